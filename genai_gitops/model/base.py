@@ -1,0 +1,58 @@
+"""Shared pydantic configuration and small value types for the data models."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+
+class StrictModel(BaseModel):
+    # strict: "2" is not 2 and "yes" is not True; forbid: a typo'd field is an error, not ignored
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_QUANTITY = re.compile(r"^([0-9]+(\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+_MINOR_VERSION = re.compile(r"^1\.(2[5-9]|3[0-7])$")
+
+
+def _dns_label(value: str) -> str:
+    if not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a DNS label; use 1-63 lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit")
+    return value
+
+
+def _quantity(value: str) -> str:
+    if not _QUANTITY.match(value):
+        raise ValueError(f"{value!r} is not a Kubernetes quantity; write e.g. '500m', '4', '16Gi'")
+    return value
+
+
+def _k8s_minor(value: str) -> str:
+    if not _MINOR_VERSION.match(value):
+        raise ValueError(f"{value!r} is not a supported Kubernetes minor version; use '1.25' to '1.37'")
+    return value
+
+
+DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+Quantity = Annotated[str, AfterValidator(_quantity)]
+KubernetesVersion = Annotated[str, AfterValidator(_k8s_minor)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+
+
+_UNITS = {"m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
+          "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+def parse_quantity(value: str | int | float) -> float:
+    """A Kubernetes quantity as a float in base units (cores, bytes)."""
+    if isinstance(value, int | float):
+        return float(value)
+    match = _QUANTITY.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a Kubernetes quantity")
+    return float(match.group(1)) * _UNITS[match.group(3) or ""]

@@ -1,0 +1,103 @@
+"""The cluster inventory: where stacks go and what those clusters can do."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from genai_gitops.model.base import DnsLabel, KubernetesVersion, NonEmpty, StrictModel
+
+
+class Environment(str, Enum):
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+
+
+#: RollingSync order: a change reaches prod only after dev and staging synced healthy
+ENVIRONMENT_ORDER = (Environment.DEV, Environment.STAGING, Environment.PROD)
+
+
+class ClusterRole(str, Enum):
+    CENTRAL = "central"
+    CUSTOMER = "customer"
+
+
+class Taint(StrictModel):
+    key: NonEmpty
+    value: str = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+class GpuNodePool(StrictModel):
+    name: DnsLabel
+    #: node labels a GPU pod selects (nodeSelector)
+    labels: dict[str, str] = Field(min_length=1)
+    #: taints a GPU pod must tolerate
+    taints: list[Taint] = Field(default_factory=list)
+    gpus_per_node: int = Field(default=1, ge=1)
+    gpu_resource: str = "nvidia.com/gpu"
+
+
+class IngressCapability(StrictModel):
+    class_name: NonEmpty = "nginx"
+    #: hosts of tenants on this cluster should live under this domain (not enforced: white-label hosts)
+    domain: NonEmpty
+    #: namespace and pod labels of the ingress controller, for NetworkPolicy ingress rules
+    controller_namespace: DnsLabel = "ingress-nginx"
+    #: public CIDRs of this cluster's load balancer; other clusters' egress to it is limited to them
+    public_cidrs: list[NonEmpty] = Field(default_factory=list)
+
+
+class Capabilities(StrictModel):
+    gpu_node_pools: list[GpuNodePool] = Field(default_factory=list)
+    storage_class: DnsLabel = "gp3"
+    ingress: IngressCapability
+
+
+class ArgoDestination(StrictModel):
+    """How Argo CD names the cluster: exactly one of `name` or `server`."""
+
+    name: DnsLabel | None = None
+    server: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ArgoDestination:
+        if (self.name is None) == (self.server is None):
+            raise ValueError("set exactly one of 'name' (Argo CD cluster name) or 'server' (API server URL)")
+        return self
+
+
+class ClusterSpec(StrictModel):
+    name: DnsLabel
+    role: ClusterRole
+    environment: Environment
+    region: NonEmpty
+    kubernetes_version: KubernetesVersion
+    argocd: ArgoDestination
+    aws_account_id: str = Field(pattern=r"^[0-9]{12}$")
+    capabilities: Capabilities
+
+    @property
+    def has_gpu(self) -> bool:
+        return bool(self.capabilities.gpu_node_pools)
+
+    @property
+    def gpu_pool(self) -> GpuNodePool | None:
+        pools = self.capabilities.gpu_node_pools
+        return pools[0] if pools else None
+
+
+class ClusterInventory(StrictModel):
+    clusters: list[ClusterSpec] = Field(min_length=1)
+
+    def by_name(self) -> dict[str, ClusterSpec]:
+        return {c.name: c for c in self.clusters}
+
+    def central_for(self, environment: Environment) -> ClusterSpec | None:
+        for cluster in self.clusters:
+            if cluster.role is ClusterRole.CENTRAL and cluster.environment is environment:
+                return cluster
+        return None

@@ -1,0 +1,75 @@
+"""Rules that span fields or files; each yields (field, message) so errors name what to fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from genai_gitops.model.cluster import ClusterInventory
+from genai_gitops.model.tenant import TenantSpec
+
+FieldProblem = tuple[str, str]
+
+
+def tenant_rules(tenant: TenantSpec) -> Iterator[FieldProblem]:
+    """Rules within one tenant file."""
+    mode = tenant.usage_mode
+    if mode.runs_ollama and not tenant.models.local:
+        yield "models.local", (f"usage_mode {mode.value!r} runs Ollama but no local model is listed; "
+                               "add one (e.g. 'qwen3:8b') or set usage_mode: external")
+    if not mode.runs_ollama and tenant.models.local:
+        yield "models.local", ("usage_mode 'external' runs no Ollama; remove models.local "
+                               "or set usage_mode: hybrid")
+    if mode.uses_litellm and not tenant.models.external:
+        yield "models.external", (f"usage_mode {mode.value!r} uses the central LiteLLM but no model is listed; "
+                                  "add one (e.g. 'gpt-4o') or set usage_mode: local")
+    if not mode.uses_litellm and tenant.models.external:
+        yield "models.external", ("usage_mode 'local' does not use the central LiteLLM; remove models.external "
+                                  "or set usage_mode: hybrid")
+    if mode.uses_litellm and tenant.secrets.litellm_api_key is None:
+        yield "secrets.litellm_api_key", (f"usage_mode {mode.value!r} needs the tenant's LiteLLM virtual key; "
+                                          "add {key: genai/tenants/" + tenant.id + "/litellm, property: api_key}")
+    if tenant.scaling.min_replicas > tenant.scaling.max_replicas:
+        yield "scaling.min_replicas", "must not exceed scaling.max_replicas"
+    names = [m.name for m in tenant.mcp_servers]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        yield "mcp_servers", f"server name {name!r} is used twice; names must be unique within a tenant"
+    if tenant.quotas.gpu and not mode.runs_ollama:
+        yield "quotas.gpu", "only Ollama uses GPUs in a tenant; set quotas.gpu: 0 for usage_mode 'external'"
+
+
+def platform_rules(tenants: Sequence[tuple[str, TenantSpec]],
+                   inventory: ClusterInventory) -> Iterator[tuple[str, str, str]]:
+    """Rules across files; yields (file, field, message)."""
+    clusters = inventory.by_name()
+    seen_ids: dict[str, str] = {}
+    seen_hosts: dict[str, str] = {}
+    for file, tenant in tenants:
+        if tenant.id in seen_ids:
+            yield file, "id", f"tenant id {tenant.id!r} is already used by {seen_ids[tenant.id]}; ids must be unique"
+        seen_ids.setdefault(tenant.id, file)
+        host = tenant.ingress.host
+        if host in seen_hosts:
+            yield file, "ingress.host", f"{host!r} is already the host of {seen_hosts[host]}; pick another host"
+        seen_hosts.setdefault(host, file)
+        stem = file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if stem != tenant.id:
+            yield file, "id", f"the file is named {stem!r} but id is {tenant.id!r}; rename the file to {tenant.id}.yaml"
+        cluster = clusters.get(tenant.cluster)
+        if cluster is None:
+            known = ", ".join(sorted(clusters))
+            yield file, "cluster", f"unknown cluster {tenant.cluster!r}; use one of: {known}"
+            continue
+        if cluster.environment is not tenant.environment:
+            yield file, "environment", (f"{tenant.environment.value!r} but cluster {cluster.name} is "
+                                        f"{cluster.environment.value!r}; use the cluster's environment")
+        if tenant.usage_mode.uses_litellm and inventory.central_for(tenant.environment) is None:
+            yield file, "usage_mode", (f"{tenant.usage_mode.value!r} needs the central LiteLLM but no central "
+                                       f"cluster serves environment {tenant.environment.value!r}; add one to the "
+                                       "inventory or set usage_mode: local")
+        if not cluster.has_gpu:
+            if tenant.quotas.gpu:
+                yield file, "quotas.gpu", (f"cluster {cluster.name} has no GPU node pool; set cluster to a GPU "
+                                           "cluster or quotas.gpu: 0")
+            elif tenant.usage_mode.runs_ollama and not tenant.cpu_fallback:
+                yield file, "cluster", (f"cluster {cluster.name} has no GPU node pool for local models; pick a GPU "
+                                        "cluster, set cpu_fallback: true, or set usage_mode: external")

@@ -1,0 +1,159 @@
+"""One customer (tenant): everything its isolated stack is generated from."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator
+
+from genai_gitops.model.base import DnsLabel, NonEmpty, Quantity, StrictModel
+from genai_gitops.model.cluster import Environment
+from genai_gitops.model.secrets import SecretRef
+
+
+class UsageMode(str, Enum):
+    LOCAL = "local"        # Ollama in the tenant namespace only
+    EXTERNAL = "external"  # the central LiteLLM only
+    HYBRID = "hybrid"      # both
+
+    @property
+    def runs_ollama(self) -> bool:
+        return self is not UsageMode.EXTERNAL
+
+    @property
+    def uses_litellm(self) -> bool:
+        return self is not UsageMode.LOCAL
+
+
+def _pinned_image(value: str) -> str:
+    name, _, digest = value.partition("@")
+    tag = name.rpartition(":")[2] if ":" in name.rpartition("/")[2] else ""
+    if digest:
+        if not digest.startswith("sha256:"):
+            raise ValueError(f"{value!r} has a malformed digest; use image@sha256:<64 hex>")
+        return value
+    if not tag:
+        raise ValueError(f"{value!r} has no tag; pin a version, e.g. '{value}:1.2.3' or a digest")
+    if tag == "latest" or tag.endswith("-latest"):
+        raise ValueError(f"{value!r} uses a moving tag; pin a released version or a digest")
+    return value
+
+
+PinnedImage = Annotated[str, AfterValidator(_pinned_image)]
+
+
+class AwsAccount(StrictModel):
+    account_id: str = Field(pattern=r"^[0-9]{12}$")
+    region: NonEmpty
+
+
+class Branding(StrictModel):
+    display_name: NonEmpty
+    #: optional logo shown by Open WebUI (a URL, never an uploaded file)
+    logo_url: str | None = None
+
+
+class Models(StrictModel):
+    #: Ollama models pulled into the tenant's Ollama (local and hybrid modes)
+    local: list[NonEmpty] = Field(default_factory=list)
+    #: model names served by the central LiteLLM (external and hybrid modes)
+    external: list[NonEmpty] = Field(default_factory=list)
+
+
+class Quotas(StrictModel):
+    cpu: Quantity
+    memory: Quantity
+    gpu: int = Field(default=0, ge=0)
+    storage: Quantity
+    monthly_budget_usd: float = Field(gt=0)
+    requests_per_minute: int = Field(gt=0)
+    tokens_per_minute: int | None = Field(default=None, gt=0)
+
+
+class Rag(StrictModel):
+    enabled: bool = False
+    storage: Quantity = "10Gi"
+    #: S3 bucket with the tenant's documents, read through IRSA (no static keys)
+    documents_bucket: str | None = None
+
+
+class McpServer(StrictModel):
+    name: DnsLabel
+    image: PinnedImage
+    port: int = Field(default=8000, ge=1024, le=65535)
+    path: str = "/mcp"
+    description: str = ""
+    #: bearer token clients present; referenced, never inline
+    auth_token: SecretRef | None = None
+
+
+class Oidc(StrictModel):
+    issuer_url: str = Field(pattern=r"^https://")
+    client_id: NonEmpty
+    client_secret: SecretRef
+    provider_name: NonEmpty = "SSO"
+    scopes: str = "openid email profile"
+    #: OIDC groups whose members may read and sync this tenant's Argo CD applications
+    argocd_groups: list[NonEmpty] = Field(default_factory=list)
+
+
+class Ingress(StrictModel):
+    host: str = Field(pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")
+
+
+class Billing(StrictModel):
+    lago_customer_id: NonEmpty
+    plan: NonEmpty
+
+
+class TenantSecrets(StrictModel):
+    """References for the tenant's own credentials (the platform generates the rest)."""
+
+    #: the tenant's LiteLLM virtual key, used by Open WebUI (external/hybrid)
+    litellm_api_key: SecretRef | None = None
+    #: Open WebUI session signing key, shared by all replicas
+    webui_secret_key: SecretRef
+    #: Open WebUI database URL (PostgreSQL; holds a password, hence a reference)
+    database_url: SecretRef
+
+
+class Scaling(StrictModel):
+    """Open WebUI replica bounds for its HPA (more than 1 needs PostgreSQL and Redis websockets)."""
+
+    min_replicas: int = Field(default=1, ge=1)
+    max_replicas: int = Field(default=3, ge=1)
+
+
+class TenantSpec(StrictModel):
+    id: DnsLabel
+    name: NonEmpty
+    environment: Environment
+    cluster: DnsLabel
+    aws: AwsAccount
+    usage_mode: UsageMode
+    branding: Branding
+    models: Models = Field(default_factory=Models)
+    quotas: Quotas
+    rag: Rag = Field(default_factory=Rag)
+    mcp_servers: list[McpServer] = Field(default_factory=list)
+    oidc: Oidc
+    ingress: Ingress
+    billing: Billing
+    secrets: TenantSecrets
+    #: run local models on CPU when the cluster has no GPU pool (slow, but explicit)
+    cpu_fallback: bool = False
+    scaling: Scaling = Field(default_factory=lambda: Scaling())
+
+    @field_validator("id")
+    @classmethod
+    def _id_length(cls, value: str) -> str:
+        # the namespace is "tenant-<id>" and must stay a DNS label (63 characters)
+        if len(value) > 56:
+            raise ValueError(f"{value!r} is too long; the namespace 'tenant-<id>' must fit in 63 characters")
+        return value
+
+    @property
+    def namespace(self) -> str:
+        return f"tenant-{self.id}"
+

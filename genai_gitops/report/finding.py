@@ -1,0 +1,48 @@
+"""The one report model every validator produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the reader imports Finding, so Resource is only needed for typing here
+    from genai_gitops.manifests.resource import Resource
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    file: str
+    line: int | None
+    api_version: str
+    kind: str
+    namespace: str
+    name: str
+    validator: str
+    rule: str
+    severity: Severity
+    message: str
+
+    @classmethod
+    def about(cls, resource: Resource, *, validator: str, rule: str, message: str,
+              severity: Severity = Severity.ERROR) -> Finding:
+        return cls(file=resource.file, line=resource.line, api_version=resource.api_version,
+                   kind=resource.kind, namespace=resource.namespace, name=resource.name,
+                   validator=validator, rule=rule, severity=severity, message=message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "apiVersion": self.api_version, "kind": self.kind,
+                "namespace": self.namespace, "name": self.name, "validator": self.validator,
+                "rule": self.rule, "severity": self.severity.value, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(file=data["file"], line=data["line"], api_version=data["apiVersion"], kind=data["kind"],
+                   namespace=data["namespace"], name=data["name"], validator=data["validator"],
+                   rule=data["rule"], severity=Severity(data["severity"]), message=data["message"])

@@ -1,0 +1,1 @@
+"""Validators: each takes the resources of one target and yields Findings of one shared type."""
