@@ -34,3 +34,18 @@ class Validator(Protocol):
     name: str
 
     def validate(self, target: Target) -> Iterable[Finding]: ...
+
+
+@dataclass(frozen=True)
+class Section:
+    """A table a validator adds to the report (e.g. quota headroom), rendered by the text/markdown writers."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+class SummarisingValidator(Validator, Protocol):
+    """A validator that also contributes tables to the report."""
+
+    def sections(self, target: Target) -> Sequence[Section]: ...
