@@ -78,6 +78,8 @@ class ClusterSpec(StrictModel):
     kubernetes_version: KubernetesVersion
     argocd: ArgoDestination
     aws_account_id: str = Field(pattern=r"^[0-9]{12}$")
+    #: the VPC's CIDR: managed data services (RDS, ElastiCache) live here; egress to it is explicit
+    vpc_cidr: str = Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$")
     capabilities: Capabilities
 
     @property

@@ -46,6 +46,8 @@ PinnedImage = Annotated[str, AfterValidator(_pinned_image)]
 class AwsAccount(StrictModel):
     account_id: str = Field(pattern=r"^[0-9]{12}$")
     region: NonEmpty
+    #: the tenant's S3 bucket: Open WebUI uploads and RAG documents, reached through IRSA (no static keys)
+    s3_bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class Branding(StrictModel):
@@ -73,9 +75,8 @@ class Quotas(StrictModel):
 
 class Rag(StrictModel):
     enabled: bool = False
+    #: Qdrant volume size
     storage: Quantity = "10Gi"
-    #: S3 bucket with the tenant's documents, read through IRSA (no static keys)
-    documents_bucket: str | None = None
 
 
 class McpServer(StrictModel):
@@ -114,7 +115,7 @@ class TenantSecrets(StrictModel):
     litellm_api_key: SecretRef | None = None
     #: Open WebUI session signing key, shared by all replicas
     webui_secret_key: SecretRef
-    #: Open WebUI database URL (PostgreSQL; holds a password, hence a reference)
+    #: Open WebUI database URL (managed PostgreSQL in the VPC; holds a password, hence a reference)
     database_url: SecretRef
 
 

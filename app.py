@@ -1,0 +1,14 @@
+"""cdk8s entry point (cdk8s.yaml runs it): the same synth as `genai-gitops synth` with the repository's data.
+
+`cdk8s synth` empties its own output folder first; this app writes dist/ and argocd/ itself,
+atomically, so a failing synth leaves the committed output untouched.
+"""
+
+import os
+import sys
+
+from genai_gitops.cli import main
+
+if __name__ == "__main__":
+    os.chdir(os.path.dirname(os.path.abspath(__file__)))
+    sys.exit(main(["synth"]))

@@ -1,0 +1,35 @@
+"""Stacks: one cdk8s Chart per Argo CD Application. They compose components and hold no
+Kubernetes detail of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from cdk8s import App, Chart
+
+if TYPE_CHECKING:
+    from genai_gitops.model.loader import Platform
+    from genai_gitops.synth.apps import AppSpec
+
+
+def build_stack(app: App, spec: AppSpec, platform: Platform, policy_objects: Sequence[dict[str, Any]]) -> Chart:
+    from genai_gitops.synth.apps import AppKind
+    from genai_gitops_constructs.stacks.addons import AddonsStack
+    from genai_gitops_constructs.stacks.central import CentralStack
+    from genai_gitops_constructs.stacks.cluster_config import ClusterConfigStack
+    from genai_gitops_constructs.stacks.guardrails import GuardrailsStack
+    from genai_gitops_constructs.stacks.tenant import TenantStack
+
+    chart_id = f"{spec.cluster}--{spec.name}"
+    cluster = platform.cluster(spec.cluster)
+    if spec.kind is AppKind.ADDONS:
+        return AddonsStack(app, chart_id, cluster=cluster)
+    if spec.kind is AppKind.CLUSTER_CONFIG:
+        return ClusterConfigStack(app, chart_id, cluster=cluster, policy_objects=policy_objects)
+    if spec.kind is AppKind.CENTRAL:
+        return CentralStack(app, chart_id, cluster=cluster, platform=platform)
+    tenant = next(t for t in platform.tenants if t.id == spec.tenant)
+    if spec.kind is AppKind.GUARDRAILS:
+        return GuardrailsStack(app, chart_id, tenant=tenant, platform=platform)
+    return TenantStack(app, chart_id, tenant=tenant, platform=platform)

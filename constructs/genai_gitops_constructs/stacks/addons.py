@@ -1,0 +1,72 @@
+"""Cluster add-ons from their upstream Helm charts, as Argo CD Applications (app of apps).
+
+These Application objects live in Argo CD's namespace; each installs one chart, at a pinned
+version, on the target cluster. Their sync waves put operators whose CRDs others need first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cdk8s import ApiObject, Chart, JsonPatch
+from constructs import Construct
+
+from genai_gitops.model.cluster import ClusterSpec
+from genai_gitops.synth.apps import ARGOCD_NAMESPACE, PLATFORM_PROJECT
+from genai_gitops_constructs.meta import labels
+from genai_gitops_constructs.versions import CHARTS
+
+# cert-manager and ESO CRDs first; Gatekeeper and Prometheus CRDs next; the ingress last
+ADDON_WAVES = {"cert-manager": "-5", "external-secrets": "-5", "gatekeeper": "-4",
+               "kube-prometheus-stack": "-4", "ingress-nginx": "-3"}
+
+
+def _values(addon: str, cluster: ClusterSpec) -> dict[str, Any]:
+    if addon == "cert-manager":
+        return {"crds": {"enabled": True}}
+    if addon == "external-secrets":
+        return {"installCRDs": True, "serviceAccount": {"annotations": {
+            "eks.amazonaws.com/role-arn": f"arn:aws:iam::{cluster.aws_account_id}:role/genai-external-secrets"}}}
+    if addon == "gatekeeper":
+        # the platform's own system namespaces are exempt from admission; everything else is enforced
+        return {"replicas": 3, "auditInterval": 60, "constraintViolationsLimit": 20,
+                "controllerManager": {"exemptNamespaces": ["kube-system", "gatekeeper-system"]}}
+    if addon == "kube-prometheus-stack":
+        return {"grafana": {"sidecar": {"dashboards": {"enabled": True, "label": "grafana_dashboard",
+                                                        "searchNamespace": "ALL"}}},
+                "prometheus": {"prometheusSpec": {"serviceMonitorSelectorNilUsesHelmValues": False,
+                                                  "ruleSelectorNilUsesHelmValues": False}}}
+    if addon == "ingress-nginx":
+        return {"controller": {"ingressClassResource": {"name": cluster.capabilities.ingress.class_name},
+                               "metrics": {"enabled": True}}}
+    raise KeyError(addon)
+
+
+def destination(cluster: ClusterSpec, namespace: str) -> dict[str, str]:
+    dest = {"name": cluster.argocd.name} if cluster.argocd.name else {"server": str(cluster.argocd.server)}
+    return {**dest, "namespace": namespace}
+
+
+class AddonsStack(Chart):
+    def __init__(self, scope: Construct, id: str, *, cluster: ClusterSpec) -> None:
+        super().__init__(scope, id, namespace=ARGOCD_NAMESPACE, disable_resource_name_hashes=True)
+        for addon, chart in sorted(CHARTS.items()):
+            name = f"{cluster.name}-{addon}"
+            app = ApiObject(self, addon, api_version="argoproj.io/v1alpha1", kind="Application", metadata={
+                "name": name, "namespace": ARGOCD_NAMESPACE,
+                "labels": labels(addon, instance=name, component="addon"),
+                "annotations": {"argocd.argoproj.io/sync-wave": ADDON_WAVES[addon]},
+                "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+            })
+            app.add_json_patch(JsonPatch.add("/spec", {
+                "project": PLATFORM_PROJECT,
+                "source": {"repoURL": chart.repo_url, "chart": chart.chart, "targetRevision": chart.version,
+                           "helm": {"releaseName": addon, "valuesObject": _values(addon, cluster)}},
+                "destination": destination(cluster, chart.namespace),
+                "syncPolicy": {
+                    "automated": {"prune": True, "selfHeal": True},
+                    # CRDs of these charts exceed the client-side apply annotation limit
+                    "syncOptions": ["CreateNamespace=true", "ServerSideApply=true"],
+                    "retry": {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}},
+                },
+            }))

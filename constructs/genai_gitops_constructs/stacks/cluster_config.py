@@ -1,0 +1,62 @@
+"""Per-cluster configuration owned by the platform: secret store and Gatekeeper policies.
+
+The same ConstraintTemplates and constraints the PR check evaluates are deployed here, so the
+cluster's Gatekeeper admits exactly what the check passed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+from cdk8s import ApiObject, Chart, JsonPatch
+from constructs import Construct
+
+from genai_gitops.model.cluster import ClusterSpec
+from genai_gitops.model.traffic import MONITORING_NAMESPACE, PLATFORM_NAMESPACE
+from genai_gitops_constructs.external_secret import CLUSTER_SECRET_STORE
+from genai_gitops_constructs.meta import labels
+
+# constraints need their template's CRD, which Gatekeeper creates once the template is synced
+TEMPLATE_WAVE, CONSTRAINT_WAVE = "0", "1"
+# kinds Gatekeeper must replicate for referential policies (unique hosts, tenant guard rails)
+SYNCED_KINDS = [("", "v1", "Namespace"), ("networking.k8s.io", "v1", "Ingress"),
+                ("networking.k8s.io", "v1", "NetworkPolicy"), ("", "v1", "ResourceQuota")]
+
+
+def _api_object(scope: Construct, id: str, obj: dict[str, Any], annotations: dict[str, str]) -> None:
+    body = copy.deepcopy(obj)
+    meta = body.pop("metadata")
+    meta.setdefault("annotations", {}).update(annotations)
+    resource = ApiObject(scope, id, api_version=body.pop("apiVersion"), kind=body.pop("kind"), metadata=meta)
+    for key, value in body.items():
+        resource.add_json_patch(JsonPatch.add(f"/{key}", value))
+
+
+class ClusterConfigStack(Chart):
+    def __init__(self, scope: Construct, id: str, *, cluster: ClusterSpec,
+                 policy_objects: Sequence[dict[str, Any]]) -> None:
+        super().__init__(scope, id, disable_resource_name_hashes=True)
+        meta = labels("cluster-config", instance=cluster.name, component="cluster-config")
+
+        store = ApiObject(self, "secret-store", api_version="external-secrets.io/v1", kind="ClusterSecretStore",
+                          metadata={"name": CLUSTER_SECRET_STORE, "labels": meta})
+        store.add_json_patch(JsonPatch.add("/spec", {
+            "provider": {"aws": {"service": "SecretsManager", "region": cluster.region}},
+            # platform namespaces only: tenants read their own secrets through their namespaced SecretStore
+            "conditions": [{"namespaces": [PLATFORM_NAMESPACE, MONITORING_NAMESPACE]}],
+        }))
+
+        config = ApiObject(self, "gatekeeper-config", api_version="config.gatekeeper.sh/v1alpha1", kind="Config",
+                           metadata={"name": "config", "namespace": "gatekeeper-system", "labels": meta})
+        config.add_json_patch(JsonPatch.add("/spec", {"sync": {"syncOnly": [
+            {"group": g, "version": v, "kind": k} for g, v, k in SYNCED_KINDS]}}))
+
+        for obj in policy_objects:
+            is_template = obj["kind"] == "ConstraintTemplate"
+            annotations = {"argocd.argoproj.io/sync-wave": TEMPLATE_WAVE if is_template else CONSTRAINT_WAVE}
+            if not is_template:
+                # the constraint's CRD appears only after Gatekeeper reads the template in the same sync
+                annotations["argocd.argoproj.io/sync-options"] = "SkipDryRunOnMissingResource=true"
+            _api_object(self, f"{obj['kind']}-{obj['metadata']['name']}", obj, annotations)

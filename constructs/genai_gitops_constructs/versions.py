@@ -1,0 +1,61 @@
+"""Every image and Helm chart version the platform pins, in one place.
+
+Sources: ../shared/component-facts.md (researched 2026-11-22). Tags are immutable release tags;
+never `latest`. LiteLLM: 1.82.7/1.82.8 were malicious and < 1.84.0 has auth-bypass CVEs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Image:
+    repository: str
+    tag: str
+
+    def __str__(self) -> str:
+        return f"{self.repository}:{self.tag}"
+
+
+IMAGES: dict[str, Image] = {
+    "open-webui": Image("ghcr.io/open-webui/open-webui", "0.11.0"),
+    "litellm": Image("ghcr.io/berriai/litellm-non_root", "v1.110.1"),
+    "langfuse-web": Image("docker.io/langfuse/langfuse", "3.224.1"),
+    "langfuse-worker": Image("docker.io/langfuse/langfuse-worker", "3.224.1"),
+    "vllm": Image("docker.io/vllm/vllm-openai", "v0.24.0"),
+    "ollama": Image("docker.io/ollama/ollama", "0.32.15"),
+    "qdrant": Image("docker.io/qdrant/qdrant", "v1.19.0"),
+    "valkey": Image("docker.io/valkey/valkey", "8.1.3"),
+    "postgres": Image("docker.io/library/postgres", "18.1"),
+    "clickhouse": Image("docker.io/clickhouse/clickhouse-server", "26.4"),
+    "seaweedfs": Image("docker.io/chrislusf/seaweedfs", "3.97"),
+    "jaeger": Image("docker.io/jaegertracing/jaeger", "2.19.0"),
+    "lago-api": Image("docker.io/getlago/api", "v1.48.1"),
+    "lago-front": Image("docker.io/getlago/front", "v1.48.1"),
+    "lago-pdf": Image("docker.io/getlago/lago-gotenberg", "8.15"),
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    repo_url: str
+    chart: str
+    version: str
+    namespace: str
+
+
+# Cluster add-ons come from their upstream charts (installed as Argo CD Applications)
+CHARTS: dict[str, Chart] = {
+    "external-secrets": Chart("https://charts.external-secrets.io", "external-secrets", "2.9.0", "external-secrets"),
+    "gatekeeper": Chart("https://open-policy-agent.github.io/gatekeeper/charts", "gatekeeper", "3.23.0",
+                        "gatekeeper-system"),
+    "kube-prometheus-stack": Chart("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack",
+                                   "88.0.0", "monitoring"),
+    "ingress-nginx": Chart("https://kubernetes.github.io/ingress-nginx", "ingress-nginx", "4.13.3", "ingress-nginx"),
+    "cert-manager": Chart("https://charts.jetstack.io", "cert-manager", "v1.19.1", "cert-manager"),
+}
+
+
+def image(name: str) -> str:
+    return str(IMAGES[name])

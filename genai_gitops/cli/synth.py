@@ -1,0 +1,40 @@
+"""`genai-gitops synth`: the same synth `cdk8s synth` runs, for any data location."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from genai_gitops.synth import synthesize
+
+REPO_DEFAULTS = {"tenants": "tenants", "clusters": "clusters.yaml", "out": "dist", "argocd": "argocd",
+                 "policies": "policies"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("synth", help="synthesise dist/ and argocd/ from tenants and clusters",
+                            description="Synthesise one folder per Argo CD Application into OUT, atomically: "
+                                        "on any error the existing output is left untouched.")
+    parser.add_argument("--tenants", default=REPO_DEFAULTS["tenants"], help="folder of tenant files")
+    parser.add_argument("--clusters", default=REPO_DEFAULTS["clusters"], help="cluster inventory file")
+    parser.add_argument("--out", default=REPO_DEFAULTS["out"], help="output folder (default: dist)")
+    parser.add_argument("--argocd", default=REPO_DEFAULTS["argocd"],
+                        help="folder for ApplicationSets/AppProjects (default: argocd; '' to skip)")
+    parser.add_argument("--policies", default=REPO_DEFAULTS["policies"], help="Gatekeeper policies folder")
+    parser.add_argument("--quiet", action="store_true", help="print only the total")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    result = synthesize(args.tenants, args.clusters, args.out,
+                        policies_dir=args.policies if Path(args.policies).is_dir() else None,
+                        argocd_dir=args.argocd or None)
+    if not args.quiet:
+        for path, count in sorted(result.counts.items()):
+            print(f"  {path:<48} {count:>4} objects")
+    print(f"synthesised {result.total} objects in {len(result.counts)} apps into {args.out}/ "
+          f"in {time.perf_counter() - started:.1f}s", file=sys.stderr if args.quiet else sys.stdout)
+    return 0

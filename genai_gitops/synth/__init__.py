@@ -1,0 +1,74 @@
+"""Synthesise dist/ (one folder per Argo CD Application) and argocd/ from the data, atomically."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from genai_gitops.jsii_node import use_bundled_node
+
+use_bundled_node()  # before anything imports cdk8s
+
+from genai_gitops.manifests.policies import load_policy_bundle  # noqa: E402
+from genai_gitops.model.loader import Platform, load_platform  # noqa: E402
+from genai_gitops.synth.apps import AppSpec, plan_apps  # noqa: E402
+from genai_gitops.synth.render import SynthInputs, render_apps  # noqa: E402
+from genai_gitops.synth.writer import discard, staging_dir, swap_in, write_app  # noqa: E402
+
+
+@dataclass
+class SynthResult:
+    #: objects written per app path (`<cluster>/<app>`)
+    counts: dict[str, int] = field(default_factory=dict)
+    apps: list[AppSpec] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def policy_objects(policies_dir: Path | None) -> tuple[dict, ...]:
+    if policies_dir is None or not policies_dir.is_dir():
+        return ()
+    bundle = load_policy_bundle([policies_dir])
+    return tuple(r.obj for r in (*bundle.templates, *bundle.constraints))
+
+
+def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path | None = None,
+                        argocd_dir: Path | None = None) -> SynthResult:
+    """Render everything into staging folders, then swap them in; on any error nothing changes."""
+    apps = plan_apps(platform)
+    inputs = SynthInputs(platform=platform, policy_objects=policy_objects(policies_dir))
+    rendered = render_apps(inputs, apps)
+    result = SynthResult(apps=apps)
+    staged = staging_dir(out_dir)
+    staged_argocd = staging_dir(argocd_dir) if argocd_dir is not None else None
+    try:
+        for spec, objects in rendered:
+            result.counts[spec.path] = write_app(staged / spec.cluster / spec.name, objects)
+        if staged_argocd is not None:
+            from genai_gitops.argocd.generate import write_argocd
+
+            write_argocd(platform, apps, staged_argocd)
+    except BaseException:
+        discard(staged)
+        if staged_argocd is not None:
+            discard(staged_argocd)
+        raise
+    swap_in(staged, out_dir)
+    if staged_argocd is not None and argocd_dir is not None:
+        swap_in(staged_argocd, argocd_dir)
+    return result
+
+
+def synthesize(tenants_dir: str | os.PathLike[str], clusters: str | os.PathLike[str], out_dir: str | os.PathLike[str],
+               *, policies_dir: str | os.PathLike[str] | None = None,
+               argocd_dir: str | os.PathLike[str] | None = None) -> SynthResult:
+    platform = load_platform(tenants_dir, clusters)
+    return synthesize_platform(platform, Path(out_dir), policies_dir=Path(policies_dir) if policies_dir else None,
+                               argocd_dir=Path(argocd_dir) if argocd_dir else None)
+
+
+__all__: Sequence[str] = ["SynthResult", "synthesize", "synthesize_platform"]

@@ -1,0 +1,80 @@
+"""Deterministic YAML files and an all-or-nothing swap of the output folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _BlockDumper(_Dumper):  # type: ignore[misc,valid-type]
+    """Multi-line strings (config files in ConfigMaps) as readable `|` blocks."""
+
+
+def _str(dumper: Any, value: str) -> Any:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _str)
+
+
+def dump(obj: Any) -> str:
+    # key order is the constructs' own (stable); width keeps long strings on one line
+    return yaml.dump(obj, Dumper=_BlockDumper, sort_keys=False, default_flow_style=False, width=4096,
+                     allow_unicode=True)
+
+
+class FileNameClash(Exception):
+    pass
+
+
+def file_name(obj: dict[str, Any], taken: set[str]) -> str:
+    """`<Kind>-<name>.yaml`; the namespace joins the name only when two objects would clash."""
+    kind = obj.get("kind", "Object")
+    meta = obj.get("metadata", {})
+    name = f"{kind}-{meta.get('name', 'unnamed')}.yaml"
+    if name in taken:
+        name = f"{kind}-{meta.get('namespace', '')}-{meta.get('name', 'unnamed')}.yaml"
+    if name in taken:
+        raise FileNameClash(f"two objects would be written to {name}")
+    taken.add(name)
+    return name
+
+
+def write_app(folder: Path, objects: Iterable[dict[str, Any]]) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    count = 0
+    for obj in objects:
+        (folder / file_name(obj, taken)).write_text(dump(obj), encoding="utf-8")
+        count += 1
+    return count
+
+
+def staging_dir(final: Path) -> Path:
+    """A fresh folder beside `final` (same file system, so the swap is a rename)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{final.name}.staging-", dir=final.parent))
+
+
+def swap_in(staged: Path, final: Path) -> None:
+    """Replace `final` with `staged`: renames only, so readers see the old or the new tree, never half."""
+    old = None
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
+        os.replace(final, old / "tree")
+    os.replace(staged, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(staged: Path) -> None:
+    shutil.rmtree(staged, ignore_errors=True)
