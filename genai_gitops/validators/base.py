@@ -10,7 +10,7 @@ from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding
 
 if TYPE_CHECKING:
-    from genai_gitops.model.cluster import ClusterSpec
+    from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
     from genai_gitops.model.tenant import TenantSpec
 
 
@@ -25,8 +25,10 @@ class Target:
     name: str
     k8s_version: str
     resources: Sequence[Resource]
+    #: the cluster's data and its tenants, when validating this repository's dist/ (None for ad-hoc paths)
     cluster: ClusterSpec | None = None
     tenants: Sequence[TenantSpec] = field(default_factory=tuple)
+    inventory: ClusterInventory | None = None
 
 
 class Validator(Protocol):

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from genai_gitops import __version__
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.report.run import Report
+from genai_gitops.report.run import SEVERITY_RANK, Report
 from genai_gitops.report.writers.base import WriterOptions, describe_resource, rule_id
 
 SARIF_VERSION = "2.1.0"
@@ -27,7 +27,8 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 class SarifWriter:
     def __init__(self, options: WriterOptions) -> None:
-        self._root = options.root.resolve()
+        # abspath, not resolve(): the files are spelled as given, and symlinks must resolve alike on both sides
+        self._root = Path(os.path.abspath(options.root))
 
     def render(self, report: Report) -> str:
         return json.dumps(self.document(report), indent=2, ensure_ascii=False) + "\n"
@@ -50,7 +51,7 @@ class SarifWriter:
         for finding in report.findings:
             key = rule_id(finding)
             validator_of[key] = finding.validator
-            if key not in worst or _rank(finding.severity) < _rank(worst[key]):
+            if key not in worst or SEVERITY_RANK[finding.severity] < SEVERITY_RANK[worst[key]]:
                 worst[key] = finding.severity
         return [{"id": key, "name": key,
                  "shortDescription": {"text": f"{validator_of[key]} check {key.partition('/')[2]}"},
@@ -76,15 +77,9 @@ class SarifWriter:
         return result
 
     def _artifact(self, file: str) -> dict[str, str]:
-        path = Path(file)
-        absolute = path if path.is_absolute() else Path.cwd() / path
-        absolute = Path(os.path.normpath(absolute))
+        absolute = Path(os.path.abspath(file))
         try:
             relative = absolute.relative_to(self._root)
         except ValueError:
             return {"uri": absolute.as_uri()}
         return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
-
-
-def _rank(severity: Severity) -> int:
-    return list(LEVELS).index(severity)

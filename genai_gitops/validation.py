@@ -1,0 +1,164 @@
+"""The runner: read manifests, run validators over targets, return one Report. No printing here.
+
+Two entry points serve the CLI and the tests alike (gator's reader/runner split):
+
+* `validate_paths` - files and folders in, Report out: `genai-gitops validate`.
+* `run_validators` - targets the caller built (one per cluster, each with its own k8s version)
+  in, Report out: what `genai-gitops check` composes.
+
+A validator that raises, or cannot even be built, becomes an `internal-error` finding and the
+run goes on: one broken validator must not hide what the others found.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from genai_gitops.manifests import ManifestSet, read_paths
+from genai_gitops.report.finding import Finding, Severity
+from genai_gitops.report.progress import Progress, SilentProgress
+from genai_gitops.report.run import INTERNAL_ERROR_RULE, Report, ValidatorRun
+from genai_gitops.validators import registry
+from genai_gitops.validators.base import Section, Target, Validator
+from genai_gitops.validators.registry import ValidatorOptions
+
+Clock = Callable[[], float]
+
+#: the pseudo-validator reading and parsing files; its findings come from the manifest reader
+PARSE = "parse"
+
+
+def validate_paths(paths: Sequence[str | os.PathLike[str]], *, k8s_version: str,
+                   validator_names: Sequence[str] | None = None, options: ValidatorOptions | None = None,
+                   progress: Progress | None = None, clock: Clock = time.perf_counter) -> Report:
+    """Validate manifest files/folders as one target. `validator_names=None` runs every registered validator.
+
+    Raises ValueError for an unknown validator name and FileNotFoundError for a missing path: those
+    are mistakes of the caller, reported before any work starts.
+    """
+    if not paths:
+        raise ValueError("no paths to validate")
+    names = check_validator_names(validator_names)
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
+
+    manifests, parse_run = read_manifests(paths, clock=clock)
+    validators, startup_findings = start_validators(names, options or ValidatorOptions())
+    target = Target(name=" ".join(str(p) for p in paths), k8s_version=k8s_version, resources=manifests.resources)
+    return run_validators([target], validators, findings=[*manifests.findings, *startup_findings],
+                          files=manifests.files, runs=[parse_run], progress=progress, clock=clock)
+
+
+def check_validator_names(names: Sequence[str] | None) -> tuple[str, ...]:
+    """The names to run, in order: all registered ones for None; ValueError naming the unknown ones."""
+    if names is None:
+        return tuple(registry.DEFAULT_ORDER)
+    unknown = [n for n in names if n not in registry.VALIDATORS]
+    if unknown:
+        known = ", ".join(registry.VALIDATORS) or "(none registered)"
+        raise ValueError(f"unknown validator(s) {', '.join(unknown)}; choose from {known}")
+    return tuple(dict.fromkeys(names))  # duplicates would run twice and double every finding's count
+
+
+def read_manifests(paths: Iterable[str | os.PathLike[str]], *,
+                   clock: Clock = time.perf_counter) -> tuple[ManifestSet, ValidatorRun]:
+    """read_paths, timed as the `parse` step of the report."""
+    started = clock()
+    manifests = read_paths(paths)
+    return manifests, ValidatorRun(PARSE, clock() - started, targets=1, resources=len(manifests.resources))
+
+
+def start_validators(names: Sequence[str],
+                     options: ValidatorOptions) -> tuple[list[Validator], list[Finding]]:
+    """Build each named validator on its own, so one that fails to start (a missing binary, a broken
+    policy template) is reported as a finding while the others still run."""
+    validators: list[Validator] = []
+    findings: list[Finding] = []
+    for name in names:
+        try:
+            validators.extend(registry.build_validators([name], options))
+        except Exception as exc:
+            findings.append(internal_error(name, f"could not start: {_describe(exc)}"))
+    return validators, findings
+
+
+def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *,
+                   findings: Iterable[Finding] = (), files: Iterable[str] = (), runs: Sequence[ValidatorRun] = (),
+                   progress: Progress | None = None, clock: Clock = time.perf_counter) -> Report:
+    """Run every validator over every target; `findings`, `files` and `runs` carry what came before
+    (parse findings and files from reading, the parse timing) into the one Report."""
+    progress = progress or SilentProgress()
+    started = clock()
+    collected = list(findings)
+    sections: list[Section] = []
+    timings = {v.name: _Timing() for v in validators}
+    total, done = len(targets) * len(validators), 0
+    try:
+        for target in targets:
+            for validator in validators:
+                progress.update(done, total, f"{validator.name} on {target.name}" if len(targets) > 1
+                                else validator.name)
+                began = clock()
+                found, tables = _run_one(validator, target)
+                timings[validator.name].add(clock() - began, len(target.resources))
+                collected.extend(found)
+                # one table per cluster for `check`: the title says which
+                sections.extend(replace(t, title=f"{t.title} ({target.name})") if len(targets) > 1 else t
+                                for t in tables)
+                done += 1
+        progress.update(done, total, "")
+    finally:
+        progress.close()
+    all_runs = (*runs, *(ValidatorRun(name, t.seconds, len(targets), t.resources) for name, t in timings.items()))
+    return Report(findings=tuple(collected), sections=tuple(sections), runs=all_runs,
+                  files=tuple({*files, *(r.file for t in targets for r in t.resources)}),
+                  resources=sum(len(t.resources) for t in targets),
+                  seconds=sum(r.seconds for r in runs) + clock() - started,
+                  targets=tuple(t.name for t in targets))
+
+
+def internal_error(validator: str, message: str) -> Finding:
+    return Finding(file="", line=None, api_version="", kind="", namespace="", name="", validator=validator,
+                   rule=INTERNAL_ERROR_RULE, severity=Severity.ERROR, message=message)
+
+
+def _run_one(validator: Validator, target: Target) -> tuple[list[Finding], list[Section]]:
+    found: list[Finding] = []
+    try:
+        # consumed item by item so that what a validator yielded before crashing is still reported
+        for finding in validator.validate(target):
+            found.append(finding)
+    except Exception as exc:
+        found.append(internal_error(validator.name, f"failed on {target.name}: {_describe(exc)}"))
+        return found, []
+    sections = getattr(validator, "sections", None)
+    if not callable(sections):
+        return found, []
+    try:
+        return found, list(sections(target))
+    except Exception as exc:
+        found.append(internal_error(validator.name, f"failed to summarise {target.name}: {_describe(exc)}"))
+        return found, []
+
+
+def _describe(exc: BaseException) -> str:
+    """`KeyError: 'spec' (at schema.py:88)`: enough for a bug report without a traceback in the output."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+@dataclass
+class _Timing:
+    seconds: float = 0.0
+    resources: int = 0
+
+    def add(self, seconds: float, resources: int) -> None:
+        self.seconds += seconds
+        self.resources += resources
