@@ -48,11 +48,13 @@ def validate_paths(paths: Sequence[str | os.PathLike[str]], *, k8s_version: str,
     if missing:
         raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
 
+    started = clock()
     manifests, parse_run = read_manifests(paths, clock=clock)
     validators, startup_findings = start_validators(names, options or ValidatorOptions())
     target = Target(name=" ".join(str(p) for p in paths), k8s_version=k8s_version, resources=manifests.resources)
     return run_validators([target], validators, findings=[*manifests.findings, *startup_findings],
-                          files=manifests.files, runs=[parse_run], progress=progress, clock=clock)
+                          files=manifests.files, runs=[parse_run], progress=progress, clock=clock,
+                          started=started)
 
 
 def check_validator_names(names: Sequence[str] | None) -> tuple[str, ...]:
@@ -90,11 +92,17 @@ def start_validators(names: Sequence[str],
 
 def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *,
                    findings: Iterable[Finding] = (), files: Iterable[str] = (), runs: Sequence[ValidatorRun] = (),
-                   progress: Progress | None = None, clock: Clock = time.perf_counter) -> Report:
+                   progress: Progress | None = None, clock: Clock = time.perf_counter,
+                   started: float | None = None) -> Report:
     """Run every validator over every target; `findings`, `files` and `runs` carry what came before
-    (parse findings and files from reading, the parse timing) into the one Report."""
+    (parse findings and files from reading, the parse timing) into the one Report.
+
+    `started` is the `clock()` reading when the whole run began, for the report's wall time; without
+    it the time of the earlier `runs` is counted as if they ran just before this call.
+    """
     progress = progress or SilentProgress()
-    started = clock()
+    if started is None:
+        started = clock() - sum(run.seconds for run in runs)
     collected = list(findings)
     sections: list[Section] = []
     timings = {v.name: _Timing() for v in validators}
@@ -119,7 +127,7 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
     return Report(findings=tuple(collected), sections=tuple(sections), runs=all_runs,
                   files=tuple({*files, *(r.file for t in targets for r in t.resources)}),
                   resources=sum(len(t.resources) for t in targets),
-                  seconds=sum(r.seconds for r in runs) + clock() - started,
+                  seconds=clock() - started,
                   targets=tuple(t.name for t in targets))
 
 

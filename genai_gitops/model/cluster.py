@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from genai_gitops.model.base import DnsLabel, KubernetesVersion, NonEmpty, StrictModel
 
@@ -58,16 +58,11 @@ class Capabilities(StrictModel):
 
 
 class ArgoDestination(StrictModel):
-    """How Argo CD names the cluster: exactly one of `name` or `server`."""
+    """The cluster as Argo CD knows it (its cluster secret): name, and the API server URL."""
 
-    name: DnsLabel | None = None
-    server: NonEmpty | None = None
-
-    @model_validator(mode="after")
-    def _one_of(self) -> ArgoDestination:
-        if (self.name is None) == (self.server is None):
-            raise ValueError("set exactly one of 'name' (Argo CD cluster name) or 'server' (API server URL)")
-        return self
+    #: the cluster secret's name; `in-cluster` for the cluster Argo CD runs on
+    name: DnsLabel
+    server: str = Field(pattern=r"^https://")
 
 
 class ClusterSpec(StrictModel):
@@ -92,7 +87,15 @@ class ClusterSpec(StrictModel):
         return pools[0] if pools else None
 
 
+class GitOpsSource(StrictModel):
+    """Where Argo CD reads this repository from."""
+
+    repo_url: str = Field(pattern=r"^(https://|git@|ssh://)")
+    revision: NonEmpty = "main"
+
+
 class ClusterInventory(StrictModel):
+    gitops: GitOpsSource
     clusters: list[ClusterSpec] = Field(min_length=1)
 
     def by_name(self) -> dict[str, ClusterSpec]:

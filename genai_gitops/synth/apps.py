@@ -15,6 +15,7 @@ from genai_gitops.model.traffic import PLATFORM_NAMESPACE
 
 
 class AppKind(str, Enum):
+    PROJECTS = "projects"              # the AppProjects of the cluster's tenants (in Argo CD's namespace)
     ADDONS = "addons"                  # Argo CD Applications for upstream Helm charts
     CLUSTER_CONFIG = "cluster-config"  # secret store, Gatekeeper templates/constraints
     CENTRAL = "central"                # the agency stack
@@ -23,7 +24,7 @@ class AppKind(str, Enum):
 
 
 #: Argo CD sync waves between applications: operators and CRDs, then cluster config, then workloads
-WAVES = {AppKind.ADDONS: -3, AppKind.CLUSTER_CONFIG: -2, AppKind.CENTRAL: 0, AppKind.GUARDRAILS: 0,
+WAVES = {AppKind.PROJECTS: -4, AppKind.ADDONS: -3, AppKind.CLUSTER_CONFIG: -2, AppKind.CENTRAL: 0, AppKind.GUARDRAILS: 0,
          AppKind.TENANT: 1}
 ARGOCD_NAMESPACE = "argocd"
 PLATFORM_PROJECT = "platform"
@@ -55,6 +56,8 @@ class AppSpec:
 def plan_apps(platform: Platform) -> list[AppSpec]:
     apps: list[AppSpec] = []
     for cluster in platform.clusters:
+        if platform.tenants_on(cluster.name):
+            apps.append(AppSpec(cluster.name, "projects", AppKind.PROJECTS, ARGOCD_NAMESPACE))
         apps.append(AppSpec(cluster.name, "addons", AppKind.ADDONS, ARGOCD_NAMESPACE))
         apps.append(AppSpec(cluster.name, "cluster-config", AppKind.CLUSTER_CONFIG, ""))
         if cluster.role is ClusterRole.CENTRAL:

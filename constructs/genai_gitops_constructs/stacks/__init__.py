@@ -19,10 +19,13 @@ def build_stack(app: App, spec: AppSpec, platform: Platform, policy_objects: Seq
     from genai_gitops_constructs.stacks.central import CentralStack
     from genai_gitops_constructs.stacks.cluster_config import ClusterConfigStack
     from genai_gitops_constructs.stacks.guardrails import GuardrailsStack
+    from genai_gitops_constructs.stacks.projects import ProjectsStack
     from genai_gitops_constructs.stacks.tenant import TenantStack
 
     chart_id = f"{spec.cluster}--{spec.name}"
     cluster = platform.cluster(spec.cluster)
+    if spec.kind is AppKind.PROJECTS:
+        return ProjectsStack(app, chart_id, cluster=cluster, platform=platform)
     if spec.kind is AppKind.ADDONS:
         return AddonsStack(app, chart_id, cluster=cluster)
     if spec.kind is AppKind.CLUSTER_CONFIG:

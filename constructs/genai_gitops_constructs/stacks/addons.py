@@ -43,8 +43,7 @@ def _values(addon: str, cluster: ClusterSpec) -> dict[str, Any]:
 
 
 def destination(cluster: ClusterSpec, namespace: str) -> dict[str, str]:
-    dest = {"name": cluster.argocd.name} if cluster.argocd.name else {"server": str(cluster.argocd.server)}
-    return {**dest, "namespace": namespace}
+    return {"name": cluster.argocd.name, "namespace": namespace}
 
 
 class AddonsStack(Chart):

@@ -32,7 +32,9 @@ class TextWriter:
         self._colour = options.colour
 
     def render(self, report: Report) -> str:
-        blocks: list[str] = [self._file_block(file, findings) for file, findings in report.by_file().items()]
+        # one line-number width for the whole report keeps the columns of every file block aligned
+        line_width = max((len(_line(f)) for f in report.findings), default=1)
+        blocks = [self._file_block(file, findings, line_width) for file, findings in report.by_file().items()]
         blocks.extend(self._section(section) for section in report.sections)
         tail = []
         if report.runs:
@@ -41,8 +43,7 @@ class TextWriter:
         blocks.append("\n".join(tail))
         return "\n\n".join(blocks) + "\n"
 
-    def _file_block(self, file: str, findings: Sequence[Finding]) -> str:
-        line_width = max(len(_line(f)) for f in findings)
+    def _file_block(self, file: str, findings: Sequence[Finding], line_width: int) -> str:
         lines = [self._style(_BOLD, file or NO_FILE)]
         for finding in findings:
             severity = self._style(_SEVERITY_STYLE[finding.severity], finding.severity.value.ljust(_SEVERITY_WIDTH))

@@ -1,0 +1,145 @@
+"""The ApplicationSets that turn every `dist/<cluster>/<app>/` folder into one Application.
+
+They are static: generators discover folders (git directories) and match each folder's cluster
+segment to an Argo CD cluster secret (clusters generator, labelled from the inventory), so adding
+or removing a tenant changes dist/ only, never argocd/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from genai_gitops.model.cluster import ENVIRONMENT_ORDER, ClusterInventory
+from genai_gitops.synth.apps import ARGOCD_NAMESPACE, PLATFORM_PROJECT, WAVES, AppKind
+
+CLUSTER_LABEL = "genai-gitops.io/cluster"
+ENVIRONMENT_LABEL = "genai-gitops.io/environment"
+ROLE_LABEL = "genai-gitops.io/role"
+
+_CLUSTER = "{{index .path.segments 1}}"
+_APP = "{{.path.basename}}"
+
+
+@dataclass(frozen=True)
+class AppSetLayout:
+    kind: AppKind
+    directories: tuple[str, ...]
+    excludes: tuple[str, ...] = ()
+    #: destination namespace (Go template)
+    namespace: str = ""
+    #: project (Go template)
+    project: str = PLATFORM_PROJECT
+    #: True: the Application's objects go to Argo CD's own cluster (Applications, AppProjects)
+    control_plane: bool = False
+    sync_options: tuple[str, ...] = ()
+
+
+LAYOUTS: tuple[AppSetLayout, ...] = (
+    AppSetLayout(AppKind.PROJECTS, ("dist/*/projects",), namespace=ARGOCD_NAMESPACE, control_plane=True),
+    AppSetLayout(AppKind.ADDONS, ("dist/*/addons",), namespace=ARGOCD_NAMESPACE, control_plane=True),
+    # ConstraintTemplates create the constraint CRDs in the same sync; those objects carry
+    # SkipDryRunOnMissingResource themselves. Gatekeeper/ESO CRDs are large: server-side apply.
+    AppSetLayout(AppKind.CLUSTER_CONFIG, ("dist/*/cluster-config",), sync_options=("ServerSideApply=true",)),
+    AppSetLayout(AppKind.CENTRAL, ("dist/*/central",), namespace="genai-platform",
+                 sync_options=("ServerSideApply=true",)),
+    AppSetLayout(AppKind.GUARDRAILS, ("dist/*/tenant-*-guardrails",),
+                 namespace='{{trimSuffix "-guardrails" .path.basename}}'),
+    # the namespace exists already (guard rails, wave 0): never let a tenant app create one
+    AppSetLayout(AppKind.TENANT, ("dist/*/tenant-*",), excludes=("dist/*/tenant-*-guardrails",),
+                 namespace=_APP, project=_APP, sync_options=("CreateNamespace=false", "PruneLast=true")),
+)
+
+
+def appset_name(kind: AppKind) -> str:
+    return f"genai-{kind.value}"
+
+
+def application_set(layout: AppSetLayout, inventory: ClusterInventory) -> dict[str, Any]:
+    repo, revision = inventory.gitops.repo_url, inventory.gitops.revision
+    directories: list[dict[str, Any]] = [{"path": p} for p in layout.directories]
+    directories += [{"path": p, "exclude": True} for p in layout.excludes]
+    destination = ({"name": "in-cluster", "namespace": layout.namespace} if layout.control_plane
+                   else {"name": "{{.name}}", "namespace": layout.namespace})
+    wave = str(WAVES[layout.kind])
+    environment = f'{{{{index .metadata.labels "{ENVIRONMENT_LABEL}"}}}}'
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": appset_name(layout.kind), "namespace": ARGOCD_NAMESPACE,
+                     "annotations": {"argocd.argoproj.io/sync-wave": wave}},
+        "spec": {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [{"matrix": {"generators": [
+                {"git": {"repoURL": repo, "revision": revision, "directories": directories}},
+                # the folder's cluster segment picks exactly one cluster secret
+                {"clusters": {"selector": {"matchLabels": {CLUSTER_LABEL: _CLUSTER}}}},
+            ]}}],
+            "strategy": {"type": "RollingSync", "rollingSync": {"steps": [
+                {"matchExpressions": [{"key": "environment", "operator": "In", "values": [env.value]}]}
+                for env in ENVIRONMENT_ORDER]}},
+            "syncPolicy": {"applicationsSync": "create-delete", "preserveResourcesOnDeletion": True},
+            "template": {
+                "metadata": {
+                    "name": f"{_CLUSTER}-{_APP}",
+                    "labels": {"environment": environment, "cluster": _CLUSTER,
+                               "app-kind": layout.kind.value},
+                    "annotations": {"argocd.argoproj.io/sync-wave": wave},
+                    "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+                },
+                "spec": {
+                    "project": layout.project,
+                    "source": {"repoURL": repo, "targetRevision": revision, "path": "{{.path.path}}",
+                               "directory": {"recurse": False}},
+                    "destination": destination,
+                    "syncPolicy": {
+                        "automated": {"prune": True, "selfHeal": True},
+                        "syncOptions": list(layout.sync_options),
+                        "retry": {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}},
+                    },
+                    "revisionHistoryLimit": 10,
+                },
+            },
+        },
+    }
+
+
+def platform_project(inventory: ClusterInventory) -> dict[str, Any]:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {"name": PLATFORM_PROJECT, "namespace": ARGOCD_NAMESPACE,
+                     "annotations": {"argocd.argoproj.io/sync-wave": "-10"},
+                     "finalizers": ["resources-finalizer.argocd.argoproj.io"]},
+        "spec": {
+            "description": "Central stacks, cluster add-ons, cluster config and every tenant's guard rails",
+            "sourceRepos": [inventory.gitops.repo_url, *sorted({
+                # add-on charts come from their upstream Helm repositories
+                "https://charts.external-secrets.io", "https://open-policy-agent.github.io/gatekeeper/charts",
+                "https://prometheus-community.github.io/helm-charts", "https://kubernetes.github.io/ingress-nginx",
+                "https://charts.jetstack.io"})],
+            "destinations": [{"name": c.argocd.name, "namespace": "*"} for c in sorted(
+                inventory.clusters, key=lambda c: c.name)],
+            "clusterResourceWhitelist": [{"group": "*", "kind": "*"}],
+            "orphanedResources": {"warn": True},
+        },
+    }
+
+
+def root_application(inventory: ClusterInventory) -> dict[str, Any]:
+    """The app of apps an operator applies once per Argo CD instance."""
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "genai-gitops-root", "namespace": ARGOCD_NAMESPACE,
+                     "finalizers": ["resources-finalizer.argocd.argoproj.io"]},
+        "spec": {
+            "project": "default",
+            "source": {"repoURL": inventory.gitops.repo_url, "targetRevision": inventory.gitops.revision,
+                       "path": "argocd/apps"},
+            "destination": {"name": "in-cluster", "namespace": ARGOCD_NAMESPACE},
+            "syncPolicy": {"automated": {"prune": True, "selfHeal": True},
+                           "retry": {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}}},
+        },
+    }

@@ -1,0 +1,22 @@
+"""Write argocd/: the bootstrap root Application, the platform AppProject and the ApplicationSets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from genai_gitops.argocd.appsets import LAYOUTS, application_set, appset_name, platform_project, root_application
+from genai_gitops.model.loader import Platform
+from genai_gitops.synth.apps import AppSpec
+from genai_gitops.synth.writer import dump
+
+
+def write_argocd(platform: Platform, apps: Sequence[AppSpec], folder: Path) -> None:
+    inventory = platform.inventory
+    (folder / "bootstrap").mkdir(parents=True, exist_ok=True)
+    (folder / "apps").mkdir(parents=True, exist_ok=True)
+    (folder / "bootstrap" / "root-app.yaml").write_text(dump(root_application(inventory)), encoding="utf-8")
+    (folder / "apps" / "project-platform.yaml").write_text(dump(platform_project(inventory)), encoding="utf-8")
+    for layout in LAYOUTS:
+        path = folder / "apps" / f"applicationset-{appset_name(layout.kind)}.yaml"
+        path.write_text(dump(application_set(layout, inventory)), encoding="utf-8")

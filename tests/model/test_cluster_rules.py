@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from genai_gitops.model import ModelError
+from genai_gitops.model.loader import load_inventory
+
+
+def inventory_problems(path: Path) -> list[str]:
+    with pytest.raises(ModelError) as info:
+        load_inventory(path)
+    return [str(p) for p in info.value.problems]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('kubernetes_version: "1.30"', 'kubernetes_version: "1.19"',
+     "clusters.yaml: clusters[0].kubernetes_version: '1.19' is not a supported Kubernetes minor version; "
+     "use '1.25' to '1.37'"),
+    ("role: central", "role: hub",
+     "clusters.yaml: clusters[0].role: Input should be 'central' or 'customer' (got 'hub')"),
+    ("      server: https://kubernetes.default.svc\n", "      server: http://kubernetes.default.svc\n",
+     "clusters.yaml: clusters[0].argocd.server: String should match pattern '^https://' "
+     "(got 'http://kubernetes.default.svc')"),
+    ("gpus_per_node: 1\n\n  - name: customer-eu-1", "gpus_per_node: 1\n\n  - name: central-prod",
+     "clusters.yaml: clusters[1].name: 'central-prod' is listed twice"),
+])
+def test_inventory_rules(data_copy: Path, monkeypatch, old: str, new: str, expected: str) -> None:
+    monkeypatch.chdir(data_copy)
+    path = data_copy / "clusters.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    assert expected in inventory_problems(Path("clusters.yaml"))

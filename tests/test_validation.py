@@ -1,0 +1,212 @@
+"""The runner: manifests in, one Report out, whatever the validators do."""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import pytest
+
+from genai_gitops.manifests import Resource
+from genai_gitops.report.finding import Finding, Severity
+from genai_gitops.validation import run_validators, validate_paths
+from genai_gitops.validators import registry
+from genai_gitops.validators.base import Section, Target, Validator
+from genai_gitops.validators.registry import ValidatorOptions
+
+
+class NeedsLabels:
+    """Flags every resource without labels; a stand-in for the real validators."""
+
+    name = "labels"
+
+    def __init__(self, options: ValidatorOptions) -> None:
+        self.options = options
+
+    def validate(self, target: Target) -> Iterator[Finding]:
+        for resource in target.resources:
+            if not resource.labels:
+                yield Finding.about(resource, validator=self.name, rule="required", message="no labels")
+
+
+class Counter:
+    """Contributes a table, and records which k8s versions it was asked about."""
+
+    name = "counter"
+    seen: list[str] = []
+
+    def __init__(self, options: ValidatorOptions) -> None:
+        pass
+
+    def validate(self, target: Target) -> Iterable[Finding]:
+        Counter.seen.append(target.k8s_version)
+        return []
+
+    def sections(self, target: Target) -> list[Section]:
+        return [Section("Resources", ("target", "count"), ((target.name, str(len(target.resources))),))]
+
+
+class Crashes:
+    """Yields one finding, then fails like a buggy validator."""
+
+    name = "crashes"
+
+    def __init__(self, options: ValidatorOptions) -> None:
+        pass
+
+    def validate(self, target: Target) -> Iterator[Finding]:
+        yield Finding.about(target.resources[0], validator=self.name, rule="first", message="found before crash",
+                            severity=Severity.WARNING)
+        raise KeyError("spec")
+
+
+class CannotStart:
+    name = "cannot-start"
+
+    def __init__(self, options: ValidatorOptions) -> None:
+        raise RuntimeError("checkov not found on PATH")
+
+    def validate(self, target: Target) -> Iterable[Finding]:  # pragma: no cover - never built
+        return []
+
+
+@pytest.fixture
+def register(monkeypatch) -> Callable[..., None]:
+    """Make the given classes the only registered validators, in order."""
+    module = types.ModuleType("_fake_validators")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    Counter.seen = []
+
+    def add(*classes: type[Validator]) -> None:
+        table = {}
+        for cls in classes:
+            setattr(module, cls.__name__, cls)
+            table[cls.name] = f"{module.__name__}:{cls.__name__}"
+        monkeypatch.setattr(registry, "VALIDATORS", table)
+        monkeypatch.setattr(registry, "DEFAULT_ORDER", tuple(table))
+    return add
+
+
+@pytest.fixture
+def manifests(tmp_path) -> Path:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "deploy.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: t\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  labels: {team: x}\n")
+    (tmp_path / "broken.yaml").write_text("kind: ConfigMap\nmetadata:\n  name: [unclosed\n")
+    return tmp_path
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 0.5
+        return self.now
+
+
+def test_parse_findings_and_validator_findings_in_one_report(register, manifests):
+    register(NeedsLabels)
+    report = validate_paths([manifests], k8s_version="1.30")
+    assert [(f.validator, f.rule, Path(f.file).name, f.line) for f in report.findings] == [
+        ("labels", "required", "deploy.yaml", 1),
+        ("parse", "yaml-syntax", "broken.yaml", 4),
+    ]
+    assert report.files == (str(manifests / "app" / "deploy.yaml"), str(manifests / "broken.yaml"))
+    assert report.resources == 2
+    assert [run.name for run in report.runs] == ["parse", "labels"]
+    assert report.exit_code() == 1
+
+
+def test_each_validator_is_timed(register, manifests):
+    register(NeedsLabels, Counter)
+    report = validate_paths([manifests], k8s_version="1.30", clock=FakeClock())
+    assert [(run.name, run.seconds, run.resources) for run in report.runs] == [
+        ("parse", 0.5, 2), ("labels", 0.5, 2), ("counter", 0.5, 2)]
+    assert report.seconds == pytest.approx(4.0 - 0.5)  # first clock reading to last: the whole run
+
+
+def test_only_the_chosen_validators_run(register, manifests):
+    register(NeedsLabels, Counter)
+    report = validate_paths([manifests], k8s_version="1.29", validator_names=["counter"])
+    assert report.validators == ("parse", "counter")
+    assert Counter.seen == ["1.29"]
+
+
+def test_sections_are_collected(register, manifests):
+    register(Counter)
+    report = validate_paths([manifests / "app"], k8s_version="1.30")
+    assert report.sections == (Section("Resources", ("target", "count"), ((str(manifests / "app"), "2"),)),)
+
+
+def test_a_crashing_validator_is_an_internal_error_and_the_others_still_run(register, manifests):
+    register(Crashes, NeedsLabels)
+    report = validate_paths([manifests / "app"], k8s_version="1.30")
+    crash = [f for f in report.findings if f.rule == "internal-error"]
+    assert len(crash) == 1
+    assert crash[0].validator == "crashes" and crash[0].severity is Severity.ERROR and crash[0].file == ""
+    assert crash[0].message.startswith(f"failed on {manifests / 'app'}: KeyError: 'spec' (at test_validation.py:")
+    assert {f.rule for f in report.findings} == {"internal-error", "first", "required"}
+    assert report.exit_code() == 2
+
+
+def test_a_validator_that_cannot_start_is_an_internal_error(register, manifests):
+    register(CannotStart, NeedsLabels)
+    report = validate_paths([manifests / "app"], k8s_version="1.30")
+    [crash] = report.internal_errors
+    assert crash.validator == "cannot-start"
+    assert crash.message.startswith("could not start: RuntimeError: checkov not found on PATH")
+    assert [run.name for run in report.runs] == ["parse", "labels"]
+
+
+def test_unknown_names_and_missing_paths_fail_before_any_work(register, manifests):
+    register(NeedsLabels)
+    with pytest.raises(ValueError, match=r"^unknown validator\(s\) nope; choose from labels$"):
+        validate_paths([manifests], k8s_version="1.30", validator_names=["nope"])
+    with pytest.raises(FileNotFoundError, match=r"no such file or folder: .*missing"):
+        validate_paths([manifests / "missing"], k8s_version="1.30")
+
+
+def test_the_same_name_twice_runs_once(register, manifests):
+    register(NeedsLabels)
+    report = validate_paths([manifests / "app"], k8s_version="1.30", validator_names=["labels", "labels"])
+    assert [run.name for run in report.runs] == ["parse", "labels"]
+    assert report.errors == 1
+
+
+def resource(name: str, file: str) -> Resource:
+    return Resource(obj={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}, file=file)
+
+
+def test_run_validators_over_several_clusters(register):
+    register(Counter)
+    Counter.seen = []
+    targets = [Target("eu-1", "1.30", [resource("a", "dist/eu-1/a.yaml")]),
+               Target("us-1", "1.29", [resource("b", "dist/us-1/b.yaml"), resource("c", "dist/us-1/b.yaml")])]
+    parse_error = Finding(file="dist/us-1/x.yaml", line=2, api_version="", kind="", namespace="", name="",
+                          validator="parse", rule="yaml-syntax", severity=Severity.ERROR, message="invalid YAML")
+    progress = RecordingProgress()
+    report = run_validators(targets, [Counter(ValidatorOptions()), NeedsLabels(ValidatorOptions())],
+                            findings=[parse_error], files=["dist/us-1/x.yaml"], progress=progress)
+    assert Counter.seen == ["1.30", "1.29"]
+    assert [s.title for s in report.sections] == ["Resources (eu-1)", "Resources (us-1)"]
+    assert report.files == ("dist/eu-1/a.yaml", "dist/us-1/b.yaml", "dist/us-1/x.yaml")
+    assert report.resources == 3 and report.targets == ("eu-1", "us-1")
+    assert [(r.name, r.targets, r.resources) for r in report.runs] == [("counter", 2, 3), ("labels", 2, 3)]
+    assert [f.validator for f in report.findings] == ["labels", "labels", "labels", "parse"]
+    assert progress.calls == [(0, 4, "counter on eu-1"), (1, 4, "labels on eu-1"), (2, 4, "counter on us-1"),
+                              (3, 4, "labels on us-1"), (4, 4, ""), "close"]
+
+
+class RecordingProgress:
+    def __init__(self) -> None:
+        self.calls: list[object] = []
+
+    def update(self, done: int, total: int, label: str) -> None:
+        self.calls.append((done, total, label))
+
+    def close(self) -> None:
+        self.calls.append("close")
