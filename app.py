@@ -11,4 +11,7 @@ from genai_gitops.cli import main
 
 if __name__ == "__main__":
     os.chdir(os.path.dirname(os.path.abspath(__file__)))
-    sys.exit(main(["synth"]))
+    code = main(["synth"])
+    if code == 0:  # the CLI checks that its scratch folder exists after a successful app run
+        os.makedirs(os.environ.get("CDK8S_OUTDIR", "cdk8s.out"), exist_ok=True)
+    sys.exit(code)

@@ -1,0 +1,45 @@
+"""`genai-gitops check`: the PR check for this repository."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from genai_gitops.check import CheckOptions, run_check
+from genai_gitops.cli import EXIT_ERROR
+from genai_gitops.cli.validate import UsageError, _parse_only, _write
+from genai_gitops.report.progress import TerminalProgress
+from genai_gitops.report.writers import DEFAULT_WRITER, WRITERS
+from genai_gitops.validation import check_validator_names
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "check", help="the PR check: data valid, dist/ not drifted, every validator per cluster",
+        description="Validate tenants and clusters, compare dist/ and argocd/ with a fresh synth, then run every "
+                    "validator over each cluster's dist/ with that cluster's Kubernetes version. "
+                    "Exit 0 clean, 1 findings, 2 usage or internal error.")
+    parser.add_argument("--repo", type=Path, default=Path("."), help="repository root (default .)")
+    parser.add_argument("--only", metavar="NAMES", help="comma-separated validators (default: all)")
+    parser.add_argument("--skip", metavar="NAMES", help="comma-separated validators to leave out (e.g. checkov)")
+    parser.add_argument("--no-drift", action="store_true", help="skip the fresh-synth comparison")
+    parser.add_argument("--output", choices=list(WRITERS), default=DEFAULT_WRITER)
+    parser.add_argument("--output-file", type=Path, metavar="FILE")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    repo: Path = args.repo
+    try:
+        names = _parse_only(args.only) or check_validator_names(None)
+        skip = set(_parse_only(args.skip) or ())
+    except UsageError as exc:
+        print(f"genai-gitops check: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    options = CheckOptions(repo=repo, tenants=repo / "tenants", clusters=repo / "clusters.yaml",
+                           dist=repo / "dist", argocd=repo / "argocd", policies=repo / "policies",
+                           validators=[n for n in names if n not in skip], drift=not args.no_drift)
+    report = run_check(options, progress=TerminalProgress(sys.stderr))
+    _write(report, args.output, args.output_file)
+    return report.exit_code()
