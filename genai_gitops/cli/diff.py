@@ -1,0 +1,50 @@
+"""`genai-gitops diff`: what a change does to the rendered manifests, for a PR comment."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from genai_gitops.cli import EXIT_ERROR
+from genai_gitops.diff import (DiffError, checkout_dist, default_base, diff_trees, render_markdown, render_text,
+                               scratch)
+from genai_gitops.synth import synthesize
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("diff", help="rendered-manifest change against a base revision",
+                            description="Synthesise the working tree and compare it, object by object, with the "
+                                        "dist/ committed at --base (default origin/main, else HEAD).")
+    parser.add_argument("--base", help="git revision to compare with")
+    parser.add_argument("--repo", type=Path, default=Path("."), help="repository root (default .)")
+    parser.add_argument("--output", choices=("text", "markdown"), default="text")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    repo: Path = args.repo
+    try:
+        base = args.base or default_base(repo)
+        with scratch() as tmp:
+            work = Path(tmp)
+            before = checkout_dist(repo, base, work / "base")
+            synthesize(repo / "tenants", repo / "clusters.yaml", work / "head" / "dist",
+                       policies_dir=repo / "policies" if (repo / "policies").is_dir() else None)
+            changes = diff_trees(before, work / "head" / "dist")
+            sections = [(render_markdown if args.output == "markdown" else render_text)(changes, base)]
+            sections += _connectivity(before, work / "head" / "dist", args.output)
+    except DiffError as exc:
+        print(f"genai-gitops diff: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    sys.stdout.write("\n".join(s for s in sections if s))
+    return 0
+
+
+def _connectivity(before: Path, after: Path, output: str) -> list[str]:
+    """Flows added and removed by the change (the isolation analysis, per tenant)."""
+    try:
+        from genai_gitops.graph.changes import connectivity_section
+    except ImportError:  # pragma: no cover - the isolation module is optional at this layer
+        return []
+    return [connectivity_section(before, after, markdown=output == "markdown")]
