@@ -28,12 +28,35 @@ class CheckOptions:
     policies: Path
     validators: Sequence[str]
     drift: bool = True
+    #: (index, count), 1-based: this run checks only its share of the clusters
+    shard: tuple[int, int] = (1, 1)
 
 
-def cluster_targets(platform: Platform, dist: Path) -> tuple[list[Target], list, list[str], list]:
+def shard_clusters(platform: Platform, shard: tuple[int, int]) -> list[str]:
+    """The clusters shard `i` of `n` owns: whole clusters (referential checks need all of a cluster),
+    balanced greedily by app count, deterministic, so the shards' union is exactly an unsharded run."""
+    index, count = shard
+    from genai_gitops.synth.apps import plan_apps
+
+    sizes: dict[str, int] = {c.name: 0 for c in platform.clusters}
+    for app in plan_apps(platform):
+        sizes[app.cluster] += 1
+    loads = [0] * count
+    owner: dict[str, int] = {}
+    for name in sorted(sizes, key=lambda n: (-sizes[n], n)):
+        slot = min(range(count), key=lambda i: (loads[i], i))
+        owner[name] = slot
+        loads[slot] += sizes[name]
+    return sorted(n for n, slot in owner.items() if slot == index - 1)
+
+
+def cluster_targets(platform: Platform, dist: Path,
+                    only: Sequence[str] | None = None) -> tuple[list[Target], list, list[str], list]:
     """One Target per cluster (all its app folders together) with the cluster's Kubernetes version."""
     targets, findings, files, runs = [], [], [], []
     for cluster in platform.clusters:
+        if only is not None and cluster.name not in only:
+            continue
         manifests, run = read_manifests([dist / cluster.name]) if (dist / cluster.name).is_dir() else (None, None)
         if manifests is None:
             continue
@@ -49,15 +72,22 @@ def cluster_targets(platform: Platform, dist: Path) -> tuple[list[Target], list,
 def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Report:
     started = time.perf_counter()
     platform = load_platform(options.tenants, options.clusters)  # ModelError: the caller reports it
+    mine = shard_clusters(platform, options.shard)
     findings = []
     if options.drift:
         with tempfile.TemporaryDirectory(prefix="genai-gitops-check-") as scratch:
             fresh = Path(scratch)
+            first = options.shard[0] == 1
             synthesize_platform(platform, fresh / "dist", policies_dir=options.policies,
-                                argocd_dir=fresh / "argocd")
-            findings += drift_findings(options.dist, fresh / "dist", "dist")
-            findings += drift_findings(options.argocd, fresh / "argocd", "argocd")
-    targets, read_findings, files, runs = cluster_targets(platform, options.dist)
+                                argocd_dir=fresh / "argocd" if first else None, clusters=mine)
+            for cluster in mine:
+                findings += drift_findings(options.dist / cluster, fresh / "dist" / cluster, f"dist/{cluster}")
+            if first:  # folders of clusters no longer in the inventory, and argocd/, belong to shard 1
+                known = {c.name for c in platform.clusters}
+                findings += [f for f in drift_findings(options.dist, fresh / "dist", "dist")
+                             if f.file.split("/")[1] not in known]
+                findings += drift_findings(options.argocd, fresh / "argocd", "argocd")
+    targets, read_findings, files, runs = cluster_targets(platform, options.dist, mine)
     skips = options.policies / "checkov-skips.yaml"
     validator_options = ValidatorOptions(policy_paths=(options.policies,) if options.policies.is_dir() else (),
                                          checkov_skips=skips if skips.is_file() else None)

@@ -34,6 +34,6 @@ _HINT = {"changed": "differs from a fresh synth", "missing": "a fresh synth writ
 
 def drift_findings(committed: Path, fresh: Path, label: str) -> list[Finding]:
     return [Finding(file=f"{label}/{path}", line=None, api_version="", kind="", namespace="", name="",
-                    validator="drift", rule=f"{label}-{status}", severity=Severity.ERROR,
-                    message=f"{_HINT[status]}; run `make synth` and commit {label}/")
+                    validator="drift", rule=f"{label.split('/')[0]}-{status}", severity=Severity.ERROR,
+                    message=f"{_HINT[status]}; run `make synth` and commit {label.split('/')[0]}/")
             for path, status in compare_trees(committed, fresh)]

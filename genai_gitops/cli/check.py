@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--only", metavar="NAMES", help="comma-separated validators (default: all)")
     parser.add_argument("--skip", metavar="NAMES", help="comma-separated validators to leave out (e.g. checkov)")
     parser.add_argument("--no-drift", action="store_true", help="skip the fresh-synth comparison")
+    parser.add_argument("--shard", default="1/1", metavar="I/N",
+                        help="check only shard I of N (whole clusters, balanced); the union of all shards "
+                             "equals an unsharded run")
     parser.add_argument("--output", choices=list(WRITERS), default=DEFAULT_WRITER)
     parser.add_argument("--output-file", type=Path, metavar="FILE")
     parser.set_defaults(handler=run)
@@ -34,12 +37,21 @@ def run(args: argparse.Namespace) -> int:
     try:
         names = _parse_only(args.only) or check_validator_names(None)
         skip = set(_parse_only(args.skip) or ())
+        shard = _parse_shard(args.shard)
     except UsageError as exc:
         print(f"genai-gitops check: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     options = CheckOptions(repo=repo, tenants=repo / "tenants", clusters=repo / "clusters.yaml",
                            dist=repo / "dist", argocd=repo / "argocd", policies=repo / "policies",
-                           validators=[n for n in names if n not in skip], drift=not args.no_drift)
+                           validators=[n for n in names if n not in skip], drift=not args.no_drift,
+                           shard=shard)
     report = run_check(options, progress=TerminalProgress(sys.stderr))
     _write(report, args.output, args.output_file)
     return report.exit_code()
+
+
+def _parse_shard(value: str) -> tuple[int, int]:
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise UsageError(f"--shard: {value!r} is not I/N with 1 <= I <= N, e.g. 1/2")
+    return int(index), int(count)

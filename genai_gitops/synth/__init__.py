@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,9 +37,12 @@ def policy_objects(policies_dir: Path | None) -> tuple[dict, ...]:
 
 
 def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path | None = None,
-                        argocd_dir: Path | None = None) -> SynthResult:
-    """Render everything into staging folders, then swap them in; on any error nothing changes."""
-    apps = plan_apps(platform)
+                        argocd_dir: Path | None = None, clusters: Collection[str] | None = None) -> SynthResult:
+    """Render everything into staging folders, then swap them in; on any error nothing changes.
+
+    `clusters` limits the synth to those clusters' apps (a check shard needs only its own).
+    """
+    apps = [a for a in plan_apps(platform) if clusters is None or a.cluster in clusters]
     inputs = SynthInputs(platform=platform, policy_objects=policy_objects(policies_dir))
     rendered = render_apps(inputs, apps)
     result = SynthResult(apps=apps)
