@@ -20,6 +20,11 @@ class ValidatorOptions:
 
 # name -> "module:Class"; each class takes ValidatorOptions in its constructor
 VALIDATORS: dict[str, str] = {
+    "schema": "genai_gitops.validators.schema.validator:SchemaValidator",
+    "policy": "genai_gitops.validators.gatekeeper.validator:GatekeeperValidator",
+    "refs": "genai_gitops.validators.refs:RefsValidator",
+    "capacity": "genai_gitops.validators.capacity:CapacityValidator",
+    "checkov": "genai_gitops.validators.checkov:CheckovValidator",
 }
 
 #: what `validate` runs when `--only` is not given

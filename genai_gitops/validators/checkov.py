@@ -1,0 +1,125 @@
+"""checkov, run as a process from its own virtualenv (it pins packaging<24, which pytest 9 cannot share).
+
+Every resource is written to its own temporary file, so each checkov result maps back to the
+exact source file and line it came from. Justified skips are data (policies/checkov-skips.yaml),
+each with a reason; a skip without a reason is refused.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from genai_gitops.manifests.resource import Resource
+from genai_gitops.report.finding import Finding, Severity
+from genai_gitops.validators.base import Target
+from genai_gitops.validators.registry import ValidatorOptions
+
+PROCESSES = 2  # checkov is single-threaded; two processes use both cores
+
+
+@dataclass(frozen=True)
+class Skip:
+    check: str
+    reason: str
+    #: `Kind.namespace.name` globs; empty = everywhere
+    resources: tuple[str, ...] = ()
+
+    def covers(self, check: str, resource: str) -> bool:
+        return check == self.check and (not self.resources or any(fnmatch.fnmatch(resource, g)
+                                                                   for g in self.resources))
+
+
+def load_skips(path: Path | None) -> list[Skip]:
+    if path is None:
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    skips = []
+    for index, item in enumerate(data.get("skips", [])):
+        if not isinstance(item, dict) or not item.get("id") or not str(item.get("reason", "")).strip():
+            raise ValueError(f"{path}: skips[{index}]: every skip needs an `id` and a `reason`")
+        skips.append(Skip(item["id"], item["reason"], tuple(item.get("resources", []))))
+    return skips
+
+
+def find_checkov() -> str:
+    venv = os.environ.get("CHECKOV_VENV") or str(Path(__file__).resolve().parents[2] / ".venv-checkov")
+    candidate = Path(venv) / "bin" / "checkov"
+    if candidate.is_file():
+        return str(candidate)
+    found = shutil.which("checkov")
+    if found:
+        return found
+    raise FileNotFoundError("checkov is not installed: run `make install` (it creates .venv-checkov) "
+                            "or set CHECKOV_VENV")
+
+
+def checkov_id(resource: Resource) -> str:
+    return f"{resource.kind}.{resource.namespace or 'default'}.{resource.name}"
+
+
+class CheckovValidator:
+    name = "checkov"
+
+    def __init__(self, options: ValidatorOptions) -> None:
+        self.binary = find_checkov()
+        self.skips = load_skips(options.checkov_skips)
+
+    def validate(self, target: Target) -> Iterable[Finding]:
+        resources = list(target.resources)
+        if not resources:
+            return []
+        with tempfile.TemporaryDirectory(prefix="genai-gitops-checkov-") as tmp:
+            chunks = [Path(tmp) / f"chunk{i}" for i in range(min(PROCESSES, len(resources)))]
+            for chunk in chunks:
+                chunk.mkdir()
+            # a namespace stays in one chunk: checkov's graph checks (e.g. CKV2_K8S_6, pods without a
+            # NetworkPolicy) must see the namespace's policies next to its pods
+            slots = {ns: i % len(chunks) for i, ns in enumerate(sorted({r.namespace for r in resources}))}
+            for index, resource in enumerate(resources):
+                # one document per file: results map back by file name, not by checkov's own naming
+                path = chunks[slots[resource.namespace]] / f"r{index}.yaml"
+                path.write_text(yaml.safe_dump(resource.obj, sort_keys=False), encoding="utf-8")
+            results = self._run(chunks)
+        return self._findings(results, resources)
+
+    def _run(self, chunks: Sequence[Path]) -> list[dict]:
+        processes = [subprocess.Popen(
+            [self.binary, "-d", str(chunk), "--framework", "kubernetes", "-o", "json", "--quiet",
+             "--skip-download", "--compact"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"})
+            for chunk in chunks]
+        reports: list[dict] = []
+        for process in processes:
+            out, err = process.communicate(timeout=1800)
+            # exit 1 means "failed checks"; anything else, or no JSON, is an internal error
+            if process.returncode not in (0, 1) or not out.strip():
+                raise RuntimeError(f"checkov exited {process.returncode}: {err.strip()[-400:]}")
+            parsed = json.loads(out)
+            reports.extend(parsed if isinstance(parsed, list) else [parsed])
+        return reports
+
+    def _findings(self, reports: list[dict], resources: Sequence[Resource]) -> list[Finding]:
+        findings = []
+        for report in reports:
+            for failed in report.get("results", {}).get("failed_checks", []):
+                index = int(Path(failed["file_path"]).stem.removeprefix("r"))
+                resource = resources[index]
+                check = failed["check_id"]
+                if any(s.covers(check, checkov_id(resource)) for s in self.skips):
+                    continue
+                guideline = f" ({failed['guideline']})" if failed.get("guideline") else ""
+                findings.append(Finding.about(resource, validator=self.name, rule=check,
+                                              message=f"{failed['check_name']}{guideline}",
+                                              severity=Severity.ERROR))
+        return findings
