@@ -9,9 +9,9 @@ from constructs import Construct
 
 from genai_gitops.model.secrets import SecretRef
 
-CLUSTER_SECRET_STORE = "aws-secrets-manager"
+CLUSTER_SECRET_STORE = "aws-secrets-manager"  # noqa: S105 - a store name, not a secret
 #: each tenant namespace has its own SecretStore, whose IAM role reads only genai/tenants/<id>/*
-TENANT_SECRET_STORE = "tenant-secrets"
+TENANT_SECRET_STORE = "tenant-secrets"  # noqa: S105 - a store name, not a secret
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,11 @@ IMAGES: dict[str, Image] = {
     "lago-api": Image("docker.io/getlago/api", "v1.48.1"),
     "lago-front": Image("docker.io/getlago/front", "v1.48.1"),
     "lago-pdf": Image("docker.io/getlago/lago-gotenberg", "8.15"),
+    # the official MCP registry (Go, PostgreSQL); 1.3.9 is the tag upstream's own production runs
+    "mcp-registry": Image("ghcr.io/modelcontextprotocol/registry", "1.3.9"),
+    # the platform team's own agentic server (built and signed in its own repository, not public):
+    # OpenAI-compatible API, /healthz, /metrics on 8000; calls LiteLLM and the MCP registry
+    "agent-server": Image("ghcr.io/genai-gitops/agent-server", "1.0.0"),
 }
 
 

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from genai_gitops.cli import EXIT_ERROR
-from genai_gitops.diff import (DiffError, checkout_dist, default_base, diff_trees, render_markdown, render_text,
-                               scratch)
+from genai_gitops.diff import DiffError, checkout_dist, default_base, diff_trees, render_markdown, render_text, scratch
 from genai_gitops.synth import synthesize
 
 

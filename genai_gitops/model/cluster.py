@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
@@ -10,7 +10,7 @@ from pydantic import Field
 from genai_gitops.model.base import DnsLabel, KubernetesVersion, NonEmpty, StrictModel
 
 
-class Environment(str, Enum):
+class Environment(StrEnum):
     DEV = "dev"
     STAGING = "staging"
     PROD = "prod"
@@ -20,7 +20,7 @@ class Environment(str, Enum):
 ENVIRONMENT_ORDER = (Environment.DEV, Environment.STAGING, Environment.PROD)
 
 
-class ClusterRole(str, Enum):
+class ClusterRole(StrEnum):
     CENTRAL = "central"
     CUSTOMER = "customer"
 

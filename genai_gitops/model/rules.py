@@ -9,6 +9,10 @@ from genai_gitops.model.tenant import TenantSpec
 
 FieldProblem = tuple[str, str]
 
+#: workload and object names the tenant stack uses itself; an MCP server must not take them
+RESERVED_WORKLOAD_NAMES = frozenset({"open-webui", "open-webui-oidc", "ollama", "qdrant", "qdrant-headless",
+                                     "redis", "acme-http01-solver", "default-deny", "tenant-secrets"})
+
 
 def tenant_rules(tenant: TenantSpec) -> Iterator[FieldProblem]:
     """Rules within one tenant file."""
@@ -30,6 +34,10 @@ def tenant_rules(tenant: TenantSpec) -> Iterator[FieldProblem]:
                                           "add {key: genai/tenants/" + tenant.id + "/litellm, property: api_key}")
     if tenant.scaling.min_replicas > tenant.scaling.max_replicas:
         yield "scaling.min_replicas", "must not exceed scaling.max_replicas"
+    for server in tenant.mcp_servers:
+        if server.name in RESERVED_WORKLOAD_NAMES:
+            yield "mcp_servers", (f"server name {server.name!r} is the name of a platform workload; "
+                                  f"rename it (e.g. 'mcp-{server.name}')")
     names = [m.name for m in tenant.mcp_servers]
     for name in sorted({n for n in names if names.count(n) > 1}):
         yield "mcp_servers", f"server name {name!r} is used twice; names must be unique within a tenant"

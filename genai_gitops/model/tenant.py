@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator
@@ -12,7 +12,7 @@ from genai_gitops.model.cluster import Environment
 from genai_gitops.model.secrets import SecretRef
 
 
-class UsageMode(str, Enum):
+class UsageMode(StrEnum):
     LOCAL = "local"        # Ollama in the tenant namespace only
     EXTERNAL = "external"  # the central LiteLLM only
     HYBRID = "hybrid"      # both

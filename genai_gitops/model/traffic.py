@@ -7,6 +7,7 @@ allow exactly these flows and nothing more.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
@@ -29,6 +30,7 @@ PORTS: dict[str, int] = {
     "postgres": 5432,
     "https": 443,
     "dns": 53,
+    "acme-solver": 8089,
 }
 
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
@@ -92,6 +94,11 @@ def ingress_controller(cluster: ClusterSpec) -> Workload:
     return Workload(ns, "ingress-nginx", (("app.kubernetes.io/name", "ingress-nginx"),))
 
 
+def acme_solver(namespace: str) -> Workload:
+    """cert-manager's temporary HTTP-01 solver pods (created in the namespace of the Ingress)."""
+    return Workload(namespace, "acme-http01-solver", (("acme.cert-manager.io/http01-solver", "true"),))
+
+
 def prometheus() -> Workload:
     return Workload(MONITORING_NAMESPACE, "prometheus", (("app.kubernetes.io/name", "prometheus"),))
 
@@ -147,6 +154,8 @@ def tenant_flows(tenant: TenantSpec, inventory: ClusterInventory) -> list[Flow]:
     webui = w("open-webui")
     flows = [
         Flow(ingress_controller(cluster), webui, workloads["open-webui"], "users reach Open WebUI through ingress"),
+        Flow(ingress_controller(cluster), acme_solver(ns), (Port(PORTS["acme-solver"]),),
+             "cert-manager HTTP-01 challenge for the tenant's TLS certificate"),
         Flow(webui, w("redis"), workloads["redis"], "websocket sessions shared by replicas"),
         Flow(webui, Cidr("vpc", cluster.vpc_cidr), (Port(PORTS["postgres"]),), "Open WebUI database (managed)"),
         Flow(webui, internet(cluster, inventory), HTTPS, "OIDC login and S3 through IRSA"),
@@ -171,3 +180,129 @@ def tenant_flows(tenant: TenantSpec, inventory: ClusterInventory) -> list[Flow]:
     for name in workloads:
         flows.append(Flow(w(name), kube_dns(), DNS_PORTS, "DNS"))
     return sorted(flows, key=str)
+
+
+# -- the central (agency) stack -------------------------------------------------------------------------
+# Appended: the central half of the graph. Workload names are the pods' `app.kubernetes.io/name`
+# labels in PLATFORM_NAMESPACE; the central components and this graph must agree on them and on the
+# ports below (the constructs read PORTS, never their own numbers).
+
+PORTS.update({
+    "litellm-metrics": 9090,      # LiteLLM's separate /metrics server (no auth; never behind the ingress)
+    "vllm": 8000,                 # OpenAI API and /metrics
+    "redis-exporter": 9121,
+    "postgres-exporter": 9187,
+    "langfuse-web": 3000,
+    "langfuse-worker": 3030,
+    "clickhouse-http": 8123,
+    "clickhouse-native": 9000,
+    "clickhouse-interserver": 9009,
+    "clickhouse-metrics": 9363,
+    "lago-api": 3000,
+    "lago-front": 8080,           # unprivileged nginx port, not 80
+    "jaeger-otlp-grpc": 4317,
+    "jaeger-otlp-http": 4318,
+    "jaeger-ui": 16686,
+    "jaeger-health": 13133,
+    "jaeger-metrics": 8888,
+    "mcp-registry": 8000,
+    "agent-server": 8000,
+})
+
+#: the Job that reconciles LiteLLM teams (tenant budgets, rate limits) after every sync
+LITELLM_TEAM_SYNC = "litellm-team-sync"
+
+#: every workload of the central namespace, in one place (the DNS rule and the checks list them)
+CENTRAL_WORKLOADS = (
+    "litellm", LITELLM_TEAM_SYNC, "redis", "postgres", "vllm", "langfuse-web", "langfuse-worker", "clickhouse",
+    "lago-api", "lago-worker", "lago-clock", "lago-front", "jaeger", "mcp-registry", "agent-server",
+)
+
+#: where Prometheus scrapes each central workload that exposes metrics
+CENTRAL_METRICS_PORTS: dict[str, int] = {
+    "litellm": PORTS["litellm-metrics"],
+    "vllm": PORTS["vllm"],
+    "redis": PORTS["redis-exporter"],
+    "postgres": PORTS["postgres-exporter"],
+    "clickhouse": PORTS["clickhouse-metrics"],
+    "jaeger": PORTS["jaeger-metrics"],
+    "mcp-registry": PORTS["mcp-registry"],
+    "agent-server": PORTS["agent-server"],
+}
+
+
+def service_host(name: str, namespace: str = PLATFORM_NAMESPACE) -> str:
+    """The cluster DNS name of a Service (fully qualified: no search-path surprises in clients)."""
+    return f"{name}.{namespace}.svc.cluster.local"
+
+
+def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
+                  inventory: ClusterInventory) -> list[Flow]:
+    """Every flow into, out of and inside the central namespace that platform.md's request paths need.
+
+    `platform_tenants` are all tenants; those on this cluster whose usage mode reaches LiteLLM get
+    a direct in-cluster flow (each namespace by name: a `local` tenant's namespace gets nothing).
+    Tenants on other clusters arrive through the ingress controller.
+    """
+
+    def w(name: str) -> Workload:
+        return Workload(PLATFORM_NAMESPACE, name)
+
+    def ports(*names: str) -> tuple[Port, ...]:
+        return tuple(Port(PORTS[n]) for n in names)
+
+    litellm, redis, postgres = w("litellm"), w("redis"), w("postgres")
+    langfuse = (w("langfuse-web"), w("langfuse-worker"))
+    lago = (w("lago-api"), w("lago-worker"), w("lago-clock"))
+    internet_https = internet(cluster, inventory)
+    redis_ports = ports("redis", "redis-sentinel")
+    ingress = ingress_controller(cluster)
+
+    flows = [
+        Flow(ingress, litellm, ports("litellm"), "tenants on other clusters: https://llm.<domain>/v1"),
+        Flow(ingress, w("langfuse-web"), ports("langfuse-web"), "Langfuse UI"),
+        Flow(ingress, w("lago-front"), ports("lago-front"), "Lago UI"),
+        Flow(ingress, w("lago-api"), ports("lago-api"), "Lago API (UI and integrations)"),
+        Flow(litellm, redis, redis_ports, "cache, rate limits, router state (Sentinel-aware)"),
+        Flow(litellm, postgres, ports("postgres"), "virtual keys, teams, spend"),
+        Flow(litellm, w("langfuse-web"), ports("langfuse-web"), "traces"),
+        Flow(litellm, w("jaeger"), ports("jaeger-otlp-grpc"), "OpenTelemetry spans"),
+        Flow(litellm, w("lago-api"), ports("lago-api"), "usage events"),
+        Flow(litellm, w("mcp-registry"), ports("mcp-registry"), "shared MCP servers"),
+        Flow(litellm, internet_https, HTTPS, "providers (OpenAI, Anthropic), Bedrock and STS through IRSA, JWKS"),
+        Flow(w(LITELLM_TEAM_SYNC), litellm, ports("litellm"), "reconcile tenant teams, budgets and keys"),
+        Flow(w("agent-server"), litellm, ports("litellm"), "agent workflows call models"),
+        Flow(w("agent-server"), w("mcp-registry"), ports("mcp-registry"), "agent tools"),
+        Flow(redis, redis, redis_ports, "replication and Sentinel gossip"),
+    ]
+    for source in langfuse:
+        flows += [
+            Flow(source, postgres, ports("postgres"), "Langfuse database"),
+            Flow(source, w("clickhouse"), ports("clickhouse-http", "clickhouse-native"), "traces store, migrations"),
+            Flow(source, redis, redis_ports, "Langfuse queues and cache"),
+            Flow(source, internet_https, HTTPS, "blob storage: S3 through IRSA"),
+        ]
+    for source in lago:
+        flows += [
+            Flow(source, postgres, ports("postgres"), "Lago database"),
+            Flow(source, redis, redis_ports, "Lago jobs (Sidekiq)"),
+        ]
+    if cluster.has_gpu:
+        flows += [
+            Flow(litellm, w("vllm"), ports("vllm"), "self-hosted models"),
+            Flow(w("vllm"), internet_https, HTTPS, "model download from Hugging Face"),
+        ]
+    for tenant in platform_tenants:
+        central = inventory.central_for(tenant.environment)
+        if tenant.usage_mode.uses_litellm and tenant.cluster == cluster.name and central is not None \
+                and central.name == cluster.name:
+            # the same flow tenant_flows declares from the tenant's side
+            flows.append(Flow(Workload(tenant.namespace, "open-webui"), litellm, ports("litellm"),
+                              "external models through the central LiteLLM"))
+    scraped = {name: port for name, port in CENTRAL_METRICS_PORTS.items() if name != "vllm" or cluster.has_gpu}
+    for name, port in sorted(scraped.items()):
+        flows.append(Flow(prometheus(), w(name), (Port(port),), f"{name} /metrics"))
+    for name in CENTRAL_WORKLOADS:
+        if name != "vllm" or cluster.has_gpu:
+            flows.append(Flow(w(name), kube_dns(), DNS_PORTS, "DNS"))
+    return sorted(set(flows), key=str)

@@ -7,14 +7,14 @@ checks agree on the same list.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from genai_gitops.model.cluster import ClusterRole
 from genai_gitops.model.loader import Platform
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE
 
 
-class AppKind(str, Enum):
+class AppKind(StrEnum):
     PROJECTS = "projects"              # the AppProjects of the cluster's tenants (in Argo CD's namespace)
     ADDONS = "addons"                  # Argo CD Applications for upstream Helm charts
     CLUSTER_CONFIG = "cluster-config"  # secret store, Gatekeeper templates/constraints
@@ -24,8 +24,8 @@ class AppKind(str, Enum):
 
 
 #: Argo CD sync waves between applications: operators and CRDs, then cluster config, then workloads
-WAVES = {AppKind.PROJECTS: -4, AppKind.ADDONS: -3, AppKind.CLUSTER_CONFIG: -2, AppKind.CENTRAL: 0, AppKind.GUARDRAILS: 0,
-         AppKind.TENANT: 1}
+WAVES = {AppKind.PROJECTS: -4, AppKind.ADDONS: -3, AppKind.CLUSTER_CONFIG: -2, AppKind.CENTRAL: 0,
+         AppKind.GUARDRAILS: 0, AppKind.TENANT: 1}
 ARGOCD_NAMESPACE = "argocd"
 PLATFORM_PROJECT = "platform"
 

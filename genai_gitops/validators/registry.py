@@ -25,6 +25,7 @@ VALIDATORS: dict[str, str] = {
     "refs": "genai_gitops.validators.refs:RefsValidator",
     "capacity": "genai_gitops.validators.capacity:CapacityValidator",
     "checkov": "genai_gitops.validators.checkov:CheckovValidator",
+    "isolation": "genai_gitops.validators.isolation.validator:IsolationValidator",
 }
 
 #: what `validate` runs when `--only` is not given

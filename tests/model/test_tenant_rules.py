@@ -169,3 +169,10 @@ def test_all_problems_reported_at_once(data_copy: Path, monkeypatch) -> None:
     edit(data_copy / "tenants/globex.yaml", "cluster: customer-us-1", "cluster: nowhere")
     found = problems(data_copy)
     assert [p.split(":")[0] for p in found] == ["tenants/acme.yaml", "tenants/globex.yaml"]
+
+
+def test_mcp_server_cannot_take_a_platform_name(data_copy: Path, monkeypatch) -> None:
+    monkeypatch.chdir(data_copy)
+    edit(data_copy / "tenants/acme.yaml", "  - name: mcp-jira", "  - name: qdrant")
+    assert ("tenants/acme.yaml: mcp_servers: server name 'qdrant' is the name of a platform workload; rename it "
+            "(e.g. 'mcp-qdrant')") in problems(data_copy)

@@ -13,7 +13,6 @@ import pytest
 
 from genai_gitops.cli import main
 from genai_gitops.drift import compare_trees
-from genai_gitops.synth import synthesize
 
 
 def tree_digest(root: Path) -> dict[str, str]:

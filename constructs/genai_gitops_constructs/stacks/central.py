@@ -8,8 +8,36 @@ from constructs import Construct
 
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.loader import Platform
-from genai_gitops.model.traffic import PLATFORM_NAMESPACE
+from genai_gitops.model.tenant import TenantSpec
+from genai_gitops.model.traffic import PLATFORM_NAMESPACE, central_flows
+from genai_gitops_constructs.components import litellm_config, redis_ha
+from genai_gitops_constructs.components.agent_server import AgentServer, AgentServerProps
+from genai_gitops_constructs.components.clickhouse import ClickHouse, ClickHouseProps
+from genai_gitops_constructs.components.jaeger import Jaeger, JaegerProps
+from genai_gitops_constructs.components.lago import Lago, LagoProps
+from genai_gitops_constructs.components.langfuse import Langfuse, LangfuseProps
+from genai_gitops_constructs.components.litellm import LiteLLM, LiteLLMProps
+from genai_gitops_constructs.components.mcp_registry import McpRegistry, McpRegistryProps
+from genai_gitops_constructs.components.observability import Observability, ObservabilityProps
+from genai_gitops_constructs.components.postgres import Postgres, PostgresProps
+from genai_gitops_constructs.components.redis_ha import RedisHA, RedisHAProps
+from genai_gitops_constructs.components.vllm import Vllm, VllmProps
 from genai_gitops_constructs.meta import labels
+from genai_gitops_constructs.network_policy import NamespaceNetworkPolicies
+from genai_gitops_constructs.versions import IMAGES
+
+
+def served_tenants(cluster: ClusterSpec, platform: Platform) -> tuple[TenantSpec, ...]:
+    """The tenants whose environment this central cluster serves (a dev central never sees prod budgets)."""
+    return tuple(t for t in platform.tenants
+                 if (central := platform.inventory.central_for(t.environment)) is not None
+                 and central.name == cluster.name)
+
+
+def _optional_image(name: str) -> str | None:
+    """An image only some deployments pin (metrics exporters): absent from versions.py means not deployed."""
+    pinned = IMAGES.get(name)
+    return str(pinned) if pinned else None
 
 
 class CentralStack(Chart):
@@ -17,5 +45,38 @@ class CentralStack(Chart):
         super().__init__(scope, id, namespace=PLATFORM_NAMESPACE, disable_resource_name_hashes=True)
         meta = labels("genai-platform", instance=cluster.name, component="central")
         k8s.KubeNamespace(self, "namespace", metadata=k8s.ObjectMeta(
-            name=PLATFORM_NAMESPACE, labels={**meta, "kubernetes.io/metadata.name": PLATFORM_NAMESPACE},
+            name=PLATFORM_NAMESPACE, labels={
+                **meta, "kubernetes.io/metadata.name": PLATFORM_NAMESPACE,
+                # every central workload meets the restricted Pod Security Standard
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/enforce-version": "latest",
+                "pod-security.kubernetes.io/warn": "restricted",
+                "pod-security.kubernetes.io/audit": "restricted",
+            },
             annotations={"argocd.argoproj.io/sync-wave": "-1"}))
+        tenants = served_tenants(cluster, platform)
+
+        # -- LiteLLM and what it depends on ----------------------------------------------------------
+        redis = RedisHA(self, "redis", RedisHAProps(cluster=cluster, exporter_image=_optional_image("redis-exporter")))
+        Postgres(self, "postgres", PostgresProps(cluster=cluster, exporter_image=_optional_image("postgres-exporter")))
+        pool = cluster.gpu_pool
+        if pool is not None:
+            Vllm(self, "vllm", VllmProps(cluster=cluster, pool=pool))
+        LiteLLM(self, "litellm", LiteLLMProps(
+            cluster=cluster, tenants=tenants, config=litellm_config.LiteLLMConfigProps(
+                region=cluster.region, tenants=tenants, tenant_files=platform.tenant_files,
+                sentinel_nodes=redis_ha.sentinel_nodes(), master_set=redis.master_set, vllm=pool is not None)))
+
+        # -- observability, tracing, billing, agents -------------------------------------------------
+        clickhouse = ClickHouse(self, "clickhouse", ClickHouseProps(cluster=cluster))
+        Langfuse(self, "langfuse", LangfuseProps(cluster=cluster, clickhouse=clickhouse.connection))
+        Lago(self, "lago", LagoProps(cluster=cluster))
+        Jaeger(self, "jaeger", JaegerProps(cluster=cluster))
+        McpRegistry(self, "mcp-registry", McpRegistryProps(cluster=cluster))
+        AgentServer(self, "agent-server", AgentServerProps(cluster=cluster))
+        Observability(self, "observability", ObservabilityProps(cluster=cluster))
+        # -- end: observability, tracing, billing, agents --------------------------------------------
+
+        # default deny plus exactly the flows of the central traffic graph (model/traffic.py)
+        NamespaceNetworkPolicies(self, "network", namespace=PLATFORM_NAMESPACE,
+                                 flows=central_flows(cluster, platform.tenants, platform.inventory), labels=meta)

@@ -15,6 +15,7 @@ from constructs import Construct
 
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.traffic import MONITORING_NAMESPACE, PLATFORM_NAMESPACE
+from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
 from genai_gitops_constructs.external_secret import CLUSTER_SECRET_STORE
 from genai_gitops_constructs.meta import labels
 
@@ -47,6 +48,17 @@ class ClusterConfigStack(Chart):
             # platform namespaces only: tenants read their own secrets through their namespaced SecretStore
             "conditions": [{"namespaces": [PLATFORM_NAMESPACE, MONITORING_NAMESPACE]}],
         }))
+
+        # TLS for tenant (and central) ingresses: Let's Encrypt through an http01 challenge that the cluster's
+        # own ingress controller serves; the CRD comes from the cert-manager add-on, synced in an earlier wave
+        issuer = ApiObject(self, "cluster-issuer", api_version="cert-manager.io/v1", kind="ClusterIssuer",
+                           metadata={"name": CLUSTER_ISSUER, "labels": meta, "annotations": {
+                               "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}})
+        issuer.add_json_patch(JsonPatch.add("/spec", {"acme": {
+            "server": "https://acme-v02.api.letsencrypt.org/directory",
+            "privateKeySecretRef": {"name": f"{CLUSTER_ISSUER}-account-key"},
+            "solvers": [{"http01": {"ingress": {"ingressClassName": cluster.capabilities.ingress.class_name}}}],
+        }}))
 
         config = ApiObject(self, "gatekeeper-config", api_version="config.gatekeeper.sh/v1alpha1", kind="Config",
                            metadata={"name": "config", "namespace": "gatekeeper-system", "labels": meta})

@@ -37,28 +37,15 @@ class _Edit:
 CODE, STRING, COMMENT = 0, 1, 2
 
 
+_NON_CODE = re.compile(r'#[^\n]*|"(?:[^"\\\n]|\\.)*"?|`[^`]*`?')
+
+
 def classify(source: str) -> list[int]:
     """CODE, STRING or COMMENT for each character (a string's quotes count as STRING)."""
     kinds = [CODE] * len(source)
-    i, n = 0, len(source)
-    while i < n:
-        ch = source[i]
-        if ch == "#":
-            while i < n and source[i] != "\n":
-                kinds[i] = COMMENT
-                i += 1
-        elif ch in "\"`":
-            kinds[i] = STRING
-            i += 1
-            while i < n and source[i] != ch:
-                step = 2 if ch == '"' and source[i] == "\\" else 1
-                kinds[i:i + step] = [STRING] * len(kinds[i:i + step])
-                i += step
-            if i < n:
-                kinds[i] = STRING
-            i += 1
-        else:
-            i += 1
+    for match in _NON_CODE.finditer(source):
+        kind = COMMENT if match.group().startswith("#") else STRING
+        kinds[match.start():match.end()] = [kind] * (match.end() - match.start())
     return kinds
 
 
@@ -223,9 +210,178 @@ def _count_array_items(source: str, mask: list[bool], start: int) -> int | None:
     return None
 
 
+_NOT = re.compile(r"(?<![\w.])not\s")
+_CALL_HEAD = re.compile(r"[A-Za-z_][\w.]*\s*\(")
+_COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
+_LITERALS = frozenset({"true", "false", "null", "_"})
+
+
+def hoist_negated_operands(source: str) -> str:
+    """``not f(a.b)`` -> ``__gk_operand_1 := a.b; not f(__gk_operand_1)``, as OPA's compiler does.
+
+    OPA binds the reference and call operands of a call expression (`f(x.y)`, `x.y == 1`,
+    `"a" in x.y`) to variables *before* the expression, so under `not` an undefined operand makes
+    the whole body undefined; regorus negates the undefined call instead, which yields a violation
+    OPA never reports. Unification (`=`) and `with` expressions are left alone.
+    """
+    mask = _code_mask(source)
+    edits: list[_Edit] = []
+    counter, edited_until = 0, -1
+    stack: list[list[str | bool]] = []  # [bracket, seen "|"] per open bracket
+    for i, ch in enumerate(source):
+        if not mask[i]:
+            continue
+        if ch in "([{":
+            stack.append([ch, False])
+        elif ch in ")]}":
+            if stack:
+                stack.pop()
+        elif ch == "|" and stack and source[i + 1:i + 2] != "|":
+            stack[-1][1] = True
+        elif ch == "n" and i >= edited_until and _NOT.match(source, i) and _starts_statement(source, mask, i, stack):
+            end = _expression_end(source, mask, i + 3)
+            expression = source[i + 3:end]
+            spans = _operand_spans(expression)
+            if not spans:
+                continue
+            hoisted, rewritten, last = [], [], 0
+            for start, stop in spans:
+                counter += 1
+                name = f"__gk_operand_{counter}"
+                hoisted.append(f"{name} := {expression[start:stop].strip()}; ")
+                rewritten.append(expression[last:start])
+                rewritten.append(name)
+                last = stop
+            rewritten.append(expression[last:])
+            edits.append(_Edit(i, "".join(hoisted) + "not" + "".join(rewritten), end=end))
+            edited_until = end
+    return _apply(source, edits)
+
+
+def _starts_statement(source: str, mask: list[bool], i: int, stack: list[list[str | bool]]) -> bool:
+    j = i - 1
+    newline = False
+    while j >= 0 and (not mask[j] or source[j].isspace()):
+        newline = newline or source[j] == "\n"
+        j -= 1
+    if j < 0:
+        return False
+    if source[j] in "{;|":
+        return True
+    return newline and bool(stack) and (stack[-1][0] == "{" or bool(stack[-1][1]))
+
+
+def _expression_end(source: str, mask: list[bool], start: int) -> int:
+    depth, last = 0, start
+    for i in range(start, len(source)):
+        ch = source[i]
+        if not mask[i]:
+            if ch in "\"`":
+                last = i + 1
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and ch in ";\n":
+            break
+        if not ch.isspace():
+            last = i + 1
+    return last
+
+
+def _operand_spans(expression: str) -> list[tuple[int, int]]:
+    """Spans (in `expression`) of the operands to bind before a negated call expression."""
+    mask = _code_mask(expression)
+    depth, comparison = 0, None
+    i = 0
+    while i < len(expression):
+        ch = expression[i]
+        if mask[i]:
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+            elif depth == 0:
+                if expression.startswith(":=", i) or (ch == "=" and expression[i - 1:i] not in ("=", "!", "<", ">")
+                                                      and expression[i + 1:i + 2] != "="):
+                    return []  # assignment or unification: OPA does not bind its operands
+                if re.match(r"with\s", expression[i:]) and not re.match(r"\w", expression[i - 1:i] or " "):
+                    return []
+                op = next((o for o in _COMPARISONS if expression.startswith(o, i)), None)
+                if op is None and re.match(r"(?<!\w)in\s", expression[i:]) and not re.match(
+                        r"\w", expression[i - 1:i] or " "):
+                    op = "in"
+                if op is not None and comparison is None:
+                    comparison = (i, i + len(op))
+                    i += len(op)
+                    continue
+        i += 1
+    if comparison is not None:
+        candidates = [(0, comparison[0]), (comparison[1], len(expression))]
+    else:
+        head = _CALL_HEAD.match(expression.lstrip())
+        if head is None:
+            return []
+        offset = len(expression) - len(expression.lstrip())
+        open_paren = offset + head.end() - 1
+        close = _matching(expression, mask, open_paren)
+        if close is None or expression[close + 1:].strip():
+            return []
+        candidates = _split_arguments(expression, mask, open_paren + 1, close)
+    trimmed = []
+    for start, stop in candidates:
+        text = expression[start:stop]
+        lead = len(text) - len(text.lstrip())
+        trimmed.append((start + lead, start + lead + len(text.strip())))
+    return [(start, stop) for start, stop in trimmed if _needs_binding(expression[start:stop])]
+
+
+def _matching(text: str, mask: list[bool], open_index: int) -> int | None:
+    depth = 0
+    for i in range(open_index, len(text)):
+        if not mask[i]:
+            continue
+        if text[i] in "([{":
+            depth += 1
+        elif text[i] in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _split_arguments(text: str, mask: list[bool], start: int, stop: int) -> list[tuple[int, int]]:
+    spans, depth, begin = [], 0, start
+    for i in range(start, stop):
+        if not mask[i]:
+            continue
+        if text[i] in "([{":
+            depth += 1
+        elif text[i] in ")]}":
+            depth -= 1
+        elif text[i] == "," and depth == 0:
+            spans.append((begin, i))
+            begin = i + 1
+    if text[begin:stop].strip():
+        spans.append((begin, stop))
+    return spans
+
+
+def _needs_binding(operand: str) -> bool:
+    """References, calls and arithmetic; not literals, composites, comprehensions or `_`."""
+    text = operand.strip()
+    if not text or text in _LITERALS:
+        return False
+    return text[0] == "(" or text[0].isalpha() or text[0] == "_"
+
+
 def normalise_rego(source: str, version: str = "v0") -> str:
     """All rewrites that apply to a module of the given Rego version."""
     if version != "v1":
         source = split_multi_body_rules(source)
     source = end_expressions_before_parenthesis(source)
+    source = hoist_negated_operands(source)
     return fill_missing_sprintf_arguments(source)

@@ -1,0 +1,481 @@
+"""Lago billing: API, Sidekiq worker, clock (scheduler), front end, and the migration Job.
+
+All Ruby processes run the `getlago/api` image with a different script; the front end is the
+`getlago/front` nginx image. Credentials come from one ExternalSecret; file storage (invoices,
+exports) is S3 through IRSA.
+
+Ordering with Argo CD (sync waves inside the central application):
+- wave 0 (default): the ExternalSecret, ServiceAccounts, ConfigMaps and the PostgreSQL StatefulSet;
+- wave 1: `lago-migrate`, a Sync hook Job (`db:migrate`, predefined roles, the first organisation and
+  the API key LiteLLM sends usage events with). A PreSync hook would run before wave 0 exists on the
+  first install - no Secret, no database - and hang the sync; a Sync hook after them does not;
+- wave 2: the Lago workloads, so a new image never serves an unmigrated schema.
+
+Security: the api image has no USER (runs as root by default). Nothing in it needs root: the app tree
+only has to be readable, and the paths Rails and Puma write (tmp/ for bootsnap's cache, the pid file,
+Puma's control socket in /tmp) are emptyDirs, so it runs as UID 10001 with a read-only root. The front
+image's entrypoint writes env-config.js into the web root and nginx listens on 80 as root; here nginx
+runs as its own `nginx` user (101) on 8080 from our nginx.conf, and env-config.js is served from a
+ConfigMap, which also keeps the root filesystem read-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from cdk8s_plus_28 import k8s
+from constructs import Construct
+
+from genai_gitops.model.cluster import ClusterSpec
+from genai_gitops.model.secrets import SecretRef
+from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
+from genai_gitops_constructs.components import redis_ha
+from genai_gitops_constructs.components.langfuse import RedisSentinel
+from genai_gitops_constructs.components.postgres import (
+    database_password_ref,
+    database_url_template,
+    platform_secret,
+)
+from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
+from genai_gitops_constructs.meta import labels, object_meta, selector
+from genai_gitops_constructs.security import (
+    Resources,
+    SecurityProfile,
+    container_security_context,
+    exec_probe,
+    http_probe,
+    pod_security_context,
+    tcp_probe,
+    writable,
+)
+from genai_gitops_constructs.versions import image
+
+API, WORKER, CLOCK, FRONT, MIGRATE = "lago-api", "lago-worker", "lago-clock", "lago-front", "lago-migrate"
+SERVICE_ACCOUNT = "lago"
+SECRET = "lago"  # noqa: S105 (the Secret's name, not a value)
+PORT_NAME = "http"
+#: Sidekiq's liveness server (config/initializers/sidekiq.rb): 200 when Redis answers PING
+WORKER_HEALTH_PORT = 8080
+LAGO_PROFILE = SecurityProfile(run_as_user=10001, run_as_group=10001, fs_group=10001)
+#: the `nginx` user of the nginx:alpine base of getlago/front
+FRONT_PROFILE = SecurityProfile(run_as_user=101, run_as_group=101, fs_group=101)
+FRONT_CONFIG_DIR = "/etc/lago-front"
+APP_DIR = "/app"
+
+MIGRATION_WAVE = "1"
+WORKLOAD_WAVE = "2"
+
+
+@dataclass(frozen=True)
+class LagoOrganisation:
+    """The organisation the migration Job seeds; its API key is the one LiteLLM sends usage events with."""
+
+    name: str = "GenAI Platform"
+
+
+@dataclass(frozen=True)
+class LagoProps:
+    cluster: ClusterSpec
+    #: default: the central Redis HA (RedisSentinel.central)
+    redis: RedisSentinel | None = None
+    #: public hosts (defaults billing.<domain> and billing-api.<domain>)
+    front_host: str | None = None
+    api_host: str | None = None
+    s3_bucket: str | None = None
+    s3_role_arn: str | None = None
+    cluster_issuer: str = "letsencrypt"
+    organisation: LagoOrganisation = field(default_factory=LagoOrganisation)
+    api_replicas: int = 2
+    worker_replicas: int = 2
+    front_replicas: int = 2
+    #: invoice PDFs need the Gotenberg service, which this stack does not run
+    pdf_generation: bool = False
+    # chart requests: api 1 CPU/1Gi, worker 1.1 CPU/1Gi, clock 100m/256Mi, front 200m/512Mi
+    api_resources: Resources = field(default_factory=lambda: Resources("500m", "1Gi", "1", "2Gi"))
+    worker_resources: Resources = field(default_factory=lambda: Resources("500m", "1Gi", "1500m", "2Gi"))
+    clock_resources: Resources = field(default_factory=lambda: Resources("100m", "256Mi", "500m", "512Mi"))
+    front_resources: Resources = field(default_factory=lambda: Resources("50m", "64Mi", "200m", "128Mi"))
+    rails_max_threads: int = 5
+    sidekiq_concurrency: int = 10
+
+    @property
+    def public_front_host(self) -> str:
+        return self.front_host or f"billing.{self.cluster.capabilities.ingress.domain}"
+
+    @property
+    def public_api_host(self) -> str:
+        return self.api_host or f"billing-api.{self.cluster.capabilities.ingress.domain}"
+
+    @property
+    def bucket(self) -> str:
+        return self.s3_bucket or f"{self.cluster.name}-lago-{self.cluster.aws_account_id}"
+
+    @property
+    def redis_sentinel(self) -> RedisSentinel:
+        return self.redis or RedisSentinel.central(self.cluster)
+
+    @property
+    def role_arn(self) -> str:
+        return self.s3_role_arn or f"arn:aws:iam::{self.cluster.aws_account_id}:role/genai-{self.cluster.name}-lago"
+
+
+def _env(name: str, value: str) -> k8s.EnvVar:
+    return k8s.EnvVar(name=name, value=value)
+
+
+def _secret_env(name: str, key: str | None = None) -> k8s.EnvVar:
+    return k8s.EnvVar(name=name, value_from=k8s.EnvVarSource(
+        secret_key_ref=k8s.SecretKeySelector(name=SECRET, key=key or name)))
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _wave(wave: str) -> dict[str, str]:
+    return {"argocd.argoproj.io/sync-wave": wave}
+
+
+def _nginx_config() -> str:
+    # Upstream's server block (nginx/nginx.conf of getlago/front) on an unprivileged port, plus a main
+    # context that writes nothing outside /tmp and serves env-config.js from the ConfigMap.
+    return f"""worker_processes auto;
+error_log stderr warn;
+pid /tmp/nginx.pid;
+
+events {{
+  worker_connections 1024;
+}}
+
+http {{
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log /dev/stdout;
+  sendfile on;
+  keepalive_timeout 65;
+  server_tokens off;
+  client_body_temp_path /tmp/client_temp;
+  proxy_temp_path /tmp/proxy_temp;
+  fastcgi_temp_path /tmp/fastcgi_temp;
+  uwsgi_temp_path /tmp/uwsgi_temp;
+  scgi_temp_path /tmp/scgi_temp;
+  include /etc/nginx/conf.d/gzip.conf;
+
+  server {{
+    listen {PORTS["lago-front"]};
+    root /usr/share/nginx/html;
+
+    location = /env-config.js {{
+      alias {FRONT_CONFIG_DIR}/env-config.js;
+      add_header Cache-Control "no-cache";
+    }}
+
+    location /assets/ {{
+      include /etc/nginx/conf.d/csp.conf;
+      add_header Cache-Control "public, max-age=31536000, immutable";
+      try_files $uri =404;
+    }}
+
+    location / {{
+      include /etc/nginx/conf.d/csp.conf;
+      add_header Cache-Control "no-cache";
+      index index.html index.htm;
+      try_files $uri $uri/ /index.html =404;
+    }}
+  }}
+}}
+"""
+
+
+def _env_config(values: dict[str, str]) -> str:
+    """What the image's .env.sh would write: one `window.<NAME> = "<value>"` line per setting."""
+    return "".join(f"window.{name} = {json.dumps(value)}\n" for name, value in values.items())
+
+
+class Lago(Construct):
+    """Deployments `lago-api`, `lago-worker`, `lago-clock`, `lago-front`; Job `lago-migrate`; Services,
+    Ingresses, PDBs, ServiceAccounts, the ExternalSecret and the front end's ConfigMap."""
+
+    def __init__(self, scope: Construct, id: str, props: LagoProps) -> None:
+        super().__init__(scope, id)
+        self.props = props
+        self.namespace = PLATFORM_NAMESPACE
+        self.instance = props.cluster.name
+        self.api_url = f"https://{props.public_api_host}"
+        self.front_url = f"https://{props.public_front_host}"
+        #: in-cluster API base URL (LiteLLM's LAGO_API_BASE)
+        self.internal_api_url = f"http://{service_host(API)}:{PORTS['lago-api']}"
+
+        meta = labels(SERVICE_ACCOUNT, instance=self.instance, component="billing")
+        self._external_secret(meta)
+        k8s.KubeServiceAccount(self, "service-account", metadata=object_meta(
+            SERVICE_ACCOUNT, self.namespace, meta, {"eks.amazonaws.com/role-arn": props.role_arn}),
+            automount_service_account_token=False)
+
+        self._migration_job()
+        self._api()
+        self._worker()
+        self._clock()
+        self._front()
+
+    # -- credentials and configuration -------------------------------------------------------------------
+
+    def _external_secret(self, meta: dict[str, str]) -> None:
+        cluster = self.props.cluster
+
+        def own(prop: str) -> SecretRef:
+            return platform_secret(cluster, SECRET, prop)
+
+        ExternalSecret(self, "secret", ExternalSecretProps(
+            name=SECRET, namespace=self.namespace, labels=meta,
+            data={
+                "SECRET_KEY_BASE": own("secret_key_base"),
+                # base64 of a PEM RSA 2048 key (openssl genrsa 2048 | base64 | tr -d '\\n')
+                "LAGO_RSA_PRIVATE_KEY": own("rsa_private_key"),
+                "ENCRYPTION_PRIMARY_KEY": own("encryption_primary_key"),
+                "ENCRYPTION_DETERMINISTIC_KEY": own("encryption_deterministic_key"),
+                "ENCRYPTION_KEY_DERIVATION_SALT": own("encryption_key_derivation_salt"),
+                # the organisation's API key: LiteLLM's Lago callback reads the same store entry
+                "LAGO_ORG_API_KEY": own("api_key"),
+                "LAGO_ORG_USER_EMAIL": own("admin_email"),
+                "LAGO_ORG_USER_PASSWORD": own("admin_password"),
+                "DATABASE_PASSWORD": database_password_ref(cluster, "lago"),
+                "REDIS_PASSWORD": self.props.redis_sentinel.password,
+            },
+            template_data={
+                "DATABASE_URL": database_url_template("lago", "DATABASE_PASSWORD"),
+                "LAGO_REDIS_CABLE_URL": (f"redis://:{{{{ .REDIS_PASSWORD | urlquery }}}}@{redis_ha.pod_host(0)}"
+                                         f":{PORTS['redis']}/1"),
+            }))
+
+    def _ruby_environment(self) -> list[k8s.EnvVar]:
+        """What every process of the api image reads: database, Redis, keys, URLs, storage."""
+        props = self.props
+        redis = props.redis_sentinel
+        return [
+            _env("RAILS_ENV", "production"),
+            _env("RAILS_LOG_TO_STDOUT", "true"),
+            _env("LAGO_LOG_LEVEL", "info"),
+            # no writable home in a read-only root: bundler and bootsnap fall back to it
+            _env("HOME", "/tmp"),  # noqa: S108 - an emptyDir of this pod
+            _env("LAGO_API_URL", self.api_url),
+            _env("LAGO_FRONT_URL", self.front_url),
+            _secret_env("DATABASE_URL"),
+            # Sidekiq and the Rails cache ask the sentinels for the master (Lago's RedisConfigBuilder)
+            _env("LAGO_REDIS_SIDEKIQ_SENTINELS", redis.nodes),
+            _env("LAGO_REDIS_SIDEKIQ_MASTER_NAME", redis.master_name),
+            _secret_env("REDIS_PASSWORD"),
+            _env("LAGO_REDIS_CACHE_SENTINELS", redis.nodes),
+            _env("LAGO_REDIS_CACHE_MASTER_NAME", redis.master_name),
+            _secret_env("LAGO_REDIS_CACHE_PASSWORD", "REDIS_PASSWORD"),
+            # ActionCable (GraphQL subscriptions) only takes a URL. Pub/sub works on a replica too, and
+            # it only needs every process on the same node: the first pod's stable name, whatever its role
+            _secret_env("LAGO_REDIS_CABLE_URL"),
+            _secret_env("SECRET_KEY_BASE"),
+            _secret_env("LAGO_RSA_PRIVATE_KEY"),
+            _secret_env("ENCRYPTION_PRIMARY_KEY"),
+            _secret_env("ENCRYPTION_DETERMINISTIC_KEY"),
+            _secret_env("ENCRYPTION_KEY_DERIVATION_SALT"),
+            _env("LAGO_DISABLE_SEGMENT", "true"),
+            _env("LAGO_DISABLE_SIGNUP", "true"),
+            _env("LAGO_DISABLE_PDF_GENERATION", _flag(not props.pdf_generation)),
+            _env("LAGO_SIDEKIQ_WEB", "false"),
+            # S3 through IRSA: no LAGO_AWS_S3_ACCESS_KEY_ID/SECRET; the SDK uses the web identity token
+            _env("LAGO_USE_AWS_S3", "true"),
+            _env("LAGO_AWS_S3_BUCKET", props.bucket),
+            _env("LAGO_AWS_S3_REGION", props.cluster.region),
+        ]
+
+    def _ruby_volumes(self) -> tuple[list[k8s.Volume], list[k8s.VolumeMount]]:
+        volumes, mounts = [], []
+        # tmp/: bootsnap's cache and Rails' pids; /tmp: Puma's control socket, bundler's fallback home
+        for vol_name, path in (("app-tmp", f"{APP_DIR}/tmp"), ("tmp", "/tmp")):  # noqa: S108
+            volume, mount = writable(vol_name, path, "512Mi")
+            volumes.append(volume)
+            mounts.append(mount)
+        return volumes, mounts
+
+    def _ruby_pod(self, containers: list[k8s.Container], volumes: list[k8s.Volume], *,
+                  restart_policy: str | None = None, grace: int = 60) -> k8s.PodSpec:
+        return k8s.PodSpec(
+            service_account_name=SERVICE_ACCOUNT, automount_service_account_token=False,
+            enable_service_links=False, containers=containers, volumes=volumes,
+            security_context=pod_security_context(LAGO_PROFILE), restart_policy=restart_policy,
+            termination_grace_period_seconds=grace)
+
+    def _deployment(self, id: str, name: str, *, replicas: int, pod: k8s.PodSpec, obj_labels: dict[str, str],
+                    recreate: bool = False, annotations: dict[str, str] | None = None) -> None:
+        strategy = k8s.DeploymentStrategy(type="Recreate") if recreate else k8s.DeploymentStrategy(
+            type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
+                max_surge=k8s.IntOrString.from_number(1), max_unavailable=k8s.IntOrString.from_number(0)))
+        k8s.KubeDeployment(self, id, metadata=object_meta(name, self.namespace, obj_labels, _wave(WORKLOAD_WAVE)),
+                           spec=k8s.DeploymentSpec(
+            replicas=replicas, strategy=strategy,
+            selector=k8s.LabelSelector(match_labels=selector(name, self.instance)),
+            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=obj_labels, annotations=annotations),
+                                         spec=pod)))
+
+    def _pdb(self, id: str, name: str, obj_labels: dict[str, str]) -> None:
+        k8s.KubePodDisruptionBudget(self, id, metadata=object_meta(name, self.namespace, obj_labels),
+                                    spec=k8s.PodDisruptionBudgetSpec(
+                                        min_available=k8s.IntOrString.from_number(1),
+                                        selector=k8s.LabelSelector(match_labels=selector(name, self.instance))))
+
+    def _service(self, id: str, name: str, port: int, obj_labels: dict[str, str]) -> None:
+        k8s.KubeService(self, id, metadata=object_meta(name, self.namespace, obj_labels),
+                        spec=k8s.ServiceSpec(type="ClusterIP", selector=selector(name, self.instance), ports=[
+                            k8s.ServicePort(name=PORT_NAME, port=port, app_protocol="http",
+                                            target_port=k8s.IntOrString.from_string(PORT_NAME))]))
+
+    def _ingress(self, id: str, name: str, host: str, obj_labels: dict[str, str],
+                 extra: dict[str, str] | None = None) -> None:
+        annotations = {"cert-manager.io/cluster-issuer": self.props.cluster_issuer, **(extra or {})}
+        k8s.KubeIngress(self, id, metadata=object_meta(name, self.namespace, obj_labels, annotations),
+                        spec=k8s.IngressSpec(
+            ingress_class_name=self.props.cluster.capabilities.ingress.class_name,
+            tls=[k8s.IngressTls(hosts=[host], secret_name=f"{name}-tls")],
+            rules=[k8s.IngressRule(host=host, http=k8s.HttpIngressRuleValue(paths=[k8s.HttpIngressPath(
+                path="/", path_type="Prefix", backend=k8s.IngressBackend(service=k8s.IngressServiceBackend(
+                    name=name, port=k8s.ServiceBackendPort(name=PORT_NAME))))]))]))
+
+    # -- the processes ---------------------------------------------------------------------------------
+
+    def _migration_job(self) -> None:
+        obj_labels = labels(MIGRATE, instance=self.instance, component="billing")
+        volumes, mounts = self._ruby_volumes()
+        org = self.props.organisation
+        container = k8s.Container(
+            name="migrate", image=image("lago-api"), args=["./scripts/migrate.sh"],
+            env=[*self._ruby_environment(),
+                 # signup:seed_organization: idempotent (find_or_create), keeps the API key in step with the store
+                 _env("LAGO_CREATE_ORG", "true"),
+                 _env("LAGO_ORG_NAME", org.name),
+                 _secret_env("LAGO_ORG_USER_EMAIL"),
+                 _secret_env("LAGO_ORG_USER_PASSWORD"),
+                 _secret_env("LAGO_ORG_API_KEY")],
+            resources=self.props.api_resources.render(),
+            security_context=container_security_context(LAGO_PROFILE),
+            volume_mounts=mounts)
+        annotations = {
+            "argocd.argoproj.io/hook": "Sync",
+            # keep the finished Job (and its logs) until the next sync replaces it
+            "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+            **_wave(MIGRATION_WAVE),
+        }
+        k8s.KubeJob(self, "migrate", metadata=object_meta(MIGRATE, self.namespace, obj_labels, annotations),
+                    spec=k8s.JobSpec(
+            backoff_limit=3, active_deadline_seconds=1800,
+            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=obj_labels),
+                                         spec=self._ruby_pod([container], volumes, restart_policy="Never"))))
+
+    def _api(self) -> None:
+        obj_labels = labels(API, instance=self.instance, component="billing")
+        port = PORTS["lago-api"]
+        volumes, mounts = self._ruby_volumes()
+        threads = self.props.rails_max_threads
+        container = k8s.Container(
+            name="api", image=image("lago-api"), args=["./scripts/start.api.sh"],
+            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],
+            env=[*self._ruby_environment(),
+                 _env("PORT", str(port)),
+                 # Puma's default pid file is tmp/pids/server.pid, a folder the emptyDir does not have
+                 _env("PIDFILE", "/tmp/puma.pid"),  # noqa: S108
+                 _env("RAILS_MAX_THREADS", str(threads)),
+                 _env("WEB_CONCURRENCY", "2"),
+                 _env("DATABASE_POOL", str(threads * 2))],
+            resources=self.props.api_resources.render(),
+            security_context=container_security_context(LAGO_PROFILE),
+            volume_mounts=mounts,
+            startup_probe=http_probe("/health", PORT_NAME, period=10, failure_threshold=30),
+            # /health runs a query: ready means "can serve"; liveness must not restart pods when the database blips
+            readiness_probe=http_probe("/health", PORT_NAME, period=10),
+            liveness_probe=tcp_probe(PORT_NAME, period=20, failure_threshold=3))
+        self._deployment("api", API, replicas=self.props.api_replicas, obj_labels=obj_labels,
+                         pod=self._ruby_pod([container], volumes))
+        self._pdb("api-pdb", API, obj_labels)
+        self._service("api-service", API, port, obj_labels)
+        # the events API takes batches larger than ingress-nginx's 1m default
+        self._ingress("api-ingress", API, self.props.public_api_host, obj_labels,
+                      {"nginx.ingress.kubernetes.io/proxy-body-size": "8m"})
+
+    def _worker(self) -> None:
+        obj_labels = labels(WORKER, instance=self.instance, component="billing")
+        volumes, mounts = self._ruby_volumes()
+        concurrency = self.props.sidekiq_concurrency
+        container = k8s.Container(
+            name="worker", image=image("lago-api"), args=["./scripts/start.worker.sh"],
+            ports=[k8s.ContainerPort(name="health", container_port=WORKER_HEALTH_PORT)],
+            env=[*self._ruby_environment(),
+                 _env("SIDEKIQ_CONCURRENCY", str(concurrency)),
+                 _env("DATABASE_POOL", str(concurrency))],
+            resources=self.props.worker_resources.render(),
+            security_context=container_security_context(LAGO_PROFILE),
+            volume_mounts=mounts,
+            startup_probe=http_probe("/", "health", period=10, failure_threshold=30),
+            readiness_probe=http_probe("/", "health", period=10),
+            liveness_probe=http_probe("/", "health", period=20, failure_threshold=3))
+        # Sidekiq stops fetching on SIGTERM and waits up to its 25 s timeout for running jobs
+        self._deployment("worker", WORKER, replicas=self.props.worker_replicas, obj_labels=obj_labels,
+                         pod=self._ruby_pod([container], volumes, grace=40))
+        self._pdb("worker-pdb", WORKER, obj_labels)
+
+    def _clock(self) -> None:
+        obj_labels = labels(CLOCK, instance=self.instance, component="billing")
+        volumes, mounts = self._ruby_volumes()
+        container = k8s.Container(
+            name="clock", image=image("lago-api"), args=["./scripts/start.clock.sh"],
+            env=self._ruby_environment(),
+            resources=self.props.clock_resources.render(),
+            security_context=container_security_context(LAGO_PROFILE),
+            volume_mounts=mounts,
+            # clockwork serves no HTTP: the probe checks that the scheduler (exec'd by the start script)
+            # is still PID 1; a crashed scheduler also ends the container, which restarts it
+            liveness_probe=exec_probe(["/bin/sh", "-c", "grep -q clockwork /proc/1/cmdline"], period=30))
+        # Exactly one replica, and Recreate: every clock enqueues the periodic billing jobs (subscriptions,
+        # invoices, usage refresh) on its own schedule, so two clocks - even briefly during a rolling
+        # update - would enqueue every job twice and bill twice. No PDB: it would block node drains.
+        self._deployment("clock", CLOCK, replicas=1, recreate=True, obj_labels=obj_labels,
+                         pod=self._ruby_pod([container], volumes))
+
+    def _front(self) -> None:
+        obj_labels = labels(FRONT, instance=self.instance, component="billing")
+        port = PORTS["lago-front"]
+        files = {
+            "nginx.conf": _nginx_config(),
+            "env-config.js": _env_config({
+                "API_URL": self.api_url,
+                "LAGO_DOMAIN": "",
+                "APP_ENV": "production",
+                "LAGO_OAUTH_PROXY_URL": "",
+                "LAGO_DISABLE_SIGNUP": "true",
+                "NANGO_PUBLIC_KEY": "",
+                "SENTRY_DSN": "",
+                "LAGO_DISABLE_PDF_GENERATION": _flag(not self.props.pdf_generation),
+                "LAGO_SUPERSET_URL": "",
+            }),
+        }
+        config = k8s.KubeConfigMap(self, "front-config", metadata=object_meta(
+            f"{FRONT}-config", self.namespace, obj_labels), data=files)
+        checksum = hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()
+        tmp_volume, tmp_mount = writable("tmp", "/tmp", "64Mi")  # noqa: S108
+        container = k8s.Container(
+            name="front", image=image("lago-front"),
+            # bypasses the image's entrypoint (.env.sh writes env-config.js into the read-only web root)
+            command=["nginx", "-c", f"{FRONT_CONFIG_DIR}/nginx.conf", "-g", "daemon off;"],
+            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],
+            resources=self.props.front_resources.render(),
+            security_context=container_security_context(FRONT_PROFILE),
+            volume_mounts=[tmp_mount, k8s.VolumeMount(name="config", mount_path=FRONT_CONFIG_DIR, read_only=True)],
+            readiness_probe=http_probe("/", PORT_NAME, period=10),
+            liveness_probe=http_probe("/", PORT_NAME, period=20))
+        pod = k8s.PodSpec(
+            automount_service_account_token=False, enable_service_links=False, containers=[container],
+            volumes=[tmp_volume, k8s.Volume(name="config", config_map=k8s.ConfigMapVolumeSource(name=config.name))],
+            security_context=pod_security_context(FRONT_PROFILE))
+        self._deployment("front", FRONT, replicas=self.props.front_replicas, obj_labels=obj_labels, pod=pod,
+                         annotations={"checksum/config": checksum})
+        self._pdb("front-pdb", FRONT, obj_labels)
+        self._service("front-service", FRONT, port, obj_labels)
+        self._ingress("front-ingress", FRONT, self.props.public_front_host, obj_labels)

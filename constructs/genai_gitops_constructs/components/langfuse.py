@@ -1,0 +1,361 @@
+"""Langfuse v3: the trace store LiteLLM reports to. Web (UI + ingestion API) and worker (queue consumer).
+
+Backed by the central PostgreSQL (`langfuse` database), ClickHouse, Redis through Sentinel and S3 through
+IRSA (a ServiceAccount annotated with the role; no static keys anywhere). The web container runs the
+PostgreSQL and ClickHouse migrations itself before it starts serving, so its startup probe allows minutes.
+
+Headless initialisation (LANGFUSE_INIT_*) creates the organisation, the project LiteLLM reports to and
+its API key pair from the secret store, so LiteLLM's LANGFUSE_PUBLIC_KEY/SECRET_KEY and this project
+read the same store entry and sign-up can stay disabled.
+
+Non-root (the images' own `nextjs`/`expressjs` user, UID 1001) with a read-only root filesystem:
+what the processes write is /tmp (Prisma, Node), HOME (set to /tmp) and Next.js's `.next/cache`
+(image optimisation), each an emptyDir.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cdk8s_plus_28 import k8s
+from constructs import Construct
+
+from genai_gitops.model.base import parse_quantity
+from genai_gitops.model.cluster import ClusterSpec
+from genai_gitops.model.secrets import SecretRef
+from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
+from genai_gitops_constructs.components import redis_ha
+from genai_gitops_constructs.components.clickhouse import ClickHouseConnection
+from genai_gitops_constructs.components.postgres import (
+    database_password_ref,
+    database_url_template,
+    platform_secret,
+)
+from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
+from genai_gitops_constructs.meta import labels, object_meta, selector
+from genai_gitops_constructs.security import (
+    Resources,
+    SecurityProfile,
+    container_security_context,
+    http_probe,
+    pod_security_context,
+    writable,
+)
+from genai_gitops_constructs.versions import image
+
+WEB = "langfuse-web"
+WORKER = "langfuse-worker"
+SERVICE_ACCOUNT = "langfuse"
+SECRET = "langfuse"  # noqa: S105 (the Secret's name, not a value)
+PORT_NAME = "http"
+#: the images' `nextjs` (web) and `expressjs` (worker) users
+LANGFUSE_PROFILE = SecurityProfile(run_as_user=1001, run_as_group=1001, fs_group=1001)
+#: Next.js standalone server's cache directory inside the web image
+NEXT_CACHE = "/app/web/.next/cache"
+
+
+@dataclass(frozen=True)
+class RedisSentinel:
+    """A Sentinel-managed Redis: clients ask the sentinels for the current master of `master_name`.
+
+    `password` authenticates to Redis and to the Sentinels alike (redis_ha sets both to one value).
+    """
+
+    sentinel_nodes: tuple[tuple[str, int], ...]
+    master_name: str
+    password: SecretRef
+
+    @classmethod
+    def central(cls, cluster: ClusterSpec) -> RedisSentinel:
+        """The central stack's Redis HA (redis_ha.py): its Sentinels, master set and password entry."""
+        return cls(tuple(redis_ha.sentinel_nodes()), redis_ha.MASTER_SET, redis_ha.password_ref(cluster))
+
+    @property
+    def nodes(self) -> str:
+        """`host:port,host:port,...`, the form Langfuse and Lago read."""
+        return ",".join(f"{host}:{port}" for host, port in self.sentinel_nodes)
+
+
+@dataclass(frozen=True)
+class LangfuseInit:
+    """Headless initialisation: the organisation and project LiteLLM reports to, and the first admin."""
+
+    org_id: str = "genai-platform"
+    org_name: str = "GenAI Platform"
+    project_id: str = "litellm"
+    project_name: str = "LiteLLM gateway"
+
+
+@dataclass(frozen=True)
+class LangfuseProps:
+    cluster: ClusterSpec
+    clickhouse: ClickHouseConnection
+    #: default: the central Redis HA (RedisSentinel.central)
+    redis: RedisSentinel | None = None
+    #: public host of the UI and ingestion API (default langfuse.<cluster ingress domain>)
+    host: str | None = None
+    #: the blob store bucket (events, media); created with its IAM role outside the cluster
+    s3_bucket: str | None = None
+    #: IAM role the `langfuse` ServiceAccount assumes through IRSA
+    s3_role_arn: str | None = None
+    #: cert-manager ClusterIssuer that signs the ingress certificate
+    cluster_issuer: str = "letsencrypt"
+    init: LangfuseInit = field(default_factory=LangfuseInit)
+    web_min_replicas: int = 2
+    web_max_replicas: int = 6
+    worker_replicas: int = 2
+    # Langfuse's guidance is >= 2 CPU / 4 GiB per container in production
+    web_resources: Resources = field(default_factory=lambda: Resources("1", "2Gi", "2", "4Gi"))
+    worker_resources: Resources = field(default_factory=lambda: Resources("1", "2Gi", "2", "4Gi"))
+    #: OTLP/HTTP endpoint for Langfuse's own spans; None switches its OpenTelemetry SDK off
+    otlp_endpoint: str | None = None
+
+    @property
+    def public_host(self) -> str:
+        return self.host or f"langfuse.{self.cluster.capabilities.ingress.domain}"
+
+    @property
+    def redis_sentinel(self) -> RedisSentinel:
+        return self.redis or RedisSentinel.central(self.cluster)
+
+    @property
+    def bucket(self) -> str:
+        return self.s3_bucket or f"{self.cluster.name}-langfuse-{self.cluster.aws_account_id}"
+
+    @property
+    def role_arn(self) -> str:
+        return self.s3_role_arn or f"arn:aws:iam::{self.cluster.aws_account_id}:role/genai-{self.cluster.name}-langfuse"
+
+
+def _env(name: str, value: str) -> k8s.EnvVar:
+    return k8s.EnvVar(name=name, value=value)
+
+
+def _secret_env(name: str, secret: str, key: str | None = None) -> k8s.EnvVar:
+    return k8s.EnvVar(name=name, value_from=k8s.EnvVarSource(
+        secret_key_ref=k8s.SecretKeySelector(name=secret, key=key or name)))
+
+
+def _heap_mib(memory_limit: str) -> int:
+    """Node's old-space limit: 75% of the container limit, so GC runs before the OOM killer does."""
+    return int(parse_quantity(memory_limit) * 0.75 / 2**20)
+
+
+class Langfuse(Construct):
+    """Deployments `langfuse-web` (HPA, PDB, Service, Ingress) and `langfuse-worker` (PDB), SA, ExternalSecret."""
+
+    def __init__(self, scope: Construct, id: str, props: LangfuseProps) -> None:
+        super().__init__(scope, id)
+        self.props = props
+        self.namespace = PLATFORM_NAMESPACE
+        self.instance = props.cluster.name
+        #: in-cluster URL of the web container (LiteLLM's LANGFUSE_HOST)
+        self.url = f"http://{service_host(WEB)}:{PORTS['langfuse-web']}"
+        self.public_url = f"https://{props.public_host}"
+
+        meta = labels(SERVICE_ACCOUNT, instance=self.instance, component="tracing")
+        self._external_secret(meta)
+        k8s.KubeServiceAccount(self, "service-account", metadata=object_meta(
+            SERVICE_ACCOUNT, self.namespace, meta, {"eks.amazonaws.com/role-arn": props.role_arn}),
+            # the EKS pod identity webhook mounts its own projected token for IRSA; no API token is needed
+            automount_service_account_token=False)
+
+        web_labels = labels(WEB, instance=self.instance, component="tracing")
+        worker_labels = labels(WORKER, instance=self.instance, component="tracing")
+        self._web(web_labels)
+        self._worker(worker_labels)
+        self._service(web_labels)
+        self._ingress(web_labels)
+        self._autoscaling(web_labels)
+        for name, obj_labels in ((WEB, web_labels), (WORKER, worker_labels)):
+            k8s.KubePodDisruptionBudget(self, f"{name}-pdb", metadata=object_meta(name, self.namespace, obj_labels),
+                                        spec=k8s.PodDisruptionBudgetSpec(
+                                            min_available=k8s.IntOrString.from_number(1),
+                                            selector=k8s.LabelSelector(match_labels=selector(name, self.instance))))
+
+    # -- credentials -----------------------------------------------------------------------------------
+
+    def _external_secret(self, meta: dict[str, str]) -> None:
+        cluster = self.props.cluster
+
+        def own(prop: str) -> SecretRef:
+            return platform_secret(cluster, SECRET, prop)
+
+        ExternalSecret(self, "secret", ExternalSecretProps(
+            name=SECRET, namespace=self.namespace, labels=meta,
+            data={
+                "NEXTAUTH_SECRET": own("nextauth_secret"),
+                "SALT": own("salt"),
+                # 64 hex characters (openssl rand -hex 32)
+                "ENCRYPTION_KEY": own("encryption_key"),
+                # the project key pair LiteLLM also reads (pk-lf-... / sk-lf-...)
+                "LANGFUSE_INIT_PROJECT_PUBLIC_KEY": own("public_key"),
+                "LANGFUSE_INIT_PROJECT_SECRET_KEY": own("secret_key"),
+                "LANGFUSE_INIT_USER_EMAIL": own("admin_email"),
+                "LANGFUSE_INIT_USER_PASSWORD": own("admin_password"),
+                "DATABASE_PASSWORD": database_password_ref(cluster, "langfuse"),
+                "REDIS_AUTH": self.props.redis_sentinel.password,
+            },
+            template_data={"DATABASE_URL": database_url_template("langfuse", "DATABASE_PASSWORD")}))
+
+    # -- configuration shared by web and worker -------------------------------------------------------------
+
+    def _environment(self, *, web: bool, resources: Resources) -> list[k8s.EnvVar]:
+        props = self.props
+        ch, redis = props.clickhouse, props.redis_sentinel
+        region = props.cluster.region
+        env = [
+            _env("NODE_ENV", "production"),
+            _env("NODE_OPTIONS", f"--max-old-space-size={_heap_mib(resources.memory_limit)}"),
+            _env("HOSTNAME", "0.0.0.0"),  # noqa: S104 - the pod's only interface; NetworkPolicy limits callers
+            _env("PORT", str(PORTS["langfuse-web" if web else "langfuse-worker"])),
+            # the read-only root has no writable home; Prisma's update check writes there otherwise
+            _env("HOME", "/tmp"),  # noqa: S108 - an emptyDir of this pod
+            _env("CHECKPOINT_DISABLE", "1"),
+            _env("TELEMETRY_ENABLED", "false"),
+            _env("LANGFUSE_LOG_LEVEL", "info"),
+            _env("NEXTAUTH_URL", self.public_url),
+            _secret_env("NEXTAUTH_SECRET", SECRET),
+            _secret_env("SALT", SECRET),
+            _secret_env("ENCRYPTION_KEY", SECRET),
+            _secret_env("DATABASE_URL", SECRET),
+            # ClickHouse: one node, so no ON CLUSTER statements in the migrations
+            _env("CLICKHOUSE_URL", ch.http_url),
+            _env("CLICKHOUSE_MIGRATION_URL", ch.migration_url),
+            _env("CLICKHOUSE_USER", ch.user),
+            _secret_env("CLICKHOUSE_PASSWORD", ch.secret_name, ch.password_key),
+            _env("CLICKHOUSE_DB", "default"),
+            _env("CLICKHOUSE_CLUSTER_ENABLED", "false"),
+            # Redis through Sentinel: the queues survive a master failover
+            _env("REDIS_SENTINEL_ENABLED", "true"),
+            _env("REDIS_SENTINEL_NODES", redis.nodes),
+            _env("REDIS_SENTINEL_MASTER_NAME", redis.master_name),
+            _secret_env("REDIS_AUTH", SECRET),
+            _secret_env("REDIS_SENTINEL_PASSWORD", SECRET, "REDIS_AUTH"),
+            # S3 through IRSA: bucket and region only, the SDK's web-identity credentials do the rest
+            _env("LANGFUSE_S3_EVENT_UPLOAD_BUCKET", props.bucket),
+            _env("LANGFUSE_S3_EVENT_UPLOAD_REGION", region),
+            _env("LANGFUSE_S3_EVENT_UPLOAD_PREFIX", "events/"),
+            _env("LANGFUSE_S3_MEDIA_UPLOAD_BUCKET", props.bucket),
+            _env("LANGFUSE_S3_MEDIA_UPLOAD_REGION", region),
+            _env("LANGFUSE_S3_MEDIA_UPLOAD_PREFIX", "media/"),
+        ]
+        if props.otlp_endpoint:
+            env += [_env("OTEL_EXPORTER_OTLP_ENDPOINT", props.otlp_endpoint),
+                    _env("OTEL_SERVICE_NAME", WEB if web else WORKER)]
+        else:
+            # otherwise the SDK exports to localhost:4318 and logs a failure for every batch
+            env.append(_env("OTEL_SDK_DISABLED", "true"))
+        if web:
+            init = props.init
+            env += [
+                _env("AUTH_DISABLE_SIGNUP", "true"),
+                _env("LANGFUSE_INIT_ORG_ID", init.org_id),
+                _env("LANGFUSE_INIT_ORG_NAME", init.org_name),
+                _env("LANGFUSE_INIT_PROJECT_ID", init.project_id),
+                _env("LANGFUSE_INIT_PROJECT_NAME", init.project_name),
+                _secret_env("LANGFUSE_INIT_PROJECT_PUBLIC_KEY", SECRET),
+                _secret_env("LANGFUSE_INIT_PROJECT_SECRET_KEY", SECRET),
+                _secret_env("LANGFUSE_INIT_USER_EMAIL", SECRET),
+                _env("LANGFUSE_INIT_USER_NAME", "Platform admin"),
+                _secret_env("LANGFUSE_INIT_USER_PASSWORD", SECRET),
+            ]
+        return env
+
+    def _pod_spec(self, container: k8s.Container, volumes: list[k8s.Volume], name: str) -> k8s.PodSpec:
+        return k8s.PodSpec(
+            service_account_name=SERVICE_ACCOUNT, automount_service_account_token=False,
+            enable_service_links=False, containers=[container], volumes=volumes,
+            security_context=pod_security_context(LANGFUSE_PROFILE),
+            # in-flight ingestion batches finish before the pod goes (Next.js handles SIGTERM)
+            termination_grace_period_seconds=60,
+            affinity=k8s.Affinity(pod_anti_affinity=k8s.PodAntiAffinity(
+                preferred_during_scheduling_ignored_during_execution=[k8s.WeightedPodAffinityTerm(
+                    weight=100, pod_affinity_term=k8s.PodAffinityTerm(
+                        topology_key="kubernetes.io/hostname",
+                        label_selector=k8s.LabelSelector(match_labels=selector(name, self.instance))))])))
+
+    # -- workloads ---------------------------------------------------------------------------------------
+
+    def _web(self, obj_labels: dict[str, str]) -> None:
+        port = PORTS["langfuse-web"]
+        resources = self.props.web_resources
+        volumes, mounts = [], []
+        for vol_name, path in (("tmp", "/tmp"), ("next-cache", NEXT_CACHE)):  # noqa: S108
+            volume, mount = writable(vol_name, path, "1Gi")
+            volumes.append(volume)
+            mounts.append(mount)
+        container = k8s.Container(
+            name="langfuse-web", image=image("langfuse-web"),
+            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],
+            env=self._environment(web=True, resources=resources),
+            resources=resources.render(),
+            security_context=container_security_context(LANGFUSE_PROFILE),
+            volume_mounts=mounts,
+            # the entrypoint applies PostgreSQL and ClickHouse migrations before the server listens
+            startup_probe=http_probe("/api/public/health", PORT_NAME, period=10, failure_threshold=60),
+            liveness_probe=http_probe("/api/public/health", PORT_NAME, period=10, failure_threshold=5),
+            readiness_probe=http_probe("/api/public/ready", PORT_NAME, period=10, failure_threshold=3),
+        )
+        # no `replicas`: the HPA owns the count (a value here would be reset on every Argo CD sync)
+        k8s.KubeDeployment(self, "web", metadata=object_meta(WEB, self.namespace, obj_labels),
+                           spec=k8s.DeploymentSpec(
+            selector=k8s.LabelSelector(match_labels=selector(WEB, self.instance)),
+            strategy=k8s.DeploymentStrategy(type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
+                max_surge=k8s.IntOrString.from_number(1), max_unavailable=k8s.IntOrString.from_number(0))),
+            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=obj_labels),
+                                         spec=self._pod_spec(container, volumes, WEB))))
+
+    def _worker(self, obj_labels: dict[str, str]) -> None:
+        port = PORTS["langfuse-worker"]
+        resources = self.props.worker_resources
+        volume, mount = writable("tmp", "/tmp", "1Gi")  # noqa: S108
+        container = k8s.Container(
+            name="langfuse-worker", image=image("langfuse-worker"),
+            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],
+            env=self._environment(web=False, resources=resources),
+            resources=resources.render(),
+            security_context=container_security_context(LANGFUSE_PROFILE),
+            volume_mounts=[mount],
+            startup_probe=http_probe("/api/health", PORT_NAME, period=10, failure_threshold=30),
+            liveness_probe=http_probe("/api/health", PORT_NAME, period=10, failure_threshold=5),
+            readiness_probe=http_probe("/api/ready", PORT_NAME, period=10, failure_threshold=3),
+        )
+        k8s.KubeDeployment(self, "worker", metadata=object_meta(WORKER, self.namespace, obj_labels),
+                           spec=k8s.DeploymentSpec(
+            replicas=self.props.worker_replicas,
+            selector=k8s.LabelSelector(match_labels=selector(WORKER, self.instance)),
+            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=obj_labels),
+                                         spec=self._pod_spec(container, [volume], WORKER))))
+
+    # -- exposure and scaling ------------------------------------------------------------------------------
+
+    def _service(self, obj_labels: dict[str, str]) -> None:
+        port = PORTS["langfuse-web"]
+        k8s.KubeService(self, "service", metadata=object_meta(WEB, self.namespace, obj_labels),
+                        spec=k8s.ServiceSpec(type="ClusterIP", selector=selector(WEB, self.instance), ports=[
+                            k8s.ServicePort(name=PORT_NAME, port=port, app_protocol="http",
+                                            target_port=k8s.IntOrString.from_string(PORT_NAME))]))
+
+    def _ingress(self, obj_labels: dict[str, str]) -> None:
+        host = self.props.public_host
+        annotations = {
+            "cert-manager.io/cluster-issuer": self.props.cluster_issuer,
+            # SDK ingestion batches exceed ingress-nginx's 1m default body size
+            "nginx.ingress.kubernetes.io/proxy-body-size": "16m",
+        }
+        k8s.KubeIngress(self, "ingress", metadata=object_meta(WEB, self.namespace, obj_labels, annotations),
+                        spec=k8s.IngressSpec(
+            ingress_class_name=self.props.cluster.capabilities.ingress.class_name,
+            tls=[k8s.IngressTls(hosts=[host], secret_name=f"{WEB}-tls")],
+            rules=[k8s.IngressRule(host=host, http=k8s.HttpIngressRuleValue(paths=[k8s.HttpIngressPath(
+                path="/", path_type="Prefix", backend=k8s.IngressBackend(service=k8s.IngressServiceBackend(
+                    name=WEB, port=k8s.ServiceBackendPort(name=PORT_NAME))))]))]))
+
+    def _autoscaling(self, obj_labels: dict[str, str]) -> None:
+        k8s.KubeHorizontalPodAutoscalerV2(self, "hpa", metadata=object_meta(WEB, self.namespace, obj_labels),
+                                          spec=k8s.HorizontalPodAutoscalerSpecV2(
+            scale_target_ref=k8s.CrossVersionObjectReferenceV2(api_version="apps/v1", kind="Deployment", name=WEB),
+            min_replicas=self.props.web_min_replicas, max_replicas=self.props.web_max_replicas,
+            metrics=[k8s.MetricSpecV2(type="Resource", resource=k8s.ResourceMetricSourceV2(
+                name="cpu", target=k8s.MetricTargetV2(type="Utilization", average_utilization=70)))]))

@@ -1,0 +1,275 @@
+"""The central LiteLLM proxy: OpenAI-compatible gateway for every tenant that uses external models.
+
+- `ghcr.io/berriai/litellm-non_root` runs as `nobody` (65534). The root filesystem is read-only;
+  /tmp, /.cache and /.npm (the chart's set for read-only mode) and /var/lib/litellm (the admin UI
+  is copied there at start, litellm#19425) are emptyDirs.
+- Database migrations run in the proxy at start (`DISABLE_SCHEMA_UPDATE=false`, LiteLLM's default,
+  set explicitly): PostgreSQL is part of this same Argo CD application, so a PreSync migration Job
+  would run before the database exists on the first sync and fail. `prisma migrate deploy` holds a
+  PostgreSQL advisory lock, so replicas starting together migrate one at a time; the startup probe
+  (30 x 10 s) covers a long migration; rolling updates start one new pod before stopping an old one.
+- /metrics is served by a separate, unauthenticated process on the `metrics` port for Prometheus;
+  the API port keeps its /metrics behind a key, and the Ingress routes /v1 only.
+- Tenant teams (budgets, rate limits) and tenant keys are applied by a PostSync Job (see
+  litellm_config.py for why they cannot live in config.yaml).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cdk8s_plus_28 import k8s
+from constructs import Construct
+
+from genai_gitops.model.cluster import ClusterSpec
+from genai_gitops.model.secrets import SecretRef
+from genai_gitops.model.tenant import TenantSpec
+from genai_gitops.model.traffic import LITELLM_TEAM_SYNC, PLATFORM_NAMESPACE, PORTS, service_host
+from genai_gitops_constructs.components import litellm_config as cfg
+from genai_gitops_constructs.components import redis_ha, vllm
+from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
+from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
+from genai_gitops_constructs.meta import labels, selector
+from genai_gitops_constructs.security import (
+    Resources,
+    SecurityProfile,
+    container_security_context,
+    http_probe,
+    pod_security_context,
+    writable,
+)
+from genai_gitops_constructs.versions import image
+
+NAME = "litellm"
+CONFIG_PATH = "/etc/litellm/config.yaml"
+#: the non_root image's user (`nobody`)
+LITELLM_PROFILE = SecurityProfile(run_as_user=65534, run_as_group=65534, fs_group=65534)
+SALT_KEY = "LITELLM_SALT_KEY"
+LANGFUSE_KEYS = ("LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY")
+LAGO_API_KEY = "LAGO_API_KEY"
+DB_PASSWORD = "LITELLM_DB_PASSWORD"  # noqa: S105 (a variable name, not a value)
+#: paths inside the container, on emptyDirs
+TMP = "/tmp"  # noqa: S108
+
+
+def api_url() -> str:
+    """In-cluster base URL (agent server, team sync, tenants on the central cluster)."""
+    return f"http://{service_host(NAME)}:{PORTS['litellm']}"
+
+
+def public_host(cluster: ClusterSpec) -> str:
+    """Where tenants on other clusters reach LiteLLM: https://<this>/v1."""
+    return f"llm.{cluster.capabilities.ingress.domain}"
+
+
+def langfuse_keys(cluster: ClusterSpec) -> dict[str, SecretRef]:
+    """Langfuse project keys: LiteLLM sends with them, Langfuse's headless init creates the project with them."""
+    return {key: platform_secret(cluster, "langfuse", prop)
+            for key, prop in zip(LANGFUSE_KEYS, ("public_key", "secret_key"), strict=True)}
+
+
+@dataclass(frozen=True)
+class LiteLLMProps:
+    cluster: ClusterSpec
+    #: tenants served by this central LiteLLM (same environment)
+    tenants: Sequence[TenantSpec]
+    config: cfg.LiteLLMConfigProps
+    min_replicas: int = 2
+    max_replicas: int = 10
+    cpu_utilization: int = 70
+    #: uvicorn workers per pod; the HPA adds pods, not workers
+    num_workers: int = 2
+    resources: Resources = field(default_factory=lambda: Resources("1", "2Gi", "2", "4Gi"))
+    cluster_issuer: str = "letsencrypt-prod"
+
+
+class LiteLLM(Construct):
+    """ServiceAccount (IRSA), ConfigMap, ExternalSecrets, Deployment, Service, PDB, HPA, Ingress, team sync Job."""
+
+    def __init__(self, scope: Construct, id: str, props: LiteLLMProps) -> None:
+        super().__init__(scope, id)
+        cluster = props.cluster
+        ns = PLATFORM_NAMESPACE
+        meta = labels(NAME, instance=cluster.name, component="gateway")
+        pods = selector(NAME, cluster.name)
+        port, metrics_port = PORTS["litellm"], PORTS["litellm-metrics"]
+        config_yaml = cfg.render_config_yaml(props.config)
+
+        data: dict[str, SecretRef] = {
+            cfg.MASTER_KEY: platform_secret(cluster, NAME, "master_key"),
+            SALT_KEY: platform_secret(cluster, NAME, "salt_key"),
+            DB_PASSWORD: database_password_ref(cluster, "litellm"),
+            cfg.REDIS_PASSWORD: redis_ha.password_ref(cluster),
+            LAGO_API_KEY: platform_secret(cluster, "lago", "api_key"),
+            **langfuse_keys(cluster),
+        }
+        for provider, key in cfg.PROVIDER_KEYS.items():
+            if key is None:
+                continue
+            # the vLLM key is the very entry the vLLM server reads
+            data[key] = (platform_secret(cluster, vllm.NAME, "api_key") if provider == "hosted_vllm"
+                         else platform_secret(cluster, "providers", f"{provider}_api_key"))
+        secret = ExternalSecret(self, "secret", ExternalSecretProps(
+            name=NAME, namespace=ns, labels=meta, data=data,
+            template_data={cfg.DATABASE_URL: database_url_template("litellm", DB_PASSWORD)}))
+        self.secret_name = secret.secret_name
+
+        def secret_env(key: str, secret_name: str = secret.secret_name) -> k8s.EnvVar:
+            return k8s.EnvVar(name=key, value_from=k8s.EnvVarSource(
+                secret_key_ref=k8s.SecretKeySelector(name=secret_name, key=key)))
+
+        k8s.KubeServiceAccount(self, "sa", metadata=k8s.ObjectMeta(
+            name=NAME, namespace=ns, labels=meta,
+            # Bedrock through IRSA: the pod gets web-identity credentials for this role, no static keys
+            annotations={"eks.amazonaws.com/role-arn":
+                         f"arn:aws:iam::{cluster.aws_account_id}:role/genai-{cluster.name}-litellm"}),
+            automount_service_account_token=False)
+        config_map = k8s.KubeConfigMap(self, "config", metadata=k8s.ObjectMeta(
+            name=f"{NAME}-config", namespace=ns, labels=meta), data={"config.yaml": config_yaml})
+
+        env = [
+            k8s.EnvVar(name="LITELLM_LOCAL_MODEL_COST_MAP", value="True"),
+            k8s.EnvVar(name="LITELLM_LOG", value="INFO"),
+            k8s.EnvVar(name="LITELLM_MODE", value="PRODUCTION"),
+            k8s.EnvVar(name="DISABLE_SCHEMA_UPDATE", value="false"),
+            k8s.EnvVar(name="PROMETHEUS_MULTIPROC_DIR", value=f"{TMP}/prometheus"),
+            k8s.EnvVar(name="LANGFUSE_HOST", value=f"http://{service_host('langfuse-web')}:{PORTS['langfuse-web']}"),
+            k8s.EnvVar(name="OTEL_EXPORTER", value="otlp_grpc"),
+            k8s.EnvVar(name="OTEL_ENDPOINT", value=f"http://{service_host('jaeger')}:{PORTS['jaeger-otlp-grpc']}"),
+            k8s.EnvVar(name="OTEL_SERVICE_NAME", value=NAME),
+            k8s.EnvVar(name="LAGO_API_BASE", value=f"http://{service_host('lago-api')}:{PORTS['lago-api']}"),
+            k8s.EnvVar(name="LAGO_API_EVENT_CODE", value="llm_usage"),
+            k8s.EnvVar(name="LAGO_API_CHARGE_BY", value="team_id"),
+            *[secret_env(key) for key in sorted(data) if key != DB_PASSWORD],
+            secret_env(cfg.DATABASE_URL),
+        ]
+        jwt = props.config.jwt
+        if jwt is not None:
+            env.append(k8s.EnvVar(name="JWT_PUBLIC_KEY_URL", value=jwt.jwks_url))
+            env.append(k8s.EnvVar(name="JWT_AUDIENCE", value=jwt.audience))
+            if jwt.issuer:
+                env.append(k8s.EnvVar(name="JWT_ISSUER", value=jwt.issuer))
+
+        volumes = [k8s.Volume(name="config", config_map=k8s.ConfigMapVolumeSource(name=config_map.name))]
+        mounts = [k8s.VolumeMount(name="config", mount_path=CONFIG_PATH, sub_path="config.yaml", read_only=True)]
+        for vol_name, path, size in (("tmp", TMP, "1Gi"), ("cache", "/.cache", "500Mi"), ("npm", "/.npm", "500Mi"),
+                                     ("ui", "/var/lib/litellm", "500Mi")):
+            volume, mount = writable(vol_name, path, size)
+            volumes.append(volume)
+            mounts.append(mount)
+
+        container = k8s.Container(
+            name=NAME, image=image("litellm"),
+            args=["--config", CONFIG_PATH, "--port", str(port), "--num_workers", str(props.num_workers),
+                  "--prometheus_metrics_port", str(metrics_port)],
+            env=env,
+            ports=[k8s.ContainerPort(name="http", container_port=port),
+                   k8s.ContainerPort(name="metrics", container_port=metrics_port)],
+            resources=props.resources.render(), security_context=container_security_context(LITELLM_PROFILE),
+            volume_mounts=mounts,
+            # never /health: it calls every upstream model
+            startup_probe=http_probe("/health/readiness", "http", period=10, failure_threshold=30),
+            liveness_probe=http_probe("/health/liveliness", "http", period=15, failure_threshold=3),
+            readiness_probe=http_probe("/health/readiness", "http", period=10, failure_threshold=3),
+        )
+        # a config change must roll the pods (a subPath mount never sees ConfigMap updates)
+        checksum = hashlib.sha256(config_yaml.encode()).hexdigest()
+        k8s.KubeDeployment(self, "deployment", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
+                           spec=k8s.DeploymentSpec(
+            # no `replicas`: the HPA owns the count (a fixed value here would fight it on every sync)
+            selector=k8s.LabelSelector(match_labels=pods),
+            strategy=k8s.DeploymentStrategy(type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
+                max_surge=k8s.IntOrString.from_number(1), max_unavailable=k8s.IntOrString.from_number(0))),
+            template=k8s.PodTemplateSpec(
+                metadata=k8s.ObjectMeta(labels=meta, annotations={"checksum/config": checksum}),
+                spec=k8s.PodSpec(
+                    service_account_name=NAME, containers=[container], volumes=volumes,
+                    security_context=pod_security_context(LITELLM_PROFILE),
+                    affinity=redis_ha.spread_over_nodes(pods),
+                    automount_service_account_token=False, enable_service_links=False,
+                    # long streaming completions finish before the pod goes
+                    termination_grace_period_seconds=90))))
+        k8s.KubeService(self, "service", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
+                        spec=k8s.ServiceSpec(type="ClusterIP", selector=pods, ports=[
+                            k8s.ServicePort(name="http", port=port, target_port=k8s.IntOrString.from_string("http"),
+                                            app_protocol="http"),
+                            k8s.ServicePort(name="metrics", port=metrics_port,
+                                            target_port=k8s.IntOrString.from_string("metrics"))]))
+        k8s.KubePodDisruptionBudget(self, "pdb", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
+                                    spec=k8s.PodDisruptionBudgetSpec(
+                                        min_available=k8s.IntOrString.from_number(1),
+                                        selector=k8s.LabelSelector(match_labels=pods)))
+        k8s.KubeHorizontalPodAutoscalerV2(self, "hpa", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
+                                          spec=k8s.HorizontalPodAutoscalerSpecV2(
+            scale_target_ref=k8s.CrossVersionObjectReferenceV2(api_version="apps/v1", kind="Deployment", name=NAME),
+            min_replicas=props.min_replicas, max_replicas=props.max_replicas,
+            metrics=[k8s.MetricSpecV2(type="Resource", resource=k8s.ResourceMetricSourceV2(
+                name="cpu", target=k8s.MetricTargetV2(type="Utilization",
+                                                      average_utilization=props.cpu_utilization)))]))
+        self._ingress(cluster, meta, props.cluster_issuer)
+        self._team_sync(cluster, props.tenants, secret.secret_name)
+
+    def _ingress(self, cluster: ClusterSpec, meta: dict[str, str], issuer: str) -> None:
+        host = public_host(cluster)
+        k8s.KubeIngress(self, "ingress", metadata=k8s.ObjectMeta(
+            name=NAME, namespace=PLATFORM_NAMESPACE, labels=meta, annotations={
+                "cert-manager.io/cluster-issuer": issuer,
+                # completions stream for minutes; buffering would hold tokens back until the end
+                "nginx.ingress.kubernetes.io/proxy-read-timeout": "600",
+                "nginx.ingress.kubernetes.io/proxy-send-timeout": "600",
+                "nginx.ingress.kubernetes.io/proxy-buffering": "off",
+                "nginx.ingress.kubernetes.io/proxy-body-size": "20m",
+            }), spec=k8s.IngressSpec(
+            ingress_class_name=cluster.capabilities.ingress.class_name,
+            tls=[k8s.IngressTls(hosts=[host], secret_name=f"{NAME}-tls")],
+            # the OpenAI API only: the admin UI and management routes are not on the internet
+            rules=[k8s.IngressRule(host=host, http=k8s.HttpIngressRuleValue(paths=[k8s.HttpIngressPath(
+                path="/v1", path_type="Prefix", backend=k8s.IngressBackend(service=k8s.IngressServiceBackend(
+                    name=NAME, port=k8s.ServiceBackendPort(name="http"))))]))]))
+
+    def _team_sync(self, cluster: ClusterSpec, tenants: Sequence[TenantSpec], secret_name: str) -> None:
+        ns = PLATFORM_NAMESPACE
+        meta = labels(LITELLM_TEAM_SYNC, instance=cluster.name, component="gateway")
+        teams_json = json.dumps(cfg.teams(tenants), indent=2, sort_keys=True) + "\n"
+        files = k8s.KubeConfigMap(self, "teams", metadata=k8s.ObjectMeta(
+            name=f"{NAME}-teams", namespace=ns, labels=meta),
+            data={"teams.json": teams_json, "team_sync.py": cfg.TEAM_SYNC_SCRIPT})
+        env = [k8s.EnvVar(name="LITELLM_URL", value=api_url()),
+               k8s.EnvVar(name="TEAMS_FILE", value="/sync/teams.json"),
+               k8s.EnvVar(name=cfg.MASTER_KEY, value_from=k8s.EnvVarSource(
+                   secret_key_ref=k8s.SecretKeySelector(name=secret_name, key=cfg.MASTER_KEY)))]
+        keys: dict[str, SecretRef] = {cfg.tenant_key_env(t): t.secrets.litellm_api_key for t in tenants
+                                      if t.usage_mode.uses_litellm and t.secrets.litellm_api_key is not None}
+        if keys:
+            # the tenant's virtual key, from the same store path its Open WebUI reads
+            tenant_keys = ExternalSecret(self, "tenant-keys", ExternalSecretProps(
+                name=f"{NAME}-tenant-keys", namespace=ns, labels=meta,
+                data=keys))
+            env += [k8s.EnvVar(name=name, value_from=k8s.EnvVarSource(secret_key_ref=k8s.SecretKeySelector(
+                name=tenant_keys.secret_name, key=name))) for name in sorted(keys)]
+        tmp_volume, tmp_mount = writable("tmp", TMP, "16Mi")
+        checksum = hashlib.sha256(teams_json.encode()).hexdigest()
+        k8s.KubeJob(self, "team-sync", metadata=k8s.ObjectMeta(
+            name=LITELLM_TEAM_SYNC, namespace=ns, labels=meta, annotations={
+                # after every successful sync, once LiteLLM is healthy; the previous run is replaced
+                "argocd.argoproj.io/hook": "PostSync",
+                "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation"}),
+            spec=k8s.JobSpec(
+                backoff_limit=5, active_deadline_seconds=900,
+                template=k8s.PodTemplateSpec(
+                    metadata=k8s.ObjectMeta(labels=meta, annotations={"checksum/teams": checksum}),
+                    spec=k8s.PodSpec(
+                        restart_policy="Never",
+                        containers=[k8s.Container(
+                            name="team-sync", image=image("litellm"), command=["python3", "/sync/team_sync.py"],
+                            env=env, resources=Resources("50m", "64Mi", "200m", "128Mi").render(),
+                            security_context=container_security_context(LITELLM_PROFILE),
+                            volume_mounts=[k8s.VolumeMount(name="sync", mount_path="/sync", read_only=True),
+                                           tmp_mount])],
+                        volumes=[k8s.Volume(name="sync", config_map=k8s.ConfigMapVolumeSource(name=files.name)),
+                                 tmp_volume],
+                        security_context=pod_security_context(LITELLM_PROFILE),
+                        automount_service_account_token=False, enable_service_links=False))))

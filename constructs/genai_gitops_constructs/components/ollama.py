@@ -1,0 +1,196 @@
+"""Ollama: the tenant's local model server (local and hybrid usage modes).
+
+Deployment with a Recreate strategy (its model volume is ReadWriteOnce), the models PVC and a
+ClusterIP Service. The models the tenant lists are pulled by an init container before the server
+starts, so a ready pod always has them; on a GPU pool the server requests the pool's GPU resource
+and lands on its nodes, otherwise it runs on CPU with no GPU field at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from cdk8s_plus_28 import k8s
+from constructs import Construct
+
+from genai_gitops.model.traffic import PORTS
+from genai_gitops_constructs.meta import labels, object_meta, selector
+from genai_gitops_constructs.security import (
+    Resources,
+    SecurityProfile,
+    container_security_context,
+    http_probe,
+    pod_security_context,
+    writable,
+)
+from genai_gitops_constructs.versions import image
+
+PORT = PORTS["ollama"]
+PORT_NAME = "http"
+MODELS_DIR = "/models"
+HOME_DIR = "/home/ollama"
+
+# Non-root, read-only root filesystem. The image runs as root with its state in /root/.ollama; as any other
+# user `ollama serve` dies creating $HOME/.ollama (its key pair), so HOME is an emptyDir and the models live
+# on the PVC through OLLAMA_MODELS (ollama#7471, otwld/ollama-helm#130). UID 1000 is the image's `ubuntu`
+# user; GPU access does not need root (the device plugin hands the device to the container).
+OLLAMA_SECURITY = SecurityProfile(run_as_user=1000, run_as_group=1000, fs_group=1000)
+# on a GPU the weights sit in VRAM: host memory holds the runtime and the mapped files
+GPU_RESOURCES = Resources(cpu_request="1", memory_request="8Gi", cpu_limit="4", memory_limit="16Gi")
+# on CPU the weights and the KV cache are in host memory (a 3B-8B q4 model: 3-6 GB plus context)
+CPU_RESOURCES = Resources(cpu_request="2", memory_request="8Gi", cpu_limit="8", memory_limit="16Gi")
+PULL_RESOURCES = Resources(cpu_request="250m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi")
+
+# Starts a loopback-only server, pulls each model given as an argument, stops the server. A pull that fails
+# (registry unreachable) is tolerated when an earlier pull left the model on the volume.
+PULL_SCRIPT = """\
+set -eu
+ollama serve >/tmp/ollama-serve.log 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+tries=0
+until ollama list >/dev/null 2>&1; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 120 ]; then cat /tmp/ollama-serve.log; exit 1; fi
+  sleep 1
+done
+for model in "$@"; do
+  echo "pulling $model"
+  if ! ollama pull "$model"; then
+    ollama show "$model" >/dev/null 2>&1 || { echo "cannot pull $model and it is not on the volume"; exit 1; }
+    echo "pull failed; serving the copy of $model already on the volume"
+  fi
+done
+"""
+
+
+@dataclass(frozen=True)
+class Toleration:
+    key: str
+    value: str = ""
+    effect: str = "NoSchedule"
+
+
+@dataclass(frozen=True)
+class GpuPlacement:
+    """Where the GPU is: the extended resource to request and the node pool's labels and taints."""
+
+    resource: str
+    node_selector: tuple[tuple[str, str], ...]
+    tolerations: tuple[Toleration, ...] = ()
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class OllamaProps:
+    namespace: str
+    tenant: str
+    #: models pulled before the server starts, e.g. "qwen3:8b"
+    models: tuple[str, ...]
+    storage_class: str
+    #: the models volume (an 8B q4 model is ~5 GB, a 70B q4 ~40 GB)
+    storage_size: str = "50Gi"
+    #: None: CPU inference
+    gpu: GpuPlacement | None = None
+    #: the GPU count and resource name come from `gpu`
+    gpu_resources: Resources = GPU_RESOURCES
+    cpu_resources: Resources = CPU_RESOURCES
+    pull_resources: Resources = PULL_RESOURCES
+    #: how long a model stays loaded after its last request
+    keep_alive: str = "30m"
+    security: SecurityProfile = OLLAMA_SECURITY
+    image: str = field(default_factory=lambda: image("ollama"))
+    name: str = "ollama"
+    extra_env: tuple[tuple[str, str], ...] = ()
+
+
+def _env(name: str, value: str) -> k8s.EnvVar:
+    return k8s.EnvVar(name=name, value=value)
+
+
+class Ollama(Construct):
+    def __init__(self, scope: Construct, id: str, props: OllamaProps) -> None:
+        super().__init__(scope, id)
+        self.props = props
+        ns = props.namespace
+        meta_labels = labels(props.name, instance=ns, component="inference", tenant=props.tenant)
+        match = selector(props.name, ns)
+        claim = f"{props.name}-models"
+
+        k8s.KubePersistentVolumeClaim(self, "models", metadata=object_meta(claim, ns, meta_labels),
+                                      spec=k8s.PersistentVolumeClaimSpec(
+            access_modes=["ReadWriteOnce"], storage_class_name=props.storage_class,
+            resources=k8s.ResourceRequirements(requests={"storage": k8s.Quantity.from_string(props.storage_size)})))
+
+        state = [writable("home", HOME_DIR, "64Mi"), writable("tmp", "/tmp", "1Gi")]  # noqa: S108 - emptyDir
+        volumes = [volume for volume, _ in state] + [k8s.Volume(
+            name="models", persistent_volume_claim=k8s.PersistentVolumeClaimVolumeSource(claim_name=claim))]
+        mounts = [mount for _, mount in state] + [k8s.VolumeMount(name="models", mount_path=MODELS_DIR)]
+        common_env = [_env("HOME", HOME_DIR), _env("OLLAMA_MODELS", MODELS_DIR)]
+        # the image sets NVIDIA_VISIBLE_DEVICES=all: with the NVIDIA runtime as the node default, a container
+        # that requests no GPU would still see every GPU on the node. "void" hides them; the device plugin
+        # overrides it with the allocated device in a container that does request one.
+        no_gpu = [_env("NVIDIA_VISIBLE_DEVICES", "void")]
+
+        pull = k8s.Container(
+            name="pull-models", image=props.image, image_pull_policy="IfNotPresent",
+            command=["sh", "-c", PULL_SCRIPT, "pull-models", *props.models],
+            env=[*common_env, _env("OLLAMA_HOST", f"127.0.0.1:{PORT}"), *no_gpu],
+            resources=props.pull_resources.render(), security_context=container_security_context(props.security),
+            volume_mounts=mounts)
+
+        if props.gpu is not None:
+            resources = dataclasses.replace(props.gpu_resources, gpus=props.gpu.count, gpu_resource=props.gpu.resource)
+            gpu_env: list[k8s.EnvVar] = []
+        else:
+            resources = props.cpu_resources
+            gpu_env = no_gpu
+        server = k8s.Container(
+            name=props.name, image=props.image, image_pull_policy="IfNotPresent",
+            args=["serve"],
+            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=PORT, protocol="TCP")],
+            env=[*common_env, _env("OLLAMA_HOST", f"0.0.0.0:{PORT}"), _env("OLLAMA_KEEP_ALIVE", props.keep_alive),
+                 *gpu_env, *(_env(n, v) for n, v in props.extra_env)],
+            resources=resources.render(),
+            security_context=container_security_context(props.security),
+            # "/" answers "Ollama is running" as soon as the server listens; models are already on disk
+            startup_probe=http_probe("/", PORT_NAME, period=2, failure_threshold=30),
+            liveness_probe=http_probe("/", PORT_NAME, period=10, failure_threshold=6),
+            readiness_probe=http_probe("/", PORT_NAME, period=5, failure_threshold=3),
+            volume_mounts=mounts)
+
+        # GPU pods go to the pool's nodes and tolerate its taints; CPU pods carry neither field
+        node_selector = dict(props.gpu.node_selector) if props.gpu is not None else None
+        tolerations = [
+            k8s.Toleration(key=t.key, operator="Equal" if t.value else "Exists", value=t.value or None, effect=t.effect)
+            for t in props.gpu.tolerations] if props.gpu is not None else None
+
+        k8s.KubeDeployment(self, "deployment", metadata=object_meta(props.name, ns, meta_labels),
+                           spec=k8s.DeploymentSpec(
+            replicas=1,
+            selector=k8s.LabelSelector(match_labels=match),
+            revision_history_limit=5,
+            # the models volume is ReadWriteOnce: the old pod must let go of it before the new one starts
+            strategy=k8s.DeploymentStrategy(type="Recreate"),
+            template=k8s.PodTemplateSpec(
+                metadata=k8s.ObjectMeta(labels=meta_labels),
+                spec=k8s.PodSpec(
+                    automount_service_account_token=False,
+                    enable_service_links=False,
+                    security_context=pod_security_context(props.security),
+                    termination_grace_period_seconds=60,
+                    init_containers=[pull],
+                    containers=[server],
+                    volumes=volumes,
+                    node_selector=node_selector,
+                    tolerations=tolerations))))
+
+        k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, meta_labels), spec=k8s.ServiceSpec(
+            type="ClusterIP", selector=match,
+            ports=[k8s.ServicePort(name=PORT_NAME, port=PORT, target_port=k8s.IntOrString.from_string(PORT_NAME),
+                                   protocol="TCP", app_protocol="http")]))
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.props.name}.{self.props.namespace}.svc.cluster.local:{PORT}"

@@ -1,0 +1,136 @@
+"""Qdrant: the tenant's vector database for RAG (when rag.enabled).
+
+StatefulSet with a volumeClaimTemplate, a headless Service for its stable identity, a ClusterIP
+Service for clients, a PodDisruptionBudget and the ExternalSecret holding its API key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cdk8s_plus_28 import k8s
+from constructs import Construct
+
+from genai_gitops.model.secrets import SecretRef
+from genai_gitops.model.traffic import PORTS
+from genai_gitops_constructs.external_secret import TENANT_SECRET_STORE, ExternalSecret, ExternalSecretProps
+from genai_gitops_constructs.meta import labels, object_meta, selector
+from genai_gitops_constructs.security import (
+    Resources,
+    SecurityProfile,
+    container_security_context,
+    http_probe,
+    pod_security_context,
+    writable,
+)
+from genai_gitops_constructs.versions import image
+
+HTTP_PORT = PORTS["qdrant-http"]
+GRPC_PORT = PORTS["qdrant-grpc"]
+STORAGE_DIR = "/qdrant/storage"
+SNAPSHOTS_DIR = "/qdrant/snapshots"
+
+# The upstream chart's own defaults: UID 1000, GID 2000, fsGroup 3000, read-only root filesystem (everything
+# Qdrant writes is under /qdrant/storage and /qdrant/snapshots, both volumes). The chart's root init container
+# that chowns old volumes is not needed: fsGroup makes a fresh volume writable.
+QDRANT_SECURITY = SecurityProfile(run_as_user=1000, run_as_group=2000, fs_group=3000)
+# RAM grows with vectors x dimensions x 4 bytes (x1.5) unless collections are on disk or quantized
+QDRANT_RESOURCES = Resources(cpu_request="500m", memory_request="1Gi", cpu_limit="2", memory_limit="4Gi")
+
+
+@dataclass(frozen=True)
+class QdrantProps:
+    namespace: str
+    tenant: str
+    storage_class: str
+    storage_size: str
+    #: the API key clients send in the `api-key` header
+    api_key: SecretRef
+    resources: Resources = QDRANT_RESOURCES
+    #: on-demand snapshots before they are downloaded (emptyDir: lost with the pod)
+    snapshots_size_limit: str = "10Gi"
+    security: SecurityProfile = QDRANT_SECURITY
+    image: str = field(default_factory=lambda: image("qdrant"))
+    name: str = "qdrant"
+
+
+class Qdrant(Construct):
+    def __init__(self, scope: Construct, id: str, props: QdrantProps) -> None:
+        super().__init__(scope, id)
+        self.props = props
+        ns = props.namespace
+        meta_labels = labels(props.name, instance=ns, component="vector-database", tenant=props.tenant)
+        match = selector(props.name, ns)
+        headless = f"{props.name}-headless"
+        self.secret_name = props.name
+
+        ExternalSecret(self, "secret", ExternalSecretProps(
+            name=self.secret_name, namespace=ns, labels=meta_labels, data={"api-key": props.api_key},
+            store=TENANT_SECRET_STORE, store_kind="SecretStore"))
+
+        state = [writable("snapshots", SNAPSHOTS_DIR, props.snapshots_size_limit),
+                 writable("tmp", "/tmp", "1Gi")]  # noqa: S108 - an emptyDir
+        container = k8s.Container(
+            name=props.name, image=props.image, image_pull_policy="IfNotPresent",
+            ports=[k8s.ContainerPort(name="http", container_port=HTTP_PORT, protocol="TCP"),
+                   k8s.ContainerPort(name="grpc", container_port=GRPC_PORT, protocol="TCP")],
+            env=[
+                k8s.EnvVar(name="QDRANT__SERVICE__API_KEY", value_from=k8s.EnvVarSource(
+                    secret_key_ref=k8s.SecretKeySelector(name=self.secret_name, key="api-key"))),
+                # no phone-home: the namespace has no egress for it anyway
+                k8s.EnvVar(name="QDRANT__TELEMETRY_DISABLED", value="true"),
+            ],
+            resources=props.resources.render(),
+            security_context=container_security_context(props.security),
+            # /livez and /readyz are the Kubernetes probe endpoints and need no api-key (the chart probes
+            # /readyz with auth on). Loading large collections at start can take minutes.
+            startup_probe=http_probe("/livez", "http", period=5, failure_threshold=60),
+            liveness_probe=http_probe("/livez", "http", period=10, failure_threshold=6),
+            readiness_probe=http_probe("/readyz", "http", period=5, failure_threshold=3),
+            # in-flight requests finish before the endpoint disappears
+            lifecycle=k8s.Lifecycle(pre_stop=k8s.LifecycleHandler(exec=k8s.ExecAction(command=["sleep", "3"]))),
+            volume_mounts=[k8s.VolumeMount(name="storage", mount_path=STORAGE_DIR),
+                           *(mount for _, mount in state)])
+
+        k8s.KubeStatefulSet(self, "statefulset", metadata=object_meta(props.name, ns, meta_labels),
+                            spec=k8s.StatefulSetSpec(
+            replicas=1,
+            service_name=headless,
+            selector=k8s.LabelSelector(match_labels=match),
+            pod_management_policy="Parallel",
+            update_strategy=k8s.StatefulSetUpdateStrategy(type="RollingUpdate"),
+            revision_history_limit=5,
+            template=k8s.PodTemplateSpec(
+                metadata=k8s.ObjectMeta(labels=meta_labels),
+                spec=k8s.PodSpec(
+                    automount_service_account_token=False,
+                    enable_service_links=False,
+                    security_context=pod_security_context(props.security),
+                    containers=[container],
+                    volumes=[volume for volume, _ in state])),
+            volume_claim_templates=[k8s.KubePersistentVolumeClaimProps(
+                metadata=k8s.ObjectMeta(name="storage", labels=meta_labels),
+                spec=k8s.PersistentVolumeClaimSpec(
+                    access_modes=["ReadWriteOnce"], storage_class_name=props.storage_class,
+                    resources=k8s.ResourceRequirements(
+                        requests={"storage": k8s.Quantity.from_string(props.storage_size)})))]))
+
+        ports = [k8s.ServicePort(name="http", port=HTTP_PORT, target_port=k8s.IntOrString.from_string("http"),
+                                 protocol="TCP", app_protocol="http"),
+                 k8s.ServicePort(name="grpc", port=GRPC_PORT, target_port=k8s.IntOrString.from_string("grpc"),
+                                 protocol="TCP", app_protocol="grpc")]
+        k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, meta_labels),
+                        spec=k8s.ServiceSpec(type="ClusterIP", selector=match, ports=ports))
+        k8s.KubeService(self, "headless", metadata=object_meta(headless, ns, meta_labels),
+                        spec=k8s.ServiceSpec(cluster_ip="None", selector=match, ports=ports,
+                                             publish_not_ready_addresses=True))
+        # one replica: maxUnavailable 1 lets a drain move it (a short RAG outage) instead of blocking the drain
+        k8s.KubePodDisruptionBudget(self, "pdb", metadata=object_meta(props.name, ns, meta_labels),
+                                    spec=k8s.PodDisruptionBudgetSpec(
+                                        max_unavailable=k8s.IntOrString.from_number(1),
+                                        selector=k8s.LabelSelector(match_labels=match),
+                                        unhealthy_pod_eviction_policy="AlwaysAllow"))
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.props.name}.{self.props.namespace}.svc.cluster.local:{HTTP_PORT}"

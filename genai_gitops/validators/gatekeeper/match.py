@@ -1,0 +1,341 @@
+"""Which objects a constraint applies to: Gatekeeper's `spec.match`, criterion by criterion.
+
+Semantics follow Gatekeeper's matcher:
+- `kinds`: any entry whose `kinds` and `apiGroups` both contain the object's (empty or "*" = any);
+- `scope`: `Cluster` matches Namespaces and objects without a namespace, `Namespaced` the others;
+- `namespaces` / `excludedNamespaces`: names or globs (`kube-*`, `*-system`, `*mid*`), checked
+  against the Namespace's own name for a Namespace and skipped for cluster-scoped objects;
+- `labelSelector` / `namespaceSelector`: Kubernetes label selectors (`matchLabels`,
+  `matchExpressions` with In, NotIn, Exists, DoesNotExist); `namespaceSelector` reads the labels of
+  the object's Namespace, or the object's own labels when it is a Namespace; a namespaced object
+  whose Namespace is unknown cannot be matched (Gatekeeper rejects the review);
+- `name`: the object's name or a glob (a trailing `*` also matches `generateName`);
+- `source`: `Original`, `Generated` or `All` (default).
+
+An object's scope is read from `metadata.namespace` as gator does; callers that know better (the
+validator reading a rendered tree, where namespaced objects may rely on the Argo CD destination)
+pass `namespaced` from `scope_of`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from genai_gitops.validators.gatekeeper.objects import group_version_kind, labels_of, metadata, name_of
+
+SOURCE_ALL, SOURCE_ORIGINAL, SOURCE_GENERATED = "All", "Original", "Generated"
+_SOURCES = frozenset({SOURCE_ALL, SOURCE_ORIGINAL, SOURCE_GENERATED})
+_OPERATORS = frozenset({"In", "NotIn", "Exists", "DoesNotExist"})
+_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+#: (apiGroup, kind) of the cluster-scoped kinds a platform tree commonly holds
+CLUSTER_SCOPED: frozenset[tuple[str, str]] = frozenset({
+    ("", "Namespace"), ("", "Node"), ("", "PersistentVolume"), ("", "ComponentStatus"),
+    ("rbac.authorization.k8s.io", "ClusterRole"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"), ("apiregistration.k8s.io", "APIService"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    ("storage.k8s.io", "StorageClass"), ("storage.k8s.io", "CSIDriver"), ("storage.k8s.io", "CSINode"),
+    ("storage.k8s.io", "VolumeAttachment"), ("scheduling.k8s.io", "PriorityClass"),
+    ("node.k8s.io", "RuntimeClass"), ("networking.k8s.io", "IngressClass"),
+    ("policy", "PodSecurityPolicy"), ("certificates.k8s.io", "CertificateSigningRequest"),
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"), ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+    ("snapshot.storage.k8s.io", "VolumeSnapshotClass"), ("templates.gatekeeper.sh", "ConstraintTemplate"),
+    ("config.gatekeeper.sh", "Config"), ("syncset.gatekeeper.sh", "SyncSet"),
+    ("expansion.gatekeeper.sh", "ExpansionTemplate"), ("mutations.gatekeeper.sh", "Assign"),
+    ("mutations.gatekeeper.sh", "AssignMetadata"), ("mutations.gatekeeper.sh", "ModifySet"),
+    ("mutations.gatekeeper.sh", "AssignImage"), ("externaldata.gatekeeper.sh", "Provider"),
+    ("cert-manager.io", "ClusterIssuer"), ("external-secrets.io", "ClusterSecretStore"),
+    ("external-secrets.io", "ClusterExternalSecret"),
+})
+#: groups whose every kind is cluster-scoped
+CLUSTER_SCOPED_GROUPS = frozenset({"constraints.gatekeeper.sh"})
+#: (apiGroup, kind) of namespaced kinds a platform tree commonly holds
+NAMESPACED: frozenset[tuple[str, str]] = frozenset({
+    ("", "Pod"), ("", "Service"), ("", "ConfigMap"), ("", "Secret"), ("", "ServiceAccount"),
+    ("", "PersistentVolumeClaim"), ("", "ResourceQuota"), ("", "LimitRange"), ("", "Endpoints"),
+    ("", "ReplicationController"), ("", "Event"), ("apps", "Deployment"), ("apps", "StatefulSet"),
+    ("apps", "DaemonSet"), ("apps", "ReplicaSet"), ("batch", "Job"), ("batch", "CronJob"),
+    ("autoscaling", "HorizontalPodAutoscaler"), ("policy", "PodDisruptionBudget"),
+    ("networking.k8s.io", "NetworkPolicy"), ("networking.k8s.io", "Ingress"),
+    ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "RoleBinding"),
+    ("discovery.k8s.io", "EndpointSlice"), ("coordination.k8s.io", "Lease"),
+    ("gateway.networking.k8s.io", "Gateway"), ("gateway.networking.k8s.io", "HTTPRoute"),
+    ("monitoring.coreos.com", "ServiceMonitor"), ("monitoring.coreos.com", "PodMonitor"),
+    ("monitoring.coreos.com", "PrometheusRule"), ("external-secrets.io", "ExternalSecret"),
+    ("external-secrets.io", "SecretStore"), ("argoproj.io", "Application"), ("argoproj.io", "ApplicationSet"),
+    ("argoproj.io", "AppProject"), ("cert-manager.io", "Certificate"), ("cert-manager.io", "Issuer"),
+    ("keda.sh", "ScaledObject"),
+})
+
+
+def scope_of(api_group: str, kind: str) -> bool | None:
+    """True for a known namespaced kind, False for a known cluster-scoped one, None when unknown."""
+    if (api_group, kind) in CLUSTER_SCOPED or api_group in CLUSTER_SCOPED_GROUPS:
+        return False
+    if (api_group, kind) in NAMESPACED:
+        return True
+    return None
+
+
+class MatchError(ValueError):
+    """A `spec.match` Gatekeeper cannot evaluate (invalid selector, unknown Namespace, ...)."""
+
+
+def wildcard_matches(pattern: str, candidate: str) -> bool:
+    """Gatekeeper's globs: `*x*` contains, `*x` suffix, `x*` prefix, else equality."""
+    if pattern.startswith("*") and pattern.endswith("*"):
+        return pattern[1:-1] in candidate if len(pattern) > 1 else True
+    if pattern.startswith("*"):
+        return candidate.endswith(pattern[1:])
+    if pattern.endswith("*"):
+        return candidate.startswith(pattern[:-1])
+    return pattern == candidate
+
+
+def _generate_name_matches(pattern: str, candidate: str) -> bool:
+    if pattern.startswith("*") and pattern.endswith("*"):
+        return pattern[1:-1] in candidate if len(pattern) > 1 else True
+    if pattern.endswith("*"):
+        return candidate.startswith(pattern[:-1])
+    return False
+
+
+def _valid_key(key: str) -> bool:
+    prefix, _, name = key.rpartition("/")
+    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+        return False
+    return 0 < len(name) <= 63 and bool(_NAME.match(name))
+
+
+def _valid_value(value: str) -> bool:
+    return len(value) <= 63 and bool(_NAME.match(value))
+
+
+@dataclass(frozen=True)
+class Requirement:
+    key: str
+    operator: str
+    values: frozenset[str]
+
+    def matches(self, labels: Mapping[str, Any]) -> bool:
+        present = self.key in labels
+        if self.operator == "Exists":
+            return present
+        if self.operator == "DoesNotExist":
+            return not present
+        if self.operator == "In":
+            return present and str(labels[self.key]) in self.values
+        return not present or str(labels[self.key]) not in self.values  # NotIn
+
+
+@dataclass(frozen=True)
+class LabelSelector:
+    """A Kubernetes label selector; the empty selector matches everything."""
+
+    requirements: tuple[Requirement, ...]
+
+    @classmethod
+    def parse(cls, raw: Any, field: str) -> LabelSelector:
+        if not isinstance(raw, Mapping):
+            raise MatchError(f"{field}: must be an object")
+        requirements: list[Requirement] = []
+        match_labels = raw.get("matchLabels") or {}
+        if not isinstance(match_labels, Mapping):
+            raise MatchError(f"{field}.matchLabels: must be an object")
+        for key, value in match_labels.items():
+            if not isinstance(value, str):
+                raise MatchError(f"{field}.matchLabels[{key}]: must be a string")
+            if not _valid_key(str(key)):
+                raise MatchError(f"{field}.matchLabels: Invalid value: {key!r}: not a valid label key")
+            if not _valid_value(value):
+                raise MatchError(f"{field}.matchLabels: Invalid value: {value!r}: not a valid label value")
+            requirements.append(Requirement(str(key), "In", frozenset({value})))
+        expressions = raw.get("matchExpressions") or []
+        if not isinstance(expressions, list):
+            raise MatchError(f"{field}.matchExpressions: must be a list")
+        for index, expr in enumerate(expressions):
+            where = f"{field}.matchExpressions[{index}]"
+            if not isinstance(expr, Mapping):
+                raise MatchError(f"{where}: must be an object")
+            key, operator = str(expr.get("key", "")), str(expr.get("operator", ""))
+            values = expr.get("values") or []
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise MatchError(f"{where}.values: must be a list of strings")
+            if operator not in _OPERATORS:
+                raise MatchError(f"{where}.operator: Invalid value: {operator!r}: not a valid selector operator")
+            if operator in ("In", "NotIn") and not values:
+                raise MatchError(f"{where}.values: Required value: must be specified when `operator` is 'In' "
+                                 "or 'NotIn'")
+            if operator in ("Exists", "DoesNotExist") and values:
+                raise MatchError(f"{where}.values: Forbidden: may not be specified when `operator` is 'Exists' "
+                                 "or 'DoesNotExist'")
+            if not _valid_key(key):
+                raise MatchError(f"{where}.key: Invalid value: {key!r}: not a valid label key")
+            requirements.append(Requirement(key, operator, frozenset(values)))
+        return cls(tuple(requirements))
+
+    def matches(self, labels: Mapping[str, Any]) -> bool:
+        return all(r.matches(labels) for r in self.requirements)
+
+
+@dataclass(frozen=True)
+class KindSelector:
+    api_groups: tuple[str, ...]
+    kinds: tuple[str, ...]
+
+    def matches(self, group: str, kind: str) -> bool:
+        kind_ok = not self.kinds or "*" in self.kinds or kind in self.kinds
+        return kind_ok and (not self.api_groups or "*" in self.api_groups or group in self.api_groups)
+
+
+@dataclass(frozen=True)
+class Matchable:
+    """An object offered to a matcher, with what is known about its namespace."""
+
+    obj: Mapping[str, Any]
+    #: the Namespace object the object lives in, when known
+    namespace: Mapping[str, Any] | None = None
+    source: str = SOURCE_ORIGINAL
+    #: the object's scope when known from its kind; None: decided by metadata.namespace
+    namespaced: bool | None = None
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        return metadata(self.obj)
+
+    @property
+    def group(self) -> str:
+        return group_version_kind(self.obj)[0]
+
+    @property
+    def kind(self) -> str:
+        return str(self.obj.get("kind", ""))
+
+    @property
+    def is_namespace(self) -> bool:
+        return self.kind == "Namespace" and self.group == ""
+
+    @property
+    def object_namespace(self) -> str:
+        if self.namespaced is False:
+            return ""
+        return str(self.metadata.get("namespace") or "")
+
+    @property
+    def has_namespace(self) -> bool:
+        if self.namespaced is not None:
+            return self.namespaced
+        return bool(self.object_namespace) or self.namespace is not None
+
+    def namespace_name(self) -> str | None:
+        """The namespace name namespaces/excludedNamespaces check; None when they do not apply."""
+        if self.is_namespace:
+            return str(self.metadata.get("name") or "")
+        if self.namespace is not None:
+            return name_of(self.namespace)
+        return self.object_namespace or None
+
+
+def _strings(value: Any, field: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise MatchError(f"{field}: must be a list of strings")
+    return tuple(value)
+
+
+class ConstraintMatcher:
+    """A constraint's `spec.match`, parsed and validated once, evaluated per object."""
+
+    def __init__(self, match: Mapping[str, Any] | None) -> None:
+        self.defined = match is not None
+        match = match or {}
+        if not isinstance(match, Mapping):
+            raise MatchError("spec.match: must be an object")
+        kinds = match.get("kinds") or []
+        if not isinstance(kinds, list):
+            raise MatchError("spec.match.kinds: must be a list")
+        self.kinds = tuple(
+            KindSelector(_strings(k.get("apiGroups"), f"spec.match.kinds[{i}].apiGroups"),
+                         _strings(k.get("kinds"), f"spec.match.kinds[{i}].kinds"))
+            for i, k in enumerate(kinds) if isinstance(k, Mapping))
+        self.scope = str(match.get("scope") or "*")
+        if self.scope not in ("*", "Cluster", "Namespaced"):
+            raise MatchError(f"spec.match.scope: Unsupported value: {self.scope!r}: supported values: "
+                             '"*", "Cluster", "Namespaced"')
+        self.namespaces = _strings(match.get("namespaces"), "spec.match.namespaces")
+        self.excluded_namespaces = _strings(match.get("excludedNamespaces"), "spec.match.excludedNamespaces")
+        self.label_selector = (LabelSelector.parse(match["labelSelector"], "spec.match.labelSelector")
+                               if match.get("labelSelector") is not None else None)
+        self.namespace_selector = (LabelSelector.parse(match["namespaceSelector"], "spec.match.namespaceSelector")
+                                   if match.get("namespaceSelector") is not None else None)
+        self.name = str(match.get("name") or "")
+        self.source = str(match.get("source") or SOURCE_ALL)
+        if self.source not in _SOURCES:
+            raise MatchError(f"spec.match.source: invalid source field {self.source!r}")
+
+    def matches(self, target: Matchable) -> bool:
+        """Whether the constraint applies; MatchError when Gatekeeper could not decide."""
+        if not self.defined:
+            return True
+        return (self._kinds(target) and self._scope(target) and self._namespaces(target)
+                and self._excluded(target) and self._labels(target) and self._namespace_selector(target)
+                and self._name(target) and self._source(target))
+
+    def matches_any(self, targets: Sequence[Matchable]) -> bool:
+        """A request matches when its object or its old object does."""
+        return any(self.matches(t) for t in targets)
+
+    def _kinds(self, target: Matchable) -> bool:
+        return not self.kinds or any(k.matches(target.group, target.kind) for k in self.kinds)
+
+    def _scope(self, target: Matchable) -> bool:
+        if self.scope == "Cluster":
+            return target.is_namespace or not target.has_namespace
+        if self.scope == "Namespaced":
+            return not target.is_namespace and target.has_namespace
+        return True
+
+    def _namespaces(self, target: Matchable) -> bool:
+        if not self.namespaces:
+            return True
+        name = target.namespace_name()
+        return name is None or any(wildcard_matches(p, name) for p in self.namespaces)
+
+    def _excluded(self, target: Matchable) -> bool:
+        if not self.excluded_namespaces:
+            return True
+        name = target.namespace_name()
+        return name is None or not any(wildcard_matches(p, name) for p in self.excluded_namespaces)
+
+    def _labels(self, target: Matchable) -> bool:
+        if self.label_selector is None:
+            return True
+        return self.label_selector.matches(labels_of(target.obj))
+
+    def _namespace_selector(self, target: Matchable) -> bool:
+        if self.namespace_selector is None:
+            return True
+        if target.is_namespace:
+            return self.namespace_selector.matches(labels_of(target.obj))
+        if target.namespace is None and not target.has_namespace:
+            return True
+        if target.namespace is None:
+            raise MatchError("namespace selector for namespace-scoped object but missing Namespace")
+        return self.namespace_selector.matches(labels_of(target.namespace))
+
+    def _name(self, target: Matchable) -> bool:
+        if not self.name:
+            return True
+        return (wildcard_matches(self.name, str(target.metadata.get("name") or ""))
+                or _generate_name_matches(self.name, str(target.metadata.get("generateName") or "")))
+
+    def _source(self, target: Matchable) -> bool:
+        return self.source == SOURCE_ALL or self.source == target.source

@@ -1,0 +1,174 @@
+"""SchemaValidator: every object against the strict schema of its apiVersion and kind (like kubeconform).
+
+Rules:
+- `schema-missing-kind`: the object has no apiVersion or kind;
+- `schema-missing`: no schema exists for its apiVersion/kind in the target's Kubernetes version, in
+  the project's CRD schemas, or (for Gatekeeper constraints) in any ConstraintTemplate — never
+  silently passed;
+- `schema-invalid`: one finding per error, message `<dotted.path>: <what is wrong; what to do>`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema_rs
+
+from genai_gitops.manifests.resource import Resource
+from genai_gitops.report.finding import Finding, Severity
+from genai_gitops.validators.base import Target
+from genai_gitops.validators.registry import ValidatorOptions
+from genai_gitops.validators.schema.constraints import (
+    CONSTRAINT_GROUP,
+    SERVED_CONSTRAINT_VERSIONS,
+    ConstraintTemplates,
+    TemplateSchema,
+    constraint_schema,
+)
+from genai_gitops.validators.schema.messages import ErrorExplainer
+from genai_gitops.validators.schema.registry import (
+    CompiledSchema,
+    MissingSchema,
+    SchemaLookup,
+    SchemaRegistry,
+    split_api_version,
+)
+
+VALIDATOR_NAME = "schema"
+
+
+class SchemaValidator:
+    name = VALIDATOR_NAME
+
+    def __init__(self, options: ValidatorOptions, registry: SchemaRegistry | None = None) -> None:
+        self.options = options
+        self.registry = registry or SchemaRegistry()
+        self.templates = ConstraintTemplates(options.policy_paths)
+        self._explainers: dict[int, ErrorExplainer] = {}
+
+    def validate(self, target: Target) -> Iterator[Finding]:
+        lookups: dict[tuple[str, str], SchemaLookup] = {}
+        templates: dict[str, TemplateSchema] | None = None
+        for resource in target.resources:
+            obj = resource.obj
+            api_version, kind = obj.get("apiVersion"), obj.get("kind")
+            if not api_version or not kind or not isinstance(api_version, str) or not isinstance(kind, str):
+                yield self._missing_kind(resource)
+                continue
+            found = lookups.get((api_version, kind))
+            if found is None:
+                if templates is None and api_version.startswith(f"{CONSTRAINT_GROUP}/"):
+                    templates = self.templates.for_target(target.resources)
+                found = self.schema_for(target, api_version, kind, templates)
+                lookups[(api_version, kind)] = found
+            if isinstance(found, MissingSchema):
+                yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-missing", message=found.reason)
+                continue
+            try:
+                if found.validator.is_valid(obj):
+                    continue
+                errors = list(found.validator.iter_errors(obj))
+            except ValueError:
+                # YAML gave a value JSON has no type for (a timestamp, a date, a non-string key);
+                # Kubernetes reads such YAML as JSON strings, so validate what it would see
+                try:
+                    errors = list(found.validator.iter_errors(json_compatible(obj)))
+                except ValueError as exc:
+                    yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-invalid",
+                                        message=f"(object): cannot be checked: {exc}")
+                    continue
+            if errors:
+                yield from self._invalid(resource, errors, found, target.k8s_version)
+
+    def schema_for(self, target: Target, api_version: str, kind: str,
+                   templates: dict[str, TemplateSchema] | None = None) -> SchemaLookup:
+        """The compiled schema objects of this apiVersion/kind are checked against in this target.
+
+        `templates` (constraint kind -> template) is found from the target and the policy folders
+        when not given.
+        """
+        if api_version.startswith(f"{CONSTRAINT_GROUP}/"):
+            if templates is None:
+                templates = self.templates.for_target(target.resources)
+            return self._constraint_lookup(target.k8s_version, api_version, kind, templates)
+        return self.registry.lookup(target.k8s_version, api_version, kind)
+
+    # ----------------------------------------------------------------- helpers
+    def _constraint_lookup(self, k8s_version: str, api_version: str, kind: str,
+                           templates: dict[str, TemplateSchema]) -> SchemaLookup:
+        _, version = split_api_version(api_version)
+        if version not in SERVED_CONSTRAINT_VERSIONS:
+            served = " and ".join(f"{CONSTRAINT_GROUP}/{v}" for v in SERVED_CONSTRAINT_VERSIONS)
+            return MissingSchema(f"{api_version} is not served by Gatekeeper (it serves constraints as {served}); "
+                                 f"use {CONSTRAINT_GROUP}/{SERVED_CONSTRAINT_VERSIONS[0]}")
+        template = templates.get(kind)
+        if template is None:
+            return MissingSchema(f"no ConstraintTemplate defines the constraint kind {kind} "
+                                 f"(looked in {self.templates.describe_sources()}); add the template or fix the kind")
+        return self.registry.compile(k8s_version, constraint_schema(template),
+                                     source=f"ConstraintTemplate at {template.origin}")
+
+    def _invalid(self, resource: Resource, errors: list[jsonschema_rs.ValidationError],
+                 compiled: CompiledSchema, k8s_version: str) -> Iterator[Finding]:
+        explainer = self._explainers.get(id(compiled))
+        if explainer is None:
+            registry = self.registry
+
+            def field_history(definition: str, field: str) -> str | None:
+                return registry.field_history(k8s_version, definition, field)
+
+            explainer = ErrorExplainer(compiled.schema, compiled.documents, field_history,
+                                       version_label=f"Kubernetes {k8s_version}")
+            self._explainers[id(compiled)] = explainer
+        seen: set[str] = set()
+        for error in errors:
+            for message in explainer.explain(error):
+                if message not in seen:
+                    seen.add(message)
+                    yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-invalid", message=message)
+
+    @staticmethod
+    def _missing_kind(resource: Resource) -> Finding:
+        obj = resource.obj
+        absent = [f for f in ("apiVersion", "kind") if not obj.get(f)]
+        wrong = [f for f in ("apiVersion", "kind") if obj.get(f) and not isinstance(obj.get(f), str)]
+        if absent:
+            verb = "are" if len(absent) > 1 else "is"
+            message = f"{' and '.join(absent)} {verb} missing; every Kubernetes object needs both"
+        else:
+            message = f"{' and '.join(wrong)} must be {'strings' if len(wrong) > 1 else 'a string'}"
+        return Finding(file=resource.file, line=resource.line, api_version=str(obj.get("apiVersion") or ""),
+                       kind=str(obj.get("kind") or ""), namespace=resource.namespace, name=resource.name,
+                       validator=VALIDATOR_NAME, rule="schema-missing-kind", severity=Severity.ERROR,
+                       message=message)
+
+
+def json_compatible(value: Any) -> Any:
+    """A copy with YAML-only values turned into what Kubernetes' YAML-to-JSON step makes of them."""
+    if isinstance(value, dict):
+        return {_json_key(k): json_compatible(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_compatible(v) for v in value]
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, set | frozenset):
+        return sorted((json_compatible(v) for v in value), key=str)
+    return value
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    return str(json_compatible(key))
+
+
+__all__ = ["SchemaValidator", "json_compatible"]
