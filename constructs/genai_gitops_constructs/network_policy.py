@@ -15,6 +15,7 @@ from cdk8s_plus_28 import k8s
 from constructs import Construct
 
 from genai_gitops.model.traffic import Cidr, Flow, Peer, Port, Workload
+from genai_gitops_constructs.values import int_or_string
 
 DEFAULT_DENY = "default-deny"
 
@@ -30,7 +31,7 @@ def _peer(peer: Peer, own_namespace: str) -> k8s.NetworkPolicyPeer:
 
 
 def _ports(ports: Sequence[Port]) -> list[k8s.NetworkPolicyPort]:
-    return [k8s.NetworkPolicyPort(port=k8s.IntOrString.from_number(p.number), protocol=p.protocol) for p in ports]
+    return [k8s.NetworkPolicyPort(port=int_or_string(p.number), protocol=p.protocol) for p in ports]
 
 
 class NamespaceNetworkPolicies(Construct):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from cdk8s_plus_28 import k8s
 
+from genai_gitops_constructs.values import int_or_string, quantity
+
 
 @dataclass(frozen=True)
 class SecurityProfile:
@@ -69,16 +71,16 @@ class Resources:
     ephemeral_storage_limit: str | None = None
 
     def render(self) -> k8s.ResourceRequirements:
-        requests = {"cpu": k8s.Quantity.from_string(self.cpu_request),
-                    "memory": k8s.Quantity.from_string(self.memory_request)}
-        limits = {"cpu": k8s.Quantity.from_string(self.cpu_limit),
-                  "memory": k8s.Quantity.from_string(self.memory_limit)}
+        requests = {"cpu": quantity(self.cpu_request),
+                    "memory": quantity(self.memory_request)}
+        limits = {"cpu": quantity(self.cpu_limit),
+                  "memory": quantity(self.memory_limit)}
         if self.gpus:
             # extended resources: request must equal limit
-            requests[self.gpu_resource] = k8s.Quantity.from_number(self.gpus)
-            limits[self.gpu_resource] = k8s.Quantity.from_number(self.gpus)
+            requests[self.gpu_resource] = quantity(self.gpus)
+            limits[self.gpu_resource] = quantity(self.gpus)
         if self.ephemeral_storage_limit:
-            limits["ephemeral-storage"] = k8s.Quantity.from_string(self.ephemeral_storage_limit)
+            limits["ephemeral-storage"] = quantity(self.ephemeral_storage_limit)
         return k8s.ResourceRequirements(requests=requests, limits=limits)
 
 
@@ -102,10 +104,10 @@ def exec_probe(command: list[str], *, period: int = 10, timeout: int = 5, failur
 
 
 def _port(port: int | str) -> k8s.IntOrString:
-    return k8s.IntOrString.from_number(port) if isinstance(port, int) else k8s.IntOrString.from_string(port)
+    return int_or_string(port)
 
 
 def writable(name: str, mount_path: str, size_limit: str = "256Mi") -> tuple[k8s.Volume, k8s.VolumeMount]:
     """An emptyDir for a path the software writes, so the root filesystem can stay read-only."""
-    volume = k8s.Volume(name=name, empty_dir=k8s.EmptyDirVolumeSource(size_limit=k8s.Quantity.from_string(size_limit)))
+    volume = k8s.Volume(name=name, empty_dir=k8s.EmptyDirVolumeSource(size_limit=quantity(size_limit)))
     return volume, k8s.VolumeMount(name=name, mount_path=mount_path)

@@ -14,7 +14,7 @@ use_bundled_node()  # before anything imports cdk8s
 from genai_gitops.manifests.policies import load_policy_bundle  # noqa: E402
 from genai_gitops.model.loader import Platform, load_platform  # noqa: E402
 from genai_gitops.synth.apps import AppSpec, plan_apps  # noqa: E402
-from genai_gitops.synth.render import SynthInputs, render_apps  # noqa: E402
+from genai_gitops.synth.render import SynthInputs, render  # noqa: E402
 from genai_gitops.synth.writer import discard, staging_dir, swap_in, write_app  # noqa: E402
 
 
@@ -37,20 +37,21 @@ def policy_objects(policies_dir: Path | None) -> tuple[dict, ...]:
 
 
 def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path | None = None,
-                        argocd_dir: Path | None = None, clusters: Collection[str] | None = None) -> SynthResult:
+                        argocd_dir: Path | None = None, clusters: Collection[str] | None = None,
+                        workers: int | None = None) -> SynthResult:
     """Render everything into staging folders, then swap them in; on any error nothing changes.
 
     `clusters` limits the synth to those clusters' apps (a check shard needs only its own).
     """
     apps = [a for a in plan_apps(platform) if clusters is None or a.cluster in clusters]
     inputs = SynthInputs(platform=platform, policy_objects=policy_objects(policies_dir))
-    rendered = render_apps(inputs, apps)
+    rendered = render(inputs, apps, workers)
     result = SynthResult(apps=apps)
     staged = staging_dir(out_dir)
     staged_argocd = staging_dir(argocd_dir) if argocd_dir is not None else None
     try:
-        for spec, objects in rendered:
-            result.counts[spec.path] = write_app(staged / spec.cluster / spec.name, objects)
+        for app in rendered:
+            result.counts[app.spec.path] = write_app(staged / app.spec.cluster / app.spec.name, app.files)
         if staged_argocd is not None:
             from genai_gitops.argocd.generate import write_argocd
 

@@ -1,16 +1,26 @@
-"""Build the cdk8s App for a set of applications and turn each chart into plain objects."""
+"""Build the cdk8s App for a set of applications and turn each chart into named YAML documents.
+
+Rendering runs in the calling process for small repositories and in spawned worker processes
+(each with its own jsii kernel) for large ones; both give the same bytes.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from typing import Any
-
-from cdk8s import App
 
 from genai_gitops.model.loader import Platform
 from genai_gitops.synth.apps import AppSpec
-from genai_gitops_constructs.stacks import build_stack
+from genai_gitops.synth.writer import dump, file_name
+
+#: below this many apps, starting workers (about 1 s each) costs more than it saves
+PARALLEL_THRESHOLD = 120
+#: apps per task: small enough to balance, large enough to amortise the per-task App
+CHUNK = 40
 
 
 @dataclass(frozen=True)
@@ -21,7 +31,53 @@ class SynthInputs:
     policy_objects: tuple[dict[str, Any], ...] = ()
 
 
-def render_apps(inputs: SynthInputs, specs: Sequence[AppSpec]) -> list[tuple[AppSpec, list[dict[str, Any]]]]:
+@dataclass(frozen=True)
+class RenderedApp:
+    spec: AppSpec
+    #: (file name, YAML text), in the chart's object order
+    files: tuple[tuple[str, str], ...]
+
+
+def render_apps(inputs: SynthInputs, specs: Sequence[AppSpec]) -> list[RenderedApp]:
+    from cdk8s import App  # imported here: the parent of a parallel synth never starts a jsii kernel
+
+    from genai_gitops_constructs.stacks import build_stack
+
     app = App()
     charts = [(spec, build_stack(app, spec, inputs.platform, inputs.policy_objects)) for spec in specs]
-    return [(spec, list(chart.to_json())) for spec, chart in charts]
+    rendered = []
+    for spec, chart in charts:
+        taken: set[str] = set()
+        rendered.append(RenderedApp(spec, tuple((file_name(obj, taken), dump(obj)) for obj in chart.to_json())))
+    return rendered
+
+
+def _worker_init() -> None:
+    from genai_gitops.jsii_node import use_bundled_node
+
+    use_bundled_node()
+
+
+def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int) -> list[RenderedApp]:
+    chunks = [list(specs[i:i + CHUNK]) for i in range(0, len(specs), CHUNK)]
+    # spawn, not fork: a forked child would share the parent's jsii pipes. The children start
+    # with -O (PYTHONOPTIMIZE) because jsii's bindings type-check every call under __debug__.
+    previous = os.environ.get("PYTHONOPTIMIZE")
+    os.environ["PYTHONOPTIMIZE"] = "1"
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                 initializer=_worker_init, max_tasks_per_child=25) as pool:
+            results = pool.map(render_apps, [inputs] * len(chunks), chunks)
+            return [app for chunk in results for app in chunk]
+    finally:
+        if previous is None:
+            os.environ.pop("PYTHONOPTIMIZE", None)
+        else:
+            os.environ["PYTHONOPTIMIZE"] = previous
+
+
+def render(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int | None = None) -> list[RenderedApp]:
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if workers > 1 and len(specs) >= PARALLEL_THRESHOLD:
+        return render_parallel(inputs, specs, workers)
+    return render_apps(inputs, specs)

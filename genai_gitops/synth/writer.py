@@ -49,12 +49,11 @@ def file_name(obj: dict[str, Any], taken: set[str]) -> str:
     return name
 
 
-def write_app(folder: Path, objects: Iterable[dict[str, Any]]) -> int:
+def write_app(folder: Path, files: Iterable[tuple[str, str]]) -> int:
     folder.mkdir(parents=True, exist_ok=True)
-    taken: set[str] = set()
     count = 0
-    for obj in objects:
-        (folder / file_name(obj, taken)).write_text(dump(obj), encoding="utf-8")
+    for name, text in files:
+        (folder / name).write_text(text, encoding="utf-8")
         count += 1
     return count
 

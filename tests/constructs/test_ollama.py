@@ -93,5 +93,5 @@ def test_server_probes_service_and_user(example_dist) -> None:
     env = pod.env()
     assert pod.mounts()[env["HOME"]] == "home" and "emptyDir" in pod.volumes["home"]
     for container in pod.all_containers:
-        assert container["securityContext"]["runAsUser"] == 1000
+        assert container["securityContext"]["runAsUser"] == 10001
         assert container["securityContext"]["readOnlyRootFilesystem"] is True

@@ -174,7 +174,7 @@ def test_runs_non_root_on_a_read_only_root_filesystem(example_dist) -> None:
 
     for container in pod.all_containers:
         context = container["securityContext"]
-        assert context["runAsNonRoot"] is True and context["runAsUser"] == 1000
+        assert context["runAsNonRoot"] is True and context["runAsUser"] == 10001
         assert context["readOnlyRootFilesystem"] is True
     # everything it writes is an emptyDir; the image's copies are seeded before it starts
     assert {"/app/backend/data", "/app/backend/open_webui/static", "/tmp", pod.env()["HOME"]} <= set(pod.mounts())

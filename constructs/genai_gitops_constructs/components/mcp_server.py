@@ -24,6 +24,7 @@ from genai_gitops_constructs.security import (
     tcp_probe,
     writable,
 )
+from genai_gitops_constructs.values import int_or_string
 
 PORT_NAME = "http"
 TOKEN_ENV = "MCP_AUTH_TOKEN"  # noqa: S105 - the variable's name, not a value
@@ -80,7 +81,7 @@ class McpServer(Construct):
             selector=k8s.LabelSelector(match_labels=match),
             revision_history_limit=5,
             strategy=k8s.DeploymentStrategy(type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
-                max_surge=k8s.IntOrString.from_number(1), max_unavailable=k8s.IntOrString.from_number(0))),
+                max_surge=int_or_string(1), max_unavailable=int_or_string(0))),
             template=k8s.PodTemplateSpec(
                 metadata=k8s.ObjectMeta(labels=meta_labels),
                 spec=k8s.PodSpec(
@@ -92,7 +93,7 @@ class McpServer(Construct):
 
         k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, meta_labels), spec=k8s.ServiceSpec(
             type="ClusterIP", selector=match,
-            ports=[k8s.ServicePort(name=PORT_NAME, port=props.port, target_port=k8s.IntOrString.from_string(
+            ports=[k8s.ServicePort(name=PORT_NAME, port=props.port, target_port=int_or_string(
                 PORT_NAME), protocol="TCP", app_protocol="http")]))
 
     @property

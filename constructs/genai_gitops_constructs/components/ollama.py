@@ -24,6 +24,7 @@ from genai_gitops_constructs.security import (
     pod_security_context,
     writable,
 )
+from genai_gitops_constructs.values import int_or_string, quantity
 from genai_gitops_constructs.versions import image
 
 PORT = PORTS["ollama"]
@@ -35,7 +36,8 @@ HOME_DIR = "/home/ollama"
 # user `ollama serve` dies creating $HOME/.ollama (its key pair), so HOME is an emptyDir and the models live
 # on the PVC through OLLAMA_MODELS (ollama#7471, otwld/ollama-helm#130). UID 1000 is the image's `ubuntu`
 # user; GPU access does not need root (the device plugin hands the device to the container).
-OLLAMA_SECURITY = SecurityProfile(run_as_user=1000, run_as_group=1000, fs_group=1000)
+# a high UID (10001): HOME and the models volume are ours, the image needs no particular user
+OLLAMA_SECURITY = SecurityProfile(run_as_user=10001, run_as_group=10001, fs_group=10001)
 # on a GPU the weights sit in VRAM: host memory holds the runtime and the mapped files
 GPU_RESOURCES = Resources(cpu_request="1", memory_request="8Gi", cpu_limit="4", memory_limit="16Gi")
 # on CPU the weights and the KV cache are in host memory (a 3B-8B q4 model: 3-6 GB plus context)
@@ -121,7 +123,7 @@ class Ollama(Construct):
         k8s.KubePersistentVolumeClaim(self, "models", metadata=object_meta(claim, ns, meta_labels),
                                       spec=k8s.PersistentVolumeClaimSpec(
             access_modes=["ReadWriteOnce"], storage_class_name=props.storage_class,
-            resources=k8s.ResourceRequirements(requests={"storage": k8s.Quantity.from_string(props.storage_size)})))
+            resources=k8s.ResourceRequirements(requests={"storage": quantity(props.storage_size)})))
 
         state = [writable("home", HOME_DIR, "64Mi"), writable("tmp", "/tmp", "1Gi")]  # noqa: S108 - emptyDir
         volumes = [volume for volume, _ in state] + [k8s.Volume(
@@ -188,7 +190,7 @@ class Ollama(Construct):
 
         k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, meta_labels), spec=k8s.ServiceSpec(
             type="ClusterIP", selector=match,
-            ports=[k8s.ServicePort(name=PORT_NAME, port=PORT, target_port=k8s.IntOrString.from_string(PORT_NAME),
+            ports=[k8s.ServicePort(name=PORT_NAME, port=PORT, target_port=int_or_string(PORT_NAME),
                                    protocol="TCP", app_protocol="http")]))
 
     @property

@@ -26,6 +26,7 @@ from genai_gitops_constructs.security import (
     pod_security_context,
     writable,
 )
+from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
 
 CONTAINER_PORT = PORTS["open-webui"]
@@ -45,7 +46,8 @@ PORT_NAME = "http"
 # Left in the image tree: start.sh's `| tee server.log`, which logs one error and keeps streaming to stdout.
 # Not yet run on a cluster: if a smoke test shows another write, relax `read_only_root_filesystem` here with
 # an `exception` (and in policies/) rather than going back to root.
-OPEN_WEBUI_SECURITY = SecurityProfile(run_as_user=1000, run_as_group=1000, fs_group=1000)
+# a high UID (10001) keeps clear of host users; nothing in the image tree needs a particular UID
+OPEN_WEBUI_SECURITY = SecurityProfile(run_as_user=10001, run_as_group=10001, fs_group=10001)
 # ~0.5-1 CPU and 1-2 GiB with remote embeddings; the local sentence-transformers model needs the upper end
 OPEN_WEBUI_RESOURCES = Resources(cpu_request="500m", memory_request="1Gi", cpu_limit="2", memory_limit="2Gi")
 SEED_RESOURCES = Resources(cpu_request="100m", memory_request="128Mi", cpu_limit="500m", memory_limit="256Mi")
@@ -201,7 +203,7 @@ class OpenWebUI(Construct):
         self._deployment()
         k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, self._labels), spec=k8s.ServiceSpec(
             type="ClusterIP", selector=self._selector,
-            ports=[k8s.ServicePort(name=PORT_NAME, port=SERVICE_PORT, target_port=k8s.IntOrString.from_string(
+            ports=[k8s.ServicePort(name=PORT_NAME, port=SERVICE_PORT, target_port=int_or_string(
                 PORT_NAME), protocol="TCP", app_protocol="http")]))
         k8s.KubeHorizontalPodAutoscalerV2(
             self, "hpa", metadata=object_meta(props.name, ns, self._labels),
@@ -216,7 +218,7 @@ class OpenWebUI(Construct):
         # more capacity than minAvailable 1 would; AlwaysAllow lets drains evict pods that never became ready
         k8s.KubePodDisruptionBudget(self, "pdb", metadata=object_meta(props.name, ns, self._labels),
                                     spec=k8s.PodDisruptionBudgetSpec(
-                                        max_unavailable=k8s.IntOrString.from_number(1),
+                                        max_unavailable=int_or_string(1),
                                         selector=k8s.LabelSelector(match_labels=self._selector),
                                         unhealthy_pod_eviction_policy="AlwaysAllow"))
 
@@ -344,7 +346,7 @@ class OpenWebUI(Construct):
             selector=k8s.LabelSelector(match_labels=self._selector),
             revision_history_limit=5,
             strategy=k8s.DeploymentStrategy(type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
-                max_surge=k8s.IntOrString.from_number(1), max_unavailable=k8s.IntOrString.from_number(0))),
+                max_surge=int_or_string(1), max_unavailable=int_or_string(0))),
             template=k8s.PodTemplateSpec(
                 metadata=k8s.ObjectMeta(labels=self._labels),
                 spec=k8s.PodSpec(

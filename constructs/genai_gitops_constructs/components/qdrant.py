@@ -23,6 +23,7 @@ from genai_gitops_constructs.security import (
     pod_security_context,
     writable,
 )
+from genai_gitops_constructs.values import int_or_string, quantity
 from genai_gitops_constructs.versions import image
 
 HTTP_PORT = PORTS["qdrant-http"]
@@ -113,11 +114,11 @@ class Qdrant(Construct):
                 spec=k8s.PersistentVolumeClaimSpec(
                     access_modes=["ReadWriteOnce"], storage_class_name=props.storage_class,
                     resources=k8s.ResourceRequirements(
-                        requests={"storage": k8s.Quantity.from_string(props.storage_size)})))]))
+                        requests={"storage": quantity(props.storage_size)})))]))
 
-        ports = [k8s.ServicePort(name="http", port=HTTP_PORT, target_port=k8s.IntOrString.from_string("http"),
+        ports = [k8s.ServicePort(name="http", port=HTTP_PORT, target_port=int_or_string("http"),
                                  protocol="TCP", app_protocol="http"),
-                 k8s.ServicePort(name="grpc", port=GRPC_PORT, target_port=k8s.IntOrString.from_string("grpc"),
+                 k8s.ServicePort(name="grpc", port=GRPC_PORT, target_port=int_or_string("grpc"),
                                  protocol="TCP", app_protocol="grpc")]
         k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, meta_labels),
                         spec=k8s.ServiceSpec(type="ClusterIP", selector=match, ports=ports))
@@ -127,7 +128,7 @@ class Qdrant(Construct):
         # one replica: maxUnavailable 1 lets a drain move it (a short RAG outage) instead of blocking the drain
         k8s.KubePodDisruptionBudget(self, "pdb", metadata=object_meta(props.name, ns, meta_labels),
                                     spec=k8s.PodDisruptionBudgetSpec(
-                                        max_unavailable=k8s.IntOrString.from_number(1),
+                                        max_unavailable=int_or_string(1),
                                         selector=k8s.LabelSelector(match_labels=match),
                                         unhealthy_pod_eviction_policy="AlwaysAllow"))
 

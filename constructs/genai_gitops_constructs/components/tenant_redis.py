@@ -23,6 +23,7 @@ from genai_gitops_constructs.security import (
     pod_security_context,
     writable,
 )
+from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
 
 PORT = PORTS["redis"]
@@ -97,7 +98,7 @@ class TenantRedis(Construct):
 
         k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, meta_labels), spec=k8s.ServiceSpec(
             type="ClusterIP", selector=match,
-            ports=[k8s.ServicePort(name=PORT_NAME, port=PORT, target_port=k8s.IntOrString.from_string(PORT_NAME),
+            ports=[k8s.ServicePort(name=PORT_NAME, port=PORT, target_port=int_or_string(PORT_NAME),
                                    protocol="TCP")]))
 
     @property

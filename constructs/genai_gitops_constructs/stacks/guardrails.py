@@ -13,18 +13,19 @@ from genai_gitops.model.traffic import tenant_flows
 from genai_gitops_constructs.external_secret import TENANT_SECRET_STORE
 from genai_gitops_constructs.meta import TENANT_LABEL, labels
 from genai_gitops_constructs.network_policy import NamespaceNetworkPolicies
+from genai_gitops_constructs.values import quantity
 
 # Argo CD sync waves inside the app: the namespace before what lives in it
 NAMESPACE_WAVE = {"argocd.argoproj.io/sync-wave": "-1"}
 
 
 def _q(value: str) -> k8s.Quantity:
-    return k8s.Quantity.from_string(value)
+    return quantity(value)
 
 
 def _scaled(value: str, factor: int) -> k8s.Quantity:
     number = parse_quantity(value) * factor
-    return k8s.Quantity.from_string(str(int(number)) if number >= 1 else f"{int(number * 1000)}m")
+    return quantity(str(int(number)) if number >= 1 else f"{int(number * 1000)}m")
 
 
 class GuardrailsStack(Chart):
@@ -59,7 +60,7 @@ class GuardrailsStack(Chart):
             "services": _q("20"),
             "services.loadbalancers": _q("0"),
             "services.nodeports": _q("0"),
-            "requests.nvidia.com/gpu": k8s.Quantity.from_number(q.gpu),
+            "requests.nvidia.com/gpu": quantity(q.gpu),
         }
         k8s.KubeResourceQuota(self, "quota", metadata=k8s.ObjectMeta(name="tenant-quota", namespace=ns, labels=meta),
                               spec=k8s.ResourceQuotaSpec(hard=hard))

@@ -284,7 +284,7 @@ class CaseResult:
 
 
 class SuiteRunner:
-    """Runs suites; one runner shares template compilations across all the suites it runs."""
+    """Runs suites; one runner shares template compilations (and file reads) across the suites it runs."""
 
     def __init__(self, compiler: TemplateCompiler | None = None, case_filter: CaseFilter | None = None) -> None:
         self.compiler = compiler if compiler is not None else TemplateCompiler()
@@ -326,7 +326,7 @@ class SuiteRunner:
         except (SuiteError, TemplateError) as exc:
             engine, error = None, str(exc)
         except ConstraintError as exc:
-            engine, error = None, str(exc)
+            engine, error = None, f"adding constraint: {exc}"
             if test.invalid and exc.schema:
                 yield CaseResult(name, test.name, "", True, "", seconds=time.perf_counter() - started)
                 return

@@ -12,6 +12,8 @@ from typing import Any
 
 import jsonschema_rs
 
+from genai_gitops.validators.schema.registry import K8S_DEFINITIONS_URI
+
 _PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _ARTICLES = {"integer": "an integer", "number": "a number", "string": "a string", "boolean": "a boolean",
@@ -221,7 +223,7 @@ class ErrorExplainer:
         location = error.absolute_keyword_location or ""
         uri, _, pointer = location.partition("#")
         tokens = pointer.split("/")[1:]
-        if uri.endswith("/_definitions.json") and len(tokens) == 3 and tokens[0] == "$defs":
+        if uri == K8S_DEFINITIONS_URI and len(tokens) == 3 and tokens[0] == "$defs":
             return tokens[1]
         return None
 

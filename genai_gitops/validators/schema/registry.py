@@ -10,6 +10,15 @@ Two sources, both on disk, never the network:
   (ObjectMeta, LabelSelector, ...) by absolute `$ref` into `_definitions.json`, so they are
   compiled against the definitions of the target's Kubernetes version too.
 
+Conventions of a CRD schema file (`<group>_<plural>.json`): draft 2020-12; `$id`
+`https://genai-gitops.invalid/schemas/crds/<file name>` (the reserved `.invalid` domain: an id,
+never fetched); `x-kubernetes-group-version-kind` lists the served versions; `additionalProperties:
+false` wherever the upstream CRD is structural, open objects only where upstream preserves unknown
+fields (or, said in the file's `$comment`, for parts the platform does not use); `metadata` is
+Kubernetes' ObjectMeta; `status` is open. Files may share `$defs` by relative `$ref`
+(`external-secrets.io_secretstores.json#/$defs/SecretStoreSpec`). A file without a GVK (the
+Gatekeeper constraint shape) is only a `$ref` target.
+
 A compiled validator costs milliseconds to build and microseconds to run, so every schema is
 compiled once per (Kubernetes version, apiVersion, kind) and kept.
 """
@@ -29,7 +38,6 @@ import jsonschema_rs
 
 #: where a `$ref` to Kubernetes definitions points (the `$id` of every `_definitions.json`)
 K8S_DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
-OBJECT_META_REF = f"{K8S_DEFINITIONS_URI}#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$")
 _BUNDLED_DIR = re.compile(r"^v(\d+)\.(\d+)\.0-local-strict$")
@@ -108,8 +116,6 @@ class CrdSchema:
 
     path: Path
     document: dict[str, Any]
-    api_versions: tuple[str, ...]
-    kind: str
 
 
 class SchemaRegistry:
@@ -156,9 +162,7 @@ class SchemaRegistry:
                 gvks = document.get("x-kubernetes-group-version-kind") or []
                 for gvk in gvks:
                     api_version = f"{gvk['group']}/{gvk['version']}" if gvk["group"] else gvk["version"]
-                    crds[(api_version, gvk["kind"])] = CrdSchema(
-                        path=path, document=document, kind=gvk["kind"],
-                        api_versions=tuple(sorted({f"{g['group']}/{g['version']}" for g in gvks})))
+                    crds[(api_version, gvk["kind"])] = CrdSchema(path=path, document=document)
             self._crds, self._crd_documents = crds, documents
         return self._crds
 
