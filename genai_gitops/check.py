@@ -1,19 +1,32 @@
-"""The PR check for this repository: data valid, output not drifted, every validator per cluster."""
+"""The PR check for this repository: data valid, output not drifted, every validator per cluster.
+
+Incremental by content: with a cache folder, an app whose inputs did not change is not re-rendered
+(its committed folder is compared with the digest its inputs produced before), a cluster whose
+folders did not change is answered from the cache without parsing, and only changed folders are
+parsed and validated again. Referential checks still see the whole cluster: a cluster with any
+change is validated as a whole (from per-folder cached parts where they are per-object).
+"""
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from genai_gitops.cache import NO_CACHE, ResultCache, digest, files_digest
 from genai_gitops.drift import drift_findings
+from genai_gitops.manifests.cached import Folder, LazyResources, load_folders
 from genai_gitops.model.loader import Platform, load_platform
+from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress
-from genai_gitops.report.run import Report
+from genai_gitops.report.run import Report, ValidatorRun
 from genai_gitops.synth import synthesize_platform
-from genai_gitops.validation import read_manifests, run_validators, start_validators
+from genai_gitops.synth.apps import AppSpec, plan_apps
+from genai_gitops.synth.inputs import InputKeys
+from genai_gitops.validation import run_validators, start_validators
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.registry import ValidatorOptions
 
@@ -30,14 +43,14 @@ class CheckOptions:
     drift: bool = True
     #: (index, count), 1-based: this run checks only its share of the clusters
     shard: tuple[int, int] = (1, 1)
+    cache_dir: Path | None = None
+    workers: int = 2
 
 
 def shard_clusters(platform: Platform, shard: tuple[int, int]) -> list[str]:
     """The clusters shard `i` of `n` owns: whole clusters (referential checks need all of a cluster),
     balanced greedily by app count, deterministic, so the shards' union is exactly an unsharded run."""
     index, count = shard
-    from genai_gitops.synth.apps import plan_apps
-
     sizes: dict[str, int] = {c.name: 0 for c in platform.clusters}
     for app in plan_apps(platform):
         sizes[app.cluster] += 1
@@ -50,53 +63,72 @@ def shard_clusters(platform: Platform, shard: tuple[int, int]) -> list[str]:
     return sorted(n for n, slot in owner.items() if slot == index - 1)
 
 
-def cluster_targets(platform: Platform, dist: Path,
-                    only: Sequence[str] | None = None) -> tuple[list[Target], list, list[str], list]:
-    """One Target per cluster (all its app folders together) with the cluster's Kubernetes version."""
-    targets, findings, files, runs = [], [], [], []
-    for cluster in platform.clusters:
-        if only is not None and cluster.name not in only:
-            continue
-        manifests, run = read_manifests([dist / cluster.name]) if (dist / cluster.name).is_dir() else (None, None)
-        if manifests is None:
-            continue
-        findings += manifests.findings
-        files += manifests.files
-        runs.append(run)
-        targets.append(Target(name=cluster.name, k8s_version=cluster.kubernetes_version,
-                              resources=manifests.resources, cluster=cluster,
-                              tenants=platform.tenants_on(cluster.name), inventory=platform.inventory))
-    return targets, findings, files, runs
+def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: dict[str, Folder],
+           cache: ResultCache) -> list[Finding]:
+    """Committed dist/ (and argocd/, in shard 1) against a fresh synth of only what may differ."""
+    policies = options.policies if options.policies.is_dir() else None
+    keys = InputKeys(platform, files_digest([policies]) if policies else "")
+    apps = [a for a in plan_apps(platform) if a.cluster in mine]
+    committed = {os.path.relpath(path, options.dist): folder.digest for path, folder in folders.items()}
+    stale: list[AppSpec] = []
+    for app in apps:
+        expected = cache.get("synth", keys.key(app))
+        if expected is None or committed.get(app.path) != expected:
+            stale.append(app)
+    first = options.shard[0] == 1
+    findings: list[Finding] = []
+    with tempfile.TemporaryDirectory(prefix="genai-gitops-check-") as scratch:
+        fresh = Path(scratch)
+        if stale or first:
+            synthesize_platform(platform, fresh / "dist", policies_dir=policies,
+                                argocd_dir=fresh / "argocd" if first else None, clusters=mine,
+                                apps={a.path for a in stale})
+        for app in stale:
+            findings += drift_findings(options.dist / app.path, fresh / "dist" / app.path, f"dist/{app.path}")
+            rendered = load_folders([fresh / "dist" / app.path])
+            cache.put("synth", keys.key(app), rendered[0].digest if rendered else digest())
+        planned = {a.path for a in apps}
+        known = {c.name for c in platform.clusters}
+        for path in sorted(committed):
+            cluster = path.split(os.sep)[0]
+            # a folder no app claims any more (a removed tenant), in this shard's clusters or unknown ones
+            if path not in planned and (cluster in mine or (first and cluster not in known)):
+                findings.append(Finding(file=f"dist/{path}", line=None, api_version="", kind="", namespace="",
+                                        name="", validator="drift", rule="dist-unexpected", severity=Severity.ERROR,
+                                        message="a fresh synth no longer writes this app (stale); run `make synth` "
+                                                "and commit dist/"))
+        if first:
+            findings += drift_findings(options.argocd, fresh / "argocd", "argocd")
+    return findings
 
 
 def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Report:
     started = time.perf_counter()
     platform = load_platform(options.tenants, options.clusters)  # ModelError: the caller reports it
+    cache = ResultCache(options.cache_dir) if options.cache_dir is not None else NO_CACHE
     mine = shard_clusters(platform, options.shard)
-    findings = []
+    scan_began = time.perf_counter()
+    by_cluster = {c: load_folders([options.dist / c]) if (options.dist / c).is_dir() else [] for c in mine}
+    folders = {f.path: f for fs in by_cluster.values() for f in fs}
+    scan = ValidatorRun("scan", time.perf_counter() - scan_began, len(mine), 0)
+    findings: list[Finding] = []
     if options.drift:
-        with tempfile.TemporaryDirectory(prefix="genai-gitops-check-") as scratch:
-            fresh = Path(scratch)
-            first = options.shard[0] == 1
-            synthesize_platform(platform, fresh / "dist", policies_dir=options.policies,
-                                argocd_dir=fresh / "argocd" if first else None, clusters=mine)
-            for cluster in mine:
-                findings += drift_findings(options.dist / cluster, fresh / "dist" / cluster, f"dist/{cluster}")
-            if first:  # folders of clusters no longer in the inventory, and argocd/, belong to shard 1
-                known = {c.name for c in platform.clusters}
-                findings += [f for f in drift_findings(options.dist, fresh / "dist", "dist")
-                             if f.file.split("/")[1] not in known]
-                findings += drift_findings(options.argocd, fresh / "argocd", "argocd")
-    targets, read_findings, files, runs = cluster_targets(platform, options.dist, mine)
+        findings += _drift(options, platform, mine, folders, cache)
+    targets = []
+    for cluster in platform.clusters:
+        if cluster.name not in mine:
+            continue
+        resources = LazyResources(by_cluster[cluster.name], cache, options.workers)
+        targets.append(Target(name=cluster.name, k8s_version=cluster.kubernetes_version, resources=resources,
+                              cluster=cluster, tenants=platform.tenants_on(cluster.name),
+                              inventory=platform.inventory,
+                              digest=digest(*(f"{f.path}:{f.digest}" for f in by_cluster[cluster.name]))))
     skips = options.policies / "checkov-skips.yaml"
     validator_options = ValidatorOptions(policy_paths=(options.policies,) if options.policies.is_dir() else (),
                                          checkov_skips=skips if skips.is_file() else None)
     validators, startup = start_validators(options.validators, validator_options)
-    merged = [r for r in runs if r is not None]
-    parse = merged[0] if merged else None
-    if parse is not None:
-        from dataclasses import replace
-        parse = replace(parse, seconds=sum(r.seconds for r in merged), resources=sum(r.resources for r in merged),
-                        targets=len(merged))
-    return run_validators(targets, validators, findings=[*findings, *read_findings, *startup], files=files,
-                          runs=[parse] if parse else [], progress=progress, started=started)
+    report = run_validators(targets, validators, findings=[*findings, *startup], runs=[scan], progress=progress,
+                            started=started, cache=cache, workers=options.workers)
+    parse_findings = [f for t in targets if isinstance(t.resources, LazyResources)
+                      for f in t.resources.parse_findings()]
+    return replace(report, findings=(*report.findings, *parse_findings)) if parse_findings else report

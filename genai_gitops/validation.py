@@ -12,19 +12,21 @@ run goes on: one broken validator must not hide what the others found.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from genai_gitops.cache import NO_CACHE, ResultCache, digest
 from genai_gitops.manifests import ManifestSet, read_paths
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress, SilentProgress
 from genai_gitops.report.run import INTERNAL_ERROR_RULE, Report, ValidatorRun
 from genai_gitops.validators import registry
-from genai_gitops.validators.base import Section, Target, Validator
+from genai_gitops.validators.base import Section, Target, Validator, WorkUnit
 from genai_gitops.validators.registry import ValidatorOptions
 
 Clock = Callable[[], float]
@@ -93,10 +95,12 @@ def start_validators(names: Sequence[str],
 def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *,
                    findings: Iterable[Finding] = (), files: Iterable[str] = (), runs: Sequence[ValidatorRun] = (),
                    progress: Progress | None = None, clock: Clock = time.perf_counter,
-                   started: float | None = None) -> Report:
+                   started: float | None = None, cache: ResultCache = NO_CACHE, workers: int = 1) -> Report:
     """Run every validator over every target; `findings`, `files` and `runs` carry what came before
     (parse findings and files from reading, the parse timing) into the one Report.
 
+    A validator with a `plan(target)` method is run as work units: keyed units come from `cache`
+    when their key is known, the rest run on `workers` processes (results do not depend on it).
     `started` is the `clock()` reading when the whole run began, for the report's wall time; without
     it the time of the earlier `runs` is counted as if they ran just before this call.
     """
@@ -104,31 +108,141 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
     if started is None:
         started = clock() - sum(run.seconds for run in runs)
     collected = list(findings)
-    sections: list[Section] = []
     timings = {v.name: _Timing() for v in validators}
+    buckets: list[_Bucket] = []
+    pending: list[tuple[_Bucket, WorkUnit]] = []
     total, done = len(targets) * len(validators), 0
     try:
         for target in targets:
+            meta = _target_meta(target) if target.digest else ""
             for validator in validators:
                 progress.update(done, total, f"{validator.name} on {target.name}" if len(targets) > 1
                                 else validator.name)
                 began = clock()
-                found, tables = _run_one(validator, target)
-                timings[validator.name].add(clock() - began, len(target.resources))
-                collected.extend(found)
-                # one table per cluster for `check`: the title says which
-                sections.extend(replace(t, title=f"{t.title} ({target.name})") if len(targets) > 1 else t
-                                for t in tables)
+                bucket = _Bucket(validator.name, target, _target_key(validator, target, meta))
+                buckets.append(bucket)
+                cached = cache.get(f"target-{validator.name}", bucket.key) if bucket.key else None
+                if cached is not None:
+                    bucket.findings = [Finding.from_dict(f) for f in cached["findings"]]
+                    bucket.sections = [Section(s["title"], tuple(s["headers"]), tuple(map(tuple, s["rows"])))
+                                       for s in cached["sections"]]
+                    bucket.cached = True
+                elif callable(plan := getattr(validator, "plan", None)):
+                    found, misses = _planned(validator.name, plan, target, cache)
+                    bucket.findings = found
+                    pending.extend((bucket, unit) for _, unit in misses)
+                else:
+                    bucket.findings, bucket.sections = _run_one(validator, target)
+                timings[validator.name].add(clock() - began, len(target.resources) if not bucket.cached else 0)
                 done += 1
+        if pending:
+            progress.update(done, total, f"running {len(pending)} uncached work units")
+        for (bucket, unit), (found, seconds) in zip(pending, _execute([(b.validator, u) for b, u in pending],
+                                                                      workers), strict=True):
+            bucket.findings.extend(found)
+            timings[bucket.validator].seconds += seconds
+            if unit.key is not None and not any(f.rule == INTERNAL_ERROR_RULE for f in found):
+                cache.put(f"unit-{bucket.validator}", unit.key, [f.to_dict() for f in found])
         progress.update(done, total, "")
     finally:
         progress.close()
+    sections: list[Section] = []
+    for bucket in buckets:
+        collected.extend(bucket.findings)
+        # one table per cluster for `check`: the title says which
+        sections.extend(replace(t, title=f"{t.title} ({bucket.target.name})") if len(targets) > 1 else t
+                        for t in bucket.sections)
+        if bucket.key and not bucket.cached and not any(f.rule == INTERNAL_ERROR_RULE for f in bucket.findings):
+            cache.put(f"target-{bucket.validator}", bucket.key, {
+                "findings": [f.to_dict() for f in bucket.findings],
+                "sections": [{"title": t.title, "headers": t.headers, "rows": t.rows} for t in bucket.sections]})
     all_runs = (*runs, *(ValidatorRun(name, t.seconds, len(targets), t.resources) for name, t in timings.items()))
     return Report(findings=tuple(collected), sections=tuple(sections), runs=all_runs,
-                  files=tuple({*files, *(r.file for t in targets for r in t.resources)}),
-                  resources=sum(len(t.resources) for t in targets),
+                  files=tuple({*files, *(r.file for t in targets if _loaded(t) for r in t.resources)}),
+                  resources=sum(len(t.resources) for t in targets if _loaded(t)),
                   seconds=clock() - started,
                   targets=tuple(t.name for t in targets))
+
+
+@dataclass
+class _Bucket:
+    """What one validator found on one target, filled from the cache, a direct run or work units."""
+
+    validator: str
+    target: Target
+    key: str | None
+    findings: list[Finding] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    cached: bool = False
+
+
+def _target_meta(target: Target) -> str:
+    return digest(target.k8s_version,
+                  target.cluster.model_dump_json() if target.cluster else "",
+                  *(t.model_dump_json() for t in target.tenants),
+                  target.inventory.model_dump_json() if target.inventory else "")
+
+
+def _target_key(validator: Validator, target: Target, meta: str) -> str | None:
+    context = getattr(validator, "cache_context", None)
+    if not target.digest or not callable(context):
+        return None
+    return digest(validator.name, context(target), target.digest, meta)
+
+
+def _loaded(target: Target) -> bool:
+    """False for a lazily read target that every validator answered from the cache."""
+    return bool(getattr(target.resources, "loaded", True))
+
+
+def _planned(name: str, plan: Callable[[Target], Sequence[WorkUnit]], target: Target,
+             cache: ResultCache) -> tuple[list[Finding], list[tuple[str, WorkUnit]]]:
+    try:
+        units = list(plan(target))
+    except Exception as exc:
+        return [internal_error(name, f"failed to plan {target.name}: {_describe(exc)}")], []
+    found: list[Finding] = []
+    misses: list[tuple[str, WorkUnit]] = []
+    for unit in units:
+        cached = cache.get(f"unit-{name}", unit.key) if unit.key is not None else None
+        if cached is None:
+            misses.append((name, unit))
+        else:
+            found.extend(Finding.from_dict(item) for item in cached)
+    return found, misses
+
+
+#: work handed to forked workers by index (closures are not picklable, inherited memory is)
+_PENDING: list[tuple[str, WorkUnit]] = []
+#: below this many units a second process costs more than it saves
+PARALLEL_UNITS = 64
+
+
+def _run_unit(index: int) -> tuple[list[dict], float]:
+    name, unit = _PENDING[index]
+    began = time.perf_counter()
+    try:
+        found = list(unit.run())
+    except Exception as exc:
+        found = [internal_error(name, f"failed on {unit.label}: {_describe(exc)}")]
+    return [f.to_dict() for f in found], time.perf_counter() - began
+
+
+def _execute(pending: Sequence[tuple[str, WorkUnit]], workers: int) -> list[tuple[list[Finding], float]]:
+    if not pending:
+        return []
+    global _PENDING
+    _PENDING = list(pending)
+    try:
+        if workers > 1 and len(pending) >= PARALLEL_UNITS and "fork" in multiprocessing.get_all_start_methods():
+            # fork: workers inherit the compiled policies and schemas instead of rebuilding them
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                raw = pool.map(_run_unit, range(len(pending)), chunksize=max(1, len(pending) // (workers * 8)))
+        else:
+            raw = [_run_unit(i) for i in range(len(pending))]
+    finally:
+        _PENDING = []
+    return [([Finding.from_dict(d) for d in found], seconds) for found, seconds in raw]
 
 
 def internal_error(validator: str, message: str) -> Finding:

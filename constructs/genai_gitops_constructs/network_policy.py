@@ -14,7 +14,7 @@ from typing import Any
 from cdk8s_plus_28 import k8s
 from constructs import Construct
 
-from genai_gitops.model.traffic import Cidr, Flow, Peer, Port, Workload
+from genai_gitops.model.traffic import RUNTIME_PODS_ANNOTATION, Cidr, Flow, Peer, Port, Workload
 from genai_gitops_constructs.values import int_or_string
 
 DEFAULT_DENY = "default-deny"
@@ -66,5 +66,7 @@ class NamespaceNetworkPolicies(Construct):
                                                               ports=_ports(f.ports))
                                   for f in sorted(egress[workload], key=str)]
             name = f"allow-{workload.name}"
-            k8s.KubeNetworkPolicy(self, name, metadata=k8s.ObjectMeta(name=name, namespace=namespace, labels=labels),
+            annotations = {RUNTIME_PODS_ANNOTATION: workload.runtime} if workload.runtime else None
+            k8s.KubeNetworkPolicy(self, name, metadata=k8s.ObjectMeta(name=name, namespace=namespace, labels=labels,
+                                                                      annotations=annotations),
                                   spec=k8s.NetworkPolicySpec(policy_types=types, **spec))

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from genai_gitops.cache import DEFAULT_DIR
 from genai_gitops.check import CheckOptions, run_check
 from genai_gitops.cli import EXIT_ERROR
 from genai_gitops.cli.validate import UsageError, _parse_only, _write
@@ -24,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--only", metavar="NAMES", help="comma-separated validators (default: all)")
     parser.add_argument("--skip", metavar="NAMES", help="comma-separated validators to leave out (e.g. checkov)")
     parser.add_argument("--no-drift", action="store_true", help="skip the fresh-synth comparison")
+    parser.add_argument("--no-cache", action="store_true",
+                        help=f"do not read or write the result cache ({DEFAULT_DIR}/, ignored by git)")
+    parser.add_argument("--workers", type=int, default=2, metavar="N", help="processes for parallel work (default 2)")
     parser.add_argument("--shard", default="1/1", metavar="I/N",
                         help="check only shard I of N (whole clusters, balanced); the union of all shards "
                              "equals an unsharded run")
@@ -44,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     options = CheckOptions(repo=repo, tenants=repo / "tenants", clusters=repo / "clusters.yaml",
                            dist=repo / "dist", argocd=repo / "argocd", policies=repo / "policies",
                            validators=[n for n in names if n not in skip], drift=not args.no_drift,
-                           shard=shard)
+                           shard=shard, cache_dir=None if args.no_cache else repo / DEFAULT_DIR,
+                           workers=max(1, args.workers))
     report = run_check(options, progress=TerminalProgress(sys.stderr))
     _write(report, args.output, args.output_file)
     return report.exit_code()

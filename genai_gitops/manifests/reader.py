@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -58,6 +59,7 @@ def _split_documents(text: str) -> Iterator[tuple[int, str]]:
 def read_text(text: str, file: str) -> ManifestSet:
     """Parse one file's text (multi-document YAML or JSON)."""
     result = ManifestSet(files=[file])
+    file_digest = hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
     if file.endswith(".json"):
         try:
             docs: Iterable[tuple[int, object]] = [(1, json.loads(text))]
@@ -85,7 +87,7 @@ def read_text(text: str, file: str) -> ManifestSet:
                 result.findings.append(_parse_finding(
                     file, first_line, f"document is a {type(obj).__name__}, not a Kubernetes object"))
                 continue
-            result.resources.append(Resource(obj=obj, file=file, line=first_line))
+            result.resources.append(Resource(obj=obj, file=file, line=first_line, digest=file_digest))
     return result
 
 

@@ -13,6 +13,8 @@ class Resource:
     obj: dict[str, Any]
     file: str
     line: int = 1
+    #: content digest of the file the object came from (cache keys are built from it)
+    digest: str = ""
 
     @property
     def api_version(self) -> str:

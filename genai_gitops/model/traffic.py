@@ -35,6 +35,10 @@ PORTS: dict[str, int] = {
 
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
+#: on a NetworkPolicy whose pods a controller creates at run time: says which (the refs check
+#: then does not call the policy dangling)
+RUNTIME_PODS_ANNOTATION = "genai-gitops.io/runtime-pods"
+
 
 @dataclass(frozen=True, order=True)
 class Port:
@@ -53,6 +57,8 @@ class Workload:
     name: str
     #: pod labels; empty means the standard `app.kubernetes.io/name: <name>`
     labels: tuple[tuple[str, str], ...] = ()
+    #: pods a controller creates at run time (not in the manifests): why they exist
+    runtime: str = field(default="", compare=False)
 
     @property
     def selector(self) -> dict[str, str]:
@@ -96,7 +102,8 @@ def ingress_controller(cluster: ClusterSpec) -> Workload:
 
 def acme_solver(namespace: str) -> Workload:
     """cert-manager's temporary HTTP-01 solver pods (created in the namespace of the Ingress)."""
-    return Workload(namespace, "acme-http01-solver", (("acme.cert-manager.io/http01-solver", "true"),))
+    return Workload(namespace, "acme-http01-solver", (("acme.cert-manager.io/http01-solver", "true"),),
+                    runtime="cert-manager HTTP-01 solver pods, present while a certificate is issued")
 
 
 def prometheus() -> Workload:
@@ -215,7 +222,7 @@ LITELLM_TEAM_SYNC = "litellm-team-sync"
 #: every workload of the central namespace, in one place (the DNS rule and the checks list them)
 CENTRAL_WORKLOADS = (
     "litellm", LITELLM_TEAM_SYNC, "redis", "postgres", "vllm", "langfuse-web", "langfuse-worker", "clickhouse",
-    "lago-api", "lago-worker", "lago-clock", "lago-front", "jaeger", "mcp-registry", "agent-server",
+    "lago-api", "lago-worker", "lago-clock", "lago-front", "lago-migrate", "jaeger", "mcp-registry", "agent-server",
 )
 
 #: where Prometheus scrapes each central workload that exposes metrics
@@ -253,7 +260,8 @@ def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
 
     litellm, redis, postgres = w("litellm"), w("redis"), w("postgres")
     langfuse = (w("langfuse-web"), w("langfuse-worker"))
-    lago = (w("lago-api"), w("lago-worker"), w("lago-clock"))
+    # lago-migrate: the Sync-hook Job that migrates and seeds the database before the Lago workloads
+    lago = (w("lago-api"), w("lago-worker"), w("lago-clock"), w("lago-migrate"))
     internet_https = internet(cluster, inventory)
     redis_ports = ports("redis", "redis-sentinel")
     ingress = ingress_controller(cluster)
@@ -273,6 +281,7 @@ def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
         Flow(w(LITELLM_TEAM_SYNC), litellm, ports("litellm"), "reconcile tenant teams, budgets and keys"),
         Flow(w("agent-server"), litellm, ports("litellm"), "agent workflows call models"),
         Flow(w("agent-server"), w("mcp-registry"), ports("mcp-registry"), "agent tools"),
+        Flow(w("mcp-registry"), postgres, ports("postgres"), "MCP registry database"),
         Flow(redis, redis, redis_ports, "replication and Sentinel gossip"),
     ]
     for source in langfuse:
@@ -286,6 +295,7 @@ def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
         flows += [
             Flow(source, postgres, ports("postgres"), "Lago database"),
             Flow(source, redis, redis_ports, "Lago jobs (Sidekiq)"),
+            Flow(source, internet_https, HTTPS, "invoices and exports on S3 through IRSA (STS)"),
         ]
     if cluster.has_gpu:
         flows += [

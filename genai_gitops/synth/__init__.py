@@ -38,15 +38,17 @@ def policy_objects(policies_dir: Path | None) -> tuple[dict, ...]:
 
 def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path | None = None,
                         argocd_dir: Path | None = None, clusters: Collection[str] | None = None,
-                        workers: int | None = None) -> SynthResult:
+                        apps: Collection[str] | None = None, workers: int | None = None) -> SynthResult:
     """Render everything into staging folders, then swap them in; on any error nothing changes.
 
-    `clusters` limits the synth to those clusters' apps (a check shard needs only its own).
+    `clusters` limits the synth to those clusters' apps (a check shard needs only its own), `apps`
+    to those app paths (`<cluster>/<app>`, an incremental drift check re-renders only what changed).
     """
-    apps = [a for a in plan_apps(platform) if clusters is None or a.cluster in clusters]
+    planned = [a for a in plan_apps(platform) if (clusters is None or a.cluster in clusters)
+               and (apps is None or a.path in apps)]
     inputs = SynthInputs(platform=platform, policy_objects=policy_objects(policies_dir))
-    rendered = render(inputs, apps, workers)
-    result = SynthResult(apps=apps)
+    rendered = render(inputs, planned, workers)
+    result = SynthResult(apps=planned)
     staged = staging_dir(out_dir)
     staged_argocd = staging_dir(argocd_dir) if argocd_dir is not None else None
     try:
@@ -55,7 +57,7 @@ def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path
         if staged_argocd is not None:
             from genai_gitops.argocd.generate import write_argocd
 
-            write_argocd(platform, apps, staged_argocd)
+            write_argocd(platform, planned, staged_argocd)
     except BaseException:
         discard(staged)
         if staged_argocd is not None:

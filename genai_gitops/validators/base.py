@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +29,8 @@ class Target:
     cluster: ClusterSpec | None = None
     tenants: Sequence[TenantSpec] = field(default_factory=tuple)
     inventory: ClusterInventory | None = None
+    #: content digest of everything in `resources` ("" when unknown: ad-hoc paths, nothing cached)
+    digest: str = ""
 
 
 class Validator(Protocol):
@@ -51,3 +53,49 @@ class SummarisingValidator(Validator, Protocol):
     """A validator that also contributes tables to the report."""
 
     def sections(self, target: Target) -> Sequence[Section]: ...
+
+
+@dataclass(frozen=True)
+class WorkUnit:
+    """A piece of a validator's work whose result depends only on what `key` digests.
+
+    `key=None` means "always run" (e.g. a referential check over the whole cluster). The runner
+    reuses cached results for keyed units and spreads the rest over both cores.
+    """
+
+    label: str
+    key: str | None
+    run: Callable[[], list[Finding]]
+
+
+class CachingValidator(Validator, Protocol):
+    """A validator whose result for a target depends only on the target's content, its cluster data
+    and what `cache_context` digests (its options, policy files...): the runner may reuse it."""
+
+    def cache_context(self, target: Target) -> str: ...
+
+
+class PlanningValidator(Validator, Protocol):
+    """A validator that splits a target into cacheable, parallel work units."""
+
+    def plan(self, target: Target) -> Sequence[WorkUnit]: ...
+
+
+def resources_digest(resources: Iterable[Resource]) -> str:
+    """Order-independent digest of resources by (file, line, file digest)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=20)
+    for file, line, dig in sorted((r.file, r.line, r.digest) for r in resources):
+        h.update(f"{file}\0{line}\0{dig}\n".encode())
+    return h.hexdigest()
+
+
+def group_by_folder(resources: Iterable[Resource]) -> dict[str, list[Resource]]:
+    """Resources by the folder of their file: one Argo CD Application per folder in dist/."""
+    import os
+
+    groups: dict[str, list[Resource]] = {}
+    for resource in resources:
+        groups.setdefault(os.path.dirname(resource.file), []).append(resource)
+    return dict(sorted(groups.items()))

@@ -721,6 +721,10 @@ class CapacityValidator:
             self._last = (target, CapacityAnalysis(target))
         return self._last[1]
 
+    def cache_context(self, target: Target) -> str:
+        """Results depend on the target's objects and cluster data only (both in the runner's key)."""
+        return ""
+
     def validate(self, target: Target) -> Iterator[Finding]:
         yield from self.analyse(target).findings
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from genai_gitops.cache import digest
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target
@@ -73,6 +74,12 @@ class CheckovValidator:
     def __init__(self, options: ValidatorOptions) -> None:
         self.binary = find_checkov()
         self.skips = load_skips(options.checkov_skips)
+
+    def cache_context(self, target: Target) -> str:
+        """The skips and the installed checkov (its dist-info names the version)."""
+        site = sorted(Path(self.binary).resolve().parents[1].glob("lib/python*/site-packages/checkov-*.dist-info"))
+        skips = [(s.check, s.reason, s.resources) for s in self.skips]
+        return digest(str(skips), *(p.name for p in site))
 
     def validate(self, target: Target) -> Iterable[Finding]:
         resources = list(target.resources)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genai_gitops.manifests.resource import Resource
+from genai_gitops.model.traffic import RUNTIME_PODS_ANNOTATION
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.registry import ValidatorOptions
@@ -254,6 +255,10 @@ class RefsValidator:
 
     def __init__(self, options: ValidatorOptions) -> None:
         self.options = options
+
+    def cache_context(self, target: Target) -> str:
+        """Results depend on the target's objects and cluster data only (both in the runner's key)."""
+        return ""
 
     def validate(self, target: Target) -> Iterator[Finding]:
         yield from ReferenceCheck(target.resources).findings()
@@ -524,7 +529,9 @@ class ReferenceCheck:
         spec = as_dict(policy.obj.get("spec"))
         namespace = policy.namespace or "(none)"
         selector = LabelSelector.from_label_selector(spec.get("podSelector", {}))
-        if self._dangling_pods(policy, selector):
+        # pods a controller creates at run time (e.g. cert-manager's HTTP-01 solver) are not in the tree
+        runtime = RUNTIME_PODS_ANNOTATION in policy.annotations
+        if not runtime and self._dangling_pods(policy, selector):
             yield self._finding(policy, DANGLING_NETWORKPOLICY,
                                 f"podSelector {selector.describe()} matches no pod in namespace {namespace}, so "
                                 "the policy has no effect; select the labels of one of: "

@@ -16,6 +16,10 @@ class ValidatorOptions:
     policy_paths: Sequence[Path] = field(default_factory=tuple)
     #: checkov skips with reasons (policies/checkov-skips.yaml)
     checkov_skips: Path | None = None
+    #: the repository (argocd/ and dist/) for the `delivery` validator; None: found from the target's files
+    repo_root: Path | None = None
+    #: the cluster inventory for `delivery` when the target carries none (default REPO/clusters.yaml)
+    clusters_file: Path | None = None
 
 
 # name -> "module:Class"; each class takes ValidatorOptions in its constructor
@@ -26,6 +30,7 @@ VALIDATORS: dict[str, str] = {
     "capacity": "genai_gitops.validators.capacity:CapacityValidator",
     "checkov": "genai_gitops.validators.checkov:CheckovValidator",
     "isolation": "genai_gitops.validators.isolation.validator:IsolationValidator",
+    "delivery": "genai_gitops.validators.delivery:DeliveryValidator",
 }
 
 #: what `validate` runs when `--only` is not given

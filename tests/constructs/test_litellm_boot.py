@@ -301,6 +301,12 @@ def test_test_copy_changes_only_the_network_parts(production_config: dict[str, A
         copied = by_id[entry["model_info"]["id"]]
         assert copied["model_name"] == entry["model_name"]
         assert copied["model_info"] == entry["model_info"]
+        provider, _, upstream = entry["litellm_params"]["model"].partition("/")
+        changed = changed_paths(entry["litellm_params"], copied["litellm_params"])
+        if provider in ("openai", "hosted_vllm"):  # the same provider code path, only the endpoint moved
+            assert changed <= {"api_base"}, (entry, changed)
+        else:  # same upstream model id, through the OpenAI-compatible client
+            assert copied["litellm_params"]["model"] == f"openai/{upstream}"
     rest_prod = {k: v for k, v in production_config.items() if k != "model_list"}
     rest_test = {k: v for k, v in config.items() if k != "model_list"}
     assert changed_paths(rest_prod, rest_test) <= ALLOWED_CHANGES

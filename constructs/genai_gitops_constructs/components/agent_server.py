@@ -32,6 +32,7 @@ from genai_gitops_constructs.security import (
     tcp_probe,
     writable,
 )
+from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
 
 NAME = "agent-server"
@@ -88,7 +89,7 @@ class AgentServer(Construct):
         k8s.KubeDeployment(self, "deployment", metadata=object_meta(NAME, ns, meta), spec=k8s.DeploymentSpec(
             replicas=props.replicas, selector=k8s.LabelSelector(match_labels=pods),
             strategy=k8s.DeploymentStrategy(type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
-                max_surge=k8s.IntOrString.from_number(1), max_unavailable=k8s.IntOrString.from_number(0))),
+                max_surge=int_or_string(1), max_unavailable=int_or_string(0))),
             template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=meta), spec=k8s.PodSpec(
                 containers=[container], volumes=[tmp_volume],
                 security_context=pod_security_context(RESTRICTED),
@@ -102,6 +103,6 @@ class AgentServer(Construct):
                             label_selector=k8s.LabelSelector(match_labels=pods)))]))))))
         k8s.KubeService(self, "service", metadata=object_meta(NAME, ns, meta), spec=k8s.ServiceSpec(
             type="ClusterIP", selector=pods, ports=[k8s.ServicePort(
-                name=PORT_NAME, port=port, app_protocol="http", target_port=k8s.IntOrString.from_string(PORT_NAME))]))
+                name=PORT_NAME, port=port, app_protocol="http", target_port=int_or_string(PORT_NAME))]))
         k8s.KubePodDisruptionBudget(self, "pdb", metadata=object_meta(NAME, ns, meta), spec=k8s.PodDisruptionBudgetSpec(
-            min_available=k8s.IntOrString.from_number(1), selector=k8s.LabelSelector(match_labels=pods)))
+            min_available=int_or_string(1), selector=k8s.LabelSelector(match_labels=pods)))

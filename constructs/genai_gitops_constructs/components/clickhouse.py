@@ -32,6 +32,7 @@ from genai_gitops_constructs.security import (
     pod_security_context,
     writable,
 )
+from genai_gitops_constructs.values import int_or_string, quantity
 from genai_gitops_constructs.versions import image
 
 NAME = "clickhouse"
@@ -164,7 +165,7 @@ class ClickHouse(Construct):
             readiness_probe=http_probe("/ping", "http", period=10),
             liveness_probe=http_probe("/ping", "http", period=20, failure_threshold=6),
         )
-        service_ports = [k8s.ServicePort(name=n, port=p, target_port=k8s.IntOrString.from_string(n)) for n, p in ports]
+        service_ports = [k8s.ServicePort(name=n, port=p, target_port=int_or_string(n)) for n, p in ports]
 
         # the headless Service only names the pod; without the metrics port a ServiceMonitor never scrapes twice
         k8s.KubeService(self, "headless", metadata=k8s.ObjectMeta(name=HEADLESS, namespace=ns, labels=meta),
@@ -188,4 +189,4 @@ class ClickHouse(Construct):
                 spec=k8s.PersistentVolumeClaimSpec(
                     access_modes=["ReadWriteOnce"], storage_class_name=cluster.capabilities.storage_class,
                     resources=k8s.ResourceRequirements(
-                        requests={"storage": k8s.Quantity.from_string(props.storage)})))]))
+                        requests={"storage": quantity(props.storage)})))]))

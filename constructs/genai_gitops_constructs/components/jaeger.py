@@ -30,6 +30,7 @@ from genai_gitops_constructs.security import (
     pod_security_context,
     writable,
 )
+from genai_gitops_constructs.values import int_or_string, quantity
 from genai_gitops_constructs.versions import image
 
 NAME = "jaeger"
@@ -128,7 +129,7 @@ class Jaeger(Construct):
             readiness_probe=http_probe(HEALTH_PATH, "health", period=10),
             liveness_probe=http_probe(HEALTH_PATH, "health", period=20, failure_threshold=3))
         service_ports = [k8s.ServicePort(name=name, port=PORTS[key], app_protocol=protocol,
-                                         target_port=k8s.IntOrString.from_string(name))
+                                         target_port=int_or_string(name))
                          for name, key, protocol in _PORTS]
 
         # the headless Service only names the pod; without the metrics port a ServiceMonitor never scrapes twice
@@ -155,4 +156,4 @@ class Jaeger(Construct):
                 spec=k8s.PersistentVolumeClaimSpec(
                     access_modes=["ReadWriteOnce"], storage_class_name=cluster.capabilities.storage_class,
                     resources=k8s.ResourceRequirements(
-                        requests={"storage": k8s.Quantity.from_string(props.storage)})))]))
+                        requests={"storage": quantity(props.storage)})))]))

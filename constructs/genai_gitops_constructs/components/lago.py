@@ -32,6 +32,7 @@ from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import redis_ha
+from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
 from genai_gitops_constructs.components.langfuse import RedisSentinel
 from genai_gitops_constructs.components.postgres import (
     database_password_ref,
@@ -50,6 +51,7 @@ from genai_gitops_constructs.security import (
     tcp_probe,
     writable,
 )
+from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
 
 API, WORKER, CLOCK, FRONT, MIGRATE = "lago-api", "lago-worker", "lago-clock", "lago-front", "lago-migrate"
@@ -85,7 +87,7 @@ class LagoProps:
     api_host: str | None = None
     s3_bucket: str | None = None
     s3_role_arn: str | None = None
-    cluster_issuer: str = "letsencrypt"
+    cluster_issuer: str = CLUSTER_ISSUER
     organisation: LagoOrganisation = field(default_factory=LagoOrganisation)
     api_replicas: int = 2
     worker_replicas: int = 2
@@ -141,7 +143,7 @@ def _wave(wave: str) -> dict[str, str]:
 def _nginx_config() -> str:
     # Upstream's server block (nginx/nginx.conf of getlago/front) on an unprivileged port, plus a main
     # context that writes nothing outside /tmp and serves env-config.js from the ConfigMap.
-    return f"""worker_processes auto;
+    return f"""worker_processes 2;
 error_log stderr warn;
 pid /tmp/nginx.pid;
 
@@ -309,7 +311,7 @@ class Lago(Construct):
                     recreate: bool = False, annotations: dict[str, str] | None = None) -> None:
         strategy = k8s.DeploymentStrategy(type="Recreate") if recreate else k8s.DeploymentStrategy(
             type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
-                max_surge=k8s.IntOrString.from_number(1), max_unavailable=k8s.IntOrString.from_number(0)))
+                max_surge=int_or_string(1), max_unavailable=int_or_string(0)))
         k8s.KubeDeployment(self, id, metadata=object_meta(name, self.namespace, obj_labels, _wave(WORKLOAD_WAVE)),
                            spec=k8s.DeploymentSpec(
             replicas=replicas, strategy=strategy,
@@ -320,14 +322,14 @@ class Lago(Construct):
     def _pdb(self, id: str, name: str, obj_labels: dict[str, str]) -> None:
         k8s.KubePodDisruptionBudget(self, id, metadata=object_meta(name, self.namespace, obj_labels),
                                     spec=k8s.PodDisruptionBudgetSpec(
-                                        min_available=k8s.IntOrString.from_number(1),
+                                        min_available=int_or_string(1),
                                         selector=k8s.LabelSelector(match_labels=selector(name, self.instance))))
 
     def _service(self, id: str, name: str, port: int, obj_labels: dict[str, str]) -> None:
         k8s.KubeService(self, id, metadata=object_meta(name, self.namespace, obj_labels),
                         spec=k8s.ServiceSpec(type="ClusterIP", selector=selector(name, self.instance), ports=[
                             k8s.ServicePort(name=PORT_NAME, port=port, app_protocol="http",
-                                            target_port=k8s.IntOrString.from_string(PORT_NAME))]))
+                                            target_port=int_or_string(PORT_NAME))]))
 
     def _ingress(self, id: str, name: str, host: str, obj_labels: dict[str, str],
                  extra: dict[str, str] | None = None) -> None:
@@ -347,7 +349,7 @@ class Lago(Construct):
         volumes, mounts = self._ruby_volumes()
         org = self.props.organisation
         container = k8s.Container(
-            name="migrate", image=image("lago-api"), args=["./scripts/migrate.sh"],
+            name=MIGRATE, image=image("lago-api"), args=["./scripts/migrate.sh"],
             env=[*self._ruby_environment(),
                  # signup:seed_organization: idempotent (find_or_create), keeps the API key in step with the store
                  _env("LAGO_CREATE_ORG", "true"),
@@ -376,7 +378,7 @@ class Lago(Construct):
         volumes, mounts = self._ruby_volumes()
         threads = self.props.rails_max_threads
         container = k8s.Container(
-            name="api", image=image("lago-api"), args=["./scripts/start.api.sh"],
+            name=API, image=image("lago-api"), args=["./scripts/start.api.sh"],
             ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],
             env=[*self._ruby_environment(),
                  _env("PORT", str(port)),
@@ -405,7 +407,7 @@ class Lago(Construct):
         volumes, mounts = self._ruby_volumes()
         concurrency = self.props.sidekiq_concurrency
         container = k8s.Container(
-            name="worker", image=image("lago-api"), args=["./scripts/start.worker.sh"],
+            name=WORKER, image=image("lago-api"), args=["./scripts/start.worker.sh"],
             ports=[k8s.ContainerPort(name="health", container_port=WORKER_HEALTH_PORT)],
             env=[*self._ruby_environment(),
                  _env("SIDEKIQ_CONCURRENCY", str(concurrency)),
@@ -424,15 +426,17 @@ class Lago(Construct):
     def _clock(self) -> None:
         obj_labels = labels(CLOCK, instance=self.instance, component="billing")
         volumes, mounts = self._ruby_volumes()
+        scheduler_running = ["/bin/sh", "-c", "grep -q clockwork /proc/1/cmdline"]
         container = k8s.Container(
-            name="clock", image=image("lago-api"), args=["./scripts/start.clock.sh"],
+            name=CLOCK, image=image("lago-api"), args=["./scripts/start.clock.sh"],
             env=self._ruby_environment(),
             resources=self.props.clock_resources.render(),
             security_context=container_security_context(LAGO_PROFILE),
             volume_mounts=mounts,
-            # clockwork serves no HTTP: the probe checks that the scheduler (exec'd by the start script)
-            # is still PID 1; a crashed scheduler also ends the container, which restarts it
-            liveness_probe=exec_probe(["/bin/sh", "-c", "grep -q clockwork /proc/1/cmdline"], period=30))
+            # clockwork serves no HTTP: the probes check that the scheduler (exec'd by the start script)
+            # is PID 1; a crashed scheduler also ends the container, which restarts it
+            readiness_probe=exec_probe(scheduler_running, period=30),
+            liveness_probe=exec_probe(scheduler_running, period=30))
         # Exactly one replica, and Recreate: every clock enqueues the periodic billing jobs (subscriptions,
         # invoices, usage refresh) on its own schedule, so two clocks - even briefly during a rolling
         # update - would enqueue every job twice and bill twice. No PDB: it would block node drains.
@@ -461,7 +465,7 @@ class Lago(Construct):
         checksum = hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()
         tmp_volume, tmp_mount = writable("tmp", "/tmp", "64Mi")  # noqa: S108
         container = k8s.Container(
-            name="front", image=image("lago-front"),
+            name=FRONT, image=image("lago-front"),
             # bypasses the image's entrypoint (.env.sh writes env-config.js into the read-only web root)
             command=["nginx", "-c", f"{FRONT_CONFIG_DIR}/nginx.conf", "-g", "daemon off;"],
             ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],

@@ -26,6 +26,7 @@ from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import redis_ha
 from genai_gitops_constructs.components.clickhouse import ClickHouseConnection
+from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
 from genai_gitops_constructs.components.postgres import (
     database_password_ref,
     database_url_template,
@@ -41,6 +42,7 @@ from genai_gitops_constructs.security import (
     pod_security_context,
     writable,
 )
+from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
 
 WEB = "langfuse-web"
@@ -99,7 +101,7 @@ class LangfuseProps:
     #: IAM role the `langfuse` ServiceAccount assumes through IRSA
     s3_role_arn: str | None = None
     #: cert-manager ClusterIssuer that signs the ingress certificate
-    cluster_issuer: str = "letsencrypt"
+    cluster_issuer: str = CLUSTER_ISSUER
     init: LangfuseInit = field(default_factory=LangfuseInit)
     web_min_replicas: int = 2
     web_max_replicas: int = 6
@@ -170,7 +172,7 @@ class Langfuse(Construct):
         for name, obj_labels in ((WEB, web_labels), (WORKER, worker_labels)):
             k8s.KubePodDisruptionBudget(self, f"{name}-pdb", metadata=object_meta(name, self.namespace, obj_labels),
                                         spec=k8s.PodDisruptionBudgetSpec(
-                                            min_available=k8s.IntOrString.from_number(1),
+                                            min_available=int_or_string(1),
                                             selector=k8s.LabelSelector(match_labels=selector(name, self.instance))))
 
     # -- credentials -----------------------------------------------------------------------------------
@@ -302,7 +304,7 @@ class Langfuse(Construct):
                            spec=k8s.DeploymentSpec(
             selector=k8s.LabelSelector(match_labels=selector(WEB, self.instance)),
             strategy=k8s.DeploymentStrategy(type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
-                max_surge=k8s.IntOrString.from_number(1), max_unavailable=k8s.IntOrString.from_number(0))),
+                max_surge=int_or_string(1), max_unavailable=int_or_string(0))),
             template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=obj_labels),
                                          spec=self._pod_spec(container, volumes, WEB))))
 
@@ -335,7 +337,7 @@ class Langfuse(Construct):
         k8s.KubeService(self, "service", metadata=object_meta(WEB, self.namespace, obj_labels),
                         spec=k8s.ServiceSpec(type="ClusterIP", selector=selector(WEB, self.instance), ports=[
                             k8s.ServicePort(name=PORT_NAME, port=port, app_protocol="http",
-                                            target_port=k8s.IntOrString.from_string(PORT_NAME))]))
+                                            target_port=int_or_string(PORT_NAME))]))
 
     def _ingress(self, obj_labels: dict[str, str]) -> None:
         host = self.props.public_host

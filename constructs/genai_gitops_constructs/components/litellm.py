@@ -30,6 +30,7 @@ from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import LITELLM_TEAM_SYNC, PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import litellm_config as cfg
 from genai_gitops_constructs.components import redis_ha, vllm
+from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
 from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.meta import labels, selector
@@ -80,10 +81,13 @@ class LiteLLMProps:
     min_replicas: int = 2
     max_replicas: int = 10
     cpu_utilization: int = 70
-    #: uvicorn workers per pod; the HPA adds pods, not workers
-    num_workers: int = 2
+    #: uvicorn workers per pod. One: the HPA adds pods instead. With more, uvicorn's supervisor
+    #: restarts workers whose slow import misses its health ping (seen with 2 workers on 2 CPUs:
+    #: 30 s to live instead of 6 s), and each worker adds a database pool.
+    num_workers: int = 1
     resources: Resources = field(default_factory=lambda: Resources("1", "2Gi", "2", "4Gi"))
-    cluster_issuer: str = "letsencrypt-prod"
+    #: the ClusterIssuer every cluster's config app defines
+    cluster_issuer: str = CLUSTER_ISSUER
 
 
 class LiteLLM(Construct):
@@ -133,7 +137,6 @@ class LiteLLM(Construct):
         env = [
             k8s.EnvVar(name="LITELLM_LOCAL_MODEL_COST_MAP", value="True"),
             k8s.EnvVar(name="LITELLM_LOG", value="INFO"),
-            k8s.EnvVar(name="LITELLM_MODE", value="PRODUCTION"),
             k8s.EnvVar(name="DISABLE_SCHEMA_UPDATE", value="false"),
             k8s.EnvVar(name="PROMETHEUS_MULTIPROC_DIR", value=f"{TMP}/prometheus"),
             k8s.EnvVar(name="LANGFUSE_HOST", value=f"http://{service_host('langfuse-web')}:{PORTS['langfuse-web']}"),

@@ -188,7 +188,7 @@ def render_config(props: LiteLLMConfigProps) -> dict[str, Any]:
         "database_url": f"os.environ/{DATABASE_URL}",
         # models come from this file only (GitOps); the database holds keys, teams and spend
         "store_model_in_db": False,
-        # 5 x 2 workers x 10 replicas at full HPA scale = 100 connections, within PostgreSQL's 300
+        # 5 x 1 worker x 10 replicas at full HPA scale = 50 connections, well within PostgreSQL's 300
         "database_connection_pool_limit": 5,
         "proxy_batch_write_at": 60,
         # cross-pod rate limits, budgets and spend counters; the router's shared state uses it too
@@ -217,6 +217,9 @@ def render_config(props: LiteLLMConfigProps) -> dict[str, Any]:
             "drop_params": True,
             # /metrics on the API port stays behind a key; Prometheus scrapes the separate metrics port
             "require_auth_for_metrics_endpoint": True,
+            # export every team's remaining budget from start-up, not only after its first request:
+            # the "tenant budget nearly used" alert must see idle tenants too
+            "prometheus_initialize_budget_metrics": True,
         },
         "general_settings": general,
     }

@@ -19,7 +19,7 @@ from constructs import Construct
 
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
-from genai_gitops_constructs.components.postgres import database_url_template, platform_secret
+from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.meta import labels, object_meta, selector
 from genai_gitops_constructs.security import (
@@ -30,6 +30,7 @@ from genai_gitops_constructs.security import (
     pod_security_context,
     writable,
 )
+from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
 
 NAME = "mcp-registry"
@@ -65,7 +66,7 @@ class McpRegistry(Construct):
             name=NAME, namespace=ns, labels=meta,
             data={
                 # the same store entry PostgreSQL creates the role with
-                "DATABASE_PASSWORD": platform_secret(cluster, "postgres", f"{DATABASE}_password"),
+                "DATABASE_PASSWORD": database_password_ref(cluster, DATABASE),
                 # hex-encoded 32-byte Ed25519 seed (openssl rand -hex 32)
                 "MCP_REGISTRY_JWT_PRIVATE_KEY": platform_secret(cluster, NAME, "jwt_private_key"),
             },
@@ -108,6 +109,6 @@ class McpRegistry(Construct):
                             label_selector=k8s.LabelSelector(match_labels=pods)))]))))))
         k8s.KubeService(self, "service", metadata=object_meta(NAME, ns, meta), spec=k8s.ServiceSpec(
             type="ClusterIP", selector=pods, ports=[k8s.ServicePort(
-                name=PORT_NAME, port=port, app_protocol="http", target_port=k8s.IntOrString.from_string(PORT_NAME))]))
+                name=PORT_NAME, port=port, app_protocol="http", target_port=int_or_string(PORT_NAME))]))
         k8s.KubePodDisruptionBudget(self, "pdb", metadata=object_meta(NAME, ns, meta), spec=k8s.PodDisruptionBudgetSpec(
-            min_available=k8s.IntOrString.from_number(1), selector=k8s.LabelSelector(match_labels=pods)))
+            min_available=int_or_string(1), selector=k8s.LabelSelector(match_labels=pods)))

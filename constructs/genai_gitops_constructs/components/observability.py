@@ -26,6 +26,7 @@ from constructs import Construct
 from genai_gitops.model.cluster import ClusterSpec, Environment
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE
 from genai_gitops_constructs.meta import labels, object_meta
+from genai_gitops_constructs.versions import IMAGES
 
 # -- metric names: one place for alerts and dashboards ------------------------------------------------
 # LiteLLM counters (prometheus_client appends _total to counters, _bucket to histogram buckets)
@@ -76,9 +77,6 @@ def central_scrape_targets(cluster: ClusterSpec) -> tuple[ScrapeTarget, ...]:
     targets = [
         # LiteLLM's separate, unauthenticated metrics server (the API port's /metrics needs a key)
         ScrapeTarget("litellm", "metrics", interval="15s"),
-        # the exporter sidecars: their Services have a `metrics` port once versions.py pins the exporters
-        ScrapeTarget("redis", "metrics"),
-        ScrapeTarget("postgres", "metrics"),
         ScrapeTarget("clickhouse", "metrics"),
         ScrapeTarget("jaeger", "metrics"),
         ScrapeTarget("mcp-registry", "http"),
@@ -86,6 +84,8 @@ def central_scrape_targets(cluster: ClusterSpec) -> tuple[ScrapeTarget, ...]:
     ]
     if cluster.has_gpu:
         targets.append(ScrapeTarget("vllm", "http"))
+    # exporter sidecars (and their Services' `metrics` port) exist only once versions.py pins their image
+    targets += [ScrapeTarget(store, "metrics") for store in ("redis", "postgres") if f"{store}-exporter" in IMAGES]
     return tuple(targets)
 
 

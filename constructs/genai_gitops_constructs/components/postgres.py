@@ -34,7 +34,7 @@ from genai_gitops_constructs.versions import image
 NAME = "postgres"
 HEADLESS = f"{NAME}-headless"
 #: the databases (and equally named owner roles) the central stack uses
-DATABASES = ("litellm", "langfuse", "lago")
+DATABASES = ("litellm", "langfuse", "lago", "mcp_registry")
 #: the official image's `postgres` user
 POSTGRES_PROFILE = SecurityProfile(run_as_user=999, run_as_group=999, fs_group=999)
 #: the secret-store prefix of everything the central stack itself owns (not a tenant's)
@@ -94,7 +94,7 @@ def _init_script() -> str:
 class PostgresProps:
     cluster: ClusterSpec
     storage: str = "20Gi"
-    # LiteLLM: pool limit x workers x replicas (5 x 2 x 10 at full HPA scale) plus Langfuse and Lago
+    # LiteLLM: pool limit x workers x replicas (5 x 1 x 10 at full HPA scale) plus Langfuse and Lago
     max_connections: int = 300
     resources: Resources = field(default_factory=lambda: Resources("1", "2Gi", "2", "4Gi"))
     #: prometheus postgres_exporter sidecar; none when versions.py pins no exporter image

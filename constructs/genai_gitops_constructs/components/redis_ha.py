@@ -66,6 +66,7 @@ def sentinel_nodes() -> list[tuple[str, int]]:
 # config parser needs it free of quotes and backslashes (the store holds a generated alphanumeric one).
 _INIT_SCRIPT = """#!/bin/sh
 set -eu
+conf="${CONFIG_DIR:-/etc/valkey}"
 domain="${HEADLESS}.${NAMESPACE}.svc.cluster.local"
 me="${POD_NAME}.${domain}"
 master=""
@@ -83,7 +84,7 @@ done
 [ -n "$master" ] || master="${SET_NAME}-0.${domain}"
 echo "this pod: ${me}; master: ${master}"
 
-cat > /etc/valkey/valkey.conf <<EOF
+cat > "${conf}/valkey.conf" <<EOF
 bind * -::*
 port ${REDIS_PORT}
 protected-mode no
@@ -97,10 +98,10 @@ requirepass "${REDIS_PASSWORD}"
 masterauth "${REDIS_PASSWORD}"
 EOF
 if [ "$master" != "$me" ]; then
-  echo "replicaof ${master} ${REDIS_PORT}" >> /etc/valkey/valkey.conf
+  echo "replicaof ${master} ${REDIS_PORT}" >> "${conf}/valkey.conf"
 fi
 
-cat > /etc/valkey/sentinel.conf <<EOF
+cat > "${conf}/sentinel.conf" <<EOF
 bind * -::*
 port ${SENTINEL_PORT}
 protected-mode no

@@ -62,8 +62,11 @@ class VllmProps:
     max_model_len: int = 16384
     # an 8B model in bf16 is ~16 GB of weights; twice that leaves room for a second revision
     cache_storage: str = "50Gi"
-    shm_size: str = "8Gi"
-    resources: Resources = field(default_factory=lambda: Resources("4", "24Gi", "8", "32Gi", gpus=1))
+    # one GPU, no tensor parallelism: little shared memory (a Memory emptyDir counts against the limit)
+    shm_size: str = "2Gi"
+    # sized for the smallest GPU node in use (g6.xlarge: 4 vCPU, 16 GiB, one L4): the weights stream
+    # to GPU memory, host RAM holds the process, tokenizer and the shm
+    resources: Resources = field(default_factory=lambda: Resources("3", "10Gi", "4", "13Gi", gpus=1))
 
 
 class Vllm(Construct):

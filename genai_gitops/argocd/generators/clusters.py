@@ -26,7 +26,7 @@ from genai_gitops.argocd.generators.base import (
 from genai_gitops.argocd.gotemplate import StringMap, normalize
 from genai_gitops.model.cluster import ClusterInventory
 
-SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"
+SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"  # noqa: S105 - a label key, not a password
 IN_CLUSTER_NAME = "in-cluster"
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
 
@@ -50,7 +50,10 @@ class ClustersGenerator:
         where = f"{context.application_set}: clusters"
         spec = check_fields(spec, ("selector", "template", "values", "flatList"), where)
         selector = parse_selector(spec.get("selector"), f"{where}.selector", validate_values=True)
-        secrets = cluster_secrets(context.inventory)
+        # a matrix runs this once per folder: build the secrets once per preview
+        secrets = context.cache.get("cluster-secrets")
+        if secrets is None:
+            secrets = context.cache["cluster-secrets"] = cluster_secrets(context.inventory)
         params: list[Params] = []
         for name in sorted(secrets):
             server, labels = secrets[name]

@@ -15,12 +15,15 @@ points (admission webhook, audit and gator; a scoped constraint takes its strong
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
+from genai_gitops.cache import digest, files_digest
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, WorkUnit, group_by_folder, resources_digest
 from genai_gitops.validators.gatekeeper.bundle import PolicyBundle, load_policy_bundle
 from genai_gitops.validators.gatekeeper.engine import (
     AUDIT,
@@ -64,6 +67,8 @@ class GatekeeperValidator:
     def __init__(self, options: ValidatorOptions, *, compiler: TemplateCompiler | None = None,
                  enforcement_points: Sequence[str] = CLUSTER_POINTS) -> None:
         self.policies = load_policy_bundle(options.policy_paths) if options.policy_paths else PolicyBundle()
+        self.policy_paths = tuple(options.policy_paths)
+        self._policy_digest: str | None = None
         #: shared by every target this validator checks: each template is compiled once per run
         self.compiler = compiler if compiler is not None else TemplateCompiler()
         self.enforcement_points = tuple(enforcement_points)
@@ -72,15 +77,66 @@ class GatekeeperValidator:
         bundle, notes = self.policies.overlay(PolicyBundle.from_resources(target.resources), validator=self.name)
         yield from bundle.findings
         yield from notes
+        yield from self._evaluate(bundle, target.resources, target.resources, only=None)
+
+    def cache_context(self, target: Target) -> str:
+        return digest(self._policies_digest(), ",".join(self.enforcement_points))
+
+    def plan(self, target: Target) -> list[WorkUnit]:
+        """Cacheable units: a constraint whose template never reads `data.inventory` judges an object by
+        the object, its Namespace and the policies alone, so its results are cached per app folder. The
+        referential constraints see the whole cluster every time (their kinds are few)."""
+        bundle, notes = self.policies.overlay(PolicyBundle.from_resources(target.resources), validator=self.name)
+        referential = frozenset(kind for kind, resource in _template_kinds(bundle) if _reads_inventory(resource))
+        local = frozenset(kind for kind, _ in _template_kinds(bundle)) - referential
+        namespaces = [r for r in target.resources if r.kind == "Namespace" and not r.group]
+        context = digest(self.name, ",".join(self.enforcement_points), self._policies_digest(),
+                         resources_digest([*bundle.templates.values(), *bundle.constraints.values(),
+                                           *bundle.expansions.values()]),
+                         resources_digest(namespaces))
+        units = [WorkUnit(label=f"policy setup {target.name}", key=None,
+                          run=lambda: [*bundle.findings, *notes, *self._setup_findings(bundle)])]
+        if referential:
+            units.append(WorkUnit(label=f"policy referential {target.name}", key=None,
+                                  run=partial(self._collect, bundle, target.resources, target.resources, referential)))
+        if local:
+            units += [WorkUnit(label=f"policy {folder}", key=digest(context, resources_digest(resources)),
+                               run=partial(self._collect, bundle, resources, namespaces, local))
+                      for folder, resources in group_by_folder(target.resources).items()]
+        return units
+
+    def _collect(self, bundle: PolicyBundle, reviewed: Sequence[Resource], world: Sequence[Resource],
+                 only: frozenset[str]) -> list[Finding]:
+        return [f for f in self._evaluate(bundle, reviewed, world, only=only)]
+
+    def _setup_findings(self, bundle: PolicyBundle) -> list[Finding]:
+        """Template and constraint problems, reported once (not per unit)."""
+        engine = PolicyEngine(self.compiler, enforcement_points=self.enforcement_points, kind_scopes=True)
+        unsupported: set[str] = set()
+        found = [f for r in bundle.templates.values() for f in self._add_template(engine, r, unsupported)]
+        found += [f for r in bundle.constraints.values() for f in self._add_constraint(engine, r, unsupported)]
+        return found
+
+    def _evaluate(self, bundle: PolicyBundle, reviewed: Sequence[Resource], world: Sequence[Resource],
+                  only: frozenset[str] | None) -> Iterator[Finding]:
+        """Review `reviewed` against the constraints (of the kinds in `only`), with `world` as the
+        inventory and the source of Namespace objects. Setup problems are reported only when
+        `only` is None (the plain, unplanned validate)."""
         engine = PolicyEngine(self.compiler, enforcement_points=self.enforcement_points, kind_scopes=True)
         unsupported: set[str] = set()
         for resource in bundle.templates.values():
-            yield from self._add_template(engine, resource, unsupported)
+            if only is None or _template_kind(resource.obj) in only:
+                problems = list(self._add_template(engine, resource, unsupported))
+                if only is None:
+                    yield from problems
         for resource in bundle.constraints.values():
-            yield from self._add_constraint(engine, resource, unsupported)
+            if only is None or resource.kind in only:
+                problems = list(self._add_constraint(engine, resource, unsupported))
+                if only is None:
+                    yield from problems
         expander = Expander(self._expansions(bundle))
         inventory = Inventory()
-        for resource in target.resources:
+        for resource in world:
             try:
                 inventory.add(resource.obj)
             except InventoryError:
@@ -88,8 +144,13 @@ class GatekeeperValidator:
         engine.set_inventory(inventory)
         if not engine.constraints:
             return
-        for resource in target.resources:
+        for resource in reviewed:
             yield from self._review(engine, expander, inventory, resource)
+
+    def _policies_digest(self) -> str:
+        if self._policy_digest is None:
+            self._policy_digest = files_digest(self.policy_paths)
+        return self._policy_digest
 
     # -- policies ------------------------------------------------------------------------------
     def _add_template(self, engine: PolicyEngine, resource: Resource, unsupported: set[str]) -> Iterator[Finding]:
@@ -165,3 +226,12 @@ def _rule(constraint: Constraint) -> str:
 
 def _template_kind(obj: Mapping[str, Any]) -> str:
     return str(nested(obj, "spec", "crd", "spec", "names", "kind") or "")
+
+
+def _template_kinds(bundle: PolicyBundle) -> list[tuple[str, Resource]]:
+    return [(_template_kind(r.obj), r) for r in bundle.templates.values()]
+
+
+def _reads_inventory(template: Resource) -> bool:
+    """Does the template's Rego (or its libs) read `data.inventory` (a referential policy)?"""
+    return "data.inventory" in json.dumps(template.obj.get("spec", {}))

@@ -26,6 +26,7 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +110,9 @@ def analyse_all(workspaces: Sequence[Workspace], *, workers: int = DEFAULT_WORKE
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             return list(pool.map(analyse, workspaces, chunksize=chunk))
-    except (OSError, AssertionError):  # no processes allowed here (e.g. already a daemon child): go serial
+    except (OSError, AssertionError, BrokenProcessPool):
+        # no child processes here (a daemon process, or a main script without `if __name__ == "__main__"`,
+        # which every child re-imports): the same answer, serially
         return [analyse(w) for w in workspaces]
 
 

@@ -77,7 +77,7 @@ class TenantCheck:
 
     def findings(self) -> Iterator[Finding]:
         if self.analysis.error:
-            yield self._at_namespace(ANALYSIS_ERROR, f"cannot analyse {self.namespace}: {self.analysis.error}")
+            yield from self._analysis_errors()
             return
         yield from self._default_deny()
         allowed = self.connections().connections(self.book)
@@ -100,9 +100,23 @@ class TenantCheck:
         for connection in expected.minus(actual, self.book):
             purposes = sorted({p for c, p in declared if p and _overlaps(c, connection)})
             why = f" ({'; '.join(purposes)})" if purposes else ""
-            mine = connection.source if connection.source.namespace == self.namespace else connection.destination
+            # the receiving workload when both ends are the tenant's: "redis cannot be reached" is the symptom
+            mine = connection.destination if connection.destination.namespace == self.namespace else connection.source
             message = f"{connection} is declared{why} but no NetworkPolicy allows it{self._stand_in_note(mine)}"
             yield self._at_workload(MISSING, message, mine)
+
+    def _analysis_errors(self) -> Iterator[Finding]:
+        """nca's message gives no file: find the policies it rejects by analysing each one alone."""
+        found = False
+        for policy in self.workspace.policies:
+            names = [p.name for p in self.workspace.policies if p.name != policy.name]
+            error = self.analyser(self.workspace.without_policies(names)).error
+            if error and policy.name in self.subject.policies:
+                found = True
+                yield Finding.about(self.subject.policies[policy.name], validator=VALIDATOR, rule=ANALYSIS_ERROR,
+                                    message=f"cannot analyse NetworkPolicy {self.namespace}/{policy.name}: {error}")
+        if not found:
+            yield self._at_namespace(ANALYSIS_ERROR, f"cannot analyse {self.namespace}: {self.analysis.error}")
 
     def _default_deny(self) -> Iterator[Finding]:
         ingress, egress = set(self.analysis.uncaptured_ingress), set(self.analysis.uncaptured_egress)

@@ -9,9 +9,11 @@ policies alone, and each tenant is analysed on its own (linear in the number of 
   (when the tenant's data is known) and for each selector of the namespace's own policies;
 * the shared peers the graph names (ingress controller, Prometheus, kube-dns, the central
   platform on its own cluster), with the labels the graph selects them by;
-* every other tenant namespace of the cluster, plus one probe namespace standing for tenants not
-  yet added, each with one representative pod and a pod for every selector of this tenant's
-  policies that reaches into it, so that no cross-tenant path can hide behind a label.
+* other tenants as this tenant's policies can see them: a probe namespace standing for any other
+  tenant (and tenants not added yet) with one representative pod, and every other tenant
+  namespace a namespaceSelector of these policies selects, each with a representative pod and a
+  pod for every podSelector that reaches into it, so no cross-tenant path can hide behind a label.
+  Other tenants' real pods are left out: what they could run matters, not what they run today.
 
 Peers carry no policies of their own here: what is checked is what *this* namespace's policies
 let through. Every value is immutable and ordered, so a `Workspace` is hashable and its
@@ -242,6 +244,14 @@ def _pod_name(raw: str, taken: set[str]) -> str:
     return name
 
 
+#: labels that usually carry a workload's name, to name a stand-in pod after what selects it
+_NAME_LABELS = (APP_NAME_LABEL, "app", "k8s-app", "name")
+
+
+def _stand_in_name(labels: Mapping[str, str], fallback: str) -> str:
+    return next((labels[k] for k in _NAME_LABELS if labels.get(k)), fallback)
+
+
 def _named_ports(template: Mapping[str, Any]) -> tuple[NamedPort, ...]:
     spec = _dig(template, ("spec",)) or {}
     ports: set[NamedPort] = set()
@@ -331,6 +341,23 @@ class WorkspaceBuilder:
             if r.labels.get(TENANT_LABEL)}
         for namespace, spec in self.specs.items():
             self.tenants.setdefault(namespace, spec.id)
+        self._namespaces: dict[str, NamespaceStandIn] = {}
+
+    def _namespace(self, name: str) -> NamespaceStandIn:
+        if name not in self._namespaces:
+            self._namespaces[name] = self.objects.namespace(name, self.tenants.get(name))
+        return self._namespaces[name]
+
+    def _reached(self, name: str, selectors: Sequence[Mapping[str, Any] | None]) -> bool:
+        """Does any of these namespaceSelectors select namespace `name`?"""
+        labels = self._namespace(name).label_map
+        for selector in selectors:
+            named = ((selector or {}).get("matchLabels") or {}).get(NAMESPACE_NAME_LABEL)
+            if named is not None and named != name:
+                continue  # the common case, decided without looking further: a selector naming one namespace
+            if selector_matches(selector, labels):
+                return True
+        return False
 
     def shared_peers(self) -> list[Workload]:
         ingress = ingress_controller(self.cluster) if self.cluster is not None else Workload(
@@ -345,14 +372,24 @@ class WorkspaceBuilder:
             declared = tuple(tenant_flows(spec, self.inventory))
         policies = tuple(_policy_document(r) for r in objects.policies.get(namespace, []))
 
-        namespaces: dict[str, NamespaceStandIn] = {
-            name: objects.namespace(name, self.tenants.get(name))
-            for name in {*objects.namespaces, *self.tenants}}
+        # other tenants: a pod reaches one only through a rule of this namespace whose namespaceSelector
+        # selects it, so only those are kept, and the probe (below) stands for the rest and for tenants
+        # still to come: an open pod or a too-wide selector reaches the probe. A workspace stays the same
+        # size however many tenants the cluster has, and the whole check stays linear.
+        reaching = [peer["namespaceSelector"] for policy in policies for peer in _policy_peers(policy)
+                    if "namespaceSelector" in peer]
+        named: set[str | None] = {((s or {}).get("matchLabels") or {}).get(NAMESPACE_NAME_LABEL) for s in reaching}
+        if None in named:  # some selector picks namespaces by other labels: ask every tenant namespace
+            others = [n for n in self.tenants if n != namespace and self._reached(n, reaching)]
+        else:  # every selector names its namespace (the generated policies): no need to look at the others
+            others = [n for n in self.tenants.keys() & named if n != namespace and self._reached(n, reaching)]
+        kept = [*others, *(n for n in {namespace, *objects.namespaces} if n == namespace or n not in self.tenants)]
+        namespaces: dict[str, NamespaceStandIn] = {name: self._namespace(name) for name in kept}
         pods: dict[str, list[PodStandIn]] = {ns: list(objects.pods.get(ns, [])) for ns in namespaces}
 
         def add(pod: PodStandIn) -> None:
             if pod.namespace not in namespaces:
-                namespaces[pod.namespace] = objects.namespace(pod.namespace, self.tenants.get(pod.namespace))
+                namespaces[pod.namespace] = self._namespace(pod.namespace)
                 pods[pod.namespace] = list(objects.pods.get(pod.namespace, []))
             taken = {p.name for p in pods[pod.namespace]}
             pods[pod.namespace].append(replace(pod, name=_pod_name(pod.name, taken)))
@@ -378,10 +415,10 @@ class WorkspaceBuilder:
             for selector in selectors:
                 witness = selector_witness(selector) if selector else None
                 if witness is not None and not matched(namespace, selector):
-                    add(PodStandIn(namespace, witness.get(APP_NAME_LABEL, f"{policy.name}-selected"),
+                    add(PodStandIn(namespace, _stand_in_name(witness, f"{policy.name}-selected"),
                                    _labels(witness), origin=Origin.POLICY))
 
-        # other tenants (and the probe for tenants still to come): one representative pod each
+        # the probe: any other tenant, today's or tomorrow's
         if PROBE_NAMESPACE not in namespaces:
             namespaces[PROBE_NAMESPACE] = NamespaceStandIn(PROBE_NAMESPACE, _labels(
                 {NAMESPACE_NAME_LABEL: PROBE_NAMESPACE, TENANT_LABEL: PROBE_NAMESPACE}))
@@ -406,7 +443,7 @@ class WorkspaceBuilder:
                         continue
                     if not matched(ns, peer.get("podSelector")):
                         origin = Origin.REPRESENTATIVE if labels.tenant is not None else Origin.PEER
-                        add(PodStandIn(ns, witness.get(APP_NAME_LABEL, "selected-pod"), _labels(witness),
+                        add(PodStandIn(ns, _stand_in_name(witness, "selected-pod"), _labels(witness),
                                        origin=origin))
 
         workspace = Workspace(

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import base64
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import jsonschema_rs
 
+from genai_gitops.cache import digest, files_digest
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, WorkUnit, group_by_folder, resources_digest
 from genai_gitops.validators.registry import ValidatorOptions
 from genai_gitops.validators.schema.constraints import (
     CONSTRAINT_GROUP,
@@ -27,6 +30,7 @@ from genai_gitops.validators.schema.constraints import (
     ConstraintTemplates,
     TemplateSchema,
     constraint_schema,
+    template_schema,
 )
 from genai_gitops.validators.schema.messages import ErrorExplainer
 from genai_gitops.validators.schema.registry import (
@@ -48,8 +52,30 @@ class SchemaValidator:
         self.registry = registry or SchemaRegistry()
         self.templates = ConstraintTemplates(options.policy_paths)
         self._explainers: dict[int, ErrorExplainer] = {}
+        self._policy_digest: str | None = None
 
-    def validate(self, target: Target) -> Iterator[Finding]:
+    def cache_context(self, target: Target) -> str:
+        return self._policies_digest()
+
+    def plan(self, target: Target) -> list[WorkUnit]:
+        """One unit per app folder: an object's verdict depends only on itself, the Kubernetes version
+        and the ConstraintTemplates (of the whole target and the policy folders)."""
+        sources = [r for r in target.resources if template_schema(r) is not None]
+        context = digest(VALIDATOR_NAME, target.k8s_version, resources_digest(sources), self._policies_digest())
+        return [WorkUnit(label=f"schema {folder}", key=digest(context, resources_digest(resources)),
+                         run=partial(self._unit, target, resources, sources))
+                for folder, resources in group_by_folder(target.resources).items()]
+
+    def _unit(self, target: Target, resources: list[Resource], sources: list[Resource]) -> list[Finding]:
+        return list(self.validate(replace(target, resources=resources), template_sources=sources))
+
+    def _policies_digest(self) -> str:
+        if self._policy_digest is None:
+            self._policy_digest = files_digest(self.options.policy_paths)
+        return self._policy_digest
+
+    def validate(self, target: Target, template_sources: Sequence[Resource] | None = None) -> Iterator[Finding]:
+        """`template_sources`: where constraint kinds find their templates (default: the target itself)."""
         lookups: dict[tuple[str, str], SchemaLookup] = {}
         templates: dict[str, TemplateSchema] | None = None
         for resource in target.resources:
@@ -61,7 +87,8 @@ class SchemaValidator:
             found = lookups.get((api_version, kind))
             if found is None:
                 if templates is None and api_version.startswith(f"{CONSTRAINT_GROUP}/"):
-                    templates = self.templates.for_target(target.resources)
+                    templates = self.templates.for_target(
+                        target.resources if template_sources is None else template_sources)
                 found = self.schema_for(target, api_version, kind, templates)
                 lookups[(api_version, kind)] = found
             if isinstance(found, MissingSchema):

@@ -1,0 +1,282 @@
+"""The git generator (directories and files), with the working tree in the role of the commit.
+
+Directories: Argo CD lists every folder of the checkout (hidden ones skipped) and keeps those a
+non-exclude pattern matches and no `exclude: true` pattern matches - an exclusion wins whatever the
+order. Patterns are Go's `path.Match`: `*` and `?` never cross a `/`. Git stores no empty folders,
+so a folder without any file below it is not listed (it would not exist in the commit).
+
+Files: the default (not the "new globbing") matching of `git ls-files -- <pattern>`: a pattern is a
+git pathspec, whose `*` does cross `/`. Each file (YAML or JSON; an object or a list of objects) is
+one parameter set per object, with the object's keys as they are (goTemplate does not flatten them)
+plus `path` (the file's folder), its `basename`, `filename`, `segments` and normalized forms.
+
+Only this repository can be read: a generator naming another repoURL is refused, not guessed. The
+revision is not checked out: the working tree is what the preview sees.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from genai_gitops.argocd.generators.base import (
+    GeneratorContext,
+    GeneratorError,
+    Params,
+    UnsupportedGeneratorFeature,
+    append_values,
+    check_fields,
+    json_value,
+)
+from genai_gitops.argocd.gotemplate import StringList, normalize
+
+_FIELDS = ("repoURL", "revision", "directories", "files", "requeueAfterSeconds", "template", "pathParamPrefix",
+           "values")
+_META = re.compile(r"[*?\[\\]")
+
+
+def same_repository(a: str, b: str) -> bool:
+    """Argo CD's NormalizeGitURL comparison: case, a trailing `.git` and scp-style SSH are not significant."""
+    return _normalize_url(a) == _normalize_url(b)
+
+
+def _normalize_url(url: str) -> str:
+    url = url.strip().lower()
+    scp = re.match(r"^([\w.-]+@)?([\w.-]+):(?!//)(.*)$", url)
+    if scp and not url.startswith(("http://", "https://", "ssh://")):
+        url = f"ssh://{scp.group(1) or ''}{scp.group(2)}/{scp.group(3)}"
+    url = url.removesuffix(".git")
+    return url.removeprefix("ssh://")
+
+
+@lru_cache(maxsize=512)
+def _path_pattern(pattern: str) -> re.Pattern[str]:
+    """Go's path.Match as a regex: `*`/`?` stay within a segment, `[...]` classes, `\\` escapes."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "\\":
+            if i + 1 >= len(pattern):
+                raise GeneratorError(f"syntax error in pattern {pattern!r}")
+            out.append(re.escape(pattern[i + 1]))
+            i += 1
+        elif c == "[":
+            end = i + 1
+            if end < len(pattern) and pattern[end] == "^":
+                end += 1
+            if end < len(pattern) and pattern[end] == "]":
+                raise GeneratorError(f"syntax error in pattern {pattern!r}")
+            while end < len(pattern) and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            if end >= len(pattern):
+                raise GeneratorError(f"syntax error in pattern {pattern!r}")
+            body = pattern[i + 1:end]
+            negate = body.startswith("^")
+            chars = re.sub(r"\\(.)", lambda m: re.escape(m.group(1)), body[1:] if negate else body)
+            out.append(f"[{'^' if negate else ''}{chars}]")
+            i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def path_match(pattern: str, path: str) -> bool:
+    return _path_pattern(pattern).match(path) is not None
+
+
+def _static_prefix(pattern: str) -> tuple[str, bool]:
+    """The leading folders of a pattern free of wildcards, and whether the rest may span folders."""
+    segments = pattern.split("/")
+    literal: list[str] = []
+    for segment in segments:
+        if _META.search(segment):
+            break
+        literal.append(segment)
+    # a negated or slash-holding character class can match '/' in Go's path.Match
+    unbounded = bool(re.search(r"\[\^|\[[^\]]*/", pattern))
+    return "/".join(literal), unbounded
+
+
+def _segments(path: str) -> int:
+    return path.count("/") + 1 if path else 0
+
+
+def _has_file(folder: str) -> bool:
+    return any(files for _root, _dirs, files in os.walk(folder))
+
+
+def _walk_dirs(root: Path, start: str, max_depth: int | None) -> Iterator[str]:
+    """Folders below `root/start` (relative to root, '/'-separated), hidden ones skipped."""
+    base = root / start if start else root
+    if not base.is_dir():
+        return
+    if start:
+        yield start
+    stack = [(str(base), start, 0)]
+    while stack:
+        folder, rel, depth = stack.pop()
+        if max_depth is not None and depth >= max_depth:
+            continue
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
+                child = f"{rel}/{entry.name}" if rel else entry.name
+                yield child
+                stack.append((entry.path, child, depth + 1))
+
+
+class GitGenerator:
+    key = "git"
+
+    def generate(self, spec: Mapping[str, Any], context: GeneratorContext, depth: int) -> list[Params]:
+        where = f"{context.application_set}: git"
+        spec = check_fields(spec, _FIELDS, where, required=("repoURL",))
+        repo = str(spec["repoURL"])
+        if not same_repository(repo, context.inventory.gitops.repo_url):
+            raise UnsupportedGeneratorFeature(
+                f"{where}: repoURL {repo} is not this repository ({context.inventory.gitops.repo_url}); "
+                "the offline preview reads only this repository's working tree")
+        prefix = spec.get("pathParamPrefix") or ""
+        if spec.get("directories"):
+            items = self._items(spec["directories"], f"{where}.directories")
+            found = [self._directory_params(path, prefix) for path in self._directories(context, items)]
+        elif spec.get("files"):
+            items = self._items(spec["files"], f"{where}.files")
+            found = []
+            for file in self._files(context, items):
+                found.extend(self._file_params(context.repo_root, file, prefix, f"{where}.files"))
+        else:
+            raise GeneratorError(f"{where}: ApplicationSet is empty (the git generator needs directories or files)")
+        for params in found:
+            append_values(spec.get("values"), params, context, where)
+        return found
+
+    @staticmethod
+    def _items(items: Any, where: str) -> list[tuple[str, bool]]:
+        if not isinstance(items, list):
+            raise GeneratorError(f"{where}: expected a list")
+        out = []
+        for i, item in enumerate(items):
+            item = check_fields(item, ("path", "exclude"), f"{where}[{i}]", required=("path",))
+            exclude = item.get("exclude", False)
+            if not isinstance(exclude, bool):
+                raise GeneratorError(f"{where}[{i}].exclude: expected true or false")
+            out.append((str(item["path"]), exclude))
+        return out
+
+    # -- directories ------------------------------------------------------------------------
+    @staticmethod
+    def _directories(context: GeneratorContext, items: Sequence[tuple[str, bool]]) -> list[str]:
+        includes = [p for p, exclude in items if not exclude]
+        excludes = [p for p, exclude in items if exclude]
+        for pattern in (*includes, *excludes):
+            _path_pattern(pattern)  # a malformed pattern is reported, not silently skipped as Argo CD does
+        candidates: set[str] = set()
+        for pattern in includes:
+            start, unbounded = _static_prefix(pattern)
+            if any(segment.startswith(".") for segment in start.split("/") if segment):
+                continue  # Argo CD never lists hidden folders nor anything below them
+            depth = None if unbounded else _segments(pattern) - _segments(start)
+            key = f"git-dirs:{start}:{depth}"
+            if key not in context.cache:
+                context.cache[key] = list(_walk_dirs(context.repo_root, start, depth))
+            candidates.update(context.cache[key])
+        selected = [path for path in candidates
+                    if any(path_match(p, path) for p in includes) and not any(path_match(p, path) for p in excludes)]
+        non_empty = context.cache.setdefault("git-non-empty", {})
+        for path in selected:
+            if path not in non_empty:
+                non_empty[path] = _has_file(str(context.repo_root / path))
+        return sorted(path for path in selected if non_empty[path])
+
+    @staticmethod
+    def _directory_params(path: str, prefix: str) -> Params:
+        info = {"path": path, "basename": posixpath.basename(path),
+                "basenameNormalized": normalize(posixpath.basename(path)),
+                "segments": StringList(path.split("/"))}
+        return {prefix: {"path": info}} if prefix else {"path": info}
+
+    # -- files ------------------------------------------------------------------------------
+    @staticmethod
+    def _files(context: GeneratorContext, items: Sequence[tuple[str, bool]]) -> list[str]:
+        # includes first, then exclusions remove: the order of the list does not matter
+        includes: set[str] = set()
+        excluded: set[str] = set()
+        for pattern, exclude in items:
+            (excluded if exclude else includes).update(_ls_files(context, pattern))
+        return sorted(includes - excluded)
+
+    @staticmethod
+    def _file_params(root: Path, file: str, prefix: str, where: str) -> list[Params]:
+        try:
+            text = (root / file).read_text(encoding="utf-8")
+            content = yaml.safe_load(text)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise GeneratorError(f"{where}: unable to process file '{file}': unable to parse file: {exc}") from None
+        if content is None:
+            objects: list[Any] = [{}]
+        elif isinstance(content, Mapping):
+            objects = [content]
+        elif isinstance(content, list) and all(isinstance(o, Mapping) for o in content):
+            objects = content
+        else:
+            raise GeneratorError(f"{where}: unable to process file '{file}': unable to parse file: "
+                                 "expected an object or a list of objects")
+        folder = posixpath.dirname(file)
+        out: list[Params] = []
+        for obj in objects:
+            params: Params = json_value(obj)
+            info = {"path": folder, "basename": posixpath.basename(folder),
+                    "filename": posixpath.basename(file),
+                    "basenameNormalized": normalize(posixpath.basename(folder)),
+                    "filenameNormalized": normalize(posixpath.basename(file)),
+                    "segments": StringList(folder.split("/"))}
+            if prefix:
+                params[prefix] = {"path": info}
+            else:
+                params["path"] = info
+            out.append(params)
+        return out
+
+
+def _ls_files(context: GeneratorContext, pattern: str) -> list[str]:
+    """`git ls-files -- <pattern>` on the working tree: a pathspec glob (`*` crosses `/`), or a
+    literal path naming a file or every file below a folder."""
+    key = f"git-files:{pattern}"
+    if key in context.cache:
+        return list(context.cache[key])
+    root = context.repo_root
+    wildcard = re.search(r"[*?\[]", pattern)
+    start = pattern[:wildcard.start()].rpartition("/")[0] if wildcard else pattern.rstrip("/")
+    base = root / start if start else root
+    found: list[str] = []
+    if base.is_file():
+        found = [start] if not wildcard else []
+    elif base.is_dir():
+        for folder, dirs, files in os.walk(base):
+            dirs[:] = [d for d in dirs if d != ".git"]
+            rel = Path(folder).relative_to(root).as_posix()
+            for name in files:
+                path = f"{rel}/{name}" if rel != "." else name
+                if (fnmatch.fnmatchcase(path, pattern) if wildcard
+                        else path == pattern or path.startswith(pattern.rstrip("/") + "/")):
+                    found.append(path)
+    found.sort()
+    context.cache[key] = found
+    return found

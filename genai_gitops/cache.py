@@ -1,0 +1,130 @@
+"""A content-hash cache for results that are expensive to recompute (parsed app folders, validator
+work units, synth output digests).
+
+Entries are JSON (never pickle: the cache folder is not trusted code), keyed by a digest of
+everything the result depends on plus the tool fingerprint. Each entry carries the fingerprint,
+its key and a checksum of its payload: a stale, corrupted or foreign entry is detected on read
+and ignored, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DIR = ".genai-gitops-cache"
+_DEPENDENCIES = ("cdk8s", "cdk8s-plus-28", "gordon-to-regorus", "jsonschema-rs", "kubernetes-validate",
+                 "network-config-analyzer", "pydantic", "PyYAML")
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def digest_json(value: Any) -> str:
+    return digest(json.dumps(value, sort_keys=True, separators=(",", ":"), default=str))
+
+
+@lru_cache(maxsize=1)
+def tool_fingerprint() -> str:
+    """Changes whenever the code, its bundled schemas or a dependency that shapes results changes."""
+    import genai_gitops
+    import genai_gitops_constructs
+
+    h = hashlib.blake2b(digest_size=20)
+    h.update(sys.version.encode())
+    for package in (genai_gitops, genai_gitops_constructs):
+        root = Path(package.__file__).parent
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(root)).encode())
+                h.update(path.read_bytes())
+    for name in _DEPENDENCIES:
+        try:
+            h.update(f"{name}=={importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{name}==none".encode())
+    return h.hexdigest()
+
+
+class ResultCache:
+    """get/put JSON values by (namespace, key); a disabled cache never hits and never writes."""
+
+    def __init__(self, root: Path | None, fingerprint: str | None = None) -> None:
+        self.root = root
+        self.fingerprint = fingerprint or (tool_fingerprint() if root is not None else "")
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.root is not None
+
+    def _path(self, namespace: str, key: str) -> Path:
+        assert self.root is not None
+        return self.root / namespace / key[:2] / f"{key}.json"
+
+    def get(self, namespace: str, key: str) -> Any | None:
+        if self.root is None:
+            return None
+        try:
+            raw = self._path(namespace, key).read_bytes()
+            header_end = raw.index(b"\n")
+            header = json.loads(raw[:header_end])
+            payload = raw[header_end + 1:]
+            ok = (header.get("tool") == self.fingerprint and header.get("key") == key
+                  and header.get("sum") == digest(payload))
+            value = json.loads(payload) if ok else None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            ok, value = False, None
+        if not ok:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, namespace: str, key: str, value: Any) -> None:
+        if self.root is None:
+            return
+        payload = json.dumps(value, separators=(",", ":")).encode()
+        header = json.dumps({"tool": self.fingerprint, "key": key, "sum": digest(payload)}).encode()
+        path = self._path(namespace, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # write then rename: a reader never sees half an entry
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(header + b"\n" + payload)
+            os.replace(tmp, path)
+        except OSError:
+            return  # a read-only or full disk only costs speed
+
+    def put_many(self, namespace: str, items: Iterable[tuple[str, Any]]) -> None:
+        for key, value in items:
+            self.put(namespace, key, value)
+
+
+NO_CACHE = ResultCache(None)
+
+
+def files_digest(paths: Iterable[Path]) -> str:
+    """Digest of every file under the given files/folders (names and contents)."""
+    h = hashlib.blake2b(digest_size=20)
+    for root in sorted(Path(p) for p in paths):
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            h.update(str(path).encode() + b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()

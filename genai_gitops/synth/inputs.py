@@ -1,0 +1,42 @@
+"""What each app's rendered output depends on: the contract incremental drift checks rely on.
+
+A stack reads only these inputs (plus the code itself, covered by the tool fingerprint):
+tenant and guard-rails apps read their tenant and the inventory; a cluster's projects app reads
+the tenants on that cluster; the central stack reads every tenant (LiteLLM's config); add-ons read
+the inventory; cluster config reads the inventory and the policies. Same key, same bytes.
+"""
+
+from __future__ import annotations
+
+from genai_gitops.cache import digest, tool_fingerprint
+from genai_gitops.model.loader import Platform
+from genai_gitops.synth.apps import AppKind, AppSpec
+
+
+class InputKeys:
+    """Input keys of every app of one platform; JSON dumps are computed once per run."""
+
+    def __init__(self, platform: Platform, policies_digest: str) -> None:
+        self.platform = platform
+        self.policies_digest = policies_digest
+        self.inventory = platform.inventory.model_dump_json()
+        self.tenants = {t.id: t.model_dump_json() for t in platform.tenants}
+        self._all: str | None = None
+
+    def all_tenants(self) -> str:
+        if self._all is None:
+            self._all = digest(*(self.tenants[t] for t in sorted(self.tenants)))
+        return self._all
+
+    def key(self, spec: AppSpec) -> str:
+        base = (tool_fingerprint(), spec.kind.value, spec.path, self.inventory)
+        if spec.kind in (AppKind.TENANT, AppKind.GUARDRAILS):
+            assert spec.tenant is not None
+            return digest(*base, self.tenants[spec.tenant])
+        if spec.kind is AppKind.PROJECTS:
+            return digest(*base, *(self.tenants[t.id] for t in self.platform.tenants_on(spec.cluster)))
+        if spec.kind is AppKind.CENTRAL:
+            return digest(*base, self.all_tenants())
+        if spec.kind is AppKind.CLUSTER_CONFIG:
+            return digest(*base, self.policies_digest)
+        return digest(*base)
