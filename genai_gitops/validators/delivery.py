@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from genai_gitops.argocd.generators.git import path_match, same_repository
+from genai_gitops.argocd.generators.git import normalize_repo_url, path_match, same_repository
 from genai_gitops.argocd.preview import PreviewApp, PreviewError, preview
 from genai_gitops.manifests import Resource, read_paths
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
@@ -135,14 +135,6 @@ def glob_match(pattern: str, value: str, *, negation: bool = True, separators: s
     return _glob_regex(pattern, separators).match(value) is not None
 
 
-def _normalize_repo(url: str) -> str:
-    url = url.strip().lower()
-    scp = re.match(r"^([\w.-]+@)?([\w.-]+):(?!//)(.*)$", url)
-    if scp and not url.startswith(("http://", "https://", "ssh://")):
-        url = f"{scp.group(1) or ''}{scp.group(2)}/{scp.group(3)}"
-    return url.removesuffix(".git").removeprefix("ssh://")
-
-
 # ---------------------------------------------------------------------------------------------
 # Clusters and projects
 # ---------------------------------------------------------------------------------------------
@@ -226,12 +218,12 @@ class Project:
 
     def source_permitted(self, repo_url: str) -> bool:
         """AppProject.IsSourcePermitted: globs over normalized URLs, `/` separates, `!` denies."""
-        source = _normalize_repo(repo_url)
+        source = normalize_repo_url(repo_url)
         matched = False
         for raw in self.spec.get("sourceRepos") or []:
             pattern = str(raw)
             deny = pattern.startswith("!")
-            normalized = ("!" if deny else "") + _normalize_repo(pattern.removeprefix("!"))
+            normalized = ("!" if deny else "") + normalize_repo_url(pattern.removeprefix("!"))
             if glob_match(normalized, source, separators="/"):
                 matched = True
             elif deny:
@@ -318,7 +310,6 @@ class _AppView:
     anchor: Finding
     #: the inventory cluster its folder belongs to (dist/<cluster>/...), if any
     owner: str | None
-    preview: PreviewApp | None = None
 
 
 class DeliveryCheck:
@@ -366,7 +357,7 @@ class DeliveryCheck:
         anchor = Finding(file=app.file, line=None, api_version=f"{ARGOCD_GROUP}/v1alpha1", kind="Application",
                          namespace=ARGOCD_NAMESPACE, name=app.name, validator=NAME, rule="", severity=Severity.ERROR,
                          message="")
-        return _AppView(app.name, app.project, app.spec, app.sync_wave, anchor, self._owner(app), app)
+        return _AppView(app.name, app.project, app.spec, app.sync_wave, anchor, self._owner(app))
 
     def _child_view(self, res: Resource, parent: _AppView) -> _AppView:
         spec = _mapping(res.obj.get("spec"))
@@ -391,11 +382,9 @@ class DeliveryCheck:
             for path in self._repo_paths(app.sources):
                 claims[path].append(app.name)
         out: list[Located] = []
-        dist = self.root / "dist"
-        for cluster_dir in sorted(p for p in dist.iterdir() if p.is_dir() and not p.name.startswith(".")) \
-                if dist.is_dir() else []:
+        for cluster_dir in _subfolders(self.root / "dist"):
             owner = cluster_dir.name if cluster_dir.name in self.known else None
-            for app_dir in sorted(p for p in cluster_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for app_dir in _subfolders(cluster_dir):
                 if not any(files for _r, _d, files in os.walk(app_dir)):
                     continue  # git keeps no empty folder: nothing to deliver
                 rel = f"dist/{cluster_dir.name}/{app_dir.name}"
@@ -594,6 +583,13 @@ class DeliveryCheck:
                                 f"{waves[view.name]}) needs {thing}, which Application {provider} delivers in "
                                 f"sync wave {waves[provider]}: {view.name} must sync in a later wave")))
         return out
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """Non-hidden folders in `folder`, sorted (none when it does not exist)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

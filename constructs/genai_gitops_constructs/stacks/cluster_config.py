@@ -57,7 +57,10 @@ class ClusterConfigStack(Chart):
         issuer.add_json_patch(JsonPatch.add("/spec", {"acme": {
             "server": "https://acme-v02.api.letsencrypt.org/directory",
             "privateKeySecretRef": {"name": f"{CLUSTER_ISSUER}-account-key"},
-            "solvers": [{"http01": {"ingress": {"ingressClassName": cluster.capabilities.ingress.class_name}}}],
+            # the solver Service defaults to NodePort, which tenant namespaces refuse: ClusterIP is all the
+            # ingress controller needs to reach the solver pod
+            "solvers": [{"http01": {"ingress": {"ingressClassName": cluster.capabilities.ingress.class_name,
+                                                "serviceType": "ClusterIP"}}}],
         }}))
 
         config = ApiObject(self, "gatekeeper-config", api_version="config.gatekeeper.sh/v1alpha1", kind="Config",

@@ -45,10 +45,11 @@ _META = re.compile(r"[*?\[\\]")
 
 def same_repository(a: str, b: str) -> bool:
     """Argo CD's NormalizeGitURL comparison: case, a trailing `.git` and scp-style SSH are not significant."""
-    return _normalize_url(a) == _normalize_url(b)
+    return normalize_repo_url(a) == normalize_repo_url(b)
 
 
-def _normalize_url(url: str) -> str:
+def normalize_repo_url(url: str) -> str:
+    """Argo CD's NormalizeGitURL, closely enough for comparing and globbing repository URLs."""
     url = url.strip().lower()
     scp = re.match(r"^([\w.-]+@)?([\w.-]+):(?!//)(.*)$", url)
     if scp and not url.startswith(("http://", "https://", "ssh://")):
