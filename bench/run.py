@@ -1,0 +1,251 @@
+"""The scale benchmark: `make bench` (or `python -O bench/run.py [N ...]`).
+
+For each N (default 10, 100, 1000) it generates a repository (bench/generate.py: 10 customer
+clusters and one central, all three usage modes), then measures, each as a separate process:
+
+- synth: wall time and peak RSS of the whole process tree (Python + jsii/node workers), and that a
+  second synth from tenant files written in reverse order gives byte-identical output;
+- check: the full PR check without checkov (drift + schema + Gatekeeper + refs + capacity +
+  isolation + delivery), no cache; per-validator seconds;
+- incremental check: with the cache warm, one tenant file edited and re-synthesised, check again;
+- kubernetes-validate (strict) on the same manifests, on a sample when N is large (rate x count);
+- checkov alone on the same dist/ (skipped above N=--checkov-max, reported as not run).
+
+It prints one table, and writes bench/out/results.json. Nothing here is a test: numbers vary
+with the machine; tests assert behaviour, this measures it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "out"
+PYTHON = [sys.executable, "-O"]
+sys.path.insert(0, str(REPO / "bench"))
+
+from generate import generate  # noqa: E402
+
+
+class TreeRss:
+    """Peak of the summed RSS of a process and all its descendants (sampled from /proc)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree_rss(self) -> int:
+        parents: dict[int, int] = {}
+        rss: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/status") as handle:
+                    fields = dict(line.split(":", 1) for line in handle if ":" in line)
+                parents[int(entry)] = int(fields["PPid"])
+                rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+            except (OSError, KeyError, ValueError):
+                continue
+        total, stack = 0, [self.pid]
+        children: dict[int, list[int]] = {}
+        for pid, ppid in parents.items():
+            children.setdefault(ppid, []).append(pid)
+        while stack:
+            pid = stack.pop()
+            total += rss.get(pid, 0)
+            stack.extend(children.get(pid, []))
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._tree_rss())
+            time.sleep(0.1)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def timed(cmd: list[str], cwd: Path, *, env: dict | None = None, timeout: float = 3600) -> tuple[float, int, str]:
+    began = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, **(env or {})})
+    sampler = TreeRss(process.pid)
+    out, _ = process.communicate(timeout=timeout)
+    peak = sampler.stop()
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} exited {process.returncode}:\n{out[-3000:]}")
+    return time.perf_counter() - began, peak, out
+
+
+def tree_digest(root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+CHECK_SNIPPET = """
+import json, sys, time
+from pathlib import Path
+from genai_gitops.check import CheckOptions, run_check
+repo = Path(sys.argv[1]); cache = sys.argv[2]
+started = time.perf_counter()
+report = run_check(CheckOptions(repo=repo, tenants=repo / "tenants", clusters=repo / "clusters.yaml",
+    dist=repo / "dist", argocd=repo / "argocd", policies=repo / "policies",
+    validators=("schema", "policy", "refs", "capacity", "isolation", "delivery"),
+    cache_dir=Path(cache) if cache else None, workers=2))
+print("RESULT " + json.dumps({"seconds": time.perf_counter() - started, "errors": report.errors,
+    "warnings": report.warnings, "resources": report.resources,
+    "runs": {r.name: round(r.seconds, 3) for r in report.runs}}))
+"""
+
+
+def run_check(repo: Path, cache: Path | None) -> tuple[float, int, dict]:
+    seconds, peak, out = timed([*PYTHON, "-c", CHECK_SNIPPET, str(repo), str(cache or "")], REPO)
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    return seconds, peak, json.loads(line[len("RESULT "):])
+
+
+KV_SNIPPET = """
+import sys, time, json, kubernetes_validate, yaml
+from kubernetes_validate.utils import ValidationError, SchemaNotFoundError, InvalidSchemaError
+files = sys.argv[2:]
+valid = invalid = 0
+started = time.perf_counter()
+for file in files:
+    for obj in yaml.safe_load_all(open(file)):
+        try:
+            kubernetes_validate.validate(obj, sys.argv[1], strict=True)
+            valid += 1
+        except (ValidationError, SchemaNotFoundError, InvalidSchemaError):
+            invalid += 1
+print("RESULT " + json.dumps({"seconds": time.perf_counter() - started, "objects": valid + invalid}))
+"""
+
+
+OURS_SNIPPET = """
+import sys, time, json
+from genai_gitops.manifests import read_paths
+from genai_gitops.validators.base import Target
+from genai_gitops.validators.registry import ValidatorOptions
+from genai_gitops.validators.schema.validator import SchemaValidator
+started = time.perf_counter()
+resources = read_paths(sys.argv[2:]).resources
+findings = list(SchemaValidator(ValidatorOptions()).validate(Target("bench", sys.argv[1], resources)))
+print("RESULT " + json.dumps({"seconds": time.perf_counter() - started, "objects": len(resources)}))
+"""
+
+
+def kubernetes_validate(dist: Path, sample: int) -> dict:
+    """kubernetes-validate strict on a sample of tenant manifests (built-in kinds; it has no CRD schemas),
+    and ours on every object of the customer clusters, YAML reading included. Both on Kubernetes 1.29;
+    verdict parity is asserted by bench/schema_compare.py and the schema tests."""
+    files = sorted(str(p) for p in dist.glob("customer-*/tenant-*/*.yaml")
+                   if not p.name.startswith(("ExternalSecret", "SecretStore")))
+    step = max(1, len(files) // sample)
+    _, _, out = timed([*PYTHON, "-c", KV_SNIPPET, "1.29.0", *files[::step][:sample]], REPO)
+    result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
+    folders = sorted(str(p) for p in dist.glob("customer-*"))
+    _, _, ours_out = timed([*PYTHON, "-c", OURS_SNIPPET, "1.29", *folders], REPO)
+    ours = json.loads(next(line for line in ours_out.splitlines() if line.startswith("RESULT "))[7:])
+    return {"kv_seconds": result["seconds"], "kv_objects": result["objects"], "ours_seconds": ours["seconds"],
+            "ours_objects": ours["objects"]}
+
+
+def checkov(dist: Path) -> float:
+    binary = Path(os.environ.get("CHECKOV_VENV", REPO / ".venv-checkov")) / "bin" / "checkov"
+    seconds, _, _ = timed([str(binary), "-d", str(dist), "--framework", "kubernetes", "-o", "json", "--quiet",
+                           "--skip-download", "--compact"], REPO, timeout=7200)
+    return seconds
+
+
+def bench(count: int, checkov_max: int, kv_sample: int) -> dict:
+    work = OUT / f"n{count}"
+    generate(count, work)
+    synth_cmd = [*PYTHON, "-m", "genai_gitops", "synth", "--quiet"]
+    synth_s, synth_rss, out = timed(synth_cmd, work)
+    objects = int(out.split("synthesised ")[1].split()[0])
+    first = tree_digest(work / "dist")
+    # the same data written in reverse order must give the same bytes
+    files = sorted((work / "tenants").iterdir(), reverse=True)
+    bodies = [(f.name, f.read_bytes()) for f in files]
+    shutil.rmtree(work / "tenants")
+    (work / "tenants").mkdir()
+    for name, body in bodies:
+        (work / "tenants" / name).write_bytes(body)
+    timed([*synth_cmd, "--out", "dist2", "--argocd", "argocd2"], work)
+    identical = tree_digest(work / "dist2") == first
+    shutil.rmtree(work / "dist2")
+    shutil.rmtree(work / "argocd2")
+
+    check_s, check_rss, check = run_check(work, None)
+    cache = work / ".genai-gitops-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    cold_s, _, _ = run_check(work, cache)
+    tenant = work / "tenants" / "t0001.yaml"
+    tenant.write_text(tenant.read_text().replace("requests_per_minute: 300", "requests_per_minute: 301"))
+    timed(synth_cmd, work)
+    incremental_s, _, incremental = run_check(work, cache)
+    kv = kubernetes_validate(work / "dist", kv_sample)
+    checkov_s = checkov(work / "dist") if count <= checkov_max else None
+    return {"n": count, "objects": objects, "synth_s": synth_s, "synth_peak_rss_mb": synth_rss / 2**20,
+            "deterministic": identical, "check_s": check_s, "check_peak_rss_mb": check_rss / 2**20,
+            "check": check, "cold_cache_check_s": cold_s, "incremental_check_s": incremental_s,
+            "incremental": incremental, "kubernetes_validate": kv, "checkov_s": checkov_s}
+
+
+def table(results: list[dict]) -> str:
+    head = ("| N | objects | synth s | synth peak RSS | byte-identical | check s | incremental check s | "
+            "schema: ours vs kubernetes-validate (per object) | checkov s | check vs checkov |")
+    rows = [head, "|" + "---|" * 10]
+    for r in results:
+        kv = r["kubernetes_validate"]
+        ours_rate = kv["ours_objects"] / kv["ours_seconds"]
+        kv_rate = kv["kv_objects"] / kv["kv_seconds"]
+        checkov_s = f"{r['checkov_s']:.1f}" if r["checkov_s"] else "not run"
+        ratio = f"{r['checkov_s'] / r['check_s']:.1f}x faster" if r["checkov_s"] else "-"
+        rows.append(f"| {r['n']} | {r['objects']} | {r['synth_s']:.1f} | {r['synth_peak_rss_mb']:.0f} MiB | "
+                    f"{'yes' if r['deterministic'] else 'NO'} | {r['check_s']:.1f} | "
+                    f"{r['incremental_check_s']:.1f} | {ours_rate:,.0f}/s (with YAML reading) vs "
+                    f"{kv_rate:,.0f}/s ({ours_rate / kv_rate:,.0f}x) | {checkov_s} | {ratio} |")
+    validators = sorted({name for r in results for name in r["check"]["runs"]})
+    rows += ["", "| N | " + " | ".join(validators) + " |", "|" + "---|" * (len(validators) + 1)]
+    for r in results:
+        rows.append(f"| {r['n']} | " + " | ".join(f"{r['check']['runs'].get(v, 0):.2f}" for v in validators) + " |")
+    rows += ["", "| N | incremental: " + " | ".join(validators) + " |", "|" + "---|" * (len(validators) + 1)]
+    for r in results:
+        rows.append(f"| {r['n']} | " + " | ".join(f"{r['incremental']['runs'].get(v, 0):.2f}"
+                                                  for v in validators) + " |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("counts", nargs="*", type=int, default=[10, 100, 1000])
+    parser.add_argument("--checkov-max", type=int, default=1000, help="largest N to run checkov on")
+    parser.add_argument("--kv-sample", type=int, default=1500, help="files given to kubernetes-validate")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = []
+    for count in args.counts:
+        print(f"N={count} ...", file=sys.stderr, flush=True)
+        results.append(bench(count, args.checkov_max, args.kv_sample))
+        (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
