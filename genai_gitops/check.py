@@ -125,7 +125,8 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
                               digest=digest(*(f"{f.path}:{f.digest}" for f in by_cluster[cluster.name]))))
     skips = options.policies / "checkov-skips.yaml"
     validator_options = ValidatorOptions(policy_paths=(options.policies,) if options.policies.is_dir() else (),
-                                         checkov_skips=skips if skips.is_file() else None)
+                                         checkov_skips=skips if skips.is_file() else None,
+                                         repo_root=options.repo, clusters_file=options.clusters)
     validators, startup = start_validators(options.validators, validator_options)
     report = run_validators(targets, validators, findings=[*findings, *startup], runs=[scan], progress=progress,
                             started=started, cache=cache, workers=options.workers)

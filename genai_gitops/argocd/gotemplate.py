@@ -1140,8 +1140,7 @@ normalize slugify toYaml fromYaml fromYamlArray
 # ---------------------------------------------------------------------------------------------
 
 class _Exec:
-    def __init__(self, template: Template, data: Any, missingkey: str, yaml_reparsed: bool) -> None:
-        self.template = template
+    def __init__(self, data: Any, missingkey: str, yaml_reparsed: bool) -> None:
         self.vars: list[tuple[str, Any]] = [("$", data)]
         self.missingkey = "default" if missingkey == "invalid" else missingkey
         self.yaml_reparsed = yaml_reparsed
@@ -1176,11 +1175,11 @@ class _Exec:
                 else:
                     self.walk(dot, node.orelse or [], out)
             else:
-                self.range(dot, node, value, mark, out)
+                self.range(dot, node, value, out)
         finally:
             del self.vars[mark:]
 
-    def range(self, dot: Any, node: _Branch, value: Any, mark: int, out: list[str]) -> None:
+    def range(self, dot: Any, node: _Branch, value: Any, out: list[str]) -> None:
         decls = node.pipe.decls
         if value is MISSING or value is None:
             pairs: list[tuple[Any, Any]] = []
@@ -1459,7 +1458,7 @@ class Template:
         if self.is_static:
             return "".join(node.text for node in self.tree)
         out: list[str] = []
-        _Exec(self, data, missingkey, yaml_reparsed).walk(data, self.tree, out)
+        _Exec(data, missingkey, yaml_reparsed).walk(data, self.tree, out)
         return "".join(out)
 
 

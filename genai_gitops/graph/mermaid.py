@@ -6,6 +6,8 @@ Names come from manifests in pull requests: every label is quoted with `"` escap
 
 from __future__ import annotations
 
+import json
+
 from genai_gitops.graph.ids import NodeIds
 from genai_gitops.graph.model import ConnectivityGraph, Node, Role
 
@@ -21,7 +23,7 @@ def render_mermaid(graph: ConnectivityGraph, *, title: str | None = None) -> str
     ids = NodeIds()
     out = ["flowchart LR"]
     if title:
-        out.insert(0, f"---\ntitle: {_text(title)}\n---")
+        out.insert(0, f"---\ntitle: {json.dumps(title)}\n---")  # a JSON string is a YAML string: no `#` comment
     clusters = graph.clusters
     nested = len(clusters) > 1
 

@@ -265,10 +265,11 @@ def _named_ports(template: Mapping[str, Any]) -> tuple[NamedPort, ...]:
 
 
 def _policy_document(resource: Resource) -> PolicyDocument:
+    namespace = resource.namespace or "default"  # where kubectl apply would put it
     body = {"apiVersion": resource.api_version or "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": {"name": resource.name, "namespace": resource.namespace},
+            "metadata": {"name": resource.name, "namespace": namespace},
             "spec": resource.obj.get("spec") if isinstance(resource.obj.get("spec"), dict) else {}}
-    return PolicyDocument(resource.namespace, resource.name, json.dumps(body, sort_keys=True, separators=(",", ":")))
+    return PolicyDocument(namespace, resource.name, json.dumps(body, sort_keys=True, separators=(",", ":")))
 
 
 def _policy_peers(policy: PolicyDocument) -> list[Mapping[str, Any]]:
@@ -343,14 +344,14 @@ class WorkspaceBuilder:
             self.tenants.setdefault(namespace, spec.id)
         self._namespaces: dict[str, NamespaceStandIn] = {}
 
-    def _namespace(self, name: str) -> NamespaceStandIn:
+    def namespace_stand_in(self, name: str) -> NamespaceStandIn:
         if name not in self._namespaces:
             self._namespaces[name] = self.objects.namespace(name, self.tenants.get(name))
         return self._namespaces[name]
 
     def _reached(self, name: str, selectors: Sequence[Mapping[str, Any] | None]) -> bool:
         """Does any of these namespaceSelectors select namespace `name`?"""
-        labels = self._namespace(name).label_map
+        labels = self.namespace_stand_in(name).label_map
         for selector in selectors:
             named = ((selector or {}).get("matchLabels") or {}).get(NAMESPACE_NAME_LABEL)
             if named is not None and named != name:
@@ -365,102 +366,125 @@ class WorkspaceBuilder:
         return [ingress, prometheus(), kube_dns()]
 
     def build(self, namespace: str) -> TenantWorkspace:
-        objects = self.objects
         spec = self.specs.get(namespace)
         declared: tuple[Flow, ...] | None = None
         if spec is not None and self.inventory is not None and spec.cluster in self.inventory.by_name():
             declared = tuple(tenant_flows(spec, self.inventory))
-        policies = tuple(_policy_document(r) for r in objects.policies.get(namespace, []))
+        policies = tuple(_policy_document(r) for r in self.objects.policies.get(namespace, []))
+        known = sorted({*self.shared_peers(), *(e for f in declared or () for e in (f.source, f.destination)
+                                                if isinstance(e, Workload))})
 
-        # other tenants: a pod reaches one only through a rule of this namespace whose namespaceSelector
-        # selects it, so only those are kept, and the probe (below) stands for the rest and for tenants
-        # still to come: an open pod or a too-wide selector reaches the probe. A workspace stays the same
-        # size however many tenants the cluster has, and the whole check stays linear.
+        draft = _Draft(self, namespace)
+        for name in self._namespaces_in_view(namespace, policies):
+            draft.open(name)
+        draft.add_declared(known)
+        draft.add_selected(policies)
+        draft.add_representatives()
+        draft.add_reached(policies)
+        return TenantWorkspace(
+            workspace=draft.workspace(policies), tenant=self.tenants.get(namespace, namespace), spec=spec,
+            declared=declared, known_workloads=tuple(known),
+            namespace_resource=self.objects.namespaces.get(namespace),
+            workloads={name: r for (ns, name), r in self.objects.pod_sources.items() if ns == namespace},
+            policies={r.name: r for r in self.objects.policies.get(namespace, [])})
+
+    def _namespaces_in_view(self, namespace: str, policies: Sequence[PolicyDocument]) -> list[str]:
+        """The namespace, every non-tenant namespace, and the other tenants its policies can select.
+
+        A pod reaches another tenant only through a rule of this namespace whose namespaceSelector
+        selects that tenant's namespace; the probe stands for all the others (an open pod or a
+        too-wide selector reaches it). So a workspace stays the same size however many tenants the
+        cluster has, and the whole check stays linear.
+        """
         reaching = [peer["namespaceSelector"] for policy in policies for peer in _policy_peers(policy)
                     if "namespaceSelector" in peer]
         named: set[str | None] = {((s or {}).get("matchLabels") or {}).get(NAMESPACE_NAME_LABEL) for s in reaching}
-        if None in named:  # some selector picks namespaces by other labels: ask every tenant namespace
-            others = [n for n in self.tenants if n != namespace and self._reached(n, reaching)]
-        else:  # every selector names its namespace (the generated policies): no need to look at the others
-            others = [n for n in self.tenants.keys() & named if n != namespace and self._reached(n, reaching)]
-        kept = [*others, *(n for n in {namespace, *objects.namespaces} if n == namespace or n not in self.tenants)]
-        namespaces: dict[str, NamespaceStandIn] = {name: self._namespace(name) for name in kept}
-        pods: dict[str, list[PodStandIn]] = {ns: list(objects.pods.get(ns, [])) for ns in namespaces}
+        # when every selector names its namespace (as the generated policies do), only those can be reached
+        candidates = self.tenants.keys() if None in named else self.tenants.keys() & named
+        others = [n for n in candidates if n != namespace and self._reached(n, reaching)]
+        return sorted({namespace, *others, *(n for n in self.objects.namespaces if n not in self.tenants)})
 
-        def add(pod: PodStandIn) -> None:
-            if pod.namespace not in namespaces:
-                namespaces[pod.namespace] = self._namespace(pod.namespace)
-                pods[pod.namespace] = list(objects.pods.get(pod.namespace, []))
-            taken = {p.name for p in pods[pod.namespace]}
-            pods[pod.namespace].append(replace(pod, name=_pod_name(pod.name, taken)))
+    def build_all(self, only: Iterable[str] | None = None) -> list[TenantWorkspace]:
+        wanted = set(only) if only is not None else None
+        return [self.build(ns) for ns in sorted(self.tenants) if wanted is None or ns in wanted]
 
-        def matched(ns: str, selector: Mapping[str, Any] | None) -> bool:
-            return any(selector_matches(selector, p.label_map) for p in pods.get(ns, []))
 
-        # the tenant's own workloads the graph declares, where the manifests have none (yet)
-        known: list[Workload] = [*self.shared_peers()]
-        if declared is not None:
-            known += sorted({e for f in declared for e in (f.source, f.destination) if isinstance(e, Workload)})
-        for workload in sorted(set(known)):
-            if not matched(workload.namespace, {"matchLabels": workload.selector}) and (
-                    workload.namespace == namespace or workload.namespace not in self.tenants):
-                origin = Origin.DECLARED if workload.namespace == namespace else Origin.PEER
-                add(PodStandIn(workload.namespace, workload.name, _labels(workload.selector), origin=origin))
+class _Draft:
+    """The namespaces and pods of one workspace while it is being built."""
 
-        # pods the namespace's own policies select or name as peers, where none match yet
+    def __init__(self, builder: WorkspaceBuilder, namespace: str) -> None:
+        self.builder = builder
+        self.namespace = namespace
+        self.namespaces: dict[str, NamespaceStandIn] = {}
+        self.pods: dict[str, list[PodStandIn]] = {}
+
+    def open(self, name: str) -> None:
+        if name not in self.namespaces:
+            self.namespaces[name] = self.builder.namespace_stand_in(name)
+            other_tenant = name != self.namespace and name in self.builder.tenants
+            # what another tenant runs is its own business: only what it could run counts
+            self.pods[name] = [] if other_tenant else list(self.builder.objects.pods.get(name, []))
+
+    def add(self, pod: PodStandIn) -> None:
+        self.open(pod.namespace)
+        taken = {p.name for p in self.pods[pod.namespace]}
+        self.pods[pod.namespace].append(replace(pod, name=_pod_name(pod.name, taken)))
+
+    def matched(self, namespace: str, selector: Mapping[str, Any] | None) -> bool:
+        return any(selector_matches(selector, p.label_map) for p in self.pods.get(namespace, []))
+
+    def add_declared(self, known: Iterable[Workload]) -> None:
+        """The tenant's workloads and shared peers the graph names, where the manifests have none (yet)."""
+        for workload in known:
+            if workload.namespace != self.namespace and workload.namespace in self.builder.tenants:
+                continue
+            if not self.matched(workload.namespace, {"matchLabels": workload.selector}):
+                origin = Origin.DECLARED if workload.namespace == self.namespace else Origin.PEER
+                self.add(PodStandIn(workload.namespace, workload.name, _labels(workload.selector), origin=origin))
+
+    def add_selected(self, policies: Iterable[PolicyDocument]) -> None:
+        """Pods the namespace's own policies select or name as peers, where none match yet."""
         for policy in policies:
             selectors = [policy.spec.get("podSelector")]
             selectors += [p.get("podSelector") for p in _policy_peers(policy)
                           if "namespaceSelector" not in p and "ipBlock" not in p]
             for selector in selectors:
                 witness = selector_witness(selector) if selector else None
-                if witness is not None and not matched(namespace, selector):
-                    add(PodStandIn(namespace, _stand_in_name(witness, f"{policy.name}-selected"),
-                                   _labels(witness), origin=Origin.POLICY))
+                if witness is not None and not self.matched(self.namespace, selector):
+                    self.add(PodStandIn(self.namespace, _stand_in_name(witness, f"{policy.name}-selected"),
+                                        _labels(witness), origin=Origin.POLICY))
 
-        # the probe: any other tenant, today's or tomorrow's
-        if PROBE_NAMESPACE not in namespaces:
-            namespaces[PROBE_NAMESPACE] = NamespaceStandIn(PROBE_NAMESPACE, _labels(
+    def add_representatives(self) -> None:
+        """The probe namespace (any other tenant, today's or tomorrow's), and one pod in every
+        namespace that has none: what a selector without pod labels would reach."""
+        if PROBE_NAMESPACE not in self.namespaces:
+            self.namespaces[PROBE_NAMESPACE] = NamespaceStandIn(PROBE_NAMESPACE, _labels(
                 {NAMESPACE_NAME_LABEL: PROBE_NAMESPACE, TENANT_LABEL: PROBE_NAMESPACE}))
-            pods[PROBE_NAMESPACE] = []
-        for ns, labels in sorted(namespaces.items()):
-            if (ns != namespace and ns in self.tenants) or ns == PROBE_NAMESPACE:
-                pods[ns] = []  # what another tenant runs is its own business: only what it could run counts
-            if not pods[ns] and ns != namespace:
-                origin = Origin.REPRESENTATIVE if labels.tenant is not None else Origin.PEER
-                add(PodStandIn(ns, ANY_POD, ((APP_NAME_LABEL, ANY_POD),), origin=origin))
+            self.pods[PROBE_NAMESPACE] = []
+        for name, namespace in sorted(self.namespaces.items()):
+            if not self.pods[name] and name != self.namespace:
+                origin = Origin.REPRESENTATIVE if namespace.tenant is not None else Origin.PEER
+                self.add(PodStandIn(name, ANY_POD, ((APP_NAME_LABEL, ANY_POD),), origin=origin))
 
-        # a pod for every selector of this tenant's policies that reaches into another namespace
+    def add_reached(self, policies: Iterable[PolicyDocument]) -> None:
+        """A pod for every podSelector of these policies that reaches into another namespace."""
         for policy in policies:
             for peer in _policy_peers(policy):
-                if "namespaceSelector" not in peer:
-                    continue
-                witness = selector_witness(peer.get("podSelector"))
+                witness = selector_witness(peer.get("podSelector")) if "namespaceSelector" in peer else None
                 if witness is None:
                     continue
-                for ns, labels in sorted(namespaces.items()):
-                    if ns == namespace or not selector_matches(peer.get("namespaceSelector"), labels.label_map):
+                for name, namespace in sorted(self.namespaces.items()):
+                    if name == self.namespace or self.matched(name, peer.get("podSelector")) or \
+                            not selector_matches(peer.get("namespaceSelector"), namespace.label_map):
                         continue
-                    if not matched(ns, peer.get("podSelector")):
-                        origin = Origin.REPRESENTATIVE if labels.tenant is not None else Origin.PEER
-                        add(PodStandIn(ns, _stand_in_name(witness, "selected-pod"), _labels(witness),
-                                       origin=origin))
+                    origin = Origin.REPRESENTATIVE if namespace.tenant is not None else Origin.PEER
+                    self.add(PodStandIn(name, _stand_in_name(witness, "selected-pod"), _labels(witness),
+                                        origin=origin))
 
-        workspace = Workspace(
-            namespace=namespace,
-            namespaces=tuple(sorted(namespaces.values())),
-            pods=tuple(sorted(p for listed in pods.values() for p in listed)),
-            policies=tuple(sorted(policies)))
-        return TenantWorkspace(
-            workspace=workspace, tenant=self.tenants.get(namespace, namespace), spec=spec, declared=declared,
-            known_workloads=tuple(sorted(set(known))),
-            namespace_resource=objects.namespaces.get(namespace),
-            workloads={name: r for (ns, name), r in objects.pod_sources.items() if ns == namespace},
-            policies={r.name: r for r in objects.policies.get(namespace, [])})
-
-    def build_all(self, only: Iterable[str] | None = None) -> list[TenantWorkspace]:
-        wanted = set(only) if only is not None else None
-        return [self.build(ns) for ns in sorted(self.tenants) if wanted is None or ns in wanted]
+    def workspace(self, policies: Sequence[PolicyDocument]) -> Workspace:
+        return Workspace(namespace=self.namespace, namespaces=tuple(sorted(self.namespaces.values())),
+                         pods=tuple(sorted(p for listed in self.pods.values() for p in listed)),
+                         policies=tuple(sorted(policies)))
 
 
 def build_workspaces(resources: Iterable[Resource], *, tenants: Sequence[TenantSpec] = (),

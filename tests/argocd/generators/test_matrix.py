@@ -51,3 +51,24 @@ def test_generators_that_need_a_live_system_are_refused_by_name(context, kind: s
 
     with pytest.raises(UnsupportedGeneratorFeature, match=f"the {kind} generator is not supported"):
         transform({"matrix": {"generators": [{kind: {}}, {"list": {"elements": []}}]}}, context, "g")
+
+
+def test_values_of_the_second_child_may_name_either_childs_params(context) -> None:
+    matrix = {"matrix": {"generators": [
+        {"list": {"elements": [{"app": "web"}]}},
+        {"clusters": {"selector": {"matchLabels": {CLUSTER_LABEL: "eu-1"}},
+                      # rendered with the first child's params before the clusters generator runs; a value
+                      # naming a key only the clusters generator produces is left for it to render
+                      "values": {"from_first": "{{ .app }}", "from_second": "{{ .name }}"}}},
+    ]}}
+    assert transform(matrix, context, "g")[0]["values"] == {"from_first": "web", "from_second": "eu-1"}
+
+
+def test_post_selectors_see_flattened_params(context) -> None:
+    for folder in ("apps/web", "apps/db"):
+        (context.repo_root / folder).mkdir(parents=True)
+        (context.repo_root / folder / "a.yaml").write_text("{}")
+    entry = {"git": {"repoURL": "https://github.com/example-org/genai-gitops.git", "revision": "main",
+                     "directories": [{"path": "apps/*"}]},
+             "selector": {"matchLabels": {"path.basename": "db"}}}
+    assert [p["path"]["path"] for p in transform(entry, context, "g")] == ["apps/db"]
