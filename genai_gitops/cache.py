@@ -46,7 +46,7 @@ def tool_fingerprint() -> str:
     h = hashlib.blake2b(digest_size=20)
     h.update(sys.version.encode())
     for package in (genai_gitops, genai_gitops_constructs):
-        root = Path(package.__file__).parent
+        root = Path(str(package.__file__)).parent
         for path in sorted(root.rglob("*")):
             if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
                 h.update(str(path.relative_to(root)).encode())

@@ -131,8 +131,8 @@ class LazyResources(Sequence[Resource]):
     def __len__(self) -> int:
         return len(self.manifests.resources)
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+    def __getitem__(self, index):
         return self.manifests.resources[index]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(self.manifests.resources)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any
 
+from genai_gitops.manifests.scope import is_cluster_scoped
 from genai_gitops.model.loader import Platform
 from genai_gitops.synth.apps import AppSpec
 from genai_gitops.synth.writer import dump, file_name
@@ -48,8 +49,19 @@ def render_apps(inputs: SynthInputs, specs: Sequence[AppSpec]) -> list[RenderedA
     rendered = []
     for spec, chart in charts:
         taken: set[str] = set()
-        rendered.append(RenderedApp(spec, tuple((file_name(obj, taken), dump(obj)) for obj in chart.to_json())))
+        objects = [_without_stray_namespace(obj) for obj in chart.to_json()]
+        rendered.append(RenderedApp(spec, tuple((file_name(obj, taken), dump(obj)) for obj in objects)))
     return rendered
+
+
+def _without_stray_namespace(obj: dict[str, Any]) -> dict[str, Any]:
+    """cdk8s gives every object of a namespaced chart its namespace, Namespaces included; a
+    cluster-scoped object must not carry one (namespace selectors would not find it)."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and "namespace" in meta and is_cluster_scoped(obj.get("apiVersion", ""),
+                                                                            obj.get("kind", "")):
+        del meta["namespace"]
+    return obj
 
 
 def _worker_init() -> None:

@@ -14,7 +14,7 @@ import yaml
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-class _BlockDumper(_Dumper):  # type: ignore[misc,valid-type]
+class _BlockDumper(_Dumper):
     """Multi-line strings (config files in ConfigMaps) as readable `|` blocks."""
 
 

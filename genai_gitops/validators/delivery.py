@@ -34,12 +34,12 @@ from typing import Any
 from genai_gitops.argocd.generators.git import normalize_repo_url, path_match, same_repository
 from genai_gitops.argocd.preview import PreviewApp, PreviewError, preview
 from genai_gitops.manifests import Resource, read_paths
+from genai_gitops.manifests.scope import scope_of
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.errors import ModelError
 from genai_gitops.model.loader import load_inventory
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target
-from genai_gitops.validators.gatekeeper.match import scope_of
 from genai_gitops.validators.registry import ValidatorOptions
 
 NAME = "delivery"

@@ -12,17 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from genai_gitops.manifests.resource import Resource
+from genai_gitops.manifests.scope import is_cluster_scoped
 
 #: kinds whose objects carry (or are) a pod template
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
                             "Job", "CronJob", "Pod"})
-#: kinds that live outside namespaces: a stray metadata.namespace on them (cdk8s adds one) is ignored
-CLUSTER_SCOPED_KINDS = frozenset({
-    "Namespace", "Node", "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass", "RuntimeClass",
-    "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "APIService",
-    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding", "ClusterSecretStore", "ClusterExternalSecret", "ClusterIssuer",
-    "ConstraintTemplate"})
 #: kinds whose controller keeps `spec.replicas` pods running (and an HPA may scale)
 REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
 
@@ -217,7 +211,7 @@ class ObjectIndex:
         self._objects: dict[str, dict[str, dict[str, Resource]]] = defaultdict(lambda: defaultdict(dict))
         templates: list[PodTemplate] = []
         for resource in resources:
-            namespace = "" if resource.kind in CLUSTER_SCOPED_KINDS else resource.namespace
+            namespace = "" if is_cluster_scoped(resource.api_version, resource.kind) else resource.namespace
             self._objects[resource.kind][namespace].setdefault(resource.name, resource)
             template = pod_template(resource)
             if template is not None:

@@ -31,5 +31,6 @@ def test_issuer_exists_on_the_same_cluster(example_dist) -> None:
         issuer = example_dist.app(spec.cluster, "cluster-config").get("ClusterIssuer", issuer_name).obj["spec"]
         (solver,) = issuer["acme"]["solvers"]
         class_name = example_dist.platform.cluster(spec.cluster).capabilities.ingress.class_name
-        assert solver == {"http01": {"ingress": {"ingressClassName": class_name}}}
+        # ClusterIP: tenant namespaces refuse the NodePort Service cert-manager would create by default
+        assert solver == {"http01": {"ingress": {"ingressClassName": class_name, "serviceType": "ClusterIP"}}}
         assert issuer["acme"]["server"] == "https://acme-v02.api.letsencrypt.org/directory"

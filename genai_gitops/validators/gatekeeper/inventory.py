@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from genai_gitops.manifests.scope import is_cluster_scoped
 from genai_gitops.validators.gatekeeper.objects import group_version_kind, name_of, namespace_of
 
 
@@ -44,6 +45,8 @@ class Inventory:
         api_version = str(obj.get("apiVersion") or "")
         kind = str(obj.get("kind") or "")
         name, namespace = name_of(obj), namespace_of(obj)
+        if namespace and is_cluster_scoped(api_version, kind):
+            namespace = ""  # as the API server stores it: a stray namespace on a cluster-scoped kind is dropped
         version = group_version_kind(obj)[1]
         if not version:
             raise InventoryError(f"resource {name} has no version")

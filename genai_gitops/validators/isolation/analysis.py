@@ -69,6 +69,30 @@ class NamespaceAnalysis:
     #: why the analysis could not run ("" when it did)
     error: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data, for a content-hash cache keyed by `Workspace.fingerprint()`."""
+        def endpoint(e: Endpoint) -> dict[str, Any]:
+            return {"namespace": e.namespace, "name": e.name, "addresses": [list(i) for i in e.addresses.intervals]}
+
+        return {"namespace": self.namespace, "error": self.error,
+                "uncaptured_ingress": list(self.uncaptured_ingress), "uncaptured_egress": list(self.uncaptured_egress),
+                "connections": [{"source": endpoint(c.source), "destination": endpoint(c.destination),
+                                 "ports": [list(r) for r in c.ports.ranges],
+                                 "other_protocols": c.ports.other_protocols} for c in self.connections]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NamespaceAnalysis:
+        def endpoint(e: dict[str, Any]) -> Endpoint:
+            return Endpoint(e["namespace"], e["name"], AddressSet.of(tuple(i) for i in e["addresses"]))
+
+        return cls(namespace=data["namespace"], error=data["error"],
+                   uncaptured_ingress=tuple(data["uncaptured_ingress"]),
+                   uncaptured_egress=tuple(data["uncaptured_egress"]),
+                   connections=tuple(Connection(endpoint(c["source"]), endpoint(c["destination"]),
+                                                PortSet.of((tuple(r) for r in c["ports"]),
+                                                           other_protocols=c["other_protocols"]))
+                                     for c in data["connections"]))
+
 
 def analyse(workspace: Workspace) -> NamespaceAnalysis:
     """Allowed connectivity and uncaptured pods of `workspace.namespace`, computed by nca."""

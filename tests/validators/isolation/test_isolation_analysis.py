@@ -129,3 +129,12 @@ def test_workspace_is_a_cache_key() -> None:
     assert hash(one) == hash(two) and one == two
     assert one.fingerprint() == two.fingerprint()
     assert one.fingerprint() != _workspace((DENY,)).fingerprint()
+
+
+def test_analysis_round_trips_through_json_for_a_cache() -> None:
+    import json
+
+    from genai_gitops.validators.isolation.analysis import NamespaceAnalysis
+
+    analysis = analyse(_workspace(()))
+    assert NamespaceAnalysis.from_dict(json.loads(json.dumps(analysis.to_dict()))) == analysis
