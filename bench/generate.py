@@ -22,7 +22,7 @@ CUSTOMER_CLUSTERS = 10
 def clusters() -> dict:
     items = [{
         "name": "central-prod", "role": "central", "environment": "prod", "region": "eu-central-1",
-        "kubernetes_version": "1.30", "aws_account_id": "210987654321", "vpc_cidr": "10.10.0.0/16",
+        "kubernetes_version": "1.30", "aws_account_id": "210987654321", "vpc_cidr": "10.10.0.0/16", "data_subnets": ["10.10.240.0/24"],
         "argocd": {"name": "in-cluster", "server": "https://kubernetes.default.svc"},
         "capabilities": {"storage_class": "gp3", "ingress": {"class_name": "nginx", "domain": "genai.example.com",
                                                              "public_cidrs": ["203.0.113.0/28"]},
@@ -36,7 +36,7 @@ def clusters() -> dict:
         items.append({
             "name": name, "role": "customer", "environment": "prod", "region": "eu-west-1",
             "kubernetes_version": f"1.{29 + index % 3}", "aws_account_id": f"3456789012{index:02d}",
-            "vpc_cidr": f"10.{20 + index}.0.0/16",
+            "vpc_cidr": f"10.{20 + index}.0.0/16", "data_subnets": [f"10.{20 + index}.240.0/24"],
             "argocd": {"name": name, "server": f"https://{name}.eks.example.com"},
             "capabilities": {
                 "storage_class": "gp3",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from cdk8s_plus_28 import k8s
 
+from genai_gitops.model.tenant import TENANT_LABEL
+
+__all__ = ["MANAGED_BY", "PART_OF", "TENANT_LABEL", "labels", "object_meta", "selector"]
+
 PART_OF = "genai-platform"
 MANAGED_BY = "genai-gitops"
-TENANT_LABEL = "genai-gitops.io/tenant"
 
 
 def labels(name: str, *, instance: str, component: str, tenant: str | None = None) -> dict[str, str]:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from genai_gitops.cli import EXIT_ERROR
 from genai_gitops.diff import DiffError, checkout_dist, default_base, diff_trees, render_markdown, render_text, scratch
-from genai_gitops.synth import synthesize
+from genai_gitops.graph.changes import connectivity_section
+from genai_gitops.model.loader import load_platform
+from genai_gitops.synth import synthesize_platform
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,22 +30,16 @@ def run(args: argparse.Namespace) -> int:
         with scratch() as tmp:
             work = Path(tmp)
             before = checkout_dist(repo, base, work / "base")
-            synthesize(repo / "tenants", repo / "clusters.yaml", work / "head" / "dist",
-                       policies_dir=repo / "policies" if (repo / "policies").is_dir() else None)
+            platform = load_platform(repo / "tenants", repo / "clusters.yaml")
+            synthesize_platform(platform, work / "head" / "dist",
+                                policies_dir=repo / "policies" if (repo / "policies").is_dir() else None)
             changes = diff_trees(before, work / "head" / "dist")
             sections = [(render_markdown if args.output == "markdown" else render_text)(changes, base)]
-            sections += _connectivity(before, work / "head" / "dist", args.output)
+            # flows added and removed, as network-config-analyzer computes them from both trees
+            sections.append(connectivity_section(before, work / "head" / "dist", markdown=args.output == "markdown",
+                                                 platform=platform))
     except DiffError as exc:
         print(f"genai-gitops diff: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     sys.stdout.write("\n".join(s for s in sections if s))
     return 0
-
-
-def _connectivity(before: Path, after: Path, output: str) -> list[str]:
-    """Flows added and removed by the change (the isolation analysis, per tenant)."""
-    try:
-        from genai_gitops.graph.changes import connectivity_section
-    except ImportError:  # pragma: no cover - the isolation module is optional at this layer
-        return []
-    return [connectivity_section(before, after, markdown=output == "markdown")]

@@ -2,17 +2,24 @@
 
 `connectivity_diff(before, after)` compares exactly (per workload pair, port and address), so a
 policy rewritten with the same meaning shows no change, and a widened ipBlock shows only the
-addresses it added.
+addresses it added. `connectivity_section(before_dist, after_dist)` does it for two dist/ trees,
+cluster by cluster, with the same analysis as the isolation check.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
+from genai_gitops.graph.source import dist_graph
+from genai_gitops.model.loader import Platform
 from genai_gitops.validators.isolation.connectivity import Connection, connectivity_diff
 
-__all__ = ["connectivity_diff", "render_changes_markdown"]
+__all__ = ["connectivity_changes", "connectivity_diff", "connectivity_section", "render_changes_markdown",
+           "render_changes_text"]
+
+Changes = dict[str, tuple[list[Connection], list[Connection]]]
 
 #: rows shown before the rest fold into <details>
 VISIBLE_ROWS = 30
@@ -22,6 +29,45 @@ _MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>|~#])")
 def _cell(value: object) -> str:
     """Manifests come from the pull request: nothing in a cell may become a link, image or HTML."""
     return _MARKDOWN_ACTIVE.sub(r"\\\1", str(value)).replace("\n", " ")
+
+
+def connectivity_changes(before: Path, after: Path, *, platform: Platform | None = None) -> Changes:
+    """cluster -> (added, removed) between two dist/ trees; clusters without a change are left out.
+
+    A cluster folder present on one side only counts as empty on the other.
+    """
+    clusters = sorted({p.name for tree in (before, after) if tree.is_dir() for p in tree.iterdir()
+                       if p.is_dir() and not p.name.startswith(".")})
+    changes: Changes = {}
+    for cluster in clusters:
+        old, new = (dist_graph(tree, platform=platform, cluster=cluster).connections(cluster)
+                    if (tree / cluster).is_dir() else [] for tree in (before, after))
+        added, removed = connectivity_diff(old, new)
+        if added or removed:
+            changes[cluster] = (added, removed)
+    return changes
+
+
+def connectivity_section(before: Path, after: Path, *, markdown: bool = True,
+                         platform: Platform | None = None) -> str:
+    """The "Connectivity changes" part of `genai-gitops diff` (markdown for a PR comment, or text)."""
+    changes = connectivity_changes(before, after, platform=platform)
+    if not markdown:
+        return render_changes_text(changes)
+    if not changes:
+        return render_changes_markdown([], [])
+    return "".join(render_changes_markdown(added, removed, title=f"Connectivity changes: {cluster}")
+                   for cluster, (added, removed) in changes.items())
+
+
+def render_changes_text(changes: Changes) -> str:
+    if not changes:
+        return "Connectivity: no change in what the NetworkPolicies allow.\n"
+    out = ["Connectivity changes:"]
+    for cluster, (added, removed) in changes.items():
+        out.append(f"  {cluster}:")
+        out += [f"    + {c}" for c in sorted(added)] + [f"    - {c}" for c in sorted(removed)]
+    return "\n".join(out) + "\n"
 
 
 def render_changes_markdown(added: Sequence[Connection], removed: Sequence[Connection], *,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -65,6 +65,9 @@ class ArgoDestination(StrictModel):
     server: str = Field(pattern=r"^https://")
 
 
+_CIDR = r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$"
+
+
 class ClusterSpec(StrictModel):
     name: DnsLabel
     role: ClusterRole
@@ -73,8 +76,10 @@ class ClusterSpec(StrictModel):
     kubernetes_version: KubernetesVersion
     argocd: ArgoDestination
     aws_account_id: str = Field(pattern=r"^[0-9]{12}$")
-    #: the VPC's CIDR: managed data services (RDS, ElastiCache) live here; egress to it is explicit
-    vpc_cidr: str = Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$")
+    #: the VPC's CIDR (pods live here too with the EKS VPC CNI, so no policy allows all of it)
+    vpc_cidr: str = Field(pattern=_CIDR)
+    #: the subnets of the managed data services (RDS, ElastiCache): database egress goes here only
+    data_subnets: list[Annotated[str, Field(pattern=_CIDR)]] = Field(min_length=1)
     capabilities: Capabilities
 
     @property

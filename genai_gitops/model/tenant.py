@@ -11,6 +11,9 @@ from genai_gitops.model.base import DnsLabel, NonEmpty, Quantity, StrictModel
 from genai_gitops.model.cluster import Environment
 from genai_gitops.model.secrets import SecretRef
 
+#: the label every tenant object carries (and tenant Namespaces are found by)
+TENANT_LABEL = "genai-gitops.io/tenant"
+
 
 class UsageMode(StrEnum):
     LOCAL = "local"        # Ollama in the tenant namespace only

@@ -164,7 +164,9 @@ def tenant_flows(tenant: TenantSpec, inventory: ClusterInventory) -> list[Flow]:
         Flow(ingress_controller(cluster), acme_solver(ns), (Port(PORTS["acme-solver"]),),
              "cert-manager HTTP-01 challenge for the tenant's TLS certificate"),
         Flow(webui, w("redis"), workloads["redis"], "websocket sessions shared by replicas"),
-        Flow(webui, Cidr("vpc", cluster.vpc_cidr), (Port(PORTS["postgres"]),), "Open WebUI database (managed)"),
+        # the data subnets only: with the VPC CNI, pods have VPC addresses, so "the VPC" would include them
+        *(Flow(webui, Cidr("data-subnet", cidr), (Port(PORTS["postgres"]),), "Open WebUI database (managed)")
+          for cidr in cluster.data_subnets),
         Flow(webui, internet(cluster, inventory), HTTPS, "OIDC login and S3 through IRSA"),
     ]
     if "ollama" in workloads:

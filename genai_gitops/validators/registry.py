@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.validators.base import Validator
 
 
@@ -20,6 +21,8 @@ class ValidatorOptions:
     repo_root: Path | None = None
     #: the cluster inventory for `delivery` when the target carries none (default REPO/clusters.yaml)
     clusters_file: Path | None = None
+    #: the run's content-hash cache, for validators that cache parts of their work themselves
+    cache: ResultCache = NO_CACHE
 
 
 # name -> "module:Class"; each class takes ValidatorOptions in its constructor

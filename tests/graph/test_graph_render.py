@@ -40,8 +40,8 @@ def test_mermaid_renders_namespaces_workloads_and_ports(acme: ConnectivityGraph)
     assert '  wl_customer_eu_1__tenant_acme__open_webui -->|"6379"| wl_customer_eu_1__tenant_acme__redis' in lines
     assert '  wl_customer_eu_1__ingress_nginx__ingress_nginx -->|"8080"| wl_customer_eu_1__tenant_acme__open_webui' \
         in lines
-    assert '  wl_customer_eu_1__tenant_acme__open_webui -->|"5432"| ext_vpc' in lines
-    assert '  ext_vpc(["vpc: 10.20.0.0/16"])' in lines
+    assert '  wl_customer_eu_1__tenant_acme__open_webui -->|"5432"| ext_data_subnet' in lines
+    assert '  ext_data_subnet(["data-subnet: 10.20.240.0/24"])' in lines
     # every node id is sanitised; every subgraph is closed
     ids = [m.group(1) for line in lines if (m := NODE_ID.match(line))]
     assert ids and all(re.fullmatch(r"[A-Za-z0-9_]+", i) for i in ids)

@@ -31,6 +31,7 @@ def cluster(*, gpu_pools: list[dict[str, Any]]) -> ClusterSpec:
     return ClusterSpec.model_validate({
         "name": "customer-eu-1", "role": ClusterRole.CUSTOMER, "environment": Environment.PROD, "region": "eu-west-1",
         "kubernetes_version": "1.31", "aws_account_id": "345678901234", "vpc_cidr": "10.20.0.0/16",
+        "data_subnets": ["10.20.240.0/24"],
         "argocd": {"name": "customer-eu-1", "server": "https://customer-eu-1.example.com"},
         "capabilities": {"storage_class": "gp3", "gpu_node_pools": gpu_pools,
                          "ingress": {"class_name": "nginx", "domain": "eu.genai.example.com"}}})

@@ -88,6 +88,7 @@ class AddressBook:
         for cluster in inventory.clusters if inventory is not None else ():
             entries += [(f"{cluster.name} ingress", AddressSet.from_cidr(c))
                         for c in cluster.capabilities.ingress.public_cidrs]
+            entries += [(f"{cluster.name} data subnet", AddressSet.from_cidr(c)) for c in cluster.data_subnets]
             entries.append((f"{cluster.name} VPC", AddressSet.from_cidr(cluster.vpc_cidr)))
         return cls(entries, split=split)
 

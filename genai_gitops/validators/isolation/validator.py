@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.report.finding import Finding
 from genai_gitops.report.run import finding_sort_key
 from genai_gitops.validators.base import Section, Target
@@ -35,13 +36,28 @@ SECTION_HEADERS = ("Namespace", "Pods (stand-ins)", "Policies", "Allowed flows",
 
 
 def analyse_target(target: Target, *, workers: int = DEFAULT_WORKERS, parallel_from: int = PARALLEL_FROM,
-                   tenant: str | None = None) -> list[tuple[TenantWorkspace, NamespaceAnalysis]]:
-    """Each tenant namespace of the target (or only `tenant`: an id or a namespace) with what nca computed."""
+                   tenant: str | None = None,
+                   cache: ResultCache = NO_CACHE) -> list[tuple[TenantWorkspace, NamespaceAnalysis]]:
+    """Each tenant namespace of the target (or only `tenant`: an id or a namespace) with what nca computed.
+
+    An analysis depends only on its workspace (and nca's version, in the cache's tool fingerprint):
+    cached by the workspace's fingerprint, so an unchanged tenant is not analysed again."""
     subjects = [s for s in build_workspaces(target.resources, tenants=target.tenants, cluster=target.cluster,
                                             inventory=target.inventory)
                 if tenant is None or tenant in (s.tenant, s.namespace)]
-    analyses = analyse_all([s.workspace for s in subjects], workers=workers, parallel_from=parallel_from)
-    return list(zip(subjects, analyses, strict=True))
+    keys = [s.workspace.fingerprint() for s in subjects]
+    found: dict[int, NamespaceAnalysis] = {}
+    for index, key in enumerate(keys):
+        cached = cache.get("nca", key)
+        if cached is not None:
+            found[index] = NamespaceAnalysis.from_dict(cached)
+    todo = [i for i in range(len(subjects)) if i not in found]
+    fresh = analyse_all([subjects[i].workspace for i in todo], workers=workers, parallel_from=parallel_from)
+    for index, analysis in zip(todo, fresh, strict=True):
+        found[index] = analysis
+        if not analysis.error:
+            cache.put("nca", keys[index], analysis.to_dict())
+    return [(subject, found[i]) for i, subject in enumerate(subjects)]
 
 
 def address_book(subjects: Sequence[TenantWorkspace], target: Target, *, split: bool = True) -> AddressBook:
@@ -54,13 +70,17 @@ class IsolationValidator:
 
     def __init__(self, options: ValidatorOptions | None = None, *, workers: int = DEFAULT_WORKERS,
                  parallel_from: int = PARALLEL_FROM) -> None:
-        del options  # nothing to configure from the run's options yet
+        self.cache = options.cache if options is not None else NO_CACHE
         self.workers = workers
         self.parallel_from = parallel_from
         self._rows: dict[str, list[tuple[str, ...]]] = {}
 
+    def cache_context(self, target: Target) -> str:
+        """Results depend on the target's objects and data only (nca's version is in the fingerprint)."""
+        return ""
+
     def validate(self, target: Target) -> Iterator[Finding]:
-        analysed = analyse_target(target, workers=self.workers, parallel_from=self.parallel_from)
+        analysed = analyse_target(target, workers=self.workers, parallel_from=self.parallel_from, cache=self.cache)
         book = address_book([s for s, _ in analysed], target, split=False)
         rows = []
         for subject, analysis in analysed:

@@ -32,13 +32,12 @@ from typing import Any
 
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
-from genai_gitops.model.tenant import TenantSpec
+from genai_gitops.model.tenant import TENANT_LABEL, TenantSpec
 from genai_gitops.model.traffic import Flow, Workload, ingress_controller, kube_dns, prometheus, tenant_flows
 from genai_gitops.validators.isolation.connectivity import Connection, ConnectivityMap, Endpoint
 from genai_gitops.validators.isolation.selectors import selector_matches, selector_witness
 
 #: the label that marks a tenant namespace (genai_gitops_constructs.meta.TENANT_LABEL writes it)
-TENANT_LABEL = "genai-gitops.io/tenant"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 APP_NAME_LABEL = "app.kubernetes.io/name"
 #: a namespace standing for every tenant not on the cluster yet: a policy that would admit it fails now

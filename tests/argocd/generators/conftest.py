@@ -16,7 +16,7 @@ from genai_gitops.model.cluster import ClusterInventory
 def cluster(name: str, *, env: str = "prod", role: str = "customer", argocd_name: str | None = None,
             server: str | None = None) -> dict[str, Any]:
     return {"name": name, "role": role, "environment": env, "region": "eu-west-1", "kubernetes_version": "1.30",
-            "aws_account_id": "123456789012", "vpc_cidr": "10.0.0.0/16",
+            "aws_account_id": "123456789012", "vpc_cidr": "10.0.0.0/16", "data_subnets": ["10.0.240.0/24"],
             "argocd": {"name": argocd_name or name, "server": server or f"https://{name}.example.com"},
             "capabilities": {"ingress": {"domain": f"{name}.example.com"}}}
 
