@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from genai_gitops.graph.mermaid import render_mermaid
 from genai_gitops.graph.source import dist_graph
 from genai_gitops.model.loader import Platform
 from genai_gitops.validators.isolation.connectivity import Connection, connectivity_diff
@@ -56,8 +57,19 @@ def connectivity_section(before: Path, after: Path, *, markdown: bool = True,
         return render_changes_text(changes)
     if not changes:
         return render_changes_markdown([], [])
-    return "".join(render_changes_markdown(added, removed, title=f"Connectivity changes: {cluster}")
-                   for cluster, (added, removed) in changes.items())
+    parts = []
+    for cluster, (added, removed) in changes.items():
+        parts.append(render_changes_markdown(added, removed, title=f"Connectivity changes: {cluster}"))
+        # a picture of each changed tenant as it will be, so a reviewer sees the whole neighbourhood
+        tenants = sorted({e.namespace for c in (*added, *removed) for e in (c.source, c.destination)
+                          if e.namespace.startswith("tenant-")})
+        for namespace in tenants:
+            if not (after / cluster).is_dir():
+                continue
+            graph = dist_graph(after, platform=platform, cluster=cluster, tenant=namespace)
+            parts.append(f"\n<details><summary>{namespace} after the change</summary>\n\n```mermaid\n"
+                         f"{render_mermaid(graph).rstrip()}\n```\n\n</details>\n")
+    return "".join(parts)
 
 
 def render_changes_text(changes: Changes) -> str:
