@@ -51,6 +51,7 @@ from genai_gitops_constructs.security import (
     tcp_probe,
     writable,
 )
+from genai_gitops_constructs.service_account import irsa_service_account
 from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
 
@@ -212,9 +213,8 @@ class Lago(Construct):
 
         meta = labels(SERVICE_ACCOUNT, instance=self.instance, component="billing")
         self._external_secret(meta)
-        k8s.KubeServiceAccount(self, "service-account", metadata=object_meta(
-            SERVICE_ACCOUNT, self.namespace, meta, {"eks.amazonaws.com/role-arn": props.role_arn}),
-            automount_service_account_token=False)
+        irsa_service_account(self, "service-account", name=SERVICE_ACCOUNT, namespace=self.namespace, labels=meta,
+                             role_arn=props.role_arn)
 
         self._migration_job()
         self._api()

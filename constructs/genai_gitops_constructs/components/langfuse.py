@@ -42,6 +42,7 @@ from genai_gitops_constructs.security import (
     pod_security_context,
     writable,
 )
+from genai_gitops_constructs.service_account import irsa_service_account
 from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
 
@@ -157,10 +158,8 @@ class Langfuse(Construct):
 
         meta = labels(SERVICE_ACCOUNT, instance=self.instance, component="tracing")
         self._external_secret(meta)
-        k8s.KubeServiceAccount(self, "service-account", metadata=object_meta(
-            SERVICE_ACCOUNT, self.namespace, meta, {"eks.amazonaws.com/role-arn": props.role_arn}),
-            # the EKS pod identity webhook mounts its own projected token for IRSA; no API token is needed
-            automount_service_account_token=False)
+        irsa_service_account(self, "service-account", name=SERVICE_ACCOUNT, namespace=self.namespace, labels=meta,
+                             role_arn=props.role_arn)
 
         web_labels = labels(WEB, instance=self.instance, component="tracing")
         worker_labels = labels(WORKER, instance=self.instance, component="tracing")

@@ -42,6 +42,7 @@ from genai_gitops_constructs.security import (
     pod_security_context,
     writable,
 )
+from genai_gitops_constructs.service_account import irsa_service_account
 from genai_gitops_constructs.versions import image
 
 NAME = "litellm"
@@ -125,12 +126,9 @@ class LiteLLM(Construct):
             return k8s.EnvVar(name=key, value_from=k8s.EnvVarSource(
                 secret_key_ref=k8s.SecretKeySelector(name=secret_name, key=key)))
 
-        k8s.KubeServiceAccount(self, "sa", metadata=k8s.ObjectMeta(
-            name=NAME, namespace=ns, labels=meta,
-            # Bedrock through IRSA: the pod gets web-identity credentials for this role, no static keys
-            annotations={"eks.amazonaws.com/role-arn":
-                         f"arn:aws:iam::{cluster.aws_account_id}:role/genai-{cluster.name}-litellm"}),
-            automount_service_account_token=False)
+        # Bedrock through IRSA: the pod gets web-identity credentials for this role, no static keys
+        irsa_service_account(self, "sa", name=NAME, namespace=ns, labels=meta,
+                             role_arn=f"arn:aws:iam::{cluster.aws_account_id}:role/genai-{cluster.name}-litellm")
         config_map = k8s.KubeConfigMap(self, "config", metadata=k8s.ObjectMeta(
             name=f"{NAME}-config", namespace=ns, labels=meta), data={"config.yaml": config_yaml})
 

@@ -26,6 +26,7 @@ from genai_gitops_constructs.security import (
     pod_security_context,
     writable,
 )
+from genai_gitops_constructs.service_account import irsa_service_account
 from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
 
@@ -194,12 +195,9 @@ class OpenWebUI(Construct):
         self._oidc_secret = f"{props.name}-oidc"
 
         self._external_secrets()
-        k8s.KubeServiceAccount(
-            self, "service-account",
-            metadata=object_meta(props.name, ns, self._labels, {"eks.amazonaws.com/role-arn": props.iam_role_arn}),
-            # IRSA does not need the API token: the EKS pod identity webhook adds its own projected token volume
-            # (audience sts.amazonaws.com) whatever this field says; fsGroup makes that file readable to UID 1000
-            automount_service_account_token=False)
+        # S3 uploads and documents through IRSA
+        irsa_service_account(self, "service-account", name=props.name, namespace=ns, labels=self._labels,
+                             role_arn=props.iam_role_arn)
         self._deployment()
         k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, self._labels), spec=k8s.ServiceSpec(
             type="ClusterIP", selector=self._selector,
