@@ -22,7 +22,8 @@ CUSTOMER_CLUSTERS = 10
 def clusters() -> dict:
     items = [{
         "name": "central-prod", "role": "central", "environment": "prod", "region": "eu-central-1",
-        "kubernetes_version": "1.30", "aws_account_id": "210987654321", "vpc_cidr": "10.10.0.0/16", "data_subnets": ["10.10.240.0/24"],
+        "kubernetes_version": "1.30", "aws_account_id": "210987654321", "vpc_cidr": "10.10.0.0/16",
+        "data_subnets": ["10.10.240.0/24"],
         "argocd": {"name": "in-cluster", "server": "https://kubernetes.default.svc"},
         "capabilities": {"storage_class": "gp3", "ingress": {"class_name": "nginx", "domain": "genai.example.com",
                                                              "public_cidrs": ["203.0.113.0/28"]},

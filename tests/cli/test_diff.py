@@ -34,6 +34,6 @@ def test_diff_reports_objects_fields_and_flows(repo: Path, tmp_path: Path, capsy
     assert "| `customer-us-1/tenant-globex` | 0 | 5 | 2 |" in out
     assert "- removed `StatefulSet tenant-globex/qdrant`" in out
     assert "- changed `Deployment tenant-globex/open-webui`: `spec.template.spec.containers[0].env`" in out
-    assert "| ➖ removed | tenant-globex/open-webui | tenant-globex/qdrant | 6333-6334 |" in out
+    assert "| \N{HEAVY MINUS SIGN} removed | tenant-globex/open-webui | tenant-globex/qdrant | 6333-6334 |" in out
     assert "```mermaid\nflowchart LR" in out
     assert main(["diff", "--repo", str(work), "--base", "no-such-ref"]) == 2
