@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any
@@ -77,9 +76,11 @@ def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int)
     previous = os.environ.get("PYTHONOPTIMIZE")
     os.environ["PYTHONOPTIMIZE"] = "1"
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                 initializer=_worker_init, max_tasks_per_child=25) as pool:
-            results = pool.map(render_apps, [inputs] * len(chunks), chunks)
+        # multiprocessing.Pool, not ProcessPoolExecutor: on Python 3.11 the executor can hang for good
+        # when it replaces a worker that reached max_tasks_per_child. Replacing workers bounds the
+        # memory a long-lived jsii kernel accumulates.
+        with get_context("spawn").Pool(workers, initializer=_worker_init, maxtasksperchild=25) as pool:
+            results = pool.starmap(render_apps, [(inputs, chunk) for chunk in chunks], chunksize=1)
             return [app for chunk in results for app in chunk]
     finally:
         if previous is None:
