@@ -21,6 +21,9 @@ from genai_gitops.synth.writer import dump, file_name
 PARALLEL_THRESHOLD = 120
 #: apps per task: small enough to balance, large enough to amortise the per-task App
 CHUNK = 40
+#: tasks before a worker is replaced: each replacement re-imports cdk8s-plus (~2-3 s), each task
+#: grows the worker's jsii kernel; 40 x 40 apps keeps a worker under ~1 GiB
+MAX_TASKS_PER_WORKER = 40
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int)
         # multiprocessing.Pool, not ProcessPoolExecutor: on Python 3.11 the executor can hang for good
         # when it replaces a worker that reached max_tasks_per_child. Replacing workers bounds the
         # memory a long-lived jsii kernel accumulates.
-        with get_context("spawn").Pool(workers, initializer=_worker_init, maxtasksperchild=25) as pool:
+        with get_context("spawn").Pool(workers, initializer=_worker_init, maxtasksperchild=MAX_TASKS_PER_WORKER) as pool:
             results = pool.starmap(render_apps, [(inputs, chunk) for chunk in chunks], chunksize=1)
             return [app for chunk in results for app in chunk]
     finally:
