@@ -52,7 +52,8 @@ def _parse(folder: Folder) -> dict:
     parsed = ManifestSet()
     for file, body in folder.files:
         try:
-            parsed.extend(read_text(body.decode("utf-8"), file))
+            # universal newlines, as Path.read_text gives read_paths (CRLF files split the same way)
+            parsed.extend(read_text(body.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), file))
         except UnicodeDecodeError as exc:
             parsed.files.append(file)
             parsed.findings.append(Finding(file=file, line=1, api_version="", kind="", namespace="", name="",

@@ -9,16 +9,24 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
 
-try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it is missing
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster where present
+
+
+class _Loader(_Base):
+    """YAML as Kubernetes reads it: the API is JSON, so an unquoted date is a string, not a timestamp."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 _DOC_SEPARATOR = re.compile(r"^---(?:[ \t].*)?$", re.MULTILINE)

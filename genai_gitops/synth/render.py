@@ -82,7 +82,8 @@ def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int)
         # multiprocessing.Pool, not ProcessPoolExecutor: on Python 3.11 the executor can hang for good
         # when it replaces a worker that reached max_tasks_per_child. Replacing workers bounds the
         # memory a long-lived jsii kernel accumulates.
-        with get_context("spawn").Pool(workers, initializer=_worker_init, maxtasksperchild=MAX_TASKS_PER_WORKER) as pool:
+        with get_context("spawn").Pool(workers, initializer=_worker_init,
+                                       maxtasksperchild=MAX_TASKS_PER_WORKER) as pool:
             results = pool.starmap(render_apps, [(inputs, chunk) for chunk in chunks], chunksize=1)
             return [app for chunk in results for app in chunk]
     finally:

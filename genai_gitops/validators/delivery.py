@@ -18,31 +18,42 @@ The ApplicationSets in argocd/ are previewed offline (genai_gitops.argocd.previe
 
 Findings are computed once per repository and handed out per target: a cluster target gets the
 findings of its own folders, plus (for the first inventory cluster) those belonging to no cluster.
+
+Incremental with the run's cache: objects are parsed through the parse cache `check` fills; per
+Application, the facts the repository-wide rules need (delivery_cache.AppFacts) and the findings about
+its objects are cached by its folders' content, and the preview by argocd/ and what it read. Only
+changed folders are parsed. `cache_context` digests a target's findings themselves: exact whatever
+they depend on (a cluster's findings depend on other clusters' folders too: CRD scopes, what syncs
+first on a shared destination), and a cluster whose findings did not change is answered from the
+cache without its folders being parsed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from genai_gitops.argocd.generators.git import normalize_repo_url, path_match, same_repository
-from genai_gitops.argocd.preview import PreviewApp, PreviewError, preview
-from genai_gitops.manifests import Resource, read_paths
+from genai_gitops.argocd.preview import PreviewApp, PreviewError
+from genai_gitops.cache import NO_CACHE, ResultCache, digest, digest_json
+from genai_gitops.manifests import ManifestSet, Resource
+from genai_gitops.manifests.cached import Folder, load_folders, parse_folders
 from genai_gitops.manifests.scope import scope_of
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.errors import ModelError
 from genai_gitops.model.loader import load_inventory
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target
+from genai_gitops.validators.delivery_cache import ARGOCD_GROUP, NAME, AppFacts, Child, cached_preview, describe
 from genai_gitops.validators.registry import ValidatorOptions
 
-NAME = "delivery"
 ARGOCD_NAMESPACE = "argocd"
 LOCAL_NAME, LOCAL_SERVER = "in-cluster", "https://kubernetes.default.svc"
 
@@ -54,8 +65,6 @@ BUILTIN_GROUPS = frozenset({
     "flowcontrol.apiserver.k8s.io", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io",
     "resource.k8s.io", "internal.apiserver.k8s.io", "storagemigration.k8s.io",
 })
-#: Argo CD's own CRDs: installed with Argo CD, where its Applications and AppProjects live
-ARGOCD_GROUP = "argoproj.io"
 #: the add-on (Helm chart of an Application in dist/<cluster>/addons) that brings each CRD group
 ADDON_CRD_GROUPS: Mapping[str, tuple[str, ...]] = {
     "external-secrets": ("external-secrets.io", "generators.external-secrets.io"),
@@ -69,6 +78,11 @@ ADDON_CRD_GROUPS: Mapping[str, tuple[str, ...]] = {
 DEFAULT_PROJECT = {"sourceRepos": ["*"], "destinations": [{"server": "*", "name": "*", "namespace": "*"}],
                    "clusterResourceWhitelist": [{"group": "*", "kind": "*"}]}
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+#: cache namespace: per Application's folder content, its AppFacts and the findings about its objects
+APPS_NAMESPACE = "delivery-apps"
+#: findings about an app's objects kept per cache entry, for as many (view, project, scopes) contexts
+MAX_OBJECT_CONTEXTS = 4
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,10 @@ class Located:
 # ---------------------------------------------------------------------------------------------
 # Globs as Argo CD matches them
 # ---------------------------------------------------------------------------------------------
+
+#: characters _glob_regex gives a meaning (`}` and `,` only inside `{...}`)
+_GLOB_SPECIAL = re.compile(r"[*?\[{\\]")
+
 
 @lru_cache(maxsize=1024)
 def _glob_regex(pattern: str, separators: str) -> re.Pattern[str]:
@@ -132,6 +150,8 @@ def glob_match(pattern: str, value: str, *, negation: bool = True, separators: s
         return not glob_match(pattern[1:], value, negation=False, separators=separators)
     if pattern == "*":
         return True
+    if not _GLOB_SPECIAL.search(pattern):
+        return pattern == value  # what the regex of a pattern without special characters matches
     return _glob_regex(pattern, separators).match(value) is not None
 
 
@@ -181,6 +201,8 @@ class Project:
     file: str
     #: destination_permitted answers: every object of an Application asks the same question
     _permitted: dict[tuple[str, str, str], bool] = field(default_factory=dict, compare=False, repr=False)
+    #: source_permitted answers, by repoURL
+    _sources: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def _list(self, key: str) -> list[Mapping[str, Any]]:
         value = self.spec.get(key)
@@ -218,6 +240,11 @@ class Project:
 
     def source_permitted(self, repo_url: str) -> bool:
         """AppProject.IsSourcePermitted: globs over normalized URLs, `/` separates, `!` denies."""
+        if repo_url not in self._sources:
+            self._sources[repo_url] = self._source_matched(repo_url)
+        return self._sources[repo_url]
+
+    def _source_matched(self, repo_url: str) -> bool:
         source = normalize_repo_url(repo_url)
         matched = False
         for raw in self.spec.get("sourceRepos") or []:
@@ -276,13 +303,22 @@ def _named_in(items: Sequence[Mapping[str, Any]], group: str, kind: str, name: s
     return False
 
 
-def load_projects(root: Path) -> tuple[dict[str, Project], list[Resource]]:
-    """AppProjects Argo CD will know: argocd/ (platform) and dist/*/projects/ (tenants); plus parse problems."""
-    folders = [root / "argocd", *sorted((root / "dist").glob("*/projects"))]
-    manifests = read_paths([f for f in folders if f.is_dir()])
+def project_folders(root: Path) -> list[Path]:
+    """Where the AppProjects Argo CD will know live: argocd/ (platform) and dist/*/projects/ (tenants)."""
+    return [f for f in (root / "argocd", *sorted((root / "dist").glob("*/projects"))) if f.is_dir()]
+
+
+def load_projects(root: Path, *, cache: ResultCache = NO_CACHE,
+                  folders: Sequence[Folder] | None = None) -> tuple[dict[str, Project], list[Resource]]:
+    """AppProjects of `project_folders(root)` by name, and those defined twice with different specs.
+
+    `folders`: the manifest folders below project_folders(root), when the caller read them already;
+    they are parsed through `cache` (a folder parsed before is a JSON load)."""
+    if folders is None:
+        folders = load_folders(project_folders(root))
     projects: dict[str, Project] = {}
     duplicates: list[Resource] = []
-    for res in manifests.resources:
+    for res in in_file_order(parse_cached(folders, cache).resources):
         if res.kind != "AppProject" or res.group != ARGOCD_GROUP or res.namespace not in ("", ARGOCD_NAMESPACE):
             continue
         spec = _mapping(res.obj.get("spec"))
@@ -292,6 +328,21 @@ def load_projects(root: Path) -> tuple[dict[str, Project], list[Resource]]:
         projects[res.name] = Project(res.name, spec, res.file)
     projects.setdefault("default", Project("default", DEFAULT_PROJECT, "(Argo CD built-in)"))
     return projects, duplicates
+
+
+def parse_cached(folders: Sequence[Folder], cache: ResultCache) -> ManifestSet:
+    """parse_folders through `cache`; without it when an object cannot be cached (JSON has no YAML timestamp)."""
+    try:
+        return parse_folders(folders, cache=cache)
+    except (TypeError, ValueError):
+        if not cache.enabled:
+            raise
+        return parse_folders(folders)
+
+
+def in_file_order(resources: Iterable[Resource]) -> list[Resource]:
+    """`read_paths`'s order (files sorted by path, documents in file order) of folder-by-folder results."""
+    return sorted(resources, key=lambda r: r.file)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,45 +363,149 @@ class _AppView:
     owner: str | None
 
 
-class DeliveryCheck:
-    """All delivery findings for one repository and inventory."""
+@dataclass(frozen=True)
+class _Source:
+    """A folder of this repository an Application reads, and what was read from it."""
 
-    def __init__(self, root: Path, inventory: ClusterInventory) -> None:
+    path: str
+    recurse: bool
+    exists: bool
+    #: the manifest folder itself, or (recurse) every manifest folder below it
+    folders: tuple[Folder, ...]
+    #: digest of the above, with every read folder's content (Folder.key)
+    key: str
+
+
+@dataclass
+class _Inputs:
+    """What the checks read from the repository: the preview and every Application's folders."""
+
+    apps: list[PreviewApp]
+    views: list[_AppView]
+    sources: dict[str, list[_Source]]
+    #: per Application, the digest of everything read from its sources (the key of its AppFacts)
+    keys: dict[str, str]
+    #: (cluster folder, app folder, holds any file) for every dist/<cluster>/<app>/
+    listing: list[tuple[str, str, bool]]
+    #: the manifest folders of project_folders()
+    project_folders: list[Folder]
+    facts: dict[str, AppFacts] | None = None
+
+
+class DeliveryCheck:
+    """All delivery findings for one repository and inventory.
+
+    With a `cache` (the run's), objects are parsed through the parse cache `check` fills, and per
+    Application its AppFacts (what the repository-wide checks need) and the findings about its
+    objects are kept by content: an unchanged Application costs reading and hashing its files and
+    one small cache load, never a parse. The findings are the same with or without a cache.
+    """
+
+    def __init__(self, root: Path, inventory: ClusterInventory, *, cache: ResultCache = NO_CACHE) -> None:
         self.root = root
         self.inventory = inventory
         self.clusters = ClusterDirectory(inventory)
         self.known = {c.name for c in inventory.clusters}
         self.repo_url = inventory.gitops.repo_url
         self.crd_scopes: dict[tuple[str, str], bool] = {}
+        self.cache = cache
+        self._inputs: _Inputs | list[Located] | None = None
+        self._objects: dict[str, list[Resource]] = {}
+        self._project_keys: dict[str, str] = {}
+        self._dirs: dict[str, bool] = {}
+        self._same_repo: dict[str, bool] = {}
+        #: per Application, the object findings its cache entry holds, by what they depend on
+        self._stored: dict[str, dict[str, Any]] = {}
 
     def run(self) -> list[Located]:
-        try:
-            apps = preview(self.root, self.inventory)
-        except PreviewError as exc:
-            rule = "unsupported-feature" if exc.unsupported else "preview-failed"
-            message = f"cannot preview the ApplicationSets: {exc}"
-            return [Located(None, _finding(str(self.root / "argocd"), rule, message))]
-        projects, duplicates = load_projects(self.root)
+        inputs = self._read()
+        if isinstance(inputs, list):
+            return list(inputs)
+        projects, duplicates = load_projects(self.root, cache=self.cache, folders=inputs.project_folders)
         out = [Located(None, Finding.about(r, validator=NAME, rule="project-defined-twice",
                                            message=f"AppProject {r.name} is defined twice with different specs "
                                                    f"(also in {projects[r.name].file})")) for r in duplicates]
-        out += self._folders(apps)
-        views = [self._view(app) for app in apps]
-        objects = {app.name: self._objects(app) for app in apps}
-        self._learn_crd_scopes(objects.values())
+        out += self._folders(inputs)
+        facts = self._facts(inputs)
+        self._learn_crd_scopes(facts.values())
         children: list[tuple[_AppView, _AppView]] = []
-        for view in views:
+        for view in inputs.views:
             out += self._app_checks(view, projects)
-            for res in objects[view.name]:
-                if res.kind == "Application" and res.group == ARGOCD_GROUP:
-                    child = self._child_view(res, view)
-                    children.append((view, child))
-                    out += self._app_checks(child, projects)
+            for item in facts[view.name].children:
+                child = self._child_view(item, view)
+                children.append((view, child))
+                out += self._app_checks(child, projects)
             project = projects.get(view.project)
             if project is not None:
-                out += self._object_checks(view, objects[view.name], project)
-        out += self._sync_waves(views, objects, children)
+                out += [Located(view.owner, f) for f in self._object_findings(view, inputs, project)]
+        out += self._sync_waves(inputs.views, facts, children)
         return out
+
+    # -- reading ------------------------------------------------------------------------------
+    def _read(self) -> _Inputs | list[Located]:
+        """The preview, every Application's folders (read, not parsed), dist/ and the project folders."""
+        if self._inputs is None:
+            listing = [(cluster_dir.name, app_dir.name, any(files for _r, _d, files in os.walk(app_dir)))
+                       for cluster_dir in _subfolders(self.root / "dist") for app_dir in _subfolders(cluster_dir)]
+            loaded: dict[tuple[str, bool], tuple[Folder, ...]] = {}
+            projects = [f for folder in project_folders(self.root) for f in _load(folder, True, loaded)]
+            argocd = self.root / "argocd"
+            try:
+                apps = cached_preview(self.root, self.inventory, _load(argocd, True, loaded) if argocd.is_dir() else (),
+                                      self.cache, non_empty={f"dist/{c}/{a}": found for c, a, found in listing})
+            except PreviewError as exc:
+                rule = "unsupported-feature" if exc.unsupported else "preview-failed"
+                message = f"cannot preview the ApplicationSets: {exc}"
+                self._inputs = [Located(None, _finding(str(self.root / "argocd"), rule, message))]
+                return self._inputs
+            sources = {app.name: self._sources(app, loaded) for app in apps}
+            self._inputs = _Inputs(apps, [self._view(app) for app in apps], sources,
+                                   {name: digest("facts", *(s.key for s in found)) for name, found in sources.items()},
+                                   listing, projects)
+        return self._inputs
+
+    def _sources(self, app: PreviewApp, loaded: dict[tuple[str, bool], tuple[Folder, ...]]) -> list[_Source]:
+        """The folders Argo CD reads for `app`: manifest files, recursing only when asked."""
+        out = []
+        for source in app.sources:
+            paths = self._repo_paths([source])
+            if not paths:
+                continue
+            folder = self.root / paths[0]
+            recurse = bool(_mapping(source.get("directory")).get("recurse"))
+            exists = self._is_dir(paths[0])
+            folders = _load(folder, recurse, loaded) if exists else ()
+            key = digest(paths[0], str(recurse), str(exists), *(f.key for f in folders))
+            out.append(_Source(paths[0], recurse, exists, folders, key))
+        return out
+
+    def _app_objects(self, name: str, inputs: _Inputs) -> list[Resource]:
+        """The objects of Application `name`, parsed (through the parse cache) on first use."""
+        if name not in self._objects:
+            objects: list[Resource] = []
+            for source in inputs.sources[name]:
+                if source.exists:
+                    objects += in_file_order(parse_cached(source.folders, self.cache).resources)
+            self._objects[name] = objects
+        return self._objects[name]
+
+    def _facts(self, inputs: _Inputs) -> dict[str, AppFacts]:
+        """Every Application's AppFacts, from its cache entry (which also holds its object findings,
+        by what they depend on: one load per unchanged Application) or from its objects."""
+        if inputs.facts is None:
+            inputs.facts = {}
+            for app in inputs.apps:
+                key = inputs.keys[app.name]
+                entry = _cached(self.cache, APPS_NAMESPACE, key, _entry_from)
+                if entry is None:
+                    facts = AppFacts.of(self._app_objects(app.name, inputs))
+                    self._stored[app.name] = {}
+                    if self.cache.enabled:
+                        _store(self.cache, APPS_NAMESPACE, key, {"facts": facts.to_json(), "objects": {}})
+                else:
+                    facts, self._stored[app.name] = entry
+                inputs.facts[app.name] = facts
+        return inputs.facts
 
     # -- views --------------------------------------------------------------------------------
     def _view(self, app: PreviewApp) -> _AppView:
@@ -359,14 +514,8 @@ class DeliveryCheck:
                          message="")
         return _AppView(app.name, app.project, app.spec, app.sync_wave, anchor, self._owner(app))
 
-    def _child_view(self, res: Resource, parent: _AppView) -> _AppView:
-        spec = _mapping(res.obj.get("spec"))
-        try:
-            wave = int(res.annotations.get("argocd.argoproj.io/sync-wave", "0"))
-        except ValueError:
-            wave = 0
-        anchor = Finding.about(res, validator=NAME, rule="", message="")
-        return _AppView(res.name, str(spec.get("project") or "default"), spec, wave, anchor, parent.owner)
+    def _child_view(self, child: Child, parent: _AppView) -> _AppView:
+        return _AppView(child.name, child.project, child.spec, child.wave, child.anchor, parent.owner)
 
     def _owner(self, app: PreviewApp) -> str | None:
         parts = app.path.strip("/").split("/")
@@ -376,38 +525,49 @@ class DeliveryCheck:
         return dest.cluster.name if dest is not None and dest.cluster is not None else None
 
     # -- folders ------------------------------------------------------------------------------
-    def _folders(self, apps: Sequence[PreviewApp]) -> list[Located]:
+    def _folders(self, inputs: _Inputs) -> list[Located]:
         claims: dict[str, list[str]] = defaultdict(list)
-        for app in apps:
+        for app in inputs.apps:
             for path in self._repo_paths(app.sources):
                 claims[path].append(app.name)
         out: list[Located] = []
-        for cluster_dir in _subfolders(self.root / "dist"):
-            owner = cluster_dir.name if cluster_dir.name in self.known else None
-            for app_dir in _subfolders(cluster_dir):
-                if not any(files for _r, _d, files in os.walk(app_dir)):
-                    continue  # git keeps no empty folder: nothing to deliver
-                rel = f"dist/{cluster_dir.name}/{app_dir.name}"
-                names = claims.get(rel, [])
-                if not names:
-                    out.append(Located(owner, _finding(
-                        str(app_dir), "unclaimed-folder",
-                        f"{rel}/ is delivered by no Application: no ApplicationSet generates one for it, so its "
-                        "objects never reach a cluster")))
-                elif len(names) > 1:
-                    out.append(Located(owner, _finding(
-                        str(app_dir), "folder-claimed-twice",
-                        f"{rel}/ is the source of Applications {', '.join(sorted(names))}: they would manage the "
-                        "same objects and overwrite each other")))
+        for cluster, app_name, has_files in inputs.listing:
+            if not has_files:
+                continue  # git keeps no empty folder: nothing to deliver
+            owner = cluster if cluster in self.known else None
+            app_dir = self.root / "dist" / cluster / app_name
+            rel = f"dist/{cluster}/{app_name}"
+            names = claims.get(rel, [])
+            if not names:
+                out.append(Located(owner, _finding(
+                    str(app_dir), "unclaimed-folder",
+                    f"{rel}/ is delivered by no Application: no ApplicationSet generates one for it, so its "
+                    "objects never reach a cluster")))
+            elif len(names) > 1:
+                out.append(Located(owner, _finding(
+                    str(app_dir), "folder-claimed-twice",
+                    f"{rel}/ is the source of Applications {', '.join(sorted(names))}: they would manage the "
+                    "same objects and overwrite each other")))
         return out
 
     def _repo_paths(self, sources: Iterable[Mapping[str, Any]]) -> list[str]:
         paths = []
         for source in sources:
             path = str(source.get("path") or "")
-            if path and same_repository(str(source.get("repoURL", "")), self.repo_url):
+            if path and self._in_repository(str(source.get("repoURL", ""))):
                 paths.append(os.path.normpath(path).replace(os.sep, "/").strip("/"))
         return paths
+
+    def _in_repository(self, url: str) -> bool:
+        if url not in self._same_repo:
+            self._same_repo[url] = same_repository(url, self.repo_url)
+        return self._same_repo[url]
+
+    def _is_dir(self, path: str) -> bool:
+        """Whether repository path `path` is a folder (asked once per check)."""
+        if path not in self._dirs:
+            self._dirs[path] = (self.root / path).is_dir()
+        return self._dirs[path]
 
     # -- one Application ----------------------------------------------------------------------
     def _app_checks(self, view: _AppView, projects: Mapping[str, Project]) -> list[Located]:
@@ -416,11 +576,9 @@ class DeliveryCheck:
         def add(rule: str, message: str) -> None:
             out.append(Located(view.owner, _with(view.anchor, rule, message)))
 
-        sources = ([s for s in view.spec["sources"] if isinstance(s, Mapping)]
-                   if isinstance(view.spec.get("sources"), list)
-                   else [view.spec["source"]] if isinstance(view.spec.get("source"), Mapping) else [])
+        sources = _sources_of(view.spec)
         for path in self._repo_paths(sources):
-            if not (self.root / path).is_dir():
+            if not self._is_dir(path):
                 add("missing-path", f"Application {view.name} reads path {path}, which does not exist in the "
                                     "repository")
         project = projects.get(view.project)
@@ -449,42 +607,51 @@ class DeliveryCheck:
                 f"{project.name} does not permit (spec.destinations: {project.describe_destinations()})")
         return out
 
-    def _objects(self, app: PreviewApp) -> list[Resource]:
-        """The objects Argo CD reads from the app's folder: manifest files, recursing only when asked."""
-        objects: list[Resource] = []
-        for source in app.sources:
-            paths = self._repo_paths([source])
-            if not paths or not (self.root / paths[0]).is_dir():
-                continue
-            directory = _mapping(source.get("directory"))
-            folder = self.root / paths[0]
-            if directory.get("recurse"):
-                files = [folder]
-            else:
-                files = sorted(p for p in folder.iterdir()
-                               if p.is_file() and p.suffix in _MANIFEST_SUFFIXES and not p.name.startswith("."))
-            objects += read_paths(files).resources
-        return objects
-
-    def _learn_crd_scopes(self, groups: Iterable[list[Resource]]) -> None:
-        for objects in groups:
-            for res in objects:
-                if res.kind == "CustomResourceDefinition":
-                    spec = _mapping(res.obj.get("spec"))
-                    names = _mapping(spec.get("names"))
-                    if spec.get("group") and names.get("kind"):
-                        self.crd_scopes[(str(spec["group"]), str(names["kind"]))] = spec.get("scope") != "Cluster"
+    def _learn_crd_scopes(self, facts: Iterable[AppFacts]) -> None:
+        for item in facts:
+            for group, kind, namespaced in item.crds:
+                self.crd_scopes[(group, kind)] = namespaced
 
     def namespaced(self, res: Resource) -> bool:
-        known = scope_of(res.group, res.kind)
+        return self._namespaced(res.group, res.kind)
+
+    def _namespaced(self, group: str, kind: str) -> bool:
+        known = scope_of(group, kind)
         if known is not None:
             return known
-        if (res.group, res.kind) in self.crd_scopes:
-            return self.crd_scopes[(res.group, res.kind)]
+        if (group, kind) in self.crd_scopes:
+            return self.crd_scopes[(group, kind)]
         return True  # an unknown kind: namespaced, as most custom resources are (Argo CD asks discovery)
 
-    def _object_checks(self, view: _AppView, objects: Sequence[Resource], project: Project) -> list[Located]:
-        out: list[Located] = []
+    def _object_findings(self, view: _AppView, inputs: _Inputs, project: Project) -> list[Finding]:
+        """_object_checks, cached by what they depend on: the app's objects, its name and destination,
+        its AppProject, and the scopes of the custom kinds it uses that a CRD defines."""
+        facts = self._facts(inputs)[view.name]
+        destination = _destination(view.spec)
+        dest = self.clusters.resolve(destination)
+        scopes = sorted({(u.group, u.kind, self.crd_scopes[(u.group, u.kind)]) for u in facts.uses
+                         if (u.group, u.kind) in self.crd_scopes and scope_of(u.group, u.kind) is None})
+        if project.name not in self._project_keys:
+            self._project_keys[project.name] = digest_json([project.name, project.spec])
+        key = digest(view.name, digest_json(destination),
+                     "" if dest is None else f"{dest.name}\0{dest.server}\0{dest.label}",
+                     self._project_keys[project.name], digest_json(scopes))
+        stored = self._stored.setdefault(view.name, {})
+        found = _restore(_findings_from, stored[key]) if key in stored else None
+        if found is None:
+            found = self._object_checks(view, self._app_objects(view.name, inputs), project)
+            if not self.cache.enabled:
+                return found
+            # a few contexts per entry: Applications reading the same folder share it
+            kept = list(stored.items())[-(MAX_OBJECT_CONTEXTS - 1):]
+            stored.clear()
+            stored.update(kept)
+            stored[key] = [f.to_dict() for f in found]
+            _store(self.cache, APPS_NAMESPACE, inputs.keys[view.name], {"facts": facts.to_json(), "objects": stored})
+        return found
+
+    def _object_checks(self, view: _AppView, objects: Sequence[Resource], project: Project) -> list[Finding]:
+        out: list[Finding] = []
         destination = _destination(view.spec)
         dest = self.clusters.resolve(destination)
         dest_ns = str(destination.get("namespace") or "")
@@ -494,28 +661,28 @@ class DeliveryCheck:
             if not self.namespaced(res):
                 problem = project.cluster_resource_problem(res.group, res.kind, res.name)
                 if problem:
-                    out.append(Located(view.owner, Finding.about(
+                    out.append(Finding.about(
                         res, validator=NAME, rule="cluster-resource-not-permitted",
-                        message=f"{res.kind} {res.name} is cluster-scoped; {problem}")))
+                        message=f"{res.kind} {res.name} is cluster-scoped; {problem}"))
                 continue
             problem = project.namespaced_resource_problem(res.group, res.kind)
             if problem:
-                out.append(Located(view.owner, Finding.about(
+                out.append(Finding.about(
                     res, validator=NAME, rule="namespaced-resource-not-permitted",
-                    message=f"{res.describe()} in Application {view.name}: {problem}")))
+                    message=f"{res.describe()} in Application {view.name}: {problem}"))
             namespace = res.namespace or dest_ns
             if dest is not None and not project.destination_permitted(dest, namespace):
                 if namespace == dest_ns:
                     continue  # the Application's own destination is reported once, on the Application
-                out.append(Located(view.owner, Finding.about(
+                out.append(Finding.about(
                     res, validator=NAME, rule="namespace-not-permitted",
                     message=f"{res.kind} {namespace}/{res.name}: namespace {namespace} on cluster {dest.label} is "
                             f"not permitted by AppProject {project.name} (spec.destinations: "
-                            f"{project.describe_destinations()})")))
+                            f"{project.describe_destinations()})"))
         return out
 
     # -- sync waves ---------------------------------------------------------------------------
-    def _sync_waves(self, views: Sequence[_AppView], objects: Mapping[str, Sequence[Resource]],
+    def _sync_waves(self, views: Sequence[_AppView], facts: Mapping[str, AppFacts],
                     children: Sequence[tuple[_AppView, _AppView]]) -> list[Located]:
         providers: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         waves = {v.name: v.wave for v in views}
@@ -524,14 +691,8 @@ class DeliveryCheck:
             dest = dests[view.name] = self.clusters.resolve(_destination(view.spec))
             if dest is None:
                 continue
-            for res in objects[view.name]:
-                if res.kind == "Namespace" and not res.group:
-                    providers[(dest.server, "namespace", res.name)].add(view.name)
-                elif res.kind == "CustomResourceDefinition":
-                    spec = _mapping(res.obj.get("spec"))
-                    providers[(dest.server, "group", str(spec.get("group", "")))].add(view.name)
-                elif res.kind == "ConstraintTemplate":
-                    providers[(dest.server, "group", "constraints.gatekeeper.sh")].add(view.name)
+            for what, value in facts[view.name].provides:
+                providers[(dest.server, what, value)].add(view.name)
             own_namespace = str(_destination(view.spec).get("namespace") or "")
             if own_namespace and _creates_namespace(view.spec):
                 providers[(dest.server, "namespace", own_namespace)].add(view.name)
@@ -551,38 +712,106 @@ class DeliveryCheck:
             if dest is None:
                 continue
             dest_ns = str(_destination(view.spec).get("namespace") or "")
-            needs: dict[tuple[str, str], list[Resource]] = defaultdict(list)
-            for res in objects[view.name]:
-                if not res.kind:
-                    continue
-                if res.group not in BUILTIN_GROUPS and res.group != ARGOCD_GROUP:
-                    needs[("group", res.group)].append(res)
-                if self.namespaced(res) and (res.namespace or dest_ns):
-                    needs[("namespace", res.namespace or dest_ns)].append(res)
-            for (what, value), users in needs.items():
+            # what the app's objects need, with the first object needing it and how many do
+            needs: dict[tuple[str, str], list[Any]] = {}
+            for use in facts[view.name].uses:
+                wanted = []
+                if use.group not in BUILTIN_GROUPS and use.group != ARGOCD_GROUP:
+                    wanted.append(("group", use.group))
+                if self._namespaced(use.group, use.kind) and (use.namespace or dest_ns):
+                    wanted.append(("namespace", use.namespace or dest_ns))
+                for need in wanted:
+                    if need in needs:
+                        needs[need][1] += use.count
+                    else:
+                        needs[need] = [use.first, use.count]
+            for (what, value), (first, users) in needs.items():
                 found = providers.get((dest.server, what, value), set())
                 if view.name in found:
                     continue
-                first = users[0]
-                count = f" (and {len(users) - 1} more object(s))" if len(users) > 1 else ""
+                count = f" (and {users - 1} more object(s))" if users > 1 else ""
                 thing = f"CRD group {value}" if what == "group" else f"Namespace {value}"
                 if not found:
                     if what == "group":
-                        out.append(Located(view.owner, Finding.about(
-                            first, validator=NAME, rule="crd-not-provided",
-                            message=f"{first.describe()}{count} in Application {view.name} needs {thing} on "
-                                    f"{dest.label}, which no Application delivers (no add-on and no "
-                                    "CustomResourceDefinition provides it)")))
+                        out.append(Located(view.owner, _with(
+                            first, "crd-not-provided",
+                            f"{describe(first)}{count} in Application {view.name} needs {thing} on "
+                            f"{dest.label}, which no Application delivers (no add-on and no "
+                            "CustomResourceDefinition provides it)")))
                     continue
                 for provider in sorted(found):
                     if waves[view.name] > waves[provider]:
                         continue
-                    out.append(Located(view.owner, Finding.about(
-                        first, validator=NAME, rule="sync-wave-order",
-                        message=f"{first.describe()}{count} in Application {view.name} (sync wave "
-                                f"{waves[view.name]}) needs {thing}, which Application {provider} delivers in "
-                                f"sync wave {waves[provider]}: {view.name} must sync in a later wave")))
+                    out.append(Located(view.owner, _with(
+                        first, "sync-wave-order",
+                        f"{describe(first)}{count} in Application {view.name} (sync wave "
+                        f"{waves[view.name]}) needs {thing}, which Application {provider} delivers in "
+                        f"sync wave {waves[provider]}: {view.name} must sync in a later wave")))
         return out
+
+
+def _load(folder: Path, recurse: bool, loaded: dict[tuple[str, bool], tuple[Folder, ...]]) -> tuple[Folder, ...]:
+    """The manifest folders Argo CD reads from `folder` (read once per check): with `recurse` every
+    folder below it, else its own manifest files only (the same Folder `check` reads, in the usual
+    case of no hidden files, so the parse cache is shared)."""
+    key = (str(folder), recurse)
+    if key not in loaded:
+        loaded[key] = tuple(load_folders([folder])) if recurse else _own_files(str(folder))
+    return loaded[key]
+
+
+def _own_files(directory: str) -> tuple[Folder, ...]:
+    """load_folders of the manifest files directly in `directory`, without hidden ones (Path.suffix
+    of a name not starting with a dot is one of the suffixes exactly when the name ends with it)."""
+    with os.scandir(directory) as entries:
+        files = sorted(e.path for e in entries
+                       if not e.name.startswith(".") and e.name.endswith(_MANIFEST_SUFFIXES) and e.is_file())
+    if not files:
+        return ()
+    bodies = []
+    for file in files:
+        with open(file, "rb") as handle:
+            bodies.append((file, handle.read()))
+    return (Folder(directory, bodies),)
+
+
+def _cached(cache: ResultCache, namespace: str, key: str, restore: Callable[[Any], _T]) -> _T | None:
+    """The cached value, restored; None when absent, damaged or of another shape (then recomputed)."""
+    data = cache.get(namespace, key)
+    return None if data is None else _restore(restore, data)
+
+
+def _restore(restore: Callable[[Any], _T], data: Any) -> _T | None:
+    try:
+        return restore(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _entry_from(data: Any) -> tuple[AppFacts, dict[str, Any]]:
+    objects = data["objects"]
+    if not isinstance(objects, dict):
+        raise ValueError("expected the object findings by context")
+    return AppFacts.from_json(data["facts"]), objects
+
+
+def _store(cache: ResultCache, namespace: str, key: str, value: Any) -> None:
+    # a value JSON cannot hold (a YAML timestamp in a spec) is not cached: recomputed next time
+    with contextlib.suppress(TypeError, ValueError):
+        cache.put(namespace, key, value)
+
+
+def _findings_from(data: Any) -> list[Finding]:
+    if not isinstance(data, list):
+        raise ValueError("expected a list of findings")
+    return [Finding.from_dict(item) for item in data]
+
+
+def _sources_of(spec: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """An Application's `spec.sources`, or its `spec.source`."""
+    if isinstance(spec.get("sources"), list):
+        return [s for s in spec["sources"] if isinstance(s, Mapping)]
+    return [spec["source"]] if isinstance(spec.get("source"), Mapping) else []
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -627,33 +856,63 @@ def _with(anchor: Finding, rule: str, message: str) -> Finding:
 # ---------------------------------------------------------------------------------------------
 
 class DeliveryValidator:
+    """The delivery checks as a validator: computed once per repository and inventory, handed out per
+    target."""
+
     name = NAME
 
     def __init__(self, options: ValidatorOptions) -> None:
         self.repo_root = options.repo_root
         self.clusters_file = options.clusters_file
-        self._memo: dict[tuple[str, int], list[Located]] = {}
+        self.cache = options.cache
+        self._checks: dict[tuple[str, str], DeliveryCheck] = {}
+        self._memo: dict[tuple[str, str], list[Located]] = {}
+
+    def cache_context(self, target: Target) -> str:
+        """The digest of the target's findings themselves. What they depend on beyond the target's own
+        folders is most of the repository (argocd/, the inventory, dist/'s folders, the AppProjects,
+        and other clusters' folders: CRD scopes are global, providers on a shared destination count),
+        so a digest of those inputs would change with any edit and have `check` load every cluster.
+        The findings are cheap to compute with the cache (no parse of an unchanged folder), exact,
+        and unchanged for a cluster an edit does not concern: that cluster is then never loaded."""
+        try:
+            found = list(self.validate(target))
+        except Exception as exc:  # no key to reuse: the runner validates, and reports the error itself
+            return digest(NAME, "failed", type(exc).__name__, str(exc))
+        return digest(NAME, digest_json([f.to_dict() for f in found]))
 
     def validate(self, target: Target) -> Iterator[Finding]:
-        root = self.repo_root or find_repo_root(target.resources)
-        if root is None:
+        setup = self._setup(target)
+        if setup is None:
             return  # ad-hoc manifests, not a repository with argocd/ and dist/: nothing to deliver
-        inventory = target.inventory
-        if inventory is None:
-            try:
-                inventory = load_inventory(self.clusters_file or root / "clusters.yaml")
-            except (ModelError, OSError) as exc:
-                yield _finding(str(self.clusters_file or root / "clusters.yaml"), "no-inventory",
-                               f"delivery checks need the cluster inventory: {exc}")
-                return
-        key = (str(root.resolve()), id(inventory))
+        if isinstance(setup, Finding):
+            yield setup
+            return
+        key, check = setup
         if key not in self._memo:
-            self._memo[key] = DeliveryCheck(root, inventory).run()
-        first = min((c.name for c in inventory.clusters), default=None)
+            self._memo[key] = check.run()
+        first = min((c.name for c in check.inventory.clusters), default=None)
         mine = target.cluster.name if target.cluster is not None else None
         for located in self._memo[key]:
             if mine is None or located.cluster == mine or (located.cluster is None and mine == first):
                 yield located.finding
+
+    def _setup(self, target: Target) -> tuple[tuple[str, str], DeliveryCheck] | Finding | None:
+        """The check of the target's repository and inventory (one per both), or why there is none."""
+        root = self.repo_root or find_repo_root(target.resources)
+        if root is None:
+            return None
+        inventory = target.inventory
+        if inventory is None:
+            path = self.clusters_file or root / "clusters.yaml"
+            try:
+                inventory = load_inventory(path)
+            except (ModelError, OSError) as exc:
+                return _finding(str(path), "no-inventory", f"delivery checks need the cluster inventory: {exc}")
+        key = (str(root.resolve()), digest(inventory.model_dump_json()))
+        if key not in self._checks:
+            self._checks[key] = DeliveryCheck(root, inventory, cache=self.cache)
+        return key, self._checks[key]
 
 
 def find_repo_root(resources: Sequence[Resource]) -> Path | None:

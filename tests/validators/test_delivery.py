@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
+from genai_gitops.argocd.preview import preview
+from genai_gitops.cache import ResultCache
+from genai_gitops.check import CheckOptions, run_check
+from genai_gitops.manifests import cached as cached_manifests
 from genai_gitops.manifests import read_paths
+from genai_gitops.manifests import reader as manifest_reader
+from genai_gitops.manifests.cached import load_folders
 from genai_gitops.model.cluster import ClusterInventory
 from genai_gitops.model.loader import load_inventory
 from genai_gitops.report.finding import Finding
+from genai_gitops.report.run import INTERNAL_ERROR_RULE
 from genai_gitops.validators.base import Target
-from genai_gitops.validators.delivery import DeliveryValidator, glob_match
+from genai_gitops.validators.delivery import APPS_NAMESPACE, DeliveryCheck, DeliveryValidator, glob_match
+from genai_gitops.validators.delivery_cache import cached_preview
 from genai_gitops.validators.registry import VALIDATORS, ValidatorOptions, build_validators
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,15 +30,19 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from genai_gitops.synth import synthesize
-
     root = tmp_path_factory.mktemp("delivery-example")
     shutil.copytree(REPO / "tenants", root / "tenants")
     shutil.copy(REPO / "clusters.yaml", root / "clusters.yaml")
+    resynthesize(root)
+    return root
+
+
+def resynthesize(root: Path) -> None:
+    from genai_gitops.synth import synthesize
+
     policies = REPO / "policies"
     synthesize(root / "tenants", root / "clusters.yaml", root / "dist",
                policies_dir=policies if policies.is_dir() else None, argocd_dir=root / "argocd")
-    return root
 
 
 @pytest.fixture()
@@ -245,3 +258,188 @@ def test_registered_as_delivery() -> None:
 ])
 def test_globs_match_like_argo_cd(pattern: str, value: str, separators: str, expected: bool) -> None:
     assert glob_match(pattern, value, separators=separators) is expected
+
+
+# ---------------------------------------------------------------------------------------------
+# The cache: same findings, fewer parses
+# ---------------------------------------------------------------------------------------------
+
+CLUSTERS = (None, "central-prod", "customer-eu-1", "customer-us-1")
+
+
+def break_a_few_things(root: Path) -> None:
+    """Findings of most rules, in several clusters and for the repository as a whole."""
+    edit_yaml(root / "dist/customer-eu-1/tenant-acme/ServiceAccount-open-webui.yaml",
+              lambda obj: obj["metadata"].update(namespace="genai-platform"))
+    (root / "dist/customer-eu-1/tenant-acme/ClusterRole-foo.yaml").write_text(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: foo}\n")
+    (root / "dist/customer-us-1/addons/Application-customer-us-1-external-secrets.yaml").unlink()
+    guardrails = root / "argocd/apps/applicationset-genai-guardrails.yaml"
+    guardrails.write_text(guardrails.read_text().replace("argocd.argoproj.io/sync-wave: '0'",
+                                                         "argocd.argoproj.io/sync-wave: '1'"))
+    (root / "dist/elsewhere/stray").mkdir(parents=True, exist_ok=True)
+    (root / "dist/elsewhere/stray/ConfigMap-x.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n")
+
+
+def cached_findings(root: Path, cache: ResultCache) -> dict[str | None, list[Finding]]:
+    """`findings` per target with a cache; the targets carry no resources (the validator reads the
+    repository itself), so nothing is parsed here but what the validator parses."""
+    inventory = inventory_of(root)
+    validator = DeliveryValidator(ValidatorOptions(repo_root=root, cache=cache))
+    out: dict[str | None, list[Finding]] = {}
+    for cluster in CLUSTERS:
+        spec = inventory.by_name()[cluster] if cluster else None
+        target = Target(name=cluster or "dist", k8s_version="1.30", resources=(), cluster=spec, inventory=inventory)
+        out[cluster] = list(validator.validate(target))
+    return out
+
+
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every file a manifest reader parses from now on (read_paths, as the preview reads argocd/, or
+    parse_folders)."""
+    parsed: list[str] = []
+    read_text = manifest_reader.read_text
+
+    def counting(text: str, file: str):
+        parsed.append(file)
+        return read_text(text, file)
+
+    monkeypatch.setattr(manifest_reader, "read_text", counting)
+    monkeypatch.setattr(cached_manifests, "read_text", counting)
+    return parsed
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["intact", "broken"])
+def test_findings_are_the_same_with_and_without_the_cache(repo: Path, tmp_path: Path, broken: bool) -> None:
+    if broken:
+        break_a_few_things(repo)
+    plain = {c: findings(repo, c) for c in CLUSTERS}
+    assert (any(plain.values()) and plain["central-prod"]) if broken else not any(plain.values())
+    cache = ResultCache(tmp_path / "cache")
+    assert cached_findings(repo, cache) == plain  # cold: fills the cache
+    assert cache.misses and list((tmp_path / "cache" / APPS_NAMESPACE).iterdir())
+    assert cached_findings(repo, cache) == plain  # warm: answered from it
+
+
+def test_after_a_tenant_edit_only_the_changed_folders_are_parsed(repo: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    break_a_few_things(repo)
+    cache = ResultCache(tmp_path / "cache")
+    cached_findings(repo, cache)
+    before = {f.path: f.key for f in load_folders([repo / "dist"])}
+    tenant = repo / "tenants/acme.yaml"
+    tenant.write_text(tenant.read_text().replace('cpu: "24"', 'cpu: "32"'))
+    resynthesize(repo)  # writes dist/ and argocd/ afresh
+    break_a_few_things(repo)
+    changed = {f.path for f in load_folders([repo / "dist"]) if before.get(f.path) != f.key}
+    assert 1 <= len(changed) <= 4, changed
+
+    parsed = count_parses(monkeypatch)
+    warm = cached_findings(repo, cache)
+    dist_parsed = [f for f in parsed if f.startswith(str(repo / "dist") + os.sep)]
+    assert {os.path.dirname(f) for f in dist_parsed} == changed
+    assert len(dist_parsed) == len(set(dist_parsed))  # each file once: later runs find it in the cache
+    assert all(f.startswith(str(repo / "argocd") + os.sep) for f in parsed if f not in dist_parsed)
+    monkeypatch.undo()
+    assert warm == {c: findings(repo, c) for c in CLUSTERS}  # the same as a cold run without a cache
+
+
+def test_damaged_or_foreign_cache_entries_are_ignored(repo: Path, tmp_path: Path) -> None:
+    break_a_few_things(repo)
+    plain = {c: findings(repo, c) for c in CLUSTERS}
+    cache = ResultCache(tmp_path / "cache")
+    cached_findings(repo, cache)
+    entries = sorted((tmp_path / "cache" / APPS_NAMESPACE).rglob("*.json"))
+    assert entries
+    for i, path in enumerate(entries):
+        if i % 3 == 0:  # damaged on disk: the checksum no longer matches
+            path.write_bytes(path.read_bytes()[:-5] + b"xxxxx")
+        elif i % 3 == 1:  # well-formed, but not facts
+            cache.put(APPS_NAMESPACE, path.stem, {"facts": {"crds": "nope"}, "objects": {}})
+        else:  # good facts, findings of another shape
+            entry = cache.get(APPS_NAMESPACE, path.stem)
+            assert entry is not None
+            cache.put(APPS_NAMESPACE, path.stem, {**entry, "objects": {k: [{"file": 1}] for k in entry["objects"]}})
+    assert cached_findings(repo, cache) == plain
+    assert cached_findings(repo, cache) == plain  # rewritten correctly
+
+
+def run_delivery_check(repo: Path, cache_dir: Path | None):
+    report = run_check(CheckOptions(repo=repo, tenants=repo / "tenants", clusters=repo / "clusters.yaml",
+                                    dist=repo / "dist", argocd=repo / "argocd", policies=REPO / "policies",
+                                    validators=("delivery",), drift=False, cache_dir=cache_dir, workers=1))
+    return sorted((f.rule, f.file, f.message) for f in report.findings), report
+
+
+def test_check_answers_delivery_from_its_cache(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cluster whose delivery findings did not change is answered from the cache, its folders never
+    parsed; findings of no cluster (on the first cluster's target) follow changes anywhere."""
+    cache = tmp_path / "cache"
+    assert run_delivery_check(repo, cache)[0] == run_delivery_check(repo, None)[0] == []
+    parsed = count_parses(monkeypatch)
+    again, report = run_delivery_check(repo, cache)
+    assert again == [] and parsed == [] and report.resources == 0  # nothing parsed, no target loaded
+    monkeypatch.undo()
+
+    # a change in one cluster's folder: only that cluster is loaded (and only that folder parsed)
+    (repo / "dist/customer-eu-1/tenant-acme/ConfigMap-extra.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra, namespace: tenant-acme}\n")
+    found, report = run_delivery_check(repo, cache)
+    assert found == [] and report.resources == len(read_paths([repo / "dist/customer-eu-1"]).resources)
+
+    (repo / "dist/elsewhere/stray").mkdir(parents=True)
+    (repo / "dist/elsewhere/stray/ConfigMap-x.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n")
+    found, _ = run_delivery_check(repo, cache)
+    assert found == run_delivery_check(repo, None)[0] and [rule for rule, _, _ in found] == ["unclaimed-folder"]
+
+
+def test_a_cluster_sees_changes_in_other_clusters_folders(repo: Path, tmp_path: Path) -> None:
+    """A CRD shipped in one cluster's folder sets the scope of its kind everywhere: a cluster whose own
+    folders did not change must not be answered from a result computed before."""
+    (repo / "dist/customer-eu-1/tenant-acme/Widget-w.yaml").write_text(
+        "apiVersion: example.io/v1\nkind: Widget\nmetadata: {name: w, namespace: tenant-acme}\n")
+    cache = tmp_path / "cache"
+    before, _ = run_delivery_check(repo, cache)
+    assert {rule for rule, _, _ in before} == {"crd-not-provided"}
+    (repo / "dist/customer-us-1/addons/CustomResourceDefinition-widgets.yaml").write_text(yaml.safe_dump(
+        {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+         "metadata": {"name": "widgets.example.io"},
+         "spec": {"group": "example.io", "scope": "Cluster", "names": {"kind": "Widget"}}}))
+    after, _ = run_delivery_check(repo, cache)
+    assert after == run_delivery_check(repo, None)[0]
+    assert ("cluster-resource-not-permitted", str(repo / "dist/customer-eu-1/tenant-acme/Widget-w.yaml"),
+            "Widget w is cluster-scoped; AppProject tenant-acme permits no cluster-scoped objects "
+            "(spec.clusterResourceWhitelist is empty)") in after
+
+
+def test_a_crash_is_an_internal_error_not_a_failed_check(repo: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(DeliveryCheck, "run", broken)
+    found, report = run_delivery_check(repo, tmp_path / "cache")
+    assert {rule for rule, _, _ in found} == {INTERNAL_ERROR_RULE} and len(found) == len(report.targets)
+    monkeypatch.undo()
+    assert run_delivery_check(repo, tmp_path / "cache")[0] == []  # the failure was not cached
+
+
+def test_the_cached_preview_is_the_preview_until_the_tree_changes(repo: Path, tmp_path: Path) -> None:
+    inventory = inventory_of(repo)
+    cache = ResultCache(tmp_path / "cache")
+
+    def both() -> tuple[list, list]:
+        return cached_preview(repo, inventory, load_folders([repo / "argocd"]), cache), preview(repo, inventory)
+
+    cold, fresh = both()
+    assert cold == fresh and cache.misses == 1
+    warm, fresh = both()
+    assert warm == fresh and cache.hits == 1  # from the cache
+    # a folder the git generators list (a new tenant) and a folder turning empty (and so vanishing from git)
+    shutil.copytree(repo / "dist/customer-eu-1/tenant-acme", repo / "dist/customer-eu-1/tenant-newco")
+    changed, fresh = both()
+    assert changed == fresh and "customer-eu-1-tenant-newco" in {app.name for app in changed}
+    for file in (repo / "dist/customer-eu-1/tenant-newco").iterdir():
+        file.unlink()
+    emptied, fresh = both()
+    assert emptied == fresh == cold
