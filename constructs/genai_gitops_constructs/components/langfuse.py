@@ -232,7 +232,6 @@ class Langfuse(Construct):
             _env("REDIS_SENTINEL_NODES", redis.nodes),
             _env("REDIS_SENTINEL_MASTER_NAME", redis.master_name),
             _secret_env("REDIS_AUTH", SECRET),
-            _secret_env("REDIS_SENTINEL_PASSWORD", SECRET, "REDIS_AUTH"),
             # S3 through IRSA: bucket and region only, the SDK's web-identity credentials do the rest
             _env("LANGFUSE_S3_EVENT_UPLOAD_BUCKET", props.bucket),
             _env("LANGFUSE_S3_EVENT_UPLOAD_REGION", region),

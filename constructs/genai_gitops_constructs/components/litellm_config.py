@@ -177,8 +177,9 @@ def _redis(props: LiteLLMConfigProps) -> dict[str, Any]:
     """Sentinel connection settings: clients ask a Sentinel for the master, never a fixed host."""
     return {"sentinel_nodes": [[host, port] for host, port in props.sentinel_nodes],
             "service_name": props.master_set,
-            "password": f"os.environ/{REDIS_PASSWORD}",
-            "sentinel_password": f"os.environ/{REDIS_PASSWORD}"}
+            # the data nodes require the password; the Sentinels do not (Lago's client cannot send one),
+            # and only the declared clients reach port 26379 (NetworkPolicy)
+            "password": f"os.environ/{REDIS_PASSWORD}"}
 
 
 def render_config(props: LiteLLMConfigProps) -> dict[str, Any]:

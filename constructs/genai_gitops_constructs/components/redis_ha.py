@@ -75,7 +75,7 @@ while [ "$i" -lt "$REPLICAS" ]; do
   peer="${SET_NAME}-${i}.${domain}"
   i=$((i + 1))
   [ "$peer" = "$me" ] && continue
-  answer=$(timeout 3 valkey-cli -h "$peer" -p "$SENTINEL_PORT" -a "$REDIS_PASSWORD" --no-auth-warning \\
+  answer=$(timeout 3 valkey-cli -h "$peer" -p "$SENTINEL_PORT" \\
            SENTINEL get-master-addr-by-name "$MASTER_SET" 2>/dev/null | head -n 1) || answer=""
   case "$answer" in
     *".${domain}") master="$answer"; break ;;
@@ -115,8 +115,6 @@ sentinel auth-pass ${MASTER_SET} "${REDIS_PASSWORD}"
 sentinel down-after-milliseconds ${MASTER_SET} 10000
 sentinel failover-timeout ${MASTER_SET} 60000
 sentinel parallel-syncs ${MASTER_SET} 1
-requirepass "${REDIS_PASSWORD}"
-sentinel sentinel-pass "${REDIS_PASSWORD}"
 EOF
 """
 
