@@ -116,15 +116,41 @@ class ResultCache:
             self.put(namespace, key, value)
 
 
+class MemoryCache(ResultCache):
+    """A cache for one run only (`--no-cache`): nothing is read from or written to disk, but what one
+    step parsed or computed is still shared with the next (e.g. delivery reuses the check's parse)."""
+
+    def __init__(self) -> None:
+        super().__init__(None, fingerprint="memory")
+        self._entries: dict[tuple[str, str], str] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return True
+
+    def get(self, namespace: str, key: str) -> Any | None:
+        raw = self._entries.get((namespace, key))
+        if raw is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return json.loads(raw)
+
+    def put(self, namespace: str, key: str, value: Any) -> None:
+        # stored as JSON, so a hit returns a fresh copy exactly as a disk entry would
+        self._entries[(namespace, key)] = json.dumps(value, separators=(",", ":"))
+
+
 NO_CACHE = ResultCache(None)
 
 
 def files_digest(paths: Iterable[Path]) -> str:
-    """Digest of every file under the given files/folders (names and contents)."""
+    """Digest of every file under the given files/folders: names relative to each root, and contents
+    (so `policies` and `./policies` give the same digest)."""
     h = hashlib.blake2b(digest_size=20)
     for root in sorted(Path(p) for p in paths):
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in files:
-            h.update(str(path).encode() + b"\0")
+            h.update(str(path.relative_to(root) if path != root else path.name).encode() + b"\0")
             h.update(path.read_bytes())
     return h.hexdigest()

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from genai_gitops.cache import NO_CACHE, ResultCache, digest, files_digest
+from genai_gitops.cache import MemoryCache, ResultCache, digest, files_digest
 from genai_gitops.drift import drift_findings
 from genai_gitops.manifests.cached import Folder, LazyResources, load_folders
 from genai_gitops.model.loader import Platform, load_platform
@@ -105,7 +105,7 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
 def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Report:
     started = time.perf_counter()
     platform = load_platform(options.tenants, options.clusters)  # ModelError: the caller reports it
-    cache = ResultCache(options.cache_dir) if options.cache_dir is not None else NO_CACHE
+    cache = ResultCache(options.cache_dir) if options.cache_dir is not None else MemoryCache()
     mine = shard_clusters(platform, options.shard)
     scan_began = time.perf_counter()
     by_cluster = {c: load_folders([options.dist / c]) if (options.dist / c).is_dir() else [] for c in mine}

@@ -133,3 +133,28 @@ def test_cli_check_exit_codes(repo_copy: Path, capsys) -> None:
     reported = json.loads(capsys.readouterr().out)
     assert {"refs", "schema", "drift"} <= {f["validator"] for f in reported}
     assert main(["check", "--repo", str(repo_copy), "--shard", "0/2"]) == 2
+
+
+def test_check_after_synth_renders_nothing(repo_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    """The synth records what each app's inputs produce; the check then compares without rendering."""
+    cache_dir = tmp_path / "cache"
+    assert main(["synth", "--tenants", str(repo_copy / "tenants"), "--clusters", str(repo_copy / "clusters.yaml"),
+                 "--out", str(repo_copy / "dist"), "--argocd", str(repo_copy / "argocd"),
+                 "--policies", str(repo_copy / "policies"), "--cache-dir", str(cache_dir), "--quiet"]) == 0
+    import genai_gitops.synth as synth
+
+    rendered: list[int] = []
+    original = synth.render
+
+    def counting(inputs, specs, workers=None):
+        rendered.append(len(specs))
+        return original(inputs, specs, workers)
+
+    monkeypatch.setattr(synth, "render", counting)
+    assert findings(run_check(options(repo_copy, cache_dir=cache_dir))) == []
+    assert sum(rendered) == 0
+    tenant = repo_copy / "tenants/acme.yaml"
+    tenant.write_text(tenant.read_text().replace("requests_per_minute: 600", "requests_per_minute: 650"))
+    drift = {f.file for f in run_check(options(repo_copy, cache_dir=cache_dir)).findings}
+    assert "dist/central-prod/central/ConfigMap-litellm-teams.yaml" in drift  # not re-synthesised: drift
+    assert 0 < sum(rendered) <= 4  # only the apps whose inputs changed were rendered

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from genai_gitops.cache import DEFAULT_DIR, ResultCache
 from genai_gitops.synth import synthesize
 
 REPO_DEFAULTS = {"tenants": "tenants", "clusters": "clusters.yaml", "out": "dist", "argocd": "argocd",
@@ -24,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="folder for ApplicationSets/AppProjects (default: argocd; '' to skip)")
     parser.add_argument("--policies", default=REPO_DEFAULTS["policies"], help="Gatekeeper policies folder")
     parser.add_argument("--quiet", action="store_true", help="print only the total")
+    parser.add_argument("--cache-dir", default=DEFAULT_DIR,
+                        help=f"where to record what each app's inputs produce, for `check` (default {DEFAULT_DIR}; "
+                             "'' for none)")
     parser.set_defaults(handler=run)
 
 
@@ -31,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = synthesize(args.tenants, args.clusters, args.out,
                         policies_dir=args.policies if Path(args.policies).is_dir() else None,
-                        argocd_dir=args.argocd or None)
+                        argocd_dir=args.argocd or None,
+                        cache=ResultCache(Path(args.cache_dir)) if args.cache_dir else None)
     if not args.quiet:
         for path, count in sorted(result.counts.items()):
             print(f"  {path:<48} {count:>4} objects")

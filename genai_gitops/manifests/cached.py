@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +36,13 @@ class Folder:
     @property
     def digest(self) -> str:
         """Content digest of the folder, independent of where it lives (drift compares with it)."""
-        return digest(*(f"{os.path.basename(name)}:{hashlib.blake2b(body, digest_size=20).hexdigest()}"
-                        for name, body in self.files))
+        return folder_digest((os.path.basename(name), body) for name, body in self.files)
+
+
+def folder_digest(files: Iterable[tuple[str, bytes]]) -> str:
+    """Digest of a folder's (file name, content) pairs, in file-name order: what the synth wrote or
+    what is committed, compared without reading either twice."""
+    return digest(*(f"{name}:{hashlib.blake2b(body, digest_size=20).hexdigest()}" for name, body in sorted(files)))
 
 
 def load_folders(paths: Sequence[str | os.PathLike[str]]) -> list[Folder]:

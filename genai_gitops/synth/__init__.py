@@ -11,9 +11,12 @@ from genai_gitops.jsii_node import use_bundled_node
 
 use_bundled_node()  # before anything imports cdk8s
 
+from genai_gitops.cache import ResultCache, files_digest  # noqa: E402
+from genai_gitops.manifests.cached import folder_digest  # noqa: E402
 from genai_gitops.manifests.policies import load_policy_bundle  # noqa: E402
 from genai_gitops.model.loader import Platform, load_platform  # noqa: E402
 from genai_gitops.synth.apps import AppSpec, plan_apps  # noqa: E402
+from genai_gitops.synth.inputs import InputKeys  # noqa: E402
 from genai_gitops.synth.render import SynthInputs, render  # noqa: E402
 from genai_gitops.synth.writer import discard, staging_dir, swap_in, write_app  # noqa: E402
 
@@ -38,7 +41,8 @@ def policy_objects(policies_dir: Path | None) -> tuple[dict, ...]:
 
 def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path | None = None,
                         argocd_dir: Path | None = None, clusters: Collection[str] | None = None,
-                        apps: Collection[str] | None = None, workers: int | None = None) -> SynthResult:
+                        apps: Collection[str] | None = None, workers: int | None = None,
+                        cache: ResultCache | None = None) -> SynthResult:
     """Render everything into staging folders, then swap them in; on any error nothing changes.
 
     `clusters` limits the synth to those clusters' apps (a check shard needs only its own), `apps`
@@ -63,6 +67,12 @@ def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path
         if staged_argocd is not None:
             discard(staged_argocd)
         raise
+    if cache is not None and cache.enabled:
+        # what each app's inputs produce: `check` compares committed folders with this digest and
+        # renders only apps whose inputs are new to it
+        keys = InputKeys(platform, files_digest([policies_dir]) if policies_dir else "")
+        for app in rendered:
+            cache.put("synth", keys.key(app.spec), folder_digest((n, t.encode()) for n, t in app.files))
     swap_in(staged, out_dir)
     if staged_argocd is not None and argocd_dir is not None:
         swap_in(staged_argocd, argocd_dir)
@@ -71,10 +81,10 @@ def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path
 
 def synthesize(tenants_dir: str | os.PathLike[str], clusters: str | os.PathLike[str], out_dir: str | os.PathLike[str],
                *, policies_dir: str | os.PathLike[str] | None = None,
-               argocd_dir: str | os.PathLike[str] | None = None) -> SynthResult:
+               argocd_dir: str | os.PathLike[str] | None = None, cache: ResultCache | None = None) -> SynthResult:
     platform = load_platform(tenants_dir, clusters)
     return synthesize_platform(platform, Path(out_dir), policies_dir=Path(policies_dir) if policies_dir else None,
-                               argocd_dir=Path(argocd_dir) if argocd_dir else None)
+                               argocd_dir=Path(argocd_dir) if argocd_dir else None, cache=cache)
 
 
 __all__: Sequence[str] = ["SynthResult", "synthesize", "synthesize_platform"]

@@ -94,6 +94,8 @@ def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int)
 
 
 def render(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int | None = None) -> list[RenderedApp]:
+    if not specs:
+        return []  # nothing to render: do not start a jsii kernel (argocd/ alone needs none)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     if workers > 1 and len(specs) >= PARALLEL_THRESHOLD:
         return render_parallel(inputs, specs, workers)
