@@ -20,6 +20,8 @@ from genai_gitops.model.secrets import SecretRef, literal_secret_kind
 from genai_gitops.model.tenant import TenantSpec
 
 M = TypeVar("M", bound=BaseModel)
+#: libyaml's safe loader is ~10x faster than the pure-Python one (1,000 tenant files are read per run)
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
     except OSError as exc:
         return None, [Problem(display, "", f"cannot read: {exc.strerror or exc}")]
     try:
-        return yaml.safe_load(text), []
+        return yaml.load(text, Loader=_SAFE_LOADER), []  # noqa: S506 - a safe loader (libyaml when present)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
