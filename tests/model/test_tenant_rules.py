@@ -152,8 +152,8 @@ def test_file_name_matches_id(data_copy: Path, monkeypatch) -> None:
 def test_yaml_syntax_error(data_copy: Path, monkeypatch) -> None:
     monkeypatch.chdir(data_copy)
     (data_copy / "tenants/broken.yaml").write_text("id: broken\nname: [unclosed\n")
-    assert problems(data_copy) == ["tenants/broken.yaml: line 3, column 1: invalid YAML: expected ',' or ']', "
-                                   "but got '<stream end>'; fix the syntax"]
+    assert problems(data_copy) == [
+        "tenants/broken.yaml: line 3, column 1: invalid YAML: did not find expected ',' or ']'; fix the syntax"]
 
 
 def test_environment_must_match_cluster(data_copy: Path, monkeypatch) -> None:
