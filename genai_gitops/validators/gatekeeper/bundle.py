@@ -15,19 +15,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from genai_gitops.manifests import Resource, read_paths
-from genai_gitops.manifests.reader import MANIFEST_SUFFIXES
+from genai_gitops.manifests.policies import policy_files
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.gatekeeper.engine import is_constraint
 from genai_gitops.validators.gatekeeper.expansion import is_expansion_template
 from genai_gitops.validators.gatekeeper.objects import name_of
 from genai_gitops.validators.gatekeeper.suite import is_suite
 from genai_gitops.validators.gatekeeper.template import is_template
-
-SKIPPED_FOLDERS = frozenset({"samples"})
 
 
 def _comparable(obj: Mapping[str, Any]) -> Any:
@@ -86,20 +83,6 @@ class PolicyBundle:
                                 "this copy is the one evaluated"))
             into.update(theirs)
         return merged, notes
-
-
-def policy_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """Manifest files under the paths, skipping hidden folders and `samples` folders."""
-    found: set[str] = set()
-    for raw in paths:
-        path = Path(raw)
-        if not path.is_dir():
-            found.add(str(path))
-            continue
-        for root, dirs, files in os.walk(path):
-            dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS]
-            found.update(os.path.join(root, f) for f in files if f.endswith(MANIFEST_SUFFIXES))
-    return sorted(found)
 
 
 def load_policy_bundle(paths: Iterable[str | os.PathLike[str]]) -> PolicyBundle:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from genai_gitops.manifests.reader import MANIFEST_SUFFIXES, read_text
+from genai_gitops.manifests.policies import policy_files
+from genai_gitops.manifests.reader import read_text
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.validators.schema.openapi import add_preserve_unknown_fields, to_json_schema
 
@@ -29,7 +29,6 @@ TEMPLATE_GROUP = "templates.gatekeeper.sh"
 #: storage version; there is no constraints.gatekeeper.sh/v1
 SERVED_CONSTRAINT_VERSIONS = ("v1beta1", "v1alpha1")
 SHAPE_ID = "https://genai-gitops.invalid/schemas/crds/constraints.gatekeeper.sh_constraint-shape.json"
-_SKIPPED_FOLDERS = frozenset({"samples"})
 
 
 @dataclass(frozen=True)
@@ -134,16 +133,8 @@ class ConstraintTemplates:
         return f"this target and {', '.join(str(p) for p in self.policy_paths)}"
 
     def _policy_files(self) -> list[str]:
-        files: list[str] = []
-        for root_path in self.policy_paths:
-            if Path(root_path).is_file():
-                files.append(str(root_path))
-                continue
-            for root, dirs, names in os.walk(root_path):
-                # samples hold example objects for suites (some deliberately invalid), not templates
-                dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIPPED_FOLDERS]
-                files.extend(os.path.join(root, n) for n in names if n.endswith(MANIFEST_SUFFIXES))
-        return sorted(files)
+        # samples hold example objects for suites (some deliberately invalid), not templates
+        return [str(p) for p in policy_files(self.policy_paths)]
 
 
 def _mapping(value: Any) -> dict[str, Any]:
