@@ -111,10 +111,6 @@ class ResultCache:
         except OSError:
             return  # a read-only or full disk only costs speed
 
-    def put_many(self, namespace: str, items: Iterable[tuple[str, Any]]) -> None:
-        for key, value in items:
-            self.put(namespace, key, value)
-
 
 class MemoryCache(ResultCache):
     """A cache for one run only (`--no-cache`): nothing is read from or written to disk, but what one

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
@@ -28,12 +29,12 @@ class Folder:
     path: str
     files: list[tuple[str, bytes]]
 
-    @property
+    @cached_property
     def key(self) -> str:
         return digest(self.path, *(f"{name}:{hashlib.blake2b(body, digest_size=20).hexdigest()}"
                                    for name, body in self.files))
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """Content digest of the folder, independent of where it lives (drift compares with it)."""
         return folder_digest((os.path.basename(name), body) for name, body in self.files)
@@ -95,13 +96,6 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
     for folder in folders:
         result.extend(_restore(parsed[folder.path]))
     return result
-
-
-def read_tree(paths: Sequence[str | os.PathLike[str]], *, cache: ResultCache = NO_CACHE,
-              workers: int = 1) -> tuple[ManifestSet, dict[str, str]]:
-    """Parsed manifests under `paths`, and each folder's content digest."""
-    folders = load_folders(paths)
-    return parse_folders(folders, cache=cache, workers=workers), {f.path: f.digest for f in folders}
 
 
 class LazyResources(Sequence[Resource]):
