@@ -40,6 +40,7 @@ from genai_gitops.validators.schema.registry import (
     SchemaRegistry,
     split_api_version,
 )
+from genai_gitops.validators.schema.structural import Shape
 
 VALIDATOR_NAME = "schema"
 
@@ -53,6 +54,7 @@ class SchemaValidator:
         self.templates = ConstraintTemplates(options.policy_paths)
         self._explainers: dict[int, ErrorExplainer] = {}
         self._policy_digest: str | None = None
+        self._shapes: dict[int, Shape] = {}
 
     def cache_context(self, target: Target) -> str:
         return self._policies_digest()
@@ -94,21 +96,45 @@ class SchemaValidator:
             if isinstance(found, MissingSchema):
                 yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-missing", message=found.reason)
                 continue
-            try:
-                if found.validator.is_valid(obj):
-                    continue
-                errors = list(found.validator.iter_errors(obj))
-            except ValueError:
-                # YAML gave a value JSON has no type for (a timestamp, a date, a non-string key);
-                # Kubernetes reads such YAML as JSON strings, so validate what it would see
-                try:
-                    errors = list(found.validator.iter_errors(json_compatible(obj)))
-                except ValueError as exc:
-                    yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-invalid",
-                                        message=f"(object): cannot be checked: {exc}")
-                    continue
+            shape = self._shape(found)
+            candidate, errors = self._errors(found, obj)
+            if errors is None:
+                yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-invalid",
+                                    message="(object): cannot be checked: a value has no JSON type")
+                continue
+            if errors:
+                # the API server drops non-nullable nulls and applies defaults before it validates
+                normalised, changed = shape.normalise(candidate)
+                if changed:
+                    retried, again = self._errors(found, normalised)
+                    if again is not None:
+                        candidate, errors = retried, again
             if errors:
                 yield from self._invalid(resource, errors, found, target.k8s_version)
+                continue
+            for duplicate in shape.duplicates(candidate):
+                yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-invalid",
+                                    message=duplicate.message)
+
+    @staticmethod
+    def _errors(found: CompiledSchema, obj: Any) -> tuple[Any, list[jsonschema_rs.ValidationError] | None]:
+        """(what was validated, its errors); None when the object cannot be given to the validator."""
+        try:
+            return obj, [] if found.validator.is_valid(obj) else list(found.validator.iter_errors(obj))
+        except ValueError:
+            # YAML gave a value JSON has no type for (a timestamp, a date, a non-string key);
+            # Kubernetes reads such YAML as JSON strings, so validate what it would see
+            converted = json_compatible(obj)
+            try:
+                return converted, list(found.validator.iter_errors(converted))
+            except ValueError:
+                return obj, None
+
+    def _shape(self, found: CompiledSchema) -> Shape:
+        shape = self._shapes.get(id(found))
+        if shape is None:
+            shape = self._shapes[id(found)] = Shape(found.schema, found.documents)
+        return shape
 
     def schema_for(self, target: Target, api_version: str, kind: str,
                    templates: dict[str, TemplateSchema] | None = None) -> SchemaLookup:
