@@ -43,6 +43,8 @@ from genai_gitops.validators.schema.registry import (
 from genai_gitops.validators.schema.structural import Shape
 
 VALIDATOR_NAME = "schema"
+_SECRET_STORE_KINDS = frozenset({"SecretStore", "ClusterSecretStore"})
+_SECRET_STORE_SCHEMA = "https://genai-gitops.invalid/schemas/crds/external-secrets.io_secretstores.json"  # noqa: S105
 
 
 class SchemaValidator:
@@ -55,6 +57,7 @@ class SchemaValidator:
         self._explainers: dict[int, ErrorExplainer] = {}
         self._policy_digest: str | None = None
         self._shapes: dict[int, Shape] = {}
+        self._checked_providers: frozenset[str] | None = None
 
     def cache_context(self, target: Target) -> str:
         return self._policies_digest()
@@ -115,6 +118,28 @@ class SchemaValidator:
             for duplicate in shape.duplicates(candidate):
                 yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-invalid",
                                     message=duplicate.message)
+            if kind in _SECRET_STORE_KINDS and api_version.startswith("external-secrets.io/"):
+                yield from self._unchecked_providers(resource)
+
+    def _unchecked_providers(self, resource: Resource) -> Iterator[Finding]:
+        """A secret-store provider whose fields the project's schema leaves open is said so, not passed
+        silently: a typo in its fields would only show when the store fails to sync."""
+        if self._checked_providers is None:
+            document = self.registry.crd_documents().get(_SECRET_STORE_SCHEMA, {})
+            providers = (((document.get("$defs") or {}).get("SecretStoreSpec") or {}).get("properties") or {})
+            nodes = (providers.get("provider") or {}).get("properties") or {}
+            self._checked_providers = frozenset(name for name, node in nodes.items()
+                                                if isinstance(node, dict) and node.get("additionalProperties") is False)
+        spec = resource.obj.get("spec")
+        provider = spec.get("provider") if isinstance(spec, dict) else None
+        for name in sorted(provider) if isinstance(provider, dict) else ():
+            if name not in self._checked_providers:
+                checked = ", ".join(sorted(self._checked_providers)) or "none"
+                yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-unchecked-provider",
+                                    severity=Severity.WARNING,
+                                    message=f"spec.provider.{name}: the fields of this provider are not checked "
+                                            f"(checked field by field: {checked}); review them against the External "
+                                            "Secrets Operator documentation of the pinned version")
 
     @staticmethod
     def _errors(found: CompiledSchema, obj: Any) -> tuple[Any, list[jsonschema_rs.ValidationError] | None]:

@@ -196,3 +196,30 @@ def test_recursive_schemas_compile():
                    "$ref": "https://x.invalid/s.json#/$defs/Node"}, documents)
     obj = {"children": [{"id": 1, "children": [{"id": 2}, {"id": 2}]}]}
     assert [d.path for d in shape.duplicates(obj)] == ["children[0].children[1]"]
+
+
+def test_a_secret_store_provider_without_a_field_schema_is_reported_as_unchecked(schema_registry):
+    text = """
+apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata: {name: vault}
+spec:
+  provider:
+    vault: {server: "https://vault.example.com", pathh: secret}
+"""
+    [(rule, message)] = check(schema_registry, text)
+    assert rule == "schema-unchecked-provider"
+    assert message == ("spec.provider.vault: the fields of this provider are not checked (checked field by field: "
+                       "aws); review them against the External Secrets Operator documentation of the pinned version")
+
+
+def test_the_aws_provider_is_checked_field_by_field(schema_registry):
+    text = """
+apiVersion: external-secrets.io/v1
+kind: SecretStore
+metadata: {name: aws, namespace: x}
+spec:
+  provider:
+    aws: {service: SecretsManager, region: eu-west-1, rolee: arn:aws:iam::111122223333:role/x}
+"""
+    assert [rule for rule, _ in check(schema_registry, text)] == ["schema-invalid"]
