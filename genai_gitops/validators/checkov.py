@@ -23,6 +23,7 @@ from genai_gitops.cache import digest
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target
+from genai_gitops.validators.checkov_classes import NamespaceClass, namespace_classes
 from genai_gitops.validators.registry import ValidatorOptions
 
 PROCESSES = 2  # checkov is single-threaded; two processes use both cores
@@ -71,9 +72,11 @@ def checkov_id(resource: Resource) -> str:
 class CheckovValidator:
     name = "checkov"
 
-    def __init__(self, options: ValidatorOptions) -> None:
+    def __init__(self, options: ValidatorOptions, *, deduplicate: bool = True) -> None:
         self.binary = find_checkov()
         self.skips = load_skips(options.checkov_skips)
+        #: judge one tenant namespace per class of alike namespaces (checkov_classes); False: every object
+        self.deduplicate = deduplicate
 
     def cache_context(self, target: Target) -> str:
         """The skips and the installed checkov (its dist-info names the version)."""
@@ -85,19 +88,24 @@ class CheckovValidator:
         resources = list(target.resources)
         if not resources:
             return []
+        classes = namespace_classes(resources, target.tenants if self.deduplicate else ())
         with tempfile.TemporaryDirectory(prefix="genai-gitops-checkov-") as tmp:
-            chunks = [Path(tmp) / f"chunk{i}" for i in range(min(PROCESSES, len(resources)))]
+            chunks = [Path(tmp) / f"chunk{i}" for i in range(min(PROCESSES, len(classes)))]
             for chunk in chunks:
                 chunk.mkdir()
             # a namespace stays in one chunk: checkov's graph checks (e.g. CKV2_K8S_6, pods without a
-            # NetworkPolicy) must see the namespace's policies next to its pods
-            slots = {ns: i % len(chunks) for i, ns in enumerate(sorted({r.namespace for r in resources}))}
-            for index, resource in enumerate(resources):
-                # one document per file: results map back by file name, not by checkov's own naming
-                path = chunks[slots[resource.namespace]] / f"r{index}.yaml"
-                path.write_text(yaml.safe_dump(resource.obj, sort_keys=False), encoding="utf-8")
+            # NetworkPolicy) must see the namespace's policies next to its pods. Largest classes first,
+            # each to the least loaded process, so both finish together.
+            loads = [0] * len(chunks)
+            for group in sorted(classes, key=lambda c: (-len(c.representative), c.representative)):
+                slot = min(range(len(chunks)), key=lambda i: (loads[i], i))
+                loads[slot] += len(group.representative)
+                for index in group.representative:
+                    # one document per file: results map back by file name, not by checkov's own naming
+                    path = chunks[slot] / f"r{index}.yaml"
+                    path.write_text(yaml.safe_dump(resources[index].obj, sort_keys=False), encoding="utf-8")
             results = self._run(chunks)
-        return self._findings(results, resources)
+        return self._findings(results, resources, classes)
 
     def _run(self, chunks: Sequence[Path]) -> list[dict]:
         processes = [subprocess.Popen(
@@ -116,17 +124,24 @@ class CheckovValidator:
             reports.extend(parsed if isinstance(parsed, list) else [parsed])
         return reports
 
-    def _findings(self, reports: list[dict], resources: Sequence[Resource]) -> list[Finding]:
+    def _findings(self, reports: list[dict], resources: Sequence[Resource],
+                  classes: Sequence[NamespaceClass]) -> list[Finding]:
+        # where each judged object's verdict also applies: the same canonical position in every member
+        alike: dict[int, list[int]] = {}
+        for group in classes:
+            for position, index in enumerate(group.representative):
+                alike[index] = [member[position] for member in group.members]
         findings = []
         for report in reports:
             for failed in report.get("results", {}).get("failed_checks", []):
-                index = int(Path(failed["file_path"]).stem.removeprefix("r"))
-                resource = resources[index]
+                judged = int(Path(failed["file_path"]).stem.removeprefix("r"))
                 check = failed["check_id"]
-                if any(s.covers(check, checkov_id(resource)) for s in self.skips):
-                    continue
                 guideline = f" ({failed['guideline']})" if failed.get("guideline") else ""
-                findings.append(Finding.about(resource, validator=self.name, rule=check,
-                                              message=f"{failed['check_name']}{guideline}",
-                                              severity=Severity.ERROR))
-        return findings
+                for index in alike.get(judged, [judged]):
+                    resource = resources[index]
+                    if any(s.covers(check, checkov_id(resource)) for s in self.skips):
+                        continue
+                    findings.append(Finding.about(resource, validator=self.name, rule=check,
+                                                  message=f"{failed['check_name']}{guideline}",
+                                                  severity=Severity.ERROR))
+        return sorted(findings, key=lambda f: (f.file, f.line or 0, f.rule))

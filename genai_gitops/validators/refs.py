@@ -218,6 +218,16 @@ def _container_ports(container: Mapping[str, Any]) -> tuple[dict[str, int], set[
     return names, numbers
 
 
+def _udp_only_port(container: Mapping[str, Any], port: int | str) -> str | None:
+    """How the probe's port is shown when every declaration of it in the container is UDP, else None."""
+    matches = [p for p in as_dicts(container.get("ports"))
+               if (p.get("name") == port if isinstance(port, str) and not port.isdigit()
+                   else p.get("containerPort") == int(port))]
+    if matches and all(str(p.get("protocol", "TCP")) == "UDP" for p in matches):
+        return f'"{port}"' if isinstance(port, str) and not port.isdigit() else str(port)
+    return None
+
+
 def _describe_ports(containers: Iterable[Mapping[str, Any]]) -> str:
     shown = []
     for container in containers:
@@ -354,7 +364,13 @@ class ReferenceCheck:
                 port = handler["port"]
                 if isinstance(port, bool) or not isinstance(port, int | str):
                     continue  # malformed: the schema validator reports it
-                if isinstance(port, str) and not port.isdigit():
+                udp = _udp_only_port(container, port)
+                if udp is not None:
+                    # kubelet probes are TCP (httpGet, tcpSocket, grpc): a UDP-only port never answers them
+                    yield self._finding(workload, rule,
+                                        f"{label} {field} uses port {udp}, which the container declares as UDP; "
+                                        "probes connect over TCP: probe a TCP port or declare the port as TCP")
+                elif isinstance(port, str) and not port.isdigit():
                     if port not in names:
                         yield self._finding(workload, rule,
                                             f'{label} {field} uses port "{port}", which the container does not '

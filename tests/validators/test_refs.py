@@ -160,6 +160,33 @@ def test_a_missing_secret_is_reported_once_with_every_use(tmp_path):
 
 # -- semantics on small in-memory manifests -----------------------------------------------------------------
 
+UDP_PROBE = """
+apiVersion: v1
+kind: Pod
+metadata: {name: dns, namespace: ns}
+spec:
+  containers:
+    - name: dns
+      image: "coredns/coredns:1.12.1"
+      ports:
+        - {name: dns, containerPort: 53, protocol: UDP}
+        - {name: metrics, containerPort: 9153}
+      livenessProbe: {tcpSocket: {port: dns}}
+      readinessProbe: {httpGet: {path: /ready, port: 53}}
+      startupProbe: {httpGet: {path: /health, port: metrics}}
+"""
+
+
+def test_a_probe_on_a_udp_port_is_an_error():
+    # kube-linter flags it too: kubelet's httpGet, tcpSocket and grpc probes connect over TCP
+    findings = findings_for(UDP_PROBE)
+    assert [(f.rule, f.severity, f.message) for f in findings] == [
+        ("liveness-port", Severity.ERROR, 'container "dns" livenessProbe uses port "dns", which the container '
+         "declares as UDP; probes connect over TCP: probe a TCP port or declare the port as TCP"),
+        ("readiness-port", Severity.ERROR, 'container "dns" readinessProbe uses port 53, which the container '
+         "declares as UDP; probes connect over TCP: probe a TCP port or declare the port as TCP")]
+
+
 def findings_for(yaml_text: str) -> list[Finding]:
     parsed = read_text(yaml_text, "test.yaml")
     return list(RefsValidator(ValidatorOptions()).validate(

@@ -27,6 +27,13 @@ from genai_gitops.validators.gatekeeper.suite import is_suite
 from genai_gitops.validators.gatekeeper.template import is_template
 
 
+def _template_kind(obj: Mapping[str, Any]) -> str:
+    crd = ((obj.get("spec") or {}).get("crd") or {}) if isinstance(obj.get("spec"), dict) else {}
+    names = ((crd.get("spec") or {}).get("names") or {}) if isinstance(crd, dict) else {}
+    kind = names.get("kind") if isinstance(names, dict) else None
+    return kind if isinstance(kind, str) else ""
+
+
 def _comparable(obj: Mapping[str, Any]) -> Any:
     """The content that matters for evaluation: kind and spec (metadata and status do not)."""
     return obj.get("kind"), obj.get("spec")
@@ -51,14 +58,32 @@ class PolicyBundle:
         """Keep the resource if it is a policy object; True when it was one."""
         obj = resource.obj
         if is_template(obj):
-            self.templates[name_of(obj).lower()] = resource
+            name, kind = name_of(obj).lower(), _template_kind(obj)
+            other = self.templates.get(name) or next(
+                (t for t in self.templates.values() if kind and _template_kind(t.obj) == kind), None)
+            if other is not None:
+                self._conflict(resource, other, f"ConstraintTemplate {name_of(obj)} defines constraint kind "
+                                                f"{kind or '(none)'}, as does the ConstraintTemplate")
+            self.templates[name] = resource
         elif is_constraint(obj):
+            known = self.constraints.get((resource.kind, resource.name))
+            if known is not None:
+                self._conflict(resource, known, f"constraint {resource.kind}/{resource.name} is defined twice; "
+                                                "the other copy is")
             self.constraints[(resource.kind, resource.name)] = resource
         elif is_expansion_template(obj):
             self.expansions[name_of(obj)] = resource
         else:
             return False
         return True
+
+    def _conflict(self, resource: Resource, other: Resource, what: str) -> None:
+        # the API server keeps one object per name and Gatekeeper one template per kind: which copy
+        # wins depends on apply order, so neither may be trusted to be the one enforced
+        self.findings.append(Finding.about(
+            resource, validator="policy", rule="policy-conflict", severity=Severity.ERROR,
+            message=f"{what} at {other.file}:{other.line}; only one would be enforced, and which one depends on "
+                    "apply order: remove one copy or give it its own kind"))
 
     def __len__(self) -> int:
         return len(self.templates) + len(self.constraints) + len(self.expansions)

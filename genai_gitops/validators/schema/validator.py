@@ -40,8 +40,11 @@ from genai_gitops.validators.schema.registry import (
     SchemaRegistry,
     split_api_version,
 )
+from genai_gitops.validators.schema.structural import Shape
 
 VALIDATOR_NAME = "schema"
+_SECRET_STORE_KINDS = frozenset({"SecretStore", "ClusterSecretStore"})
+_SECRET_STORE_SCHEMA = "https://genai-gitops.invalid/schemas/crds/external-secrets.io_secretstores.json"  # noqa: S105
 
 
 class SchemaValidator:
@@ -53,6 +56,8 @@ class SchemaValidator:
         self.templates = ConstraintTemplates(options.policy_paths)
         self._explainers: dict[int, ErrorExplainer] = {}
         self._policy_digest: str | None = None
+        self._shapes: dict[int, Shape] = {}
+        self._checked_providers: frozenset[str] | None = None
 
     def cache_context(self, target: Target) -> str:
         return self._policies_digest()
@@ -94,21 +99,67 @@ class SchemaValidator:
             if isinstance(found, MissingSchema):
                 yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-missing", message=found.reason)
                 continue
-            try:
-                if found.validator.is_valid(obj):
-                    continue
-                errors = list(found.validator.iter_errors(obj))
-            except ValueError:
-                # YAML gave a value JSON has no type for (a timestamp, a date, a non-string key);
-                # Kubernetes reads such YAML as JSON strings, so validate what it would see
-                try:
-                    errors = list(found.validator.iter_errors(json_compatible(obj)))
-                except ValueError as exc:
-                    yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-invalid",
-                                        message=f"(object): cannot be checked: {exc}")
-                    continue
+            shape = self._shape(found)
+            candidate, errors = self._errors(found, obj)
+            if errors is None:
+                yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-invalid",
+                                    message="(object): cannot be checked: a value has no JSON type")
+                continue
+            if errors:
+                # the API server drops non-nullable nulls and applies defaults before it validates
+                normalised, changed = shape.normalise(candidate)
+                if changed:
+                    retried, again = self._errors(found, normalised)
+                    if again is not None:
+                        candidate, errors = retried, again
             if errors:
                 yield from self._invalid(resource, errors, found, target.k8s_version)
+                continue
+            for duplicate in shape.duplicates(candidate):
+                yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-invalid",
+                                    message=duplicate.message)
+            if kind in _SECRET_STORE_KINDS and api_version.startswith("external-secrets.io/"):
+                yield from self._unchecked_providers(resource)
+
+    def _unchecked_providers(self, resource: Resource) -> Iterator[Finding]:
+        """A secret-store provider whose fields the project's schema leaves open is said so, not passed
+        silently: a typo in its fields would only show when the store fails to sync."""
+        if self._checked_providers is None:
+            document = self.registry.crd_documents().get(_SECRET_STORE_SCHEMA, {})
+            providers = (((document.get("$defs") or {}).get("SecretStoreSpec") or {}).get("properties") or {})
+            nodes = (providers.get("provider") or {}).get("properties") or {}
+            self._checked_providers = frozenset(name for name, node in nodes.items()
+                                                if isinstance(node, dict) and node.get("additionalProperties") is False)
+        spec = resource.obj.get("spec")
+        provider = spec.get("provider") if isinstance(spec, dict) else None
+        for name in sorted(provider) if isinstance(provider, dict) else ():
+            if name not in self._checked_providers:
+                checked = ", ".join(sorted(self._checked_providers)) or "none"
+                yield Finding.about(resource, validator=VALIDATOR_NAME, rule="schema-unchecked-provider",
+                                    severity=Severity.WARNING,
+                                    message=f"spec.provider.{name}: the fields of this provider are not checked "
+                                            f"(checked field by field: {checked}); review them against the External "
+                                            "Secrets Operator documentation of the pinned version")
+
+    @staticmethod
+    def _errors(found: CompiledSchema, obj: Any) -> tuple[Any, list[jsonschema_rs.ValidationError] | None]:
+        """(what was validated, its errors); None when the object cannot be given to the validator."""
+        try:
+            return obj, [] if found.validator.is_valid(obj) else list(found.validator.iter_errors(obj))
+        except ValueError:
+            # YAML gave a value JSON has no type for (a timestamp, a date, a non-string key);
+            # Kubernetes reads such YAML as JSON strings, so validate what it would see
+            converted = json_compatible(obj)
+            try:
+                return converted, list(found.validator.iter_errors(converted))
+            except ValueError:
+                return obj, None
+
+    def _shape(self, found: CompiledSchema) -> Shape:
+        shape = self._shapes.get(id(found))
+        if shape is None:
+            shape = self._shapes[id(found)] = Shape(found.schema, found.documents)
+        return shape
 
     def schema_for(self, target: Target, api_version: str, kind: str,
                    templates: dict[str, TemplateSchema] | None = None) -> SchemaLookup:

@@ -94,3 +94,51 @@ def test_severity_is_the_strongest_action() -> None:
 def test_registered_as_policy() -> None:
     [validator] = build_validators(["policy"], ValidatorOptions(policy_paths=(POLICIES,)))
     assert isinstance(validator, GatekeeperValidator) and validator.name == "policy"
+
+
+TWO_TEMPLATES = """
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: k8sdemo}
+spec:
+  crd: {spec: {names: {kind: K8sDemo}}}
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package k8sdemo
+        violation[{"msg": "first"}] { input.review.object.metadata.name == "x" }
+---
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: k8sdemo}
+spec:
+  crd: {spec: {names: {kind: K8sDemo}}}
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package k8sdemo
+        violation[{"msg": "second"}] { false }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sDemo
+metadata: {name: demo}
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sDemo
+metadata: {name: demo}
+spec: {enforcementAction: warn}
+"""
+
+
+def test_two_templates_for_one_kind_and_two_copies_of_a_constraint_are_conflicts(tmp_path: Path) -> None:
+    (tmp_path / "policies.yaml").write_text(TWO_TEMPLATES)
+    findings = [f for f in validate(tree=tmp_path) if f.rule == "policy-conflict"]
+    assert [(f.line, f.kind, f.severity, f.message) for f in findings] == [
+        (13, "ConstraintTemplate", Severity.ERROR,
+         f"ConstraintTemplate k8sdemo defines constraint kind K8sDemo, as does the ConstraintTemplate at "
+         f"{tmp_path / 'policies.yaml'}:1; only one would be enforced, and which one depends on apply order: "
+         "remove one copy or give it its own kind"),
+        (28, "K8sDemo", Severity.ERROR,
+         f"constraint K8sDemo/demo is defined twice; the other copy is at {tmp_path / 'policies.yaml'}:24; only "
+         "one would be enforced, and which one depends on apply order: remove one copy or give it its own kind"),
+    ]
