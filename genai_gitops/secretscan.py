@@ -1,0 +1,200 @@
+"""Does a string look like a credential? One answer for tenant files, clusters.yaml and dist/.
+
+The detection is detect-secrets' (its maintained plugins and its entropy limits, called in
+process, never with verification: nothing leaves the machine), plus a thin layer for shapes it
+misses in data files:
+
+- provider formats it does not know or knows only partly (OpenAI project keys, Langfuse, Stripe
+  test/webhook keys, Google API keys and OAuth secrets, Hugging Face tokens, GitHub fine-grained
+  tokens, AWS secret access keys);
+- credentials inside connection strings: `user:pass@` without a scheme, `?password=` queries,
+  `Password=` in ADO/JDBC strings;
+- base64 that decodes to any of the above (a `!!binary` or hand-encoded key), twice at most;
+- high-entropy hex (32+ characters) outside digests and commit ids.
+
+What it must not flag is as important: image digests (`sha256:...`), URLs without credentials,
+OIDC client ids, AWS account ids, ARNs, hostnames, Kubernetes names and certificates (a base64
+PEM certificate decodes to text without a key in it). Results are cached per (value, field).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from functools import lru_cache
+
+from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+from detect_secrets.filters.heuristic import is_potential_uuid, is_sequential_string
+from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString, HexHighEntropyString
+from detect_secrets.plugins.keyword import KeywordDetector
+
+#: upstream plugins not used: public IP addresses are data here (ingress CIDRs), and the
+#: entropy and keyword plugins are applied below with this module's own filters
+_SKIPPED = {"IPPublicDetector", "Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"}
+_PLUGINS: tuple[RegexBasedDetector, ...] = tuple(
+    cls() for _, cls in sorted(get_mapping_from_secret_type_to_class().items())
+    if cls.__name__ not in _SKIPPED and issubclass(cls, RegexBasedDetector))
+_BASE64 = Base64HighEntropyString()  # upstream default limit 4.5 bits per character
+_HEX = HexHighEntropyString()  # upstream default limit 3.0
+_KEYWORD = KeywordDetector()
+
+
+
+#: detect-secrets' secret types in the words of this project's messages (the rest: "a <type>")
+_LABELS = {
+    "AWS Access Key": "an AWS access key id",
+    "Basic Auth Credentials": "a password in a URL",
+    "OpenAI Token": "an OpenAI/LiteLLM key",
+    "Private Key": "a private key",
+    "JSON Web Token": "a JWT",
+    "Slack Token": "a Slack token",
+    "GitHub Token": "a GitHub token",
+    "Stripe Access Key": "a Stripe key",
+    "Secret Keyword": "a password or key",
+}
+
+_I = re.IGNORECASE
+#: shapes detect-secrets 1.5 misses; (label, pattern), first match wins
+_EXTRA: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a private key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY")),
+    ("a Langfuse key", re.compile(r"(?<![A-Za-z0-9])[ps]k-lf-[A-Za-z0-9-]{8,}")),
+    ("an OpenAI/LiteLLM key", re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-]{12,}")),
+    ("a Stripe key", re.compile(r"(?<![A-Za-z0-9])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}|whsec_[A-Za-z0-9]{24,})")),
+    ("a Google API key", re.compile(r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_\-]{35}")),
+    ("a Google OAuth secret", re.compile(r"(?<![A-Za-z0-9])(?:GOCSPX-[A-Za-z0-9_\-]{20,}|ya29\.[0-9A-Za-z_\-]{20,})")),
+    ("a Hugging Face token", re.compile(r"(?<![A-Za-z0-9])(?:hf_|api_org_)[A-Za-z0-9]{30,}")),
+    ("a GitHub token", re.compile(r"(?<![A-Za-z0-9])(?:github_pat_[A-Za-z0-9_]{40,}|gh[pousr]_[A-Za-z0-9]{30,})")),
+    ("a Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abeprs]-[A-Za-z0-9-]{10,}")),
+    ("a JWT", re.compile(r"(?<![A-Za-z0-9])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.")),
+    ("a password in a URL", re.compile(r"://[^/\s:@]+:[^/\s@]+@|^[^\s:/@]+:[^\s/@]+@[A-Za-z0-9.-]+")),
+    ("a password in a connection string", re.compile(
+        r"(?:^|[;\s])(?:password|pwd|accountkey|sharedaccesskey)\s*=\s*(?![$<{%;\s])[^;\s]", _I)),
+    ("a password in a URL query", re.compile(
+        r"[?&](?:password|passwd|pwd|pass|secret|token|access_token|api[_-]?key|client_secret|sig|signature|"
+        r"x-amz-signature|x-goog-signature|x-amz-security-token)=(?![$<{%*&#\s])[^&#\s]+", _I)),
+)
+#: every pattern with its label, detect-secrets' first; searched one by one (an alternation of
+#: them all is three times slower: it defeats the regex engine's literal-prefix scans)
+_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    *((_LABELS.get(plugin.secret_type, "a " + plugin.secret_type), pattern)
+      for plugin in _PLUGINS for pattern in plugin.denylist),
+    *_EXTRA,
+)
+_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
+_HEX_ONLY = re.compile(r"[0-9a-fA-F]+")
+_DIGEST_BEFORE = re.compile(r"(?:sha1|sha256|sha384|sha512|md5|blake2b?):$", _I)
+#: fields whose hex is a content hash or a commit, not a secret
+_HASH_FIELD = re.compile(r"(digest|checksum|hash|sha|revision|commit|etag|fingerprint)", _I)
+#: values a keyword match may point at without being a secret
+_REFERENCE = re.compile(r"^(?:\$|\{\{|<|os\.environ/|secretKeyRef|[a-z0-9]+(?:[-.][a-z0-9]+)+$)")
+#: what HTTP Basic authentication base64-encodes: `user:password`
+_USER_PASSWORD = re.compile(r"^[A-Za-z0-9._@+-]{1,64}:[^\s:]{6,}$")
+#: fields holding identifiers: random-looking mixed-case ids are normal there (OIDC client ids),
+#: hex of 32+ characters is not (a pasted secret)
+_ID_FIELD = re.compile(r"(?:^|_)id$|Id$|(?:^|_)ids$", _I)
+_MAX_SCANNED = 64 * 1024  # longer values are scanned in their first 64 KiB (ConfigMap files)
+
+
+def _aws_secret(token: str) -> bool:
+    """40 characters of base64 with upper, lower case and digits: the shape of an AWS secret key."""
+    return _mixed(token) and not is_sequential_string(token)
+
+
+def _mixed(token: str) -> bool:
+    """Upper and lower case letters and digits: random keys have all three; names with numbers
+    (`central-prod-langfuse-210987654321`) do not."""
+    return any(c.isupper() for c in token) and any(c.islower() for c in token) and any(c.isdigit() for c in token)
+
+
+def _decoded(token: str) -> str | None:
+    """The text a base64 token encodes, when it encodes printable UTF-8 text."""
+    body = token.rstrip("=")
+    if len(body) < 16 or len(body) % 4 == 1:
+        return None
+    padded = body + "=" * (-len(body) % 4)
+    for decode in (base64.b64decode, base64.urlsafe_b64decode):
+        try:
+            raw = decode(padded)
+            text = raw.decode("utf-8")
+        except (binascii.Error, ValueError):
+            continue
+        if text and sum(c.isprintable() or c in "\n\r\t" for c in text) >= 0.95 * len(text):
+            return text
+    return None
+
+
+def _shape(value: str, depth: int) -> str | None:
+    """Provider and connection-string shapes: detect-secrets' plugins, then the thin layer."""
+    for label, pattern in _SHAPES:
+        if pattern.search(value):
+            return label
+    for match in _AWS_SECRET.finditer(value):
+        if _aws_secret(match.group()):
+            return "an AWS secret access key"
+    if depth < 2:
+        for match in _TOKEN.finditer(value):
+            text = _decoded(match.group())
+            if text is None:
+                continue
+            if _USER_PASSWORD.match(text):
+                return "a base64-encoded user:password pair"
+            if inner := _shape(text, depth + 1) or _entropy(text, "", depth + 1):
+                return "a base64-encoded " + inner.split(" ", 1)[1]
+    return None
+
+
+def _entropy(value: str, field: str, depth: int = 0) -> str | None:
+    """High-entropy tokens (detect-secrets' limits) that are not hashes, ids, host names or
+    encoded text (which `_shape` decodes and scans)."""
+    for match in _TOKEN.finditer(value):
+        token = match.group()
+        start, end = match.span()
+        if len(token) < 20 or is_potential_uuid(token) or is_sequential_string(token):
+            continue
+        if value[start - 1:start] == "." or value[end:end + 1] == ".":  # a label of a host name
+            continue
+        if _HEX_ONLY.fullmatch(token):
+            if (len(token) >= 32 and not _DIGEST_BEFORE.search(value, 0, match.start())
+                    and not _HASH_FIELD.search(field) and _HEX.calculate_shannon_entropy(token) > _HEX.entropy_limit):
+                return "a high-entropy hex string (a key or token?)"
+            continue
+        # cheap tests first: most tokens are lower-case names
+        if (_mixed(token) and not _ID_FIELD.search(field)
+                and _BASE64.calculate_shannon_entropy(token) > _BASE64.entropy_limit
+                and (depth > 0 or _decoded(token) is None)):
+            return "a high-entropy string (a key or token?)"
+    return None
+
+
+@lru_cache(maxsize=16384)
+def keyword_kind(name: str, value: str) -> str | None:
+    """detect-secrets' keyword plugin on `NAME: "value"`, for name/value pairs such as container
+    environment variables (`DB_PASSWORD: hunter2`). Not used on every field: Kubernetes is full of
+    `secretKey: password`, which names a secret without holding one."""
+    if len(value) < 6 or _REFERENCE.match(value) or value.isdigit() or value.lower() in ("true", "false"):
+        return None
+    if any(True for _ in _KEYWORD.analyze_line(filename="data.yaml", line=f'{name}: "{value}"')):
+        return "a password or key"
+    return None
+
+
+@lru_cache(maxsize=65536)
+def secret_kind(value: str, field: str = "") -> str | None:
+    """What the value looks like ("an OpenAI/LiteLLM key", ...) or None. `field` is the name the
+    value is stored under (its last path element), which the keyword and hex rules read."""
+    if len(value) < 8:
+        return None
+    scanned = value[:_MAX_SCANNED]
+    return _shape(scanned, 0) or _entropy(scanned, field)
+
+
+def joined_kind(values: list[str]) -> str | None:
+    """A key split across sibling fields or list items: what their concatenation looks like, when
+    no single value gives it away (provider shapes only: entropy of a join means nothing)."""
+    if len(values) < 2:
+        return None
+    joined = "".join(values)
+    return _shape(joined, 0) if len(joined) >= 16 else None
