@@ -74,7 +74,9 @@ class InputError(ValueError):
 
 
 def _line_of(data: bytes | str, offset: int) -> int:
-    return data.count(b"\n" if isinstance(data, bytes) else "\n", 0, offset) + 1
+    if isinstance(data, bytes):
+        return data.count(b"\n", 0, offset) + 1
+    return data.count("\n", 0, offset) + 1
 
 
 # -- bytes -> text -------------------------------------------------------------------------------
@@ -150,7 +152,7 @@ class _JsonConstructor:
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, MappingNode):
-            raise _refuse(node, f"expected a mapping, found a {node.id}", "yaml-syntax")
+            raise _refuse(node, f"expected a mapping, found a {type(node).__name__}", "yaml-syntax")
         merged = 0
         if any(key.tag == _MERGE for key, _ in node.value):
             # flatten_mapping puts the merged pairs first and drops the `<<` keys: what follows
@@ -229,8 +231,8 @@ def _check_nesting(text: str, loader: type) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise InputError(f"nesting deeper than {MAX_DEPTH} levels; flatten the data",
-                                     event.start_mark.line + 1, "input-limit")
+                    line = event.start_mark.line + 1 if event.start_mark is not None else None
+                    raise InputError(f"nesting deeper than {MAX_DEPTH} levels; flatten the data", line, "input-limit")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:

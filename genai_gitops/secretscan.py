@@ -23,6 +23,7 @@ import base64
 import binascii
 import re
 from functools import lru_cache
+from typing import Any
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.filters.heuristic import is_potential_uuid, is_sequential_string
@@ -33,9 +34,10 @@ from detect_secrets.plugins.keyword import KeywordDetector
 #: upstream plugins not used: public IP addresses are data here (ingress CIDRs), and the
 #: entropy and keyword plugins are applied below with this module's own filters
 _SKIPPED = {"IPPublicDetector", "Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"}
+_PLUGIN_CLASSES: list[Any] = [plugin for _, plugin in sorted(get_mapping_from_secret_type_to_class().items())]
 _PLUGINS: tuple[RegexBasedDetector, ...] = tuple(
-    cls() for _, cls in sorted(get_mapping_from_secret_type_to_class().items())
-    if cls.__name__ not in _SKIPPED and issubclass(cls, RegexBasedDetector))
+    plugin() for plugin in _PLUGIN_CLASSES
+    if plugin.__name__ not in _SKIPPED and issubclass(plugin, RegexBasedDetector))
 _BASE64 = Base64HighEntropyString()  # upstream default limit 4.5 bits per character
 _HEX = HexHighEntropyString()  # upstream default limit 3.0
 _KEYWORD = KeywordDetector()
@@ -61,7 +63,7 @@ _EXTRA: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a private key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY")),
     ("a Langfuse key", re.compile(r"(?<![A-Za-z0-9])[ps]k-lf-[A-Za-z0-9-]{8,}")),
     ("an OpenAI/LiteLLM key", re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-]{12,}")),
-    ("a Stripe key", re.compile(r"(?<![A-Za-z0-9])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}|whsec_[A-Za-z0-9]{24,})")),
+    ("a Stripe key", re.compile(r"(?<![A-Za-z0-9])(?:[sr]k_(?:live|test)_[0-9A-Za-z]{16,}|whsec_[A-Za-z0-9]{24,})")),
     ("a Google API key", re.compile(r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_\-]{35}")),
     ("a Google OAuth secret", re.compile(r"(?<![A-Za-z0-9])(?:GOCSPX-[A-Za-z0-9_\-]{20,}|ya29\.[0-9A-Za-z_\-]{20,})")),
     ("a Hugging Face token", re.compile(r"(?<![A-Za-z0-9])(?:hf_|api_org_)[A-Za-z0-9]{30,}")),
