@@ -99,19 +99,21 @@ def iter_manifest_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     return sorted(set(found))
 
 
+def read_file(file: str | os.PathLike[str]) -> ManifestSet:
+    """One file: unreadable, too large or not UTF-8 is a finding like a syntax error."""
+    name = str(file)
+    try:
+        text = safeyaml.read_file(name)
+    except OSError as exc:
+        return ManifestSet(findings=[_parse_finding(name, 1, f"cannot read file: {exc}")], files=[name])
+    except safeyaml.InputError as exc:
+        return ManifestSet(findings=[input_finding(name, exc)], files=[name])
+    # universal newlines, as the cached reader and Path.read_text give (CRLF files split the same way)
+    return read_text(text.replace("\r\n", "\n").replace("\r", "\n"), name)
+
+
 def read_paths(paths: Iterable[str | os.PathLike[str]]) -> ManifestSet:
     result = ManifestSet()
     for file in iter_manifest_files(paths):
-        try:
-            text = safeyaml.read_file(file)
-        except OSError as exc:
-            result.findings.append(_parse_finding(file, 1, f"cannot read file: {exc}"))
-            result.files.append(file)
-            continue
-        except safeyaml.InputError as exc:
-            result.findings.append(input_finding(file, exc))
-            result.files.append(file)
-            continue
-        # universal newlines, as the cached reader and Path.read_text give (CRLF files split the same way)
-        result.extend(read_text(text.replace("\r\n", "\n").replace("\r", "\n"), file))
+        result.extend(read_file(file))
     return result
