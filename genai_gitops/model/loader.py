@@ -136,7 +136,15 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(display, "", f"{exc.where}{exc.message}{fix}")]
 
 
+def _shortened(message: str) -> str:
+    """A message that quotes a 1 MiB value quotes its ends only."""
+    if len(message) <= 400:
+        return message
+    return f"{message[:200]}...({len(message) - 350:,} characters left out)...{message[-150:]}"
+
+
 def _capped(problems: list[Problem], display: str) -> list[Problem]:
+    problems = [Problem(p.file, p.field, _shortened(p.message)) for p in problems]
     if len(problems) <= MAX_PROBLEMS:
         return problems
     return [*problems[:MAX_PROBLEMS],
@@ -148,7 +156,8 @@ def _validate(model: type[M], data: Any, display: str) -> tuple[M | None, list[P
     found = list(_literal_secrets(data))
     problems = [Problem(display, _dotted(loc), message) for loc, _, message in found]
     if not isinstance(data, dict):
-        return None, [*problems, Problem(display, "", f"expected a mapping of fields, got {type(data).__name__}")]
+        wrong = Problem(display, "", f"expected a mapping of fields, got {type(data).__name__}")
+        return None, _capped([*problems, wrong], display)
     secret_locs = {loc for loc, _, _ in found}
     secrets = frozenset(value for _, value, _ in found)
     try:
