@@ -53,6 +53,7 @@ _LABELS = {
     "JSON Web Token": "a JWT",
     "Slack Token": "a Slack token",
     "GitHub Token": "a GitHub token",
+    "GitLab Token": "a GitLab token",
     "Stripe Access Key": "a Stripe key",
     "Secret Keyword": "a password or key",
 }
