@@ -48,6 +48,9 @@ _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\x
 #: at least one column further right (an indentless sequence at the same column), so twice the
 #: longest such prefix bounds the block nesting of a document
 _LINE_PREFIX = re.compile(r"^[ \-?:]+", re.MULTILINE)
+_LONG = 40
+_LONG_PREFIX = re.compile(rf"^[ \-?:]{{{_LONG - 1}}}", re.MULTILINE)
+_FEW_BRACKETS = MAX_DEPTH - 2 * _LONG
 
 
 class InputError(ValueError):
@@ -150,31 +153,37 @@ class _JsonConstructor:
             raise _refuse(node, f"integer of {len(node.value):,} characters is too long; quote it",
                           "input-limit") from None
 
+    #: False when the text holds no `<<`: no mapping can have a merge key, none is looked for
+    may_merge = True
+
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, MappingNode):
             raise _refuse(node, f"expected a mapping, found a {type(node).__name__}", "yaml-syntax")
+        construct = self.construct_object  # type: ignore[attr-defined]
         merged = 0
-        if any(key.tag == _MERGE for key, _ in node.value):
+        if self.may_merge and any(key.tag == _MERGE for key, _ in node.value):
             # flatten_mapping puts the merged pairs first and drops the `<<` keys: what follows
             # them was written in this mapping, where a key repeated is a duplicate
             written = sum(1 for key, _ in node.value if key.tag != _MERGE)
             self.flatten_mapping(node)  # type: ignore[attr-defined]
             merged = len(node.value) - written
+        pairs = node.value
         mapping: dict[Any, Any] = {}
-        lines: dict[Any, int] = {}
-        for index, (key_node, value_node) in enumerate(node.value):
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]
-            try:
-                seen = index >= merged and key in lines
-            except TypeError:
-                raise _refuse(key_node, "a mapping key must be a string, number, boolean or null",
-                              "yaml-tag") from None
-            if seen:
-                raise _refuse(key_node, f"duplicate key {key!r} (first at line {lines[key]}); a key may appear "
-                                        "once per mapping: remove or merge the two", "duplicate-key")
-            if index >= merged:
-                lines[key] = key_node.start_mark.line + 1
-            mapping[key] = self.construct_object(value_node, deep=deep)  # type: ignore[attr-defined]
+        try:
+            for key_node, value_node in pairs[:merged]:
+                mapping[construct(key_node, deep=deep)] = construct(value_node, deep=deep)
+            seen: dict[Any, Any] = {} if merged else mapping  # the keys written in this mapping
+            for key_node, value_node in pairs[merged:] if merged else pairs:
+                key = construct(key_node, deep=deep)
+                if key in seen:
+                    first = next(k for k, _ in pairs[merged:] if construct(k) == key)
+                    raise _refuse(key_node, f"duplicate key {key!r} (first at line {first.start_mark.line + 1}); a "
+                                            "key may appear once per mapping: remove or merge the two", "duplicate-key")
+                mapping[key] = construct(value_node, deep=deep)
+                if merged:
+                    seen[key] = True
+        except TypeError:
+            raise _refuse(node, "a mapping key must be a string, number, boolean or null", "yaml-tag") from None
         return mapping
 
 
@@ -219,6 +228,8 @@ def _nesting_bound(text: str) -> int:
     flow = text.count("[") + text.count("{")
     if flow > MAX_DEPTH:
         return flow
+    if flow <= _FEW_BRACKETS and not _LONG_PREFIX.search(text):  # the common case, without a list
+        return flow + 2 * _LONG
     prefix = max((len(m) for m in _LINE_PREFIX.findall(text)), default=0)
     return flow + 2 * (prefix + 1)
 
@@ -296,6 +307,7 @@ def load_yaml(text: str, *, yaml12: bool = False) -> Any:
     if _nesting_bound(text) > MAX_DEPTH:
         _check_nesting(text, loader_class)
     loader = loader_class(text)
+    loader.may_merge = "<<" in text
     try:
         node = loader.get_single_node()
         if node is None:

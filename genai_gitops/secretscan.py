@@ -85,6 +85,9 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
       for plugin in _PLUGINS for pattern in plugin.denylist),
     *_EXTRA,
 )
+#: how the keys that are worth splitting start: a join without one is not scanned (most
+#: mappings hold several short strings, and a full scan of each join would double the cost)
+_JOIN_GATE = re.compile(r"sk-|[sr]k_|AKIA|ASIA|gh[pousr]_|github_pat_|xox|hf_|AIza|GOCSPX|glpat-|eyJ|-----BEGIN|://|@")
 _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 _HEX_ONLY = re.compile(r"[0-9a-fA-F]+")
@@ -226,4 +229,6 @@ def joined_kind(values: list[str]) -> str | None:
     if len(values) < 2:
         return None
     joined = "".join(values)
-    return _shape(joined, 0) if len(joined) >= 16 else None
+    if len(joined) < 16 or not _JOIN_GATE.search(joined):
+        return None
+    return _shape(joined, 0)
