@@ -85,7 +85,7 @@ def _line_of(data: bytes | str, offset: int) -> int:
 # -- bytes -> text -------------------------------------------------------------------------------
 def check_size(size: int) -> None:
     if size > MAX_BYTES:
-        raise InputError(f"file is {size:,} bytes; an input file may hold at most {MAX_BYTES:,} bytes (1 MiB): "
+        raise InputError(f"file holds more than {MAX_BYTES:,} bytes (1 MiB), the most an input file may hold: "
                          "split it into several files", rule="input-limit")
 
 
@@ -114,13 +114,16 @@ def check_text(text: str) -> str:
     return text
 
 
-def read_file(path: str | os.PathLike[str]) -> str:
-    """A file's text, refused before reading it whole when it is larger than MAX_BYTES."""
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """A file's bytes, never more than MAX_BYTES + 1 of them: enough for `decode` to refuse a
+    larger file without a multi-gigabyte file ever being read whole."""
     with open(path, "rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            check_size(os.fstat(handle.fileno()).st_size)
-    return decode(data)
+        return handle.read(MAX_BYTES + 1)
+
+
+def read_file(path: str | os.PathLike[str]) -> str:
+    """A file's text (`read_bytes` then `decode`)."""
+    return decode(read_bytes(path))
 
 
 # -- YAML ----------------------------------------------------------------------------------------

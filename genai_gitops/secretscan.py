@@ -217,9 +217,8 @@ def _long(value: str, field: str, depth: int) -> str | None:
             if len(part) <= _WHOLE:
                 if what := secret_kind(part, field):
                     return what
-            elif depth < 2 and (text := _decoded(part)) is not None:  # a base64 blob
-                if what := _long(text, "", depth + 1):
-                    return "a base64-encoded " + what.split(" ", 1)[1]
+            elif depth < 2 and (text := _decoded(part)) is not None and (what := _long(text, "", depth + 1)):
+                return "a base64-encoded " + what.split(" ", 1)[1]  # a base64 blob
     return None
 
 

@@ -65,7 +65,10 @@ def test_aliases_within_the_budget_are_fine_and_recursion_is_refused() -> None:
 
 
 def test_aliases_may_not_nest_past_the_depth_limit() -> None:
-    text = "a: &a " + "[" * 60 + "]" * 60 + "\nb: &b " + "[" * 30 + "*a" + "]" * 30 + "\nc: " + "[" * 12 + "*b" + "]" * 12 + "\n"
+    def nest(levels: int, inner: str) -> str:
+        return "[" * levels + inner + "]" * levels
+
+    text = f"a: &a {nest(60, '')}\nb: &b {nest(30, '*a')}\nc: {nest(12, '*b')}\n"
     assert refusal(load_yaml, text)[1:] == ("input-limit", "aliases nest this node deeper than 100 levels; write "
                                                            "the data without anchors")
 
@@ -114,3 +117,16 @@ def test_manifest_reader_places_findings_on_the_file_line() -> None:
         (7, "duplicate-key", "parse"), (10, "yaml-tag", "parse")]
     parsed = read_text('{"kind": "A", "kind": "B"}', "dist/x.json")
     assert [(f.line, f.rule) for f in parsed.findings] == [(1, "duplicate-key")]
+
+
+def test_the_checks_cached_reader_refuses_the_same_way(tmp_path) -> None:
+    """`check` reads dist/ folder by folder (manifests/cached.py): same refusals, same lines."""
+    from genai_gitops.manifests.cached import load_folders, parse_folders
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "bad.yaml").write_bytes(b"kind: A\nx: caf\xe9\n")
+    (tmp_path / "app" / "big.yaml").write_bytes(b"#" * (safeyaml.MAX_BYTES + 10))
+    (tmp_path / "app" / "tag.yaml").write_text("kind: A\nx: !!binary aGVsbG8=\n")
+    parsed = parse_folders(load_folders([tmp_path]))
+    assert [(f.file.rsplit("/", 1)[1], f.line, f.rule) for f in parsed.findings] == [
+        ("bad.yaml", 2, "encoding"), ("big.yaml", 1, "input-limit"), ("tag.yaml", 2, "yaml-tag")]

@@ -13,7 +13,6 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 from genai_gitops import safeyaml
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
@@ -50,7 +49,7 @@ def folder_digest(files: Iterable[tuple[str, bytes]]) -> str:
 def load_folders(paths: Sequence[str | os.PathLike[str]]) -> list[Folder]:
     folders: dict[str, Folder] = {}
     for file in iter_manifest_files(paths):
-        body = Path(file).read_bytes()
+        body = safeyaml.read_bytes(file)  # a file over the size limit is refused on its first MiB
         folders.setdefault(os.path.dirname(file), Folder(os.path.dirname(file), [])).files.append((file, body))
     return [folders[k] for k in sorted(folders)]
 

@@ -41,7 +41,7 @@ REFUSED = {
     "utf16.yaml": (1, "encoding", "file starts with a UTF-16 byte-order mark; save it as UTF-8"),
     "infinity.yaml": (2, "yaml-tag", "'.inf' is not a JSON number; quote it if it is meant as a string"),
 }
-TOO_LARGE = ("file is 1,048,579 bytes; an input file may hold at most 1,048,576 bytes (1 MiB): split it into "
+TOO_LARGE = ("file holds more than 1,048,576 bytes (1 MiB), the most an input file may hold: split it into "
              "several files")
 
 
