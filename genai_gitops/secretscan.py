@@ -24,6 +24,7 @@ import binascii
 import re
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.filters.heuristic import is_potential_uuid, is_sequential_string
@@ -121,6 +122,17 @@ def _mixed(token: str) -> bool:
     return any(c.isupper() for c in token) and any(c.islower() for c in token) and any(c.isdigit() for c in token)
 
 
+def _hex_text(token: str) -> str | None:
+    """The text a hex token encodes (`736b2d...` for `sk-...`), when it is printable text."""
+    if len(token) < 16 or len(token) % 2 or not _HEX_ONLY.fullmatch(token):
+        return None
+    try:
+        text = bytes.fromhex(token).decode("utf-8")
+    except ValueError:
+        return None
+    return text if text.isprintable() else None
+
+
 def _decoded(token: str) -> str | None:
     """The text a base64 token encodes, when it encodes printable UTF-8 text."""
     body = token.rstrip("=")
@@ -147,14 +159,17 @@ def _shape(value: str, depth: int) -> str | None:
         if _aws_secret(match.group()):
             return "an AWS secret access key"
     if depth < 2:
+        if "%" in value and (unquoted := unquote(value)) != value and (inner := _shape(unquoted, depth + 1)):
+            return "a URL-encoded " + inner.split(" ", 1)[1]
         for match in _TOKEN.finditer(value):
-            text = _decoded(match.group())
-            if text is None:
-                continue
-            if _USER_PASSWORD.match(text):
-                return "a base64-encoded user:password pair"
-            if inner := _shape(text, depth + 1) or _entropy(text, "", depth + 1):
-                return "a base64-encoded " + inner.split(" ", 1)[1]
+            token = match.group()
+            for how, text in (("base64", _decoded(token)), ("hex", _hex_text(token))):
+                if text is None:
+                    continue
+                if _USER_PASSWORD.match(text):
+                    return f"a {how}-encoded user:password pair"
+                if inner := _shape(text, depth + 1) or _entropy(text, "", depth + 1):
+                    return f"a {how}-encoded " + inner.split(" ", 1)[1]
     return None
 
 

@@ -45,6 +45,8 @@ POSITIVE = [
     (b64("sk-proj-A1b2C3d4E5f6G7h8I9j0"), "", "a base64-encoded OpenAI/LiteLLM key"),
     (b64(b64("sk-proj-A1b2C3d4E5f6G7h8I9j0")), "", "a base64-encoded base64-encoded OpenAI/LiteLLM key"),
     (b64("ci-bot:Q3pP8xLm2Vn7"), "", "a base64-encoded user:password pair"),
+    (b"sk-proj-A1b2C3d4E5f6G7h8I9j0".hex(), "", "a hex-encoded OpenAI/LiteLLM key"),
+    ("sk%2Dproj%2DA1b2C3d4E5f6G7h8I9j0", "", "a URL-encoded OpenAI/LiteLLM key"),
     # entropy (detect-secrets' limits)
     ("Q3pP8xLm2Vn7Rt4Ws9Yk6Bj3Hf5Gd1Ac", "", "a high-entropy string (a key or token?)"),
     ("9f86d081884c7d659a2feaa0c55ad015", "client_id", "a high-entropy hex string (a key or token?)"),
