@@ -130,3 +130,25 @@ def test_the_checks_cached_reader_refuses_the_same_way(tmp_path) -> None:
     parsed = parse_folders(load_folders([tmp_path]))
     assert [(f.file.rsplit("/", 1)[1], f.line, f.rule) for f in parsed.findings] == [
         ("bad.yaml", 2, "encoding"), ("big.yaml", 1, "input-limit"), ("tag.yaml", 2, "yaml-tag")]
+
+
+def test_policies_suites_and_checkov_skips_use_the_same_reader(tmp_path) -> None:
+    from genai_gitops.manifests.policies import load_policy_bundle
+    from genai_gitops.validators.checkov import load_skips
+    from genai_gitops.validators.gatekeeper.suite import SuiteError, load_objects
+
+    policy = tmp_path / "policies" / "p"
+    policy.mkdir(parents=True)
+    (policy / "template.yaml").write_text("kind: ConstraintTemplate\nmetadata: {name: a}\nmetadata: {name: b}\n")
+    bundle = load_policy_bundle([tmp_path / "policies"])
+    assert [(f.line, f.rule) for f in bundle.findings] == [(3, "duplicate-key")]
+
+    suite = tmp_path / "suite.yaml"
+    suite.write_text("kind: Suite\n---\nkind: X\nspec: !!python/object:os.system {}\n")
+    with pytest.raises(SuiteError, match=r"line 4: tag !!python/object:os.system is not allowed"):
+        load_objects(suite)
+
+    skips = tmp_path / "checkov-skips.yaml"
+    skips.write_text("skips:\n  - {id: CKV_K8S_1, reason: a, reason: b}\n")
+    with pytest.raises(ValueError, match=r"checkov-skips.yaml: line 2: duplicate key 'reason'"):
+        load_skips(skips)
