@@ -22,28 +22,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
-
-from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-from detect_secrets.filters.heuristic import is_potential_uuid, is_sequential_string
-from detect_secrets.plugins.base import RegexBasedDetector
-from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString, HexHighEntropyString
-from detect_secrets.plugins.keyword import KeywordDetector
-
-#: upstream plugins not used: public IP addresses are data here (ingress CIDRs), and the
-#: entropy and keyword plugins are applied below with this module's own filters
-_SKIPPED = {"IPPublicDetector", "Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"}
-_PLUGIN_CLASSES: list[Any] = [plugin for _, plugin in sorted(get_mapping_from_secret_type_to_class().items())]
-_PLUGINS: tuple[RegexBasedDetector, ...] = tuple(
-    plugin() for plugin in _PLUGIN_CLASSES
-    if plugin.__name__ not in _SKIPPED and issubclass(plugin, RegexBasedDetector))
-_BASE64 = Base64HighEntropyString()  # upstream default limit 4.5 bits per character
-_HEX = HexHighEntropyString()  # upstream default limit 3.0
-_KEYWORD = KeywordDetector()
-
-
 
 #: detect-secrets' secret types in the words of this project's messages (the rest: "a <type>")
 _LABELS = {
@@ -79,13 +61,41 @@ _EXTRA: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"[?&](?:password|passwd|pwd|pass|secret|token|access_token|api[_-]?key|client_secret|sig|signature|"
         r"x-amz-signature|x-goog-signature|x-amz-security-token)=(?![$<{%*&#\s])[^&#\s]+", _I)),
 )
-#: every pattern with its label, detect-secrets' first; searched one by one (an alternation of
-#: them all is three times slower: it defeats the regex engine's literal-prefix scans)
-_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    *((_LABELS.get(plugin.secret_type, "a " + plugin.secret_type), pattern)
-      for plugin in _PLUGINS for pattern in plugin.denylist),
-    *_EXTRA,
-)
+#: upstream plugins not used: public IP addresses are data here (ingress CIDRs), and the
+#: entropy and keyword plugins are applied below with this module's own filters
+_SKIPPED = {"IPPublicDetector", "Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"}
+
+
+@dataclass(frozen=True)
+class _Upstream:
+    #: every pattern with its label, detect-secrets' first; searched one by one (an alternation
+    #: of them all is three times slower: it defeats the regex engine's literal-prefix scans)
+    shapes: tuple[tuple[str, re.Pattern[str]], ...]
+    base64: Any  # Base64HighEntropyString, upstream default limit 4.5 bits per character
+    hex: Any  # HexHighEntropyString, upstream default limit 3.0
+    keyword: Any
+    is_potential_uuid: Any
+    is_sequential_string: Any
+
+
+@lru_cache(maxsize=1)
+def _upstream() -> _Upstream:
+    """detect-secrets, imported on first use: it (and requests) cost ~0.3 s to import, which
+    commands that never scan a value should not pay."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.filters.heuristic import is_potential_uuid, is_sequential_string
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString, HexHighEntropyString
+    from detect_secrets.plugins.keyword import KeywordDetector
+
+    classes: list[Any] = [plugin for _, plugin in sorted(get_mapping_from_secret_type_to_class().items())]
+    plugins = [plugin() for plugin in classes
+               if plugin.__name__ not in _SKIPPED and issubclass(plugin, RegexBasedDetector)]
+    shapes = tuple((_LABELS.get(plugin.secret_type, "a " + plugin.secret_type), pattern)
+                   for plugin in plugins for pattern in plugin.denylist)
+    return _Upstream(shapes=(*shapes, *_EXTRA), base64=Base64HighEntropyString(), hex=HexHighEntropyString(),
+                     keyword=KeywordDetector(), is_potential_uuid=is_potential_uuid,
+                     is_sequential_string=is_sequential_string)
 #: how the keys that are worth splitting start: a join without one is not scanned (most
 #: mappings hold several short strings, and a full scan of each join would double the cost)
 _JOIN_GATE = re.compile(r"sk-|[sr]k_|AKIA|ASIA|gh[pousr]_|github_pat_|xox|hf_|AIza|GOCSPX|glpat-|eyJ|-----BEGIN|://|@")
@@ -113,7 +123,7 @@ _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY")
 
 def _aws_secret(token: str) -> bool:
     """40 characters of base64 with upper, lower case and digits: the shape of an AWS secret key."""
-    return _mixed(token) and not is_sequential_string(token)
+    return _mixed(token) and not _upstream().is_sequential_string(token)
 
 
 def _mixed(token: str) -> bool:
@@ -152,7 +162,7 @@ def _decoded(token: str) -> str | None:
 
 def _shape(value: str, depth: int) -> str | None:
     """Provider and connection-string shapes: detect-secrets' plugins, then the thin layer."""
-    for label, pattern in _SHAPES:
+    for label, pattern in _upstream().shapes:
         if pattern.search(value):
             return label
     for match in _AWS_SECRET.finditer(value):
@@ -176,21 +186,23 @@ def _shape(value: str, depth: int) -> str | None:
 def _entropy(value: str, field: str, depth: int = 0) -> str | None:
     """High-entropy tokens (detect-secrets' limits) that are not hashes, ids, host names or
     encoded text (which `_shape` decodes and scans)."""
+    upstream = _upstream()
     for match in _TOKEN.finditer(value):
         token = match.group()
         start, end = match.span()
-        if len(token) < 20 or is_potential_uuid(token) or is_sequential_string(token):
+        if len(token) < 20 or upstream.is_potential_uuid(token) or upstream.is_sequential_string(token):
             continue
         if value[start - 1:start] == "." or value[end:end + 1] == ".":  # a label of a host name
             continue
         if _HEX_ONLY.fullmatch(token):
             if (len(token) >= 32 and not _DIGEST_BEFORE.search(value, 0, match.start())
-                    and not _HASH_FIELD.search(field) and _HEX.calculate_shannon_entropy(token) > _HEX.entropy_limit):
+                    and not _HASH_FIELD.search(field)
+                    and upstream.hex.calculate_shannon_entropy(token) > upstream.hex.entropy_limit):
                 return "a high-entropy hex string (a key or token?)"
             continue
         # cheap tests first: most tokens are lower-case names
         if (_mixed(token) and not _ID_FIELD.search(field)
-                and _BASE64.calculate_shannon_entropy(token) > _BASE64.entropy_limit
+                and upstream.base64.calculate_shannon_entropy(token) > upstream.base64.entropy_limit
                 and (depth > 0 or _decoded(token) is None)):
             return "a high-entropy string (a key or token?)"
     return None
@@ -203,7 +215,7 @@ def keyword_kind(name: str, value: str) -> str | None:
     `secretKey: password`, which names a secret without holding one."""
     if len(value) < 6 or _REFERENCE.match(value) or value.isdigit() or value.lower() in ("true", "false"):
         return None
-    if any(True for _ in _KEYWORD.analyze_line(filename="data.yaml", line=f'{name}: "{value}"')):
+    if any(True for _ in _upstream().keyword.analyze_line(filename="data.yaml", line=f'{name}: "{value}"')):
         return "a password or key"
     return None
 
