@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from genai_gitops import safeyaml
 from genai_gitops.argocd.generators import GeneratorError, Params, UnsupportedGeneratorFeature, new_context, transform
 from genai_gitops.argocd.gotemplate import MISSING_KEY_OPTIONS, TemplateError, UnsupportedTemplateFeature, render
 from genai_gitops.manifests import Resource, read_paths
@@ -243,8 +242,8 @@ def _render_template(template: dict[str, Any], params: Params, missingkey: str) 
 def _apply_template_patch(app: dict[str, Any], text: str) -> dict[str, Any]:
     """The rendered templatePatch, parsed as YAML (or JSON) and merged into the Application."""
     try:
-        patch = json.loads(text) if text.strip().startswith("{") else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
+        patch = safeyaml.load_json(text) if text.strip().startswith("{") else safeyaml.load_yaml(text)
+    except safeyaml.InputError as exc:
         raise PreviewError(f"templatePatch: error while converting template to json: {exc}") from None
     if patch is None:
         return app

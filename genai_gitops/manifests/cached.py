@@ -13,12 +13,12 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
+from genai_gitops import safeyaml
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
-from genai_gitops.manifests.reader import ManifestSet, iter_manifest_files, read_text
+from genai_gitops.manifests.reader import ManifestSet, input_finding, iter_manifest_files, read_text
 from genai_gitops.manifests.resource import Resource
-from genai_gitops.report.finding import Finding, Severity
+from genai_gitops.report.finding import Finding
 
 #: below this many folders to parse, a second process costs more than it saves
 PARALLEL_FOLDERS = 200
@@ -49,7 +49,7 @@ def folder_digest(files: Iterable[tuple[str, bytes]]) -> str:
 def load_folders(paths: Sequence[str | os.PathLike[str]]) -> list[Folder]:
     folders: dict[str, Folder] = {}
     for file in iter_manifest_files(paths):
-        body = Path(file).read_bytes()
+        body = safeyaml.read_bytes(file)  # a file over the size limit is refused on its first MiB
         folders.setdefault(os.path.dirname(file), Folder(os.path.dirname(file), [])).files.append((file, body))
     return [folders[k] for k in sorted(folders)]
 
@@ -58,13 +58,13 @@ def _parse(folder: Folder) -> dict:
     parsed = ManifestSet()
     for file, body in folder.files:
         try:
-            # universal newlines, as Path.read_text gives read_paths (CRLF files split the same way)
-            parsed.extend(read_text(body.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), file))
-        except UnicodeDecodeError as exc:
+            text = safeyaml.decode(body)
+        except safeyaml.InputError as exc:
             parsed.files.append(file)
-            parsed.findings.append(Finding(file=file, line=1, api_version="", kind="", namespace="", name="",
-                                           validator="parse", rule="yaml-syntax", severity=Severity.ERROR,
-                                           message=f"cannot read file: {exc}"))
+            parsed.findings.append(input_finding(file, exc))
+            continue
+        # universal newlines, as read_paths gives (CRLF files split the same way)
+        parsed.extend(read_text(text.replace("\r\n", "\n").replace("\r", "\n"), file))
     return {"resources": [[r.file, r.line, r.digest, r.obj] for r in parsed.resources],
             "findings": [f.to_dict() for f in parsed.findings], "files": parsed.files}
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genai_gitops.manifests.reader import MANIFEST_SUFFIXES, read_text
+from genai_gitops.manifests.reader import MANIFEST_SUFFIXES, read_file
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding
 
@@ -51,7 +51,7 @@ def policy_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 def load_policy_bundle(paths: Iterable[str | os.PathLike[str]]) -> PolicyBundle:
     bundle = PolicyBundle()
     for file in policy_files(paths):
-        parsed = read_text(file.read_text(encoding="utf-8"), str(file))
+        parsed = read_file(file)
         bundle.findings.extend(parsed.findings)
         for resource in parsed.resources:
             if is_template(resource):

@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from genai_gitops import safeyaml
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
-
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster where present
-
-
-class _Loader(_Base):
-    """YAML as Kubernetes reads it: the API is JSON, so an unquoted date is a string, not a timestamp."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _Base.yaml_implicit_resolvers.items()
-}
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 _DOC_SEPARATOR = re.compile(r"^---(?:[ \t].*)?$", re.MULTILINE)
@@ -44,9 +29,14 @@ class ManifestSet:
         self.files.extend(other.files)
 
 
-def _parse_finding(file: str, line: int, message: str) -> Finding:
+def _parse_finding(file: str, line: int, message: str, rule: str = "yaml-syntax") -> Finding:
     return Finding(file=file, line=line, api_version="", kind="", namespace="", name="",
-                   validator="parse", rule="yaml-syntax", severity=Severity.ERROR, message=message)
+                   validator="parse", rule=rule, severity=Severity.ERROR, message=message)
+
+
+def input_finding(file: str, error: safeyaml.InputError, first_line: int = 1) -> Finding:
+    """A refused file or document (syntax, tag, duplicate key, limits, encoding) as a finding."""
+    return _parse_finding(file, first_line - 1 + (error.line or 1), error.message, error.rule)
 
 
 def _split_documents(text: str) -> Iterator[tuple[int, str]]:
@@ -68,22 +58,18 @@ def read_text(text: str, file: str) -> ManifestSet:
     """Parse one file's text (multi-document YAML or JSON)."""
     result = ManifestSet(files=[file])
     file_digest = hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
-    if file.endswith(".json"):
-        try:
-            docs: Iterable[tuple[int, object]] = [(1, json.loads(text))]
-        except json.JSONDecodeError as exc:
-            result.findings.append(_parse_finding(file, exc.lineno, f"invalid JSON: {exc.msg}"))
-            return result
-    else:
-        docs = []
+    try:
+        safeyaml.check_text(text)
+        docs: list[tuple[int, object]] = [(1, safeyaml.load_json(text))] if file.endswith(".json") else []
+    except safeyaml.InputError as exc:
+        result.findings.append(input_finding(file, exc))
+        return result
+    if not file.endswith(".json"):
         for first_line, chunk in _split_documents(text):
             try:
-                body = yaml.load(chunk, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line = first_line + (mark.line if mark is not None else 0)
-                problem = getattr(exc, "problem", None) or str(exc)
-                result.findings.append(_parse_finding(file, line, f"invalid YAML: {problem}"))
+                body = safeyaml.load_yaml(chunk)
+            except safeyaml.InputError as exc:
+                result.findings.append(input_finding(file, exc, first_line))
                 continue
             docs.append((first_line, body))
     for first_line, body in docs:
@@ -113,14 +99,21 @@ def iter_manifest_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     return sorted(set(found))
 
 
+def read_file(file: str | os.PathLike[str]) -> ManifestSet:
+    """One file: unreadable, too large or not UTF-8 is a finding like a syntax error."""
+    name = str(file)
+    try:
+        text = safeyaml.read_file(name)
+    except OSError as exc:
+        return ManifestSet(findings=[_parse_finding(name, 1, f"cannot read file: {exc}")], files=[name])
+    except safeyaml.InputError as exc:
+        return ManifestSet(findings=[input_finding(name, exc)], files=[name])
+    # universal newlines, as the cached reader and Path.read_text give (CRLF files split the same way)
+    return read_text(text.replace("\r\n", "\n").replace("\r", "\n"), name)
+
+
 def read_paths(paths: Iterable[str | os.PathLike[str]]) -> ManifestSet:
     result = ManifestSet()
     for file in iter_manifest_files(paths):
-        try:
-            text = Path(file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            result.findings.append(_parse_finding(file, 1, f"cannot read file: {exc}"))
-            result.files.append(file)
-            continue
-        result.extend(read_text(text, file))
+        result.extend(read_file(file))
     return result

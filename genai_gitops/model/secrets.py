@@ -8,27 +8,15 @@ from typing import Any
 from pydantic import field_validator, model_validator
 
 from genai_gitops.model.base import StrictModel
-
-# Shapes of real credentials. A match anywhere in a data file is refused: the file is committed.
-LITERAL_SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an OpenAI/LiteLLM key", re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}")),
-    ("an AWS access key id", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
-    ("a GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}")),
-    ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
-    ("a Langfuse key", re.compile(r"\b(pk|sk)-lf-[A-Za-z0-9-]{8,}")),
-    ("a JWT", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.")),
-    ("a password in a URL", re.compile(r"://[^/\s:@]+:[^/\s@]+@")),
-)
+from genai_gitops.secretscan import secret_kind
 
 _STORE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_+=.@-]*$")
 
 
-def literal_secret_kind(value: str) -> str | None:
-    for label, pattern in LITERAL_SECRET_PATTERNS:
-        if pattern.search(value):
-            return label
-    return None
+def literal_secret_kind(value: str, field: str = "") -> str | None:
+    """What a value in a data file looks like when it looks like a credential (the file is
+    committed, so a match anywhere is refused); `field` is the name it is stored under."""
+    return secret_kind(value, field)
 
 
 class SecretRef(StrictModel):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from genai_gitops import safeyaml
 from genai_gitops.cache import digest
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
@@ -44,7 +45,12 @@ class Skip:
 def load_skips(path: Path | None) -> list[Skip]:
     if path is None:
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = safeyaml.load_yaml(safeyaml.read_file(path)) or {}
+    except safeyaml.InputError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping with a `skips` list")
     skips = []
     for index, item in enumerate(data.get("skips", [])):
         if not isinstance(item, dict) or not item.get("id") or not str(item.get("reason", "")).strip():

@@ -23,6 +23,7 @@ from genai_gitops.manifests.resource import Resource
 from genai_gitops.model.traffic import RUNTIME_PODS_ANNOTATION
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target
+from genai_gitops.validators.plaintext import plaintext_findings
 from genai_gitops.validators.registry import ValidatorOptions
 from genai_gitops.validators.workloads import (
     LabelSelector,
@@ -272,6 +273,7 @@ class RefsValidator:
 
     def validate(self, target: Target) -> Iterator[Finding]:
         yield from ReferenceCheck(target.resources).findings()
+        yield from plaintext_findings(target.resources, VALIDATOR)
 
 
 class ReferenceCheck:

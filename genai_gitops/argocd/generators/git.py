@@ -25,8 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from genai_gitops import safeyaml
 from genai_gitops.argocd.generators.base import (
     GeneratorContext,
     GeneratorError,
@@ -226,9 +225,8 @@ class GitGenerator:
     @staticmethod
     def _file_params(root: Path, file: str, prefix: str, where: str) -> list[Params]:
         try:
-            text = (root / file).read_text(encoding="utf-8")
-            content = yaml.safe_load(text)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            content = safeyaml.load_yaml(safeyaml.read_file(root / file))
+        except (OSError, safeyaml.InputError) as exc:
             raise GeneratorError(f"{where}: unable to process file '{file}': unable to parse file: {exc}") from None
         if content is None:
             objects: list[Any] = [{}]

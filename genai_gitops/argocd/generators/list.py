@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
+from genai_gitops import safeyaml
 from genai_gitops.argocd.generators.base import GeneratorContext, GeneratorError, Params, check_fields, json_value
 
 
@@ -28,8 +27,8 @@ class ListGenerator:
         text = spec.get("elementsYaml")
         if text:
             try:
-                extra = yaml.safe_load(str(text))
-            except yaml.YAMLError as exc:
+                extra = safeyaml.load_yaml(str(text))
+            except safeyaml.InputError as exc:
                 raise GeneratorError(f"{where}.elementsYaml: error unmarshling decoded ElementsYaml {exc}") from None
             if not isinstance(extra, list) or not all(isinstance(e, Mapping) for e in extra):
                 raise GeneratorError(f"{where}.elementsYaml: expected a YAML list of objects")

@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from genai_gitops import safeyaml
 from genai_gitops.validators.gatekeeper.engine import ConstraintError, PolicyEngine, is_constraint
 from genai_gitops.validators.gatekeeper.expansion import Expander, ExpansionError, ExpansionTemplate
 from genai_gitops.validators.gatekeeper.inventory import Inventory, InventoryError
@@ -46,21 +45,6 @@ SUITE_GROUP = "test.gatekeeper.sh"
 SUITE_KIND = "Suite"
 YAML_SUFFIXES = (".yaml", ".yml")
 
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Yaml12Loader(_BaseLoader):
-    """SafeLoader with YAML 1.2 core booleans (true/false only) and dates left as strings."""
-
-
-_Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers
-            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-
 
 class SuiteError(ValueError):
     """A suite, test or case gator could not run (bad YAML, missing file, invalid field)."""
@@ -69,15 +53,19 @@ class SuiteError(ValueError):
 def load_objects(path: Path) -> list[dict[str, Any]]:
     """The non-empty objects of a YAML file (documents split as gator splits them)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = safeyaml.read_file(path)
+    except OSError as exc:
         raise SuiteError(f"reading {str(path)!r}: {exc}") from exc
+    except safeyaml.InputError as exc:
+        raise SuiteError(f"invalid yaml: reading {str(path)!r}: {exc}") from None
     objects = []
+    line = 1
     for chunk in re.split(r"\n---", text):
         try:
-            doc = yaml.load(chunk, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
-        except yaml.YAMLError as exc:
-            raise SuiteError(f"invalid yaml: reading {str(path)!r}: {exc}") from exc
+            doc = safeyaml.load_yaml(chunk, yaml12=True)
+        except safeyaml.InputError as exc:
+            raise SuiteError(f"invalid yaml: reading {str(path)!r}: {exc.shifted(line - 1)}") from None
+        line += chunk.count("\n") + 1
         if doc is None or doc == {}:
             continue
         if not isinstance(doc, dict):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from genai_gitops.manifests.policies import policy_files
-from genai_gitops.manifests.reader import read_text
+from genai_gitops.manifests.reader import read_file
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.validators.schema.openapi import add_preserve_unknown_fields, to_json_schema
 
@@ -116,11 +116,8 @@ class ConstraintTemplates:
         if self._from_policies is None:
             found: dict[str, TemplateSchema] = {}
             for file in self._policy_files():
-                try:
-                    text = Path(file).read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    continue  # the policy validator reports unreadable policy files
-                for resource in read_text(text, file).resources:
+                # the policy validator reports unreadable or refused policy files
+                for resource in read_file(file).resources:
                     template = template_schema(resource)
                     if template is not None:
                         found.setdefault(template.kind, template)

@@ -1,0 +1,371 @@
+"""The one reader of YAML and JSON input: tenant files, clusters.yaml, manifests, policies, suites.
+
+Every input is read as the Kubernetes API reads it (JSON values only) and none can make the
+reader hang, exhaust memory or crash, whatever a file holds:
+
+- at most `MAX_BYTES` per file, UTF-8 only (a UTF-8 byte-order mark at the start is allowed),
+  no NUL bytes: anything else is an `InputError` naming the line;
+- only JSON-compatible tags (mapping, sequence, string, integer, float, boolean, null; a date
+  stays a string); `!!binary`, `!!set`, `!!omap`, `!!python/...` and custom tags are refused, as
+  are `.inf`/`.nan`, which JSON cannot carry;
+- a duplicate key in a mapping is refused (the API server's strict decoding refuses it too;
+  "last one wins" would let a second `secrets:` hide the first);
+- nesting is limited to `MAX_DEPTH` levels, checked before libyaml builds nodes: its C composer
+  recurses once per level and overflows the C stack (a segfault) at a few ten thousand levels;
+- aliases may add at most `MAX_ALIAS_NODES` nodes to a document. libyaml shares an anchored node
+  between its aliases, so parsing a billion-laughs bomb is fast, but every consumer that walks or
+  serialises the result (json.dumps, the secret scan, the validators) expands it. The budget is
+  absolute rather than a ratio (go-yaml's rule) because an alias-free file is already bounded by
+  the size limit (about 500,000 nodes in 1 MiB): aliases may only add a bounded amount to that.
+
+libyaml (CSafeLoader) stays the parser; the checks cost nothing on a file without anchors beyond
+two substring searches and a count of brackets, and line numbers come from libyaml's marks.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 100
+MAX_ALIAS_NODES = 100_000
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster where present
+_TAG = "tag:yaml.org,2002:"
+_MERGE = _TAG + "merge"
+_ALLOWED = "mapping, sequence, string, number, boolean and null"
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+         (b"\xfe\xff", "UTF-16"))
+#: indentation plus block indicators at the start of a line: each nested block collection starts
+#: at least one column further right (an indentless sequence at the same column), so twice the
+#: longest such prefix bounds the block nesting of a document
+_LINE_PREFIX = re.compile(r"^[ \-?:]+", re.MULTILINE)
+_LONG = 40
+_LONG_PREFIX = re.compile(rf"^[ \-?:]{{{_LONG - 1}}}", re.MULTILINE)
+_FEW_BRACKETS = MAX_DEPTH - 2 * _LONG
+
+
+class InputError(ValueError):
+    """An input file that is refused; `line` is 1-based (None: the whole file)."""
+
+    def __init__(self, message: str, line: int | None = None, rule: str = "yaml-syntax",
+                 column: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.rule, self.column = message, line, rule, column
+
+    def shifted(self, lines: int) -> InputError:
+        """The same error in a document that starts `lines` lines further down its file."""
+        return InputError(self.message, None if self.line is None else self.line + lines, self.rule, self.column)
+
+    @property
+    def where(self) -> str:
+        """`line N[, column M]: ` or nothing, to put before the message."""
+        if self.line is None:
+            return ""
+        return f"line {self.line}, column {self.column}: " if self.column is not None else f"line {self.line}: "
+
+    def __str__(self) -> str:
+        return self.where + self.message
+
+
+def _line_of(data: bytes | str, offset: int) -> int:
+    if isinstance(data, bytes):
+        return data.count(b"\n", 0, offset) + 1
+    return data.count("\n", 0, offset) + 1
+
+
+# -- bytes -> text -------------------------------------------------------------------------------
+def check_size(size: int) -> None:
+    if size > MAX_BYTES:
+        raise InputError(f"file holds more than {MAX_BYTES:,} bytes (1 MiB), the most an input file may hold: "
+                         "split it into several files", rule="input-limit")
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text of a file's bytes, or an InputError saying where it is not."""
+    check_size(len(data))
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            raise InputError(f"file starts with a {encoding} byte-order mark; save it as UTF-8", 1, "encoding")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file "
+                         "as UTF-8", _line_of(data, exc.start), "encoding") from None
+    return check_text(text.removeprefix("\ufeff"))
+
+
+def check_text(text: str) -> str:
+    """Refuse characters no data file needs: NUL and a byte-order mark anywhere but the start."""
+    check_size(len(text))  # characters <= bytes: a cheap first bound before encoding
+    for char, what in (("\x00", "a NUL byte"), ("\ufeff", "a byte-order mark (U+FEFF) inside the file")):
+        index = text.find(char)
+        if index >= 0:
+            raise InputError(f"{what} is not allowed in a YAML or JSON file; remove it", _line_of(text, index),
+                             "encoding")
+    return text
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """A file's bytes, never more than MAX_BYTES + 1 of them: enough for `decode` to refuse a
+    larger file without a multi-gigabyte file ever being read whole."""
+    with open(path, "rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
+def read_file(path: str | os.PathLike[str]) -> str:
+    """A file's text (`read_bytes` then `decode`)."""
+    return decode(read_bytes(path))
+
+
+# -- YAML ----------------------------------------------------------------------------------------
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+
+
+def _refuse(node: Node, message: str, rule: str) -> InputError:
+    return InputError(message, node.start_mark.line + 1, rule)
+
+
+class _JsonConstructor:
+    """Constructs JSON values only; mixed into libyaml's loader (SafeConstructor does the rest)."""
+
+    def construct_undefined(self, node: Node) -> Any:
+        raise _refuse(node, f"tag {_short(node.tag)} is not allowed; only JSON values ({_ALLOWED}) are: "
+                            "write the value as a plain string", "yaml-tag")
+
+    def construct_json_float(self, node: Node) -> float:
+        value = SafeConstructor.construct_yaml_float(self, node)  # type: ignore[arg-type]
+        if math.isinf(value) or math.isnan(value):
+            raise _refuse(node, f"{node.value!r} is not a JSON number; quote it if it is meant as a string",
+                          "yaml-tag")
+        return value
+
+    def construct_json_int(self, node: Node) -> int:
+        try:
+            return SafeConstructor.construct_yaml_int(self, node)  # type: ignore[arg-type]
+        except ValueError:  # more digits than Python converts (sys.int_info.default_max_str_digits)
+            raise _refuse(node, f"integer of {len(node.value):,} characters is too long; quote it",
+                          "input-limit") from None
+
+    #: False when the text holds no `<<`: no mapping can have a merge key, none is looked for
+    may_merge = True
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, MappingNode):
+            raise _refuse(node, f"expected a mapping, found a {type(node).__name__}", "yaml-syntax")
+        construct = self.construct_object  # type: ignore[attr-defined]
+        merged = 0
+        if self.may_merge and any(key.tag == _MERGE for key, _ in node.value):
+            # flatten_mapping puts the merged pairs first and drops the `<<` keys: what follows
+            # them was written in this mapping, where a key repeated is a duplicate
+            written = sum(1 for key, _ in node.value if key.tag != _MERGE)
+            self.flatten_mapping(node)  # type: ignore[attr-defined]
+            merged = len(node.value) - written
+        pairs = node.value
+        mapping: dict[Any, Any] = {}
+        try:
+            for key_node, value_node in pairs[:merged]:
+                mapping[construct(key_node, deep=deep)] = construct(value_node, deep=deep)
+            seen: dict[Any, Any] = {} if merged else mapping  # the keys written in this mapping
+            for key_node, value_node in pairs[merged:] if merged else pairs:
+                key = construct(key_node, deep=deep)
+                if key in seen:
+                    first = next(k for k, _ in pairs[merged:] if construct(k) == key)
+                    raise _refuse(key_node, f"duplicate key {key!r} (first at line {first.start_mark.line + 1}); a "
+                                            "key may appear once per mapping: remove or merge the two", "duplicate-key")
+                mapping[key] = construct(value_node, deep=deep)
+                if merged:
+                    seen[key] = True
+        except TypeError:
+            raise _refuse(node, "a mapping key must be a string, number, boolean or null", "yaml-tag") from None
+        return mapping
+
+
+def _constructors(base: Any, owner: type) -> dict[Any, Any]:
+    def scalar(name: str) -> Any:
+        return base.yaml_constructors[_TAG + name]
+
+    return {
+        _TAG + "null": scalar("null"), _TAG + "bool": scalar("bool"), _TAG + "str": scalar("str"),
+        _TAG + "int": owner.construct_json_int, _TAG + "float": owner.construct_json_float,  # type: ignore[attr-defined]
+        _TAG + "seq": scalar("seq"), _TAG + "map": scalar("map"),
+        None: owner.construct_undefined,  # type: ignore[attr-defined]
+    }
+
+
+def _resolvers(base: Any, drop: tuple[str, ...]) -> dict[Any, Any]:
+    return {first: [(tag, rx) for tag, rx in resolvers if tag not in drop]
+            for first, resolvers in base.yaml_implicit_resolvers.items()}
+
+
+class KubernetesLoader(_JsonConstructor, _Base):
+    """YAML as the Kubernetes API reads it: an unquoted date is a string, `=` is a string."""
+
+
+KubernetesLoader.yaml_constructors = _constructors(_Base, KubernetesLoader)
+KubernetesLoader.yaml_implicit_resolvers = _resolvers(_Base, (_TAG + "timestamp", _TAG + "value"))
+
+
+class Yaml12Loader(_JsonConstructor, _Base):
+    """YAML 1.2 core booleans (true/false only: `yes`/`no` stay strings), as gator reads suites."""
+
+
+Yaml12Loader.yaml_constructors = _constructors(_Base, Yaml12Loader)
+Yaml12Loader.yaml_implicit_resolvers = _resolvers(_Base, (_TAG + "timestamp", _TAG + "value", _TAG + "bool"))
+Yaml12Loader.add_implicit_resolver(
+    _TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound on a document's nesting, from C-speed counts (brackets inside strings only
+    make it larger)."""
+    flow = text.count("[") + text.count("{")
+    if flow > MAX_DEPTH:
+        return flow
+    if flow <= _FEW_BRACKETS and not _LONG_PREFIX.search(text):  # the common case, without a list
+        return flow + 2 * _LONG
+    prefix = max((len(m) for m in _LINE_PREFIX.findall(text)), default=0)
+    return flow + 2 * (prefix + 1)
+
+
+def _check_nesting(text: str, loader: type) -> None:
+    """The exact nesting from libyaml's event stream (no recursion), stopping at MAX_DEPTH + 1."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark is not None else None
+                    raise InputError(f"nesting deeper than {MAX_DEPTH} levels; flatten the data", line, "input-limit")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the parse proper reports syntax errors, with their position
+
+
+def _check_aliases(root: Node) -> None:
+    """Refuse recursive aliases and documents that aliases expand past the budget or MAX_DEPTH.
+
+    Sizes and depths are memoised per node, so the walk is linear in the nodes libyaml built."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_nodes.discard(key)
+            children = _children(node)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            if depth[key] > MAX_DEPTH:
+                raise _refuse(node, f"aliases nest this node deeper than {MAX_DEPTH} levels; write the data "
+                                    "without anchors", "input-limit")
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            raise _refuse(node, "recursive alias: an anchored node contains an alias to itself; JSON data cannot "
+                                "be recursive", "input-limit")
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+    added = size[id(root)] - len(size)
+    if added > MAX_ALIAS_NODES:
+        raise _refuse(root, f"aliases expand this document by {added:,} nodes; at most {MAX_ALIAS_NODES:,} "
+                            "are allowed (an alias bomb?): write the data without anchors", "input-limit")
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return node.value
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _syntax_error(exc: yaml.YAMLError) -> InputError:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is None:
+        return InputError(f"invalid YAML: {problem}")
+    return InputError(f"invalid YAML: {problem}", mark.line + 1, "yaml-syntax", mark.column + 1)
+
+
+def load_yaml(text: str, *, yaml12: bool = False) -> Any:
+    """The one document of `text` (None when empty); an InputError when it is refused."""
+    loader_class = Yaml12Loader if yaml12 else KubernetesLoader
+    check_text(text)
+    if _nesting_bound(text) > MAX_DEPTH:
+        _check_nesting(text, loader_class)
+    loader = loader_class(text)
+    loader.may_merge = "<<" in text
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if "&" in text and "*" in text:  # no anchor or no alias: nothing can be shared
+            _check_aliases(node)
+        return loader.construct_document(node)
+    except InputError:
+        raise
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc) from None
+    except RecursionError:  # pragma: no cover - MAX_DEPTH keeps Python's recursion far away
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels; flatten the data", None, "input-limit") from None
+    finally:
+        loader.dispose()
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+def _refuse_constant(name: str) -> Any:
+    raise InputError(f"{name} is not a JSON number; quote it if it is meant as a string", None, "yaml-tag")
+
+
+def load_json(text: str) -> Any:
+    """A JSON document with the same rules (duplicate keys, no NaN/Infinity, bounded nesting)."""
+    check_text(text)
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        for key, value in items:
+            if key in mapping:
+                raise InputError(f"duplicate key {key!r}; a key may appear once per object: remove or merge the two",
+                                 _line_of(text, _second(text, key)), "duplicate-key")
+            mapping[key] = value
+        return mapping
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs, parse_constant=_refuse_constant)
+    except InputError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", exc.lineno, "yaml-syntax") from None
+    except RecursionError:
+        raise InputError("nesting too deep for JSON; flatten the data", None, "input-limit") from None
+    except ValueError as exc:  # an integer with more digits than Python converts
+        raise InputError(f"invalid JSON: {exc}", None, "input-limit") from None
+
+
+def _second(text: str, key: str) -> int:
+    """Where a duplicate JSON key is written the second time (json keeps no positions)."""
+    quoted = json.dumps(key)
+    first = text.find(quoted)
+    second = text.find(quoted, first + 1) if first >= 0 else -1
+    return max(second, 0)
+
+
+def load(text: str, file: str = "", *, yaml12: bool = False) -> Any:
+    """One document, as JSON when the file name says so, else as YAML."""
+    return load_json(text) if file.endswith(".json") else load_yaml(text, yaml12=yaml12)

@@ -1,0 +1,82 @@
+"""Plaintext secrets in rendered manifests: defence in depth behind the tenant-file scan.
+
+Tenant files are scanned when they are loaded, but a value can reach `dist/` in a shape the
+scan did not see (a `!!binary` key once rode into an AppProject, a Namespace annotation and the
+LiteLLM teams ConfigMap) or by a hand-edit. This pass reads only where a secret written in plain
+text would land and be readable by anyone with `get` on the object: ConfigMap data, container
+`env` values, `args` and `command`, labels, annotations and AppProject descriptions. Secrets
+belong in AWS Secrets Manager, reach pods through an ExternalSecret and are read with
+`secretKeyRef`.
+
+It is cheap on 27k objects: only those fields are read, values shorter than 8 characters are
+skipped, and the detector caches its answer per value (labels and most env values repeat).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from genai_gitops.manifests.resource import Resource
+from genai_gitops.report.finding import Finding
+from genai_gitops.secretscan import keyword_kind, secret_kind
+from genai_gitops.validators.workloads import as_dict, as_dicts, pod_template_body
+
+RULE = "plaintext-secret"
+_HOW = ("a secret in a manifest is readable by anyone who can read the object and is committed to git; "
+        "keep it in AWS Secrets Manager, sync it with an ExternalSecret and read it with secretKeyRef")
+
+
+def _strings(mapping: Any, prefix: str) -> Iterator[tuple[str, str, str]]:
+    for key, value in as_dict(mapping).items():
+        if isinstance(value, str):
+            yield f"{prefix}.{key}", str(key), value
+
+
+def _container_values(resource: Resource) -> Iterator[tuple[str, str, str, bool]]:
+    """(path, name, value, is_env) of the env values, args and command of a workload's containers."""
+    body = pod_template_body(resource)
+    if body is None:
+        return
+    spec = as_dict(body.get("spec"))
+    prefix = {"Pod": "spec", "CronJob": "spec.jobTemplate.spec.template.spec"}.get(resource.kind, "spec.template.spec")
+    for group in ("initContainers", "containers", "ephemeralContainers"):
+        for index, container in enumerate(as_dicts(spec.get(group))):
+            where = f"{prefix}.{group}[{index}]"
+            for env in as_dicts(container.get("env")):
+                value = env.get("value")
+                if isinstance(value, str):
+                    yield f"{where}.env[{env.get('name')}]", str(env.get("name", "")), value, True
+            for field in ("args", "command"):
+                items = container.get(field)
+                for position, item in enumerate(items if isinstance(items, list) else []):
+                    if isinstance(item, str):
+                        yield f"{where}.{field}[{position}]", field, item, False
+
+
+def _values(resource: Resource) -> Iterator[tuple[str, str, str, bool]]:
+    yield from ((p, k, v, False) for p, k, v in _strings(resource.metadata.get("labels"), "metadata.labels"))
+    yield from ((p, k, v, False) for p, k, v in _strings(resource.metadata.get("annotations"),
+                                                         "metadata.annotations"))
+    kind = resource.kind
+    if kind == "ConfigMap":
+        yield from ((p, k, v, False) for p, k, v in _strings(resource.obj.get("data"), "data"))
+        yield from ((p, k, v, False) for p, k, v in _strings(resource.obj.get("binaryData"), "binaryData"))
+    elif kind == "AppProject":
+        spec = as_dict(resource.obj.get("spec"))
+        if isinstance(spec.get("description"), str):
+            yield "spec.description", "description", spec["description"], False
+        for index, role in enumerate(as_dicts(spec.get("roles"))):
+            if isinstance(role.get("description"), str):
+                yield f"spec.roles[{index}].description", "description", role["description"], False
+    else:
+        yield from _container_values(resource)
+
+
+def plaintext_findings(resources: Iterable[Resource], validator: str) -> Iterator[Finding]:
+    for resource in resources:
+        for path, name, value, is_env in _values(resource):
+            what = secret_kind(value, name) or (keyword_kind(name, value) if is_env else None)
+            if what:
+                yield Finding.about(resource, validator=validator, rule=RULE,
+                                    message=f"{path}: this looks like {what} in plain text; {_HOW}")

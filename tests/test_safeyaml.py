@@ -1,0 +1,154 @@
+"""The one YAML/JSON reader: JSON values only, with positions, whatever the input."""
+
+from __future__ import annotations
+
+import pytest
+
+from genai_gitops import safeyaml
+from genai_gitops.manifests.reader import read_text
+from genai_gitops.safeyaml import InputError, decode, load_json, load_yaml
+
+
+def refusal(call, *args, **kwargs) -> tuple[int | None, str, str]:
+    with pytest.raises(InputError) as info:
+        call(*args, **kwargs)
+    return info.value.line, info.value.rule, info.value.message
+
+
+def test_json_values_as_kubernetes_reads_them() -> None:
+    text = "a: [1, 2.5, true, null, 'x']\ndate: 2024-01-01\neq: =\nyes_: yes\n"
+    assert load_yaml(text) == {"a": [1, 2.5, True, None, "x"], "date": "2024-01-01", "eq": "=", "yes_": True}
+    # gator reads suites as YAML 1.2: `yes` is a string there
+    assert load_yaml(text, yaml12=True)["yes_"] == "yes"
+
+
+def test_explicit_json_tags_and_merge_keys_are_allowed() -> None:
+    text = "a: !!str 12\nbase: &b {x: 1, y: 2}\nc:\n  <<: *b\n  x: 3\n"
+    assert load_yaml(text) == {"a": "12", "base": {"x": 1, "y": 2}, "c": {"x": 3, "y": 2}}
+
+
+@pytest.mark.parametrize(("text", "tag", "line"), [
+    ("a: !!binary aGVsbG8=\n", "!!binary", 1),
+    ("a: 1\nb: !!omap [x: 1]\n", "!!omap", 2),
+    ("a: !!timestamp 2024-01-01\n", "!!timestamp", 1),
+    ("a: !!python/name:os.system\n", "!!python/name:os.system", 1),
+    ("a:\n  - !Ref x\n", "!Ref", 2),
+])
+def test_other_tags_are_refused_with_their_line(text: str, tag: str, line: int) -> None:
+    assert refusal(load_yaml, text) == (line, "yaml-tag", f"tag {tag} is not allowed; only JSON values (mapping, "
+                                        "sequence, string, number, boolean and null) are: write the value as a "
+                                        "plain string")
+
+
+def test_duplicate_keys_are_refused_but_a_merge_may_be_overridden() -> None:
+    assert refusal(load_yaml, "a:\n  b: 1\n  c: 2\n  b: 3\n") == (
+        4, "duplicate-key", "duplicate key 'b' (first at line 2); a key may appear once per mapping: remove or "
+                            "merge the two")
+    assert refusal(load_yaml, "a: 1\n'a': 2\n")[:2] == (2, "duplicate-key")
+    assert load_yaml("m: &m {a: 1}\nn: {<<: *m, a: 2}\n")["n"] == {"a": 2}
+
+
+def test_non_scalar_keys_and_non_json_numbers() -> None:
+    assert refusal(load_yaml, "? [a]\n: b\n") == (1, "yaml-tag", "a mapping key must be a string, number, boolean "
+                                                                 "or null")
+    assert refusal(load_yaml, "a: -.inf\n") == (1, "yaml-tag", "'-.inf' is not a JSON number; quote it if it is "
+                                                               "meant as a string")
+    assert refusal(load_yaml, "a:\n  b: .nan\n")[0] == 2
+
+
+def test_aliases_within_the_budget_are_fine_and_recursion_is_refused() -> None:
+    text = "a: &a [1, 2, 3]\nb: [*a, *a]\n"
+    assert load_yaml(text) == {"a": [1, 2, 3], "b": [[1, 2, 3], [1, 2, 3]]}
+    assert refusal(load_yaml, "a: &a\n  b: [*a]\n") == (
+        1, "input-limit", "recursive alias: an anchored node contains an alias to itself; JSON data cannot be "
+                          "recursive")
+
+
+def test_aliases_may_not_nest_past_the_depth_limit() -> None:
+    def nest(levels: int, inner: str) -> str:
+        return "[" * levels + inner + "]" * levels
+
+    text = f"a: &a {nest(60, '')}\nb: &b {nest(30, '*a')}\nc: {nest(12, '*b')}\n"
+    assert refusal(load_yaml, text)[1:] == ("input-limit", "aliases nest this node deeper than 100 levels; write "
+                                                           "the data without anchors")
+
+
+def test_nesting_limit_is_exact() -> None:
+    assert load_yaml("[" * 100 + "]" * 100) is not None
+    assert refusal(load_yaml, "[" * 101 + "]" * 101) == (1, "input-limit", "nesting deeper than 100 levels; "
+                                                                            "flatten the data")
+    # brackets inside strings only make the cheap bound larger; the exact count decides
+    assert load_yaml("a: '" + "[" * 500 + "'\n") == {"a": "[" * 500}
+
+
+def test_bytes_are_utf8_without_nul_or_foreign_byte_order_marks() -> None:
+    assert decode(b"\xef\xbb\xbfa: 1\n") == "a: 1\n"
+    assert refusal(decode, b"a: 1\nb: \xff\n") == (2, "encoding", "not valid UTF-8 (byte 0xff at offset 8); save "
+                                                                  "the file as UTF-8")
+    assert refusal(decode, "a: 1\n".encode("utf-32")) == (1, "encoding", "file starts with a UTF-32 byte-order "
+                                                                         "mark; save it as UTF-8")
+    assert refusal(decode, b"a: 1\nb: \xef\xbb\xbf\n") == (
+        2, "encoding", "a byte-order mark (U+FEFF) inside the file is not allowed in a YAML or JSON file; remove it")
+
+
+def test_size_limit(tmp_path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"a: 1\n" + b" " * safeyaml.MAX_BYTES)
+    assert refusal(safeyaml.read_file, big)[1] == "input-limit"
+    ok = tmp_path / "ok.yaml"
+    ok.write_bytes(b"a: '" + b"x" * (safeyaml.MAX_BYTES - 10) + b"'\n")
+    assert len(safeyaml.read_file(ok)) > 1_000_000
+
+
+def test_json_rules() -> None:
+    assert load_json('{"a": [1, 2]}') == {"a": [1, 2]}
+    assert refusal(load_json, '{\n "a": 1,\n "a": 2\n}') == (
+        3, "duplicate-key", "duplicate key 'a'; a key may appear once per object: remove or merge the two")
+    assert refusal(load_json, '{"a": NaN}')[2] == "NaN is not a JSON number; quote it if it is meant as a string"
+    assert refusal(load_json, "[" * 100_000)[1:] == ("input-limit", "nesting too deep for JSON; flatten the data")
+    assert refusal(load_json, '{"a": }')[:2] == (1, "yaml-syntax")
+
+
+def test_manifest_reader_places_findings_on_the_file_line() -> None:
+    text = "kind: A\nmetadata: {name: a}\n---\nkind: B\nmetadata:\n  name: b\n  name: c\n---\nkind: C\nx: !!set {}\n"
+    parsed = read_text(text, "dist/x.yaml")
+    assert [r.kind for r in parsed.resources] == ["A"]
+    assert [(f.line, f.rule, f.validator) for f in parsed.findings] == [
+        (7, "duplicate-key", "parse"), (10, "yaml-tag", "parse")]
+    parsed = read_text('{"kind": "A", "kind": "B"}', "dist/x.json")
+    assert [(f.line, f.rule) for f in parsed.findings] == [(1, "duplicate-key")]
+
+
+def test_the_checks_cached_reader_refuses_the_same_way(tmp_path) -> None:
+    """`check` reads dist/ folder by folder (manifests/cached.py): same refusals, same lines."""
+    from genai_gitops.manifests.cached import load_folders, parse_folders
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "bad.yaml").write_bytes(b"kind: A\nx: caf\xe9\n")
+    (tmp_path / "app" / "big.yaml").write_bytes(b"#" * (safeyaml.MAX_BYTES + 10))
+    (tmp_path / "app" / "tag.yaml").write_text("kind: A\nx: !!binary aGVsbG8=\n")
+    parsed = parse_folders(load_folders([tmp_path]))
+    assert [(f.file.rsplit("/", 1)[1], f.line, f.rule) for f in parsed.findings] == [
+        ("bad.yaml", 2, "encoding"), ("big.yaml", 1, "input-limit"), ("tag.yaml", 2, "yaml-tag")]
+
+
+def test_policies_suites_and_checkov_skips_use_the_same_reader(tmp_path) -> None:
+    from genai_gitops.manifests.policies import load_policy_bundle
+    from genai_gitops.validators.checkov import load_skips
+    from genai_gitops.validators.gatekeeper.suite import SuiteError, load_objects
+
+    policy = tmp_path / "policies" / "p"
+    policy.mkdir(parents=True)
+    (policy / "template.yaml").write_text("kind: ConstraintTemplate\nmetadata: {name: a}\nmetadata: {name: b}\n")
+    bundle = load_policy_bundle([tmp_path / "policies"])
+    assert [(f.line, f.rule) for f in bundle.findings] == [(3, "duplicate-key")]
+
+    suite = tmp_path / "suite.yaml"
+    suite.write_text("kind: Suite\n---\nkind: X\nspec: !!python/object:os.system {}\n")
+    with pytest.raises(SuiteError, match=r"line 4: tag !!python/object:os.system is not allowed"):
+        load_objects(suite)
+
+    skips = tmp_path / "checkov-skips.yaml"
+    skips.write_text("skips:\n  - {id: CKV_K8S_1, reason: a, reason: b}\n")
+    with pytest.raises(ValueError, match=r"checkov-skips.yaml: line 2: duplicate key 'reason'"):
+        load_skips(skips)
