@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from genai_gitops.cache import MemoryCache, ResultCache, digest, files_digest
+from genai_gitops.cache_trust import untrusted_finding, untrusted_reason
 from genai_gitops.drift import drift_findings
 from genai_gitops.manifests.cached import Folder, LazyResources, load_folders
 from genai_gitops.model.loader import Platform, load_platform
@@ -102,16 +103,26 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
     return findings
 
 
+def _cache(options: CheckOptions) -> tuple[ResultCache, list[Finding]]:
+    """The on-disk cache when its folder is trusted (cache_trust), else an in-memory one and a warning."""
+    if options.cache_dir is None:
+        return MemoryCache(), []
+    reason = untrusted_reason(options.repo, options.cache_dir)
+    if reason is not None:
+        return MemoryCache(), [untrusted_finding(options.repo, options.cache_dir, reason)]
+    return ResultCache(options.cache_dir), []
+
+
 def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Report:
     started = time.perf_counter()
     platform = load_platform(options.tenants, options.clusters)  # ModelError: the caller reports it
-    cache = ResultCache(options.cache_dir) if options.cache_dir is not None else MemoryCache()
+    cache, cache_findings = _cache(options)
     mine = shard_clusters(platform, options.shard)
     scan_began = time.perf_counter()
     by_cluster = {c: load_folders([options.dist / c]) if (options.dist / c).is_dir() else [] for c in mine}
     folders = {f.path: f for fs in by_cluster.values() for f in fs}
     scan = ValidatorRun("scan", time.perf_counter() - scan_began, len(mine), 0)
-    findings: list[Finding] = []
+    findings: list[Finding] = list(cache_findings)
     if options.drift:
         findings += _drift(options, platform, mine, folders, cache)
     targets = []
