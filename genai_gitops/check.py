@@ -27,6 +27,7 @@ from genai_gitops.report.run import Report, ValidatorRun
 from genai_gitops.synth import synthesize_platform
 from genai_gitops.synth.apps import AppSpec, plan_apps
 from genai_gitops.synth.inputs import InputKeys
+from genai_gitops.tree import tree_findings
 from genai_gitops.validation import run_validators, start_validators
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.registry import ValidatorOptions
@@ -123,6 +124,10 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
     folders = {f.path: f for fs in by_cluster.values() for f in fs}
     scan = ValidatorRun("scan", time.perf_counter() - scan_began, len(mine), 0)
     findings: list[Finding] = list(cache_findings)
+    # every file Argo CD could read is read by this check, or is a finding (no cache involved)
+    findings += tree_findings(options.dist, options.argocd, mine=mine, known={c.name for c in platform.clusters},
+                              planned={a.path for a in plan_apps(platform)}, first=options.shard[0] == 1,
+                              drift=options.drift)
     if options.drift:
         findings += _drift(options, platform, mine, folders, cache)
     targets = []

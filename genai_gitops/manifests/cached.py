@@ -11,7 +11,7 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -27,30 +27,66 @@ PARALLEL_FOLDERS = 200
 @dataclass
 class Folder:
     path: str
+    #: the manifest files the check parses: (path, content)
     files: list[tuple[str, bytes]]
+    #: every other entry of the folder, never parsed but part of its key and digest: (path, marker),
+    #: where the marker is the content digest, `link:<target>` for a symbolic link, `dir-link:<target>`
+    #: for a link to a folder or `special` (a file the check never reads must still change the digest,
+    #: or a warm cache would hide a `main.jsonnet` added beside the manifests)
+    others: list[tuple[str, str]] = field(default_factory=list)
 
     @cached_property
     def key(self) -> str:
         return digest(self.path, *(f"{name}:{hashlib.blake2b(body, digest_size=20).hexdigest()}"
-                                   for name, body in self.files))
+                                   for name, body in self.files), *(f"{n}:{m}" for n, m in self.others))
 
     @cached_property
     def digest(self) -> str:
         """Content digest of the folder, independent of where it lives (drift compares with it)."""
-        return folder_digest((os.path.basename(name), body) for name, body in self.files)
+        return folder_digest(((os.path.basename(name), body) for name, body in self.files),
+                             [(os.path.basename(name), marker) for name, marker in self.others])
 
 
-def folder_digest(files: Iterable[tuple[str, bytes]]) -> str:
+def folder_digest(files: Iterable[tuple[str, bytes]], others: Iterable[tuple[str, str]] = ()) -> str:
     """Digest of a folder's (file name, content) pairs, in file-name order: what the synth wrote or
-    what is committed, compared without reading either twice."""
-    return digest(*(f"{name}:{hashlib.blake2b(body, digest_size=20).hexdigest()}" for name, body in sorted(files)))
+    what is committed, compared without reading either twice. `others`: (name, marker) of entries
+    that are not parsed manifests (see Folder.others); the synth writes none."""
+    return digest(*(f"{name}:{hashlib.blake2b(body, digest_size=20).hexdigest()}" for name, body in sorted(files)),
+                  *(f"other:{name}:{marker}" for name, marker in sorted(others)))
+
+
+def _marker(path: str) -> str:
+    if os.path.islink(path):
+        return f"{'dir-link' if os.path.isdir(path) else 'link'}:{os.readlink(path)}"
+    if not os.path.isfile(path):
+        return "special"  # a FIFO or device: reading it could block
+    with open(path, "rb") as handle:
+        return hashlib.blake2b(handle.read(), digest_size=20).hexdigest()
 
 
 def load_folders(paths: Sequence[str | os.PathLike[str]]) -> list[Folder]:
+    """Every folder below `paths` that holds anything, hidden folders included: manifest files (as
+    read_paths reads them) to parse, every other entry as a marker."""
+    manifests = set(iter_manifest_files(paths))
     folders: dict[str, Folder] = {}
-    for file in iter_manifest_files(paths):
-        body = Path(file).read_bytes()
-        folders.setdefault(os.path.dirname(file), Folder(os.path.dirname(file), [])).files.append((file, body))
+
+    def folder(name: str) -> Folder:
+        return folders.setdefault(name, Folder(name, []))
+
+    for file in sorted(manifests):
+        if os.path.islink(file) or not os.path.isfile(file):
+            continue  # never parsed through a link (it may point outside the repository): an "other"
+        folder(os.path.dirname(file)).files.append((file, Path(file).read_bytes()))
+    for raw in paths:
+        if not os.path.isdir(raw):
+            continue
+        for root, dirs, names in os.walk(Path(raw)):
+            # a link to a folder is listed, never followed
+            entries = [*names, *(d for d in dirs if os.path.islink(os.path.join(root, d)))]
+            for name in sorted(entries):
+                path = os.path.join(root, name)
+                if path not in manifests or os.path.islink(path) or not os.path.isfile(path):
+                    folder(root).others.append((path, _marker(path)))
     return [folders[k] for k in sorted(folders)]
 
 
