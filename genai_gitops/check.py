@@ -72,10 +72,12 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
     keys = InputKeys(platform, files_digest([policies]) if policies else "")
     apps = [a for a in plan_apps(platform) if a.cluster in mine]
     committed = {os.path.relpath(path, options.dist): folder.digest for path, folder in folders.items()}
+    # an app folder with anything in a subfolder differs from the synth whatever its own digest says
+    nested = {os.sep.join(path.split(os.sep)[:2]).replace(os.sep, "/") for path in committed if path.count(os.sep) >= 2}
     stale: list[AppSpec] = []
     for app in apps:
         expected = cache.get("synth", keys.key(app))
-        if expected is None or committed.get(app.path) != expected:
+        if expected is None or committed.get(app.path) != expected or app.path in nested:
             stale.append(app)
     first = options.shard[0] == 1
     findings: list[Finding] = []
