@@ -36,7 +36,8 @@ def repo(example: Path, tmp_path: Path) -> Path:
     return tmp_path / "repo"
 
 
-def check(repo: Path, *, cache_dir: Path | None = None, drift: bool = True, validators=()) -> list[tuple[str, str, str]]:
+def check(repo: Path, *, cache_dir: Path | None = None, drift: bool = True,
+          validators=()) -> list[tuple[str, str, str]]:
     report = run_check(CheckOptions(repo=repo, tenants=repo / "tenants", clusters=repo / "clusters.yaml",
                                     dist=repo / "dist", argocd=repo / "argocd", policies=repo / "policies",
                                     validators=validators, drift=drift, cache_dir=cache_dir, workers=1))
