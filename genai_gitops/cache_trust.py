@@ -53,6 +53,15 @@ def untrusted_reason(repo: Path, cache_dir: Path) -> str | None:
     return None
 
 
+def git_tracked(repo: Path, pathspecs: list[str]) -> list[str]:
+    """Files matching `pathspecs` (git globs) that git tracks in `repo`; none outside a git work tree."""
+    try:
+        found = _git(repo, "ls-files", "-z", "--", *pathspecs)
+    except OSError:
+        return []
+    return [p.decode(errors="replace") for p in found.stdout.split(b"\0") if p] if found.returncode == 0 else []
+
+
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", *args], cwd=repo, capture_output=True, check=False)
 

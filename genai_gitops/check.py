@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from genai_gitops.cache import MemoryCache, ResultCache, digest, files_digest
-from genai_gitops.cache_trust import untrusted_finding, untrusted_reason
+from genai_gitops.cache_trust import git_tracked, untrusted_finding, untrusted_reason
 from genai_gitops.drift import drift_findings
 from genai_gitops.manifests.cached import Folder, LazyResources, load_folders
 from genai_gitops.model.loader import Platform, load_platform
@@ -27,6 +27,7 @@ from genai_gitops.report.run import Report, ValidatorRun
 from genai_gitops.synth import synthesize_platform
 from genai_gitops.synth.apps import AppSpec, plan_apps
 from genai_gitops.synth.inputs import InputKeys
+from genai_gitops.synth.swap import JOURNAL, SwapError, recover
 from genai_gitops.tree import tree_findings
 from genai_gitops.validation import run_validators, start_validators
 from genai_gitops.validators.base import Target
@@ -116,10 +117,35 @@ def _cache(options: CheckOptions) -> tuple[ResultCache, list[Finding]]:
     return ResultCache(options.cache_dir), []
 
 
+def _recover_swap(options: CheckOptions) -> list[Finding]:
+    """Complete a synth killed mid-swap (synth/swap.py) before reading the tree - unless the journal or a
+    staging folder is committed: then it is the change's own, and completing it would check a tree other
+    than the committed one Argo CD deploys."""
+    parent, finals = options.dist.parent, [options.dist, options.argocd]
+    patterns = [JOURNAL, *(f".{f.name}.staging-*" for f in finals), *(f".{f.name}.old-*" for f in finals)]
+    if not any(next(parent.glob(p), None) is not None for p in patterns):
+        return []
+
+    def finding(severity: Severity, message: str) -> Finding:
+        return Finding(file=JOURNAL, line=None, api_version="", kind="", namespace="", name="", validator="synth",
+                       rule="interrupted-synth", severity=severity, message=message)
+
+    tracked = git_tracked(parent, patterns)
+    if tracked:
+        return [finding(Severity.ERROR, f"{', '.join(sorted(tracked)[:3])}: the state of an interrupted synth is "
+                                        "committed; remove it from git and run `make synth`")]
+    try:
+        done = recover(parent, finals)
+    except SwapError as exc:
+        return [finding(Severity.ERROR, str(exc))]
+    return [finding(Severity.WARNING, f"{done}; the check read the completed tree")] if done else []
+
+
 def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Report:
     started = time.perf_counter()
     platform = load_platform(options.tenants, options.clusters)  # ModelError: the caller reports it
     cache, cache_findings = _cache(options)
+    cache_findings += _recover_swap(options)
     mine = shard_clusters(platform, options.shard)
     scan_began = time.perf_counter()
     by_cluster = {c: load_folders([options.dist / c]) if (options.dist / c).is_dir() else [] for c in mine}
