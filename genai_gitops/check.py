@@ -101,7 +101,9 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
                 findings.append(Finding(file=f"dist/{path}", line=None, api_version="", kind="", namespace="",
                                         name="", validator="drift", rule="dist-unexpected", severity=Severity.ERROR,
                                         message="a fresh synth no longer writes this app (stale); run `make synth` "
-                                                "and commit dist/"))
+                                                "and commit dist/" if path.count(os.sep) == 1 else
+                                                "a fresh synth writes no such folder; run `make synth` and commit "
+                                                "dist/"))
         if first:
             findings += drift_findings(options.argocd, fresh / "argocd", "argocd")
     return findings

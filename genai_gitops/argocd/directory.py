@@ -55,6 +55,23 @@ def source_type(source: Mapping[str, Any], folder: Path) -> str:
     return "Directory"
 
 
+def _entries(folder: Path, recurse: bool) -> Iterator[tuple[str, os.DirEntry[str], bool]]:
+    """(path relative to `folder`, entry, inside a hidden folder) of every non-folder entry; links to
+    folders included as entries, never followed. scandir's d_type: no stat per regular file."""
+    stack = [(str(folder), "", False)]
+    while stack:
+        current, prefix, hidden = stack.pop()
+        with os.scandir(current) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        for entry in entries:
+            rel = f"{prefix}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                if recurse:
+                    stack.append((entry.path, f"{rel}/", hidden or entry.name.startswith(".")))
+            else:
+                yield rel, entry, hidden
+
+
 def read_files(source: Mapping[str, Any], folder: Path, repo_root: Path) -> Iterator[str]:
     """Paths (relative to `folder`, `/`-separated) of the files a directory app reads."""
     from genai_gitops.validators.delivery import glob_match  # gobwas globs as Argo CD matches them
@@ -63,38 +80,27 @@ def read_files(source: Mapping[str, Any], folder: Path, repo_root: Path) -> Iter
     recurse = bool(directory.get("recurse"))
     include, exclude = str(directory.get("include") or ""), str(directory.get("exclude") or "")
     root = repo_root.resolve()
-    for dirpath, dirs, files in os.walk(folder):
-        if not recurse:
-            dirs[:] = []
-        dirs.sort()
-        for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]):
-            path = os.path.join(dirpath, name)
-            if not _MANIFEST_FILE.match(name):
-                continue
-            real = Path(os.path.realpath(path))
-            if os.path.islink(path) and (root != real and root not in real.parents or not real.exists()):
+    for rel, entry, _hidden in _entries(folder, recurse):
+        if not _MANIFEST_FILE.match(entry.name):
+            continue
+        if entry.is_symlink():
+            real = Path(os.path.realpath(entry.path))
+            if (root != real and root not in real.parents) or not real.is_file():
                 continue  # Argo CD refuses a link leaving the repository (the app fails) or skips a dangling one
-            if not real.is_file():
-                continue
-            rel = os.path.relpath(path, folder).replace(os.sep, "/")
-            if exclude and glob_match(exclude, rel, negation=False):
-                continue
-            if include and not glob_match(include, rel, negation=False):
-                continue
-            yield rel
+        elif not entry.is_file(follow_symlinks=False):
+            continue
+        if exclude and glob_match(exclude, rel, negation=False):
+            continue
+        if include and not glob_match(include, rel, negation=False):
+            continue
+        yield rel
 
 
 def checked_files(folder: Path, recurse: bool) -> set[str]:
     """Paths (relative to `folder`) of the files `check` parses there: regular, not links, YAML/JSON,
-    in non-hidden folders (genai_gitops.manifests.cached.load_folders)."""
-    out: set[str] = set()
-    for dirpath, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")] if recurse else []
-        for name in files:
-            path = os.path.join(dirpath, name)
-            if name.endswith(MANIFEST_SUFFIXES) and not os.path.islink(path) and os.path.isfile(path):
-                out.add(os.path.relpath(path, folder).replace(os.sep, "/"))
-    return out
+    outside hidden folders (genai_gitops.manifests.cached.load_folders)."""
+    return {rel for rel, entry, hidden in _entries(folder, recurse)
+            if not hidden and entry.name.endswith(MANIFEST_SUFFIXES) and entry.is_file(follow_symlinks=False)}
 
 
 def unchecked_reads(source: Mapping[str, Any], folder: Path, repo_root: Path) -> tuple[str, list[str]]:

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
-from genai_gitops.manifests.reader import ManifestSet, iter_manifest_files, read_text
+from genai_gitops.manifests.reader import MANIFEST_SUFFIXES, ManifestSet, read_text
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
 
@@ -55,38 +55,46 @@ def folder_digest(files: Iterable[tuple[str, bytes]], others: Iterable[tuple[str
                   *(f"other:{name}:{marker}" for name, marker in sorted(others)))
 
 
-def _marker(path: str) -> str:
-    if os.path.islink(path):
-        return f"{'dir-link' if os.path.isdir(path) else 'link'}:{os.readlink(path)}"
-    if not os.path.isfile(path):
+def _marker(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return f"{'dir-link' if os.path.isdir(entry.path) else 'link'}:{os.readlink(entry.path)}"
+    if not entry.is_file(follow_symlinks=False):
         return "special"  # a FIFO or device: reading it could block
-    with open(path, "rb") as handle:
+    with open(entry.path, "rb") as handle:
         return hashlib.blake2b(handle.read(), digest_size=20).hexdigest()
 
 
 def load_folders(paths: Sequence[str | os.PathLike[str]]) -> list[Folder]:
-    """Every folder below `paths` that holds anything, hidden folders included: manifest files (as
-    read_paths reads them) to parse, every other entry as a marker."""
-    manifests = set(iter_manifest_files(paths))
+    """Every folder below `paths` that holds anything, hidden folders included: the manifest files
+    read_paths reads (regular files, outside hidden folders) to parse, every other entry (links,
+    other files, anything in a hidden folder) as a marker. One scandir per folder, no stat per file."""
     folders: dict[str, Folder] = {}
 
     def folder(name: str) -> Folder:
         return folders.setdefault(name, Folder(name, []))
 
-    for file in sorted(manifests):
-        if os.path.islink(file) or not os.path.isfile(file):
-            continue  # never parsed through a link (it may point outside the repository): an "other"
-        folder(os.path.dirname(file)).files.append((file, Path(file).read_bytes()))
     for raw in paths:
-        if not os.path.isdir(raw):
+        top = str(Path(raw))
+        if not os.path.isdir(top):
+            if os.path.exists(top):  # a file named on its own is read whatever its suffix, as read_paths does
+                folder(os.path.dirname(top)).files.append((top, Path(top).read_bytes()))
             continue
-        for root, dirs, names in os.walk(Path(raw)):
-            # a link to a folder is listed, never followed
-            entries = [*names, *(d for d in dirs if os.path.islink(os.path.join(root, d)))]
-            for name in sorted(entries):
-                path = os.path.join(root, name)
-                if path not in manifests or os.path.islink(path) or not os.path.isfile(path):
-                    folder(root).others.append((path, _marker(path)))
+        stack = [(top, False)]
+        while stack:
+            current, hidden = stack.pop()
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+            below = []
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    below.append((entry.path, hidden or entry.name.startswith(".")))
+                elif (not hidden and entry.name.endswith(MANIFEST_SUFFIXES)
+                      and entry.is_file(follow_symlinks=False)):
+                    with open(entry.path, "rb") as handle:
+                        folder(current).files.append((entry.path, handle.read()))
+                else:
+                    folder(current).others.append((entry.path, _marker(entry)))
+            stack.extend(reversed(below))
     return [folders[k] for k in sorted(folders)]
 
 
