@@ -52,27 +52,28 @@ def unread_entries(root: Path, layout: Layout, *, scope: Callable[[str], bool] =
     """Findings for every entry below `root` the check would not read as a manifest.
 
     `scope(name)` says whether a first-level folder belongs to this run (check shards); `top`
-    whether entries directly in `root` do."""
+    whether entries directly in `root` do. One scandir per folder (d_type: no stat per file)."""
     if root.is_symlink():
         return [_finding(layout.label, "tree-symlink", f"{layout.label}/ is a symbolic link; the check reads no "
                                                         f"link: make it a folder")]
     out: list[Finding] = []
-    for dirpath, dirs, files in os.walk(root):
-        rel = os.path.relpath(dirpath, root)
-        level = 0 if rel == "." else rel.count(os.sep) + 1
-        if level == 0:
-            dirs[:] = [d for d in dirs if d.startswith(".") or os.path.islink(os.path.join(dirpath, d)) or scope(d)]
-        here = top if level == 0 else True
-        shown = layout.label if level == 0 else f"{layout.label}/{rel.replace(os.sep, '/')}"
-        keep = []
-        for name in sorted(dirs):
-            path = os.path.join(dirpath, name)
-            where = f"{shown}/{name}"
-            if level == 0 and not here and (name.startswith(".") or os.path.islink(path)):
-                continue
-            if os.path.islink(path):
-                out.append(_finding(where, "tree-symlink", f"{where} is a symbolic link to a folder; the check "
-                                                           f"reads no link; {_REMOVE}"))
+    stack = [(str(root), layout.label, 0)]
+    while stack:
+        current, shown, level = stack.pop()
+        with os.scandir(current) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        below = []
+        for entry in entries:
+            name, where = entry.name, f"{shown}/{entry.name}"
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if level == 0 and is_dir and not name.startswith(".") and not scope(name):
+                continue  # another shard's cluster
+            if level == 0 and not top and not (is_dir and not name.startswith(".")):
+                continue  # entries directly in the root belong to the first shard
+            if not is_dir:
+                found = _file_finding(entry, where, level, layout)
+                if found is not None:
+                    out.append(found)
             elif name.startswith("."):
                 out.append(_finding(where, "tree-hidden", f"{where}/ is a hidden folder; the check does not read "
                                                           f"it; {_REMOVE}"))
@@ -85,21 +86,17 @@ def unread_entries(root: Path, layout: Layout, *, scope: Callable[[str], bool] =
                                     f"{where}/ is not part of the layout ({layout.describe}); nothing deploys or "
                                     f"checks it; {_REMOVE}"))
             else:
-                keep.append(name)
-        dirs[:] = keep
-        if not here:
-            continue
-        for name in sorted(files):
-            found = _file_finding(os.path.join(dirpath, name), f"{shown}/{name}", name, level, layout)
-            if found is not None:
-                out.append(found)
+                below.append((entry.path, where, level + 1))
+        stack.extend(reversed(below))
     return out
 
 
-def _file_finding(path: str, where: str, name: str, level: int, layout: Layout) -> Finding | None:
-    if os.path.islink(path):
-        return _finding(where, "tree-symlink", f"{where} is a symbolic link: Argo CD follows links inside the "
-                                               f"repository, the check reads none; {_REMOVE}")
+def _file_finding(entry: os.DirEntry[str], where: str, level: int, layout: Layout) -> Finding | None:
+    name = entry.name
+    if entry.is_symlink():
+        kind = "a folder" if os.path.isdir(entry.path) else "a file"
+        return _finding(where, "tree-symlink", f"{where} is a symbolic link (to {kind}): Argo CD follows links "
+                                               f"inside the repository, the check reads none; {_REMOVE}")
     if name.startswith("."):
         return _finding(where, "tree-hidden", f"{where} is a hidden file: the check does not read it and the "
                                               f"Applications exclude it; {_REMOVE}")
@@ -116,7 +113,7 @@ def _file_finding(path: str, where: str, name: str, level: int, layout: Layout) 
     if not name.endswith(READ_SUFFIXES):
         return _finding(where, "tree-not-manifest", f"{where} is not a manifest (.yaml, .yml or .json): the "
                                                     f"check does not read it; {_REMOVE}")
-    if not os.path.isfile(path):
+    if not entry.is_file(follow_symlinks=False):
         return _finding(where, "tree-not-manifest", f"{where} is not a regular file; {_REMOVE}")
     return None
 
