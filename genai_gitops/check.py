@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from genai_gitops.cache import MemoryCache, ResultCache, digest, files_digest
+from genai_gitops.cache_trust import git_tracked, untrusted_finding, untrusted_reason
 from genai_gitops.drift import drift_findings
 from genai_gitops.manifests.cached import Folder, LazyResources, load_folders
 from genai_gitops.model.loader import Platform, load_platform
@@ -26,6 +27,8 @@ from genai_gitops.report.run import Report, ValidatorRun
 from genai_gitops.synth import synthesize_platform
 from genai_gitops.synth.apps import AppSpec, plan_apps
 from genai_gitops.synth.inputs import InputKeys
+from genai_gitops.synth.swap import JOURNAL, SwapError, recover
+from genai_gitops.tree import tree_findings
 from genai_gitops.validation import run_validators, start_validators
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.registry import ValidatorOptions
@@ -70,10 +73,12 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
     keys = InputKeys(platform, files_digest([policies]) if policies else "")
     apps = [a for a in plan_apps(platform) if a.cluster in mine]
     committed = {os.path.relpath(path, options.dist): folder.digest for path, folder in folders.items()}
+    # an app folder with anything in a subfolder differs from the synth whatever its own digest says
+    nested = {os.sep.join(path.split(os.sep)[:2]).replace(os.sep, "/") for path in committed if path.count(os.sep) >= 2}
     stale: list[AppSpec] = []
     for app in apps:
         expected = cache.get("synth", keys.key(app))
-        if expected is None or committed.get(app.path) != expected:
+        if expected is None or committed.get(app.path) != expected or app.path in nested:
             stale.append(app)
     first = options.shard[0] == 1
     findings: list[Finding] = []
@@ -96,22 +101,63 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
                 findings.append(Finding(file=f"dist/{path}", line=None, api_version="", kind="", namespace="",
                                         name="", validator="drift", rule="dist-unexpected", severity=Severity.ERROR,
                                         message="a fresh synth no longer writes this app (stale); run `make synth` "
-                                                "and commit dist/"))
+                                                "and commit dist/" if path.count(os.sep) == 1 else
+                                                "a fresh synth writes no such folder; run `make synth` and commit "
+                                                "dist/"))
         if first:
             findings += drift_findings(options.argocd, fresh / "argocd", "argocd")
     return findings
 
 
+def _cache(options: CheckOptions) -> tuple[ResultCache, list[Finding]]:
+    """The on-disk cache when its folder is trusted (cache_trust), else an in-memory one and a warning."""
+    if options.cache_dir is None:
+        return MemoryCache(), []
+    reason = untrusted_reason(options.repo, options.cache_dir)
+    if reason is not None:
+        return MemoryCache(), [untrusted_finding(options.repo, options.cache_dir, reason)]
+    return ResultCache(options.cache_dir), []
+
+
+def _recover_swap(options: CheckOptions) -> list[Finding]:
+    """Complete a synth killed mid-swap (synth/swap.py) before reading the tree - unless the journal or a
+    staging folder is committed: then it is the change's own, and completing it would check a tree other
+    than the committed one Argo CD deploys."""
+    parent, finals = options.dist.parent, [options.dist, options.argocd]
+    patterns = [JOURNAL, *(f".{f.name}.staging-*" for f in finals), *(f".{f.name}.old-*" for f in finals)]
+    if not any(next(parent.glob(p), None) is not None for p in patterns):
+        return []
+
+    def finding(severity: Severity, message: str) -> Finding:
+        return Finding(file=JOURNAL, line=None, api_version="", kind="", namespace="", name="", validator="synth",
+                       rule="interrupted-synth", severity=severity, message=message)
+
+    tracked = git_tracked(parent, patterns)
+    if tracked:
+        return [finding(Severity.ERROR, f"{', '.join(sorted(tracked)[:3])}: the state of an interrupted synth is "
+                                        "committed; remove it from git and run `make synth`")]
+    try:
+        done = recover(parent, finals)
+    except SwapError as exc:
+        return [finding(Severity.ERROR, str(exc))]
+    return [finding(Severity.WARNING, f"{done}; the check read the completed tree")] if done else []
+
+
 def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Report:
     started = time.perf_counter()
     platform = load_platform(options.tenants, options.clusters)  # ModelError: the caller reports it
-    cache = ResultCache(options.cache_dir) if options.cache_dir is not None else MemoryCache()
+    cache, cache_findings = _cache(options)
+    cache_findings += _recover_swap(options)
     mine = shard_clusters(platform, options.shard)
     scan_began = time.perf_counter()
     by_cluster = {c: load_folders([options.dist / c]) if (options.dist / c).is_dir() else [] for c in mine}
     folders = {f.path: f for fs in by_cluster.values() for f in fs}
     scan = ValidatorRun("scan", time.perf_counter() - scan_began, len(mine), 0)
-    findings: list[Finding] = []
+    findings: list[Finding] = list(cache_findings)
+    # every file Argo CD could read is read by this check, or is a finding (no cache involved)
+    findings += tree_findings(options.dist, options.argocd, mine=mine, known={c.name for c in platform.clusters},
+                              planned={a.path for a in plan_apps(platform)}, first=options.shard[0] == 1,
+                              drift=options.drift)
     if options.drift:
         findings += _drift(options, platform, mine, folders, cache)
     targets = []

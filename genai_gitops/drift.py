@@ -10,13 +10,21 @@ from genai_gitops.report.finding import Finding, Severity
 
 
 def _files(root: Path) -> set[str]:
+    """Every file below `root`, hidden ones and links (to folders too, never followed) included:
+    whatever Argo CD could read must equal the synth."""
     if not root.is_dir():
         return set()
     found: set[str] = set()
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.update(os.path.relpath(os.path.join(folder, f), root) for f in files)
+        links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        found.update(os.path.relpath(os.path.join(folder, f), root) for f in (*files, *links))
     return found
+
+
+def _same(a: Path, b: Path) -> bool:
+    if a.is_symlink() or b.is_symlink() or not (a.is_file() and b.is_file()):
+        return False  # the synth writes regular files only
+    return filecmp.cmp(a, b, shallow=False)
 
 
 def compare_trees(committed: Path, fresh: Path) -> list[tuple[str, str]]:
@@ -24,7 +32,7 @@ def compare_trees(committed: Path, fresh: Path) -> list[tuple[str, str]]:
     mine, theirs = _files(committed), _files(fresh)
     out = [(p, "missing") for p in theirs - mine] + [(p, "unexpected") for p in mine - theirs]
     out += [(p, "changed") for p in mine & theirs
-            if not filecmp.cmp(committed / p, fresh / p, shallow=False)]
+            if not _same(committed / p, fresh / p)]
     return sorted(out)
 
 

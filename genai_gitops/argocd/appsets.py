@@ -18,6 +18,15 @@ ENVIRONMENT_LABEL = "genai-gitops.io/environment"
 ROLE_LABEL = "genai-gitops.io/role"
 
 _CLUSTER = "{{index .path.segments 1}}"
+
+#: What an Application reads from its folder: exactly what `check` reads. Argo CD (v3.5) reads every
+#: `*.yaml|yml|json|jsonnet` of a directory app, hidden files and links inside the repository too,
+#: and renders a folder holding `kustomization.yaml` or `Chart.yaml` as Kustomize or Helm unless the
+#: source type is explicit. A `directory` with recurse off and no Jsonnet options is dropped as empty
+#: (util/argo NormalizeSource) unless it has include/exclude globs: these keep it, which forces the
+#: directory type, and limit the files to non-hidden YAML/JSON (gobwas globs on the path relative to
+#: the app folder). The check makes any other file a finding (genai_gitops/tree.py).
+DIRECTORY_SOURCE = {"recurse": False, "include": "*.{yaml,yml,json}", "exclude": ".*"}
 _APP = "{{.path.basename}}"
 
 
@@ -91,7 +100,7 @@ def application_set(layout: AppSetLayout, inventory: ClusterInventory) -> dict[s
                 "spec": {
                     "project": layout.project,
                     "source": {"repoURL": repo, "targetRevision": revision, "path": "{{.path.path}}",
-                               "directory": {"recurse": False}},
+                               "directory": dict(DIRECTORY_SOURCE)},
                     "destination": destination,
                     "syncPolicy": {
                         "automated": {"prune": True, "selfHeal": True},
@@ -137,7 +146,7 @@ def root_application(inventory: ClusterInventory) -> dict[str, Any]:
         "spec": {
             "project": "default",
             "source": {"repoURL": inventory.gitops.repo_url, "targetRevision": inventory.gitops.revision,
-                       "path": "argocd/apps"},
+                       "path": "argocd/apps", "directory": dict(DIRECTORY_SOURCE)},
             "destination": {"name": "in-cluster", "namespace": ARGOCD_NAMESPACE},
             "syncPolicy": {"automated": {"prune": True, "selfHeal": True},
                            "retry": {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}}},

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from genai_gitops.cache import DEFAULT_DIR, ResultCache
 from genai_gitops.synth import synthesize
+from genai_gitops.synth.swap import SwapError
 
 REPO_DEFAULTS = {"tenants": "tenants", "clusters": "clusters.yaml", "out": "dist", "argocd": "argocd",
                  "policies": "policies"}
@@ -33,10 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    result = synthesize(args.tenants, args.clusters, args.out,
-                        policies_dir=args.policies if Path(args.policies).is_dir() else None,
-                        argocd_dir=args.argocd or None,
-                        cache=ResultCache(Path(args.cache_dir)) if args.cache_dir else None)
+    try:
+        result = synthesize(args.tenants, args.clusters, args.out,
+                            policies_dir=args.policies if Path(args.policies).is_dir() else None,
+                            argocd_dir=args.argocd or None,
+                            cache=ResultCache(Path(args.cache_dir)) if args.cache_dir else None)
+    except SwapError as exc:
+        print(f"genai-gitops synth: error: {exc}", file=sys.stderr)
+        return 1
     if not args.quiet:
         for path, count in sorted(result.counts.items()):
             print(f"  {path:<48} {count:>4} objects")

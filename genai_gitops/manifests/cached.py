@@ -11,12 +11,13 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from genai_gitops import safeyaml
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
-from genai_gitops.manifests.reader import ManifestSet, input_finding, iter_manifest_files, read_text
+from genai_gitops.manifests.reader import MANIFEST_SUFFIXES, ManifestSet, input_finding, read_text
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding
 
@@ -27,30 +28,74 @@ PARALLEL_FOLDERS = 200
 @dataclass
 class Folder:
     path: str
+    #: the manifest files the check parses: (path, content)
     files: list[tuple[str, bytes]]
+    #: every other entry of the folder, never parsed but part of its key and digest: (path, marker),
+    #: where the marker is the content digest, `link:<target>` for a symbolic link, `dir-link:<target>`
+    #: for a link to a folder or `special` (a file the check never reads must still change the digest,
+    #: or a warm cache would hide a `main.jsonnet` added beside the manifests)
+    others: list[tuple[str, str]] = field(default_factory=list)
 
     @cached_property
     def key(self) -> str:
         return digest(self.path, *(f"{name}:{hashlib.blake2b(body, digest_size=20).hexdigest()}"
-                                   for name, body in self.files))
+                                   for name, body in self.files), *(f"{n}:{m}" for n, m in self.others))
 
     @cached_property
     def digest(self) -> str:
         """Content digest of the folder, independent of where it lives (drift compares with it)."""
-        return folder_digest((os.path.basename(name), body) for name, body in self.files)
+        return folder_digest(((os.path.basename(name), body) for name, body in self.files),
+                             [(os.path.basename(name), marker) for name, marker in self.others])
 
 
-def folder_digest(files: Iterable[tuple[str, bytes]]) -> str:
+def folder_digest(files: Iterable[tuple[str, bytes]], others: Iterable[tuple[str, str]] = ()) -> str:
     """Digest of a folder's (file name, content) pairs, in file-name order: what the synth wrote or
-    what is committed, compared without reading either twice."""
-    return digest(*(f"{name}:{hashlib.blake2b(body, digest_size=20).hexdigest()}" for name, body in sorted(files)))
+    what is committed, compared without reading either twice. `others`: (name, marker) of entries
+    that are not parsed manifests (see Folder.others); the synth writes none."""
+    return digest(*(f"{name}:{hashlib.blake2b(body, digest_size=20).hexdigest()}" for name, body in sorted(files)),
+                  *(f"other:{name}:{marker}" for name, marker in sorted(others)))
+
+
+def _marker(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return f"{'dir-link' if os.path.isdir(entry.path) else 'link'}:{os.readlink(entry.path)}"
+    if not entry.is_file(follow_symlinks=False):
+        return "special"  # a FIFO or device: reading it could block
+    with open(entry.path, "rb") as handle:
+        return hashlib.blake2b(handle.read(), digest_size=20).hexdigest()
 
 
 def load_folders(paths: Sequence[str | os.PathLike[str]]) -> list[Folder]:
+    """Every folder below `paths` that holds anything, hidden folders included: the manifest files
+    read_paths reads (regular files, outside hidden folders) to parse, every other entry (links,
+    other files, anything in a hidden folder) as a marker. One scandir per folder, no stat per file."""
     folders: dict[str, Folder] = {}
-    for file in iter_manifest_files(paths):
-        body = safeyaml.read_bytes(file)  # a file over the size limit is refused on its first MiB
-        folders.setdefault(os.path.dirname(file), Folder(os.path.dirname(file), [])).files.append((file, body))
+
+    def folder(name: str) -> Folder:
+        return folders.setdefault(name, Folder(name, []))
+
+    for raw in paths:
+        top = str(Path(raw))
+        if not os.path.isdir(top):
+            if os.path.exists(top):  # a file named on its own is read whatever its suffix, as read_paths does
+                folder(os.path.dirname(top)).files.append((top, safeyaml.read_bytes(top)))
+            continue
+        stack = [(top, False)]
+        while stack:
+            current, hidden = stack.pop()
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+            below = []
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    below.append((entry.path, hidden or entry.name.startswith(".")))
+                elif (not hidden and entry.name.endswith(MANIFEST_SUFFIXES)
+                      and entry.is_file(follow_symlinks=False)):
+                    # a file over the size limit is refused on its first MiB
+                    folder(current).files.append((entry.path, safeyaml.read_bytes(entry.path)))
+                else:
+                    folder(current).others.append((entry.path, _marker(entry)))
+            stack.extend(reversed(below))
     return [folders[k] for k in sorted(folders)]
 
 

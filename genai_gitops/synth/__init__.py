@@ -18,7 +18,8 @@ from genai_gitops.model.loader import Platform, load_platform  # noqa: E402
 from genai_gitops.synth.apps import AppSpec, plan_apps  # noqa: E402
 from genai_gitops.synth.inputs import InputKeys  # noqa: E402
 from genai_gitops.synth.render import SynthInputs, render  # noqa: E402
-from genai_gitops.synth.writer import discard, staging_dir, swap_in, write_app  # noqa: E402
+from genai_gitops.synth.swap import discard, recover, staging_dir, swap_all  # noqa: E402
+from genai_gitops.synth.writer import write_app  # noqa: E402
 
 
 @dataclass
@@ -53,6 +54,9 @@ def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path
     inputs = SynthInputs(platform=platform, policy_objects=policy_objects(policies_dir))
     rendered = render(inputs, planned, workers)
     result = SynthResult(apps=planned)
+    finals = [out_dir, *([argocd_dir] if argocd_dir is not None else [])]
+    # a synth killed mid-swap is completed first, so the one below starts from a consistent tree
+    recover(out_dir.parent, finals)
     staged = staging_dir(out_dir)
     staged_argocd = staging_dir(argocd_dir) if argocd_dir is not None else None
     try:
@@ -73,9 +77,9 @@ def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path
         keys = InputKeys(platform, files_digest([policies_dir]) if policies_dir else "")
         for app in rendered:
             cache.put("synth", keys.key(app.spec), folder_digest((n, t.encode()) for n, t in app.files))
-    swap_in(staged, out_dir)
-    if staged_argocd is not None and argocd_dir is not None:
-        swap_in(staged_argocd, argocd_dir)
+    # dist/ and argocd/ as one step: journalled, completed by the next synth or check after a kill
+    swap_all([(staged, out_dir), *([(staged_argocd, argocd_dir)] if staged_argocd is not None and argocd_dir
+                                    is not None else [])], out_dir.parent)
     return result
 
 

@@ -1,10 +1,7 @@
-"""Deterministic YAML files and an all-or-nothing swap of the output folders."""
+"""Deterministic YAML files (the swap of the output folders is synth/swap.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -56,24 +53,3 @@ def write_app(folder: Path, files: Iterable[tuple[str, str]]) -> int:
         (folder / name).write_text(text, encoding="utf-8")
         count += 1
     return count
-
-
-def staging_dir(final: Path) -> Path:
-    """A fresh folder beside `final` (same file system, so the swap is a rename)."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{final.name}.staging-", dir=final.parent))
-
-
-def swap_in(staged: Path, final: Path) -> None:
-    """Replace `final` with `staged`: renames only, so readers see the old or the new tree, never half."""
-    old = None
-    if final.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
-        os.replace(final, old / "tree")
-    os.replace(staged, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def discard(staged: Path) -> None:
-    shutil.rmtree(staged, ignore_errors=True)

@@ -40,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from genai_gitops.argocd.directory import unchecked_reads
 from genai_gitops.argocd.generators.git import normalize_repo_url, path_match, same_repository
 from genai_gitops.argocd.preview import PreviewApp, PreviewError
 from genai_gitops.cache import NO_CACHE, ResultCache, digest, digest_json
@@ -581,6 +582,11 @@ class DeliveryCheck:
             if not self._is_dir(path):
                 add("missing-path", f"Application {view.name} reads path {path}, which does not exist in the "
                                     "repository")
+        for source in sources:
+            for path in self._repo_paths([source]):
+                if self._is_dir(path):
+                    for rule, message in self._reads(view.name, source, path):
+                        add(rule, message)
         project = projects.get(view.project)
         if project is None:
             add("unknown-project", f"Application {view.name} names AppProject {view.project}, which is defined "
@@ -606,6 +612,19 @@ class DeliveryCheck:
                 f"Application {view.name} deploys to {written}/{namespace or '(no namespace)'}, which AppProject "
                 f"{project.name} does not permit (spec.destinations: {project.describe_destinations()})")
         return out
+
+    def _reads(self, name: str, source: Mapping[str, Any], path: str) -> Iterator[tuple[str, str]]:
+        """What Argo CD would read from `path` that this check does not (argocd/directory.py)."""
+        kind, unchecked = unchecked_reads(source, self.root / path, self.root)
+        fix = ("set spec.source.directory.include to '*.{yaml,yml,json}' and exclude to '.*', as the generated "
+               "ApplicationSets do")
+        if kind != "Directory":
+            yield ("source-not-directory", f"Application {name}: Argo CD renders {path} as {kind}, which the check "
+                                           f"does not render (it reads plain manifests only); {fix}")
+        for rel in unchecked:
+            yield ("reads-unchecked-file", f"Application {name}: Argo CD reads {path}/{rel}, which the check does "
+                                           f"not read (Jsonnet, a hidden file or a symbolic link); remove it and "
+                                           f"{fix}")
 
     def _learn_crd_scopes(self, facts: Iterable[AppFacts]) -> None:
         for item in facts:

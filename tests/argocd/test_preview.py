@@ -53,7 +53,8 @@ def test_example_repository_yields_exactly_one_application_per_folder(example_re
         assert app.name == f"{cluster}-{folder}"
         assert app.labels == {"environment": "prod", "cluster": cluster, "app-kind": app.labels["app-kind"]}
         assert app.spec["source"] == {"repoURL": inventory.gitops.repo_url, "targetRevision": "main",
-                                      "path": app.path, "directory": {"recurse": False}}
+                                      "path": app.path, "directory": {"recurse": False, "include": "*.{yaml,yml,json}",
+                                                                      "exclude": ".*"}}
 
 
 @pytest.mark.parametrize(("cluster", "mode", "extra"), [

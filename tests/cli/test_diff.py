@@ -28,8 +28,11 @@ def test_diff_reports_objects_fields_and_flows(repo: Path, tmp_path: Path, capsy
     git(work, "commit", "-qm", "base")
     tenant = work / "tenants/globex.yaml"
     tenant.write_text(tenant.read_text().replace("rag: {enabled: true, storage: 10Gi}", "rag: {enabled: false}"))
+    assert main(["synth", "--tenants", str(work / "tenants"), "--clusters", str(work / "clusters.yaml"),
+                 "--out", str(work / "dist"), "--argocd", "", "--policies", str(work / "policies"), "--quiet"]) == 0
     capsys.readouterr()
-    assert main(["diff", "--repo", str(work), "--base", "HEAD", "--output", "markdown"]) == 0
+    # the committed (here: working tree) dist/ is compared, not a fresh synth; 1 = changes (git diff --exit-code)
+    assert main(["diff", "--repo", str(work), "--base", "HEAD", "--output", "markdown"]) == 1
     out = capsys.readouterr().out
     assert "| `customer-us-1/tenant-globex` | 0 | 5 | 2 |" in out
     assert "- removed `StatefulSet tenant-globex/qdrant`" in out

@@ -368,7 +368,8 @@ def run_delivery_check(repo: Path, cache_dir: Path | None):
     report = run_check(CheckOptions(repo=repo, tenants=repo / "tenants", clusters=repo / "clusters.yaml",
                                     dist=repo / "dist", argocd=repo / "argocd", policies=REPO / "policies",
                                     validators=("delivery",), drift=False, cache_dir=cache_dir, workers=1))
-    return sorted((f.rule, f.file, f.message) for f in report.findings), report
+    # the tree walk (genai_gitops/tree.py) runs whatever --only says; this test is about delivery
+    return sorted((f.rule, f.file, f.message) for f in report.findings if f.validator != "tree"), report
 
 
 def test_check_answers_delivery_from_its_cache(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -443,3 +444,37 @@ def test_the_cached_preview_is_the_preview_until_the_tree_changes(repo: Path, tm
         file.unlink()
     emptied, fresh = both()
     assert emptied == fresh == cold
+
+
+def test_argo_cd_reads_nothing_the_check_does_not(repo: Path) -> None:
+    """The generated Applications force the directory type and read only non-hidden YAML/JSON: a
+    Jsonnet file, a hidden file or kustomization.yaml is not deployed; a symbolic link still is."""
+    (repo / "dist/customer-eu-1/tenant-acme/main.jsonnet").write_text("{}")
+    (repo / "dist/customer-eu-1/tenant-acme/.hidden.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n")
+    (repo / "dist/customer-eu-1/tenant-acme/kustomization.yaml").write_text("resources: []\n")
+    (repo / "dist/customer-eu-1/tenant-initech/Service-link.yaml").symlink_to("../tenant-acme/Service-ollama.yaml")
+    found = [(rule, message) for rule, message in rules(findings(repo, "customer-eu-1"))
+             if rule in ("reads-unchecked-file", "source-not-directory")]
+    assert found == [("reads-unchecked-file", "Application customer-eu-1-tenant-initech: Argo CD reads "
+                      "dist/customer-eu-1/tenant-initech/Service-link.yaml, which the check does not read (Jsonnet, "
+                      "a hidden file or a symbolic link); remove it and set spec.source.directory.include to "
+                      "'*.{yaml,yml,json}' and exclude to '.*', as the generated ApplicationSets do")]
+
+
+def test_an_application_without_directory_globs_reads_what_the_check_does_not(repo: Path) -> None:
+    appset = repo / "argocd/apps/applicationset-genai-tenant.yaml"
+    edit_yaml(appset, lambda data: data["spec"]["template"]["spec"]["source"].update(directory={"recurse": False}))
+    (repo / "dist/customer-eu-1/tenant-acme/kustomization.yaml").write_text("resources: []\n")
+    (repo / "dist/customer-eu-1/tenant-initech/main.jsonnet").write_text("{}")
+    found = [(rule, message) for rule, message in rules(findings(repo, "customer-eu-1"))
+             if rule in ("reads-unchecked-file", "source-not-directory")]
+    fix = ("set spec.source.directory.include to '*.{yaml,yml,json}' and exclude to '.*', as the generated "
+           "ApplicationSets do")
+    assert found == [
+        ("reads-unchecked-file", "Application customer-eu-1-tenant-initech: Argo CD reads "
+                                 "dist/customer-eu-1/tenant-initech/main.jsonnet, which the check does not read "
+                                 f"(Jsonnet, a hidden file or a symbolic link); remove it and {fix}"),
+        ("source-not-directory", "Application customer-eu-1-tenant-acme: Argo CD renders "
+                                 "dist/customer-eu-1/tenant-acme as Kustomize, which the check does not render (it "
+                                 f"reads plain manifests only); {fix}"),
+    ]
