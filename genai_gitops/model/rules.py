@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from genai_gitops.model.cluster import ClusterInventory
+from genai_gitops.model.secrets import secret_refs, tenant_secret_prefix
 from genai_gitops.model.tenant import TenantSpec
 
 FieldProblem = tuple[str, str]
@@ -14,8 +15,33 @@ RESERVED_WORKLOAD_NAMES = frozenset({"open-webui", "open-webui-oidc", "ollama", 
                                      "redis", "acme-http01-solver", "default-deny", "tenant-secrets"})
 
 
+#: the one name under a tenant's prefix the central LiteLLM reads (its tenant-keys store's IAM policy allows
+#: `genai/tenants/*/litellm` and nothing else, so a tenant file cannot steer the platform to any other secret)
+LITELLM_KEY_NAME = "litellm"
+
+
+def secret_confinement(tenant: TenantSpec) -> Iterator[FieldProblem]:
+    """Every secret reference in a tenant file stays under the tenant's own prefix.
+
+    The tenant's SecretStore could not read anything else anyway, but the central team sync reads the
+    LiteLLM key through a platform store: a reference there must never name a platform or another
+    tenant's secret.
+    """
+    allowed = tenant_secret_prefix(tenant.id)
+    for field, ref in secret_refs(tenant):
+        if not ref.key.startswith(allowed):
+            yield f"{field}.key", (f"{ref.key!r} is outside this tenant's secrets; a tenant file may reference only "
+                                   f"keys under {allowed!r}, e.g. '{allowed}<name>'")
+    key = tenant.secrets.litellm_api_key
+    if key is not None and key.key.startswith(allowed) and key.key != allowed + LITELLM_KEY_NAME:
+        yield "secrets.litellm_api_key.key", (
+            f"{key.key!r}: the central LiteLLM reads a tenant's virtual key from '{allowed}{LITELLM_KEY_NAME}' "
+            f"only; store the key there and set key: {allowed}{LITELLM_KEY_NAME}")
+
+
 def tenant_rules(tenant: TenantSpec) -> Iterator[FieldProblem]:
     """Rules within one tenant file."""
+    yield from secret_confinement(tenant)
     mode = tenant.usage_mode
     if mode.runs_ollama and not tenant.models.local:
         yield "models.local", (f"usage_mode {mode.value!r} runs Ollama but no local model is listed; "
