@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from genai_gitops.model import ModelError, load_platform
 from genai_gitops.model.loader import Platform
@@ -39,4 +40,13 @@ def problems_of(data: Path) -> list[str]:
     return [str(p) for p in info.value.problems]
 
 
-Editor = Callable[[str, str, str], None]
+
+def set_field(path: Path, dotted: str, value: object) -> None:
+    """Set `a.b[0].c` in a YAML data file to `value` (written by a YAML emitter, so any string survives)."""
+    data = yaml.safe_load(path.read_text())
+    parts: list[str | int] = [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", dotted)]
+    node = data
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = value
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))

@@ -46,7 +46,8 @@ def test_example_data_loads(platform) -> None:
      "tenants/acme.yaml: mcp_servers[0].image: 'ghcr.io/acme-corp/mcp-jira' has no tag; pin a version, "
      "e.g. 'ghcr.io/acme-corp/mcp-jira:1.2.3' or a digest"),
     ("acme", "issuer_url: https://acme.okta.com/oauth2/default", "issuer_url: http://acme.okta.com",
-     "tenants/acme.yaml: oidc.issuer_url: String should match pattern '^https://' (got 'http://acme.okta.com')"),
+     "tenants/acme.yaml: oidc.issuer_url: 'http://acme.okta.com' is not an OIDC issuer URL; use https://<host "
+     "name>[:port][/path] with no user name, fragment, spaces or '..', e.g. 'https://login.example.com/realms/staff'"),
     ("globex", "name: Globex Inc.\n", "",
      "tenants/globex.yaml: name: required field is missing"),
 ])
