@@ -15,6 +15,7 @@ from genai_gitops.model.grammar import (
     GitRevision,
     LabelKey,
     LabelValue,
+    Reason,
     RepoUrl,
     ResourceName,
     ServerUrl,
@@ -52,6 +53,15 @@ class GpuNodePool(StrictModel):
     gpu_resource: ResourceName = "nvidia.com/gpu"
 
 
+class CidrException(StrictModel):
+    """Public CIDRs that are world-open, private or wider than /16, allowed on purpose: which, and why."""
+
+    #: exactly the entries of public_cidrs this exception covers (a new wide entry needs its own decision)
+    cidrs: list[Cidr] = Field(min_length=1)
+    #: why the tenants' egress to this ingress may be this wide (reviewed like code: say who decided and why)
+    reason: Reason
+
+
 class IngressCapability(StrictModel):
     class_name: DnsLabel = "nginx"
     #: hosts of tenants on this cluster should live under this domain (not enforced: white-label hosts)
@@ -60,6 +70,8 @@ class IngressCapability(StrictModel):
     controller_namespace: DnsLabel = "ingress-nginx"
     #: public CIDRs of this cluster's load balancer; other clusters' egress to it is limited to them
     public_cidrs: list[Cidr] = Field(default_factory=list)
+    #: the reasoned exception a world-open, private or wide public CIDR needs (rules.cluster_rules)
+    public_cidrs_exception: CidrException | None = None
 
 
 class Capabilities(StrictModel):

@@ -44,6 +44,8 @@ def _text(min_length: int, max_length: int) -> AfterValidator:
 Name = Annotated[str, _text(1, 100)]
 #: a short label (Open WebUI's name, the login button)
 Label = Annotated[str, _text(1, 64)]
+#: why an exception to a rule is made: a real sentence, not a placeholder
+Reason = Annotated[str, _text(10, 500)]
 #: a sentence describing something (may be empty)
 Description = Annotated[str, _text(0, 300)]
 
