@@ -150,12 +150,34 @@ def cluster_rules(cluster: ClusterSpec) -> Iterator[FieldProblem]:
             yield where, f"{text!r} needs no exception (a narrow public range); remove it from the exception"
 
 
+def _database_endpoints(file: str, tenant: TenantSpec, cluster: ClusterSpec,
+                        claimed: dict[str, list[tuple[ipaddress.IPv4Network, str]]]) -> Iterator[tuple[str, str, str]]:
+    """A tenant's database endpoints lie in its cluster's data subnets and belong to no other tenant."""
+    subnets = [ipaddress.IPv4Network(s) for s in cluster.data_subnets]
+    taken = claimed.setdefault(cluster.name, [])
+    for index, text in enumerate(tenant.database_endpoints):
+        network = ipaddress.IPv4Network(text)
+        where = f"database_endpoints[{index}]"
+        if not any(network.subnet_of(s) for s in subnets):
+            yield file, where, (f"{text!r} is not inside a data subnet of cluster {cluster.name} "
+                                f"({', '.join(cluster.data_subnets)}); list the addresses of the tenant's own "
+                                "database there")
+            continue
+        other = next((owner for net, owner in taken if net.overlaps(network) and owner != file), None)
+        if other is not None:
+            yield file, where, (f"{text!r} overlaps the database endpoints of {other}; each tenant's databases need "
+                                "addresses of their own (a separate subnet block or instance)")
+        taken.append((network, file))
+
+
 def platform_rules(tenants: Sequence[tuple[str, TenantSpec]],
                    inventory: ClusterInventory) -> Iterator[tuple[str, str, str]]:
     """Rules across files; yields (file, field, message)."""
     clusters = inventory.by_name()
     seen_ids: dict[str, str] = {}
     seen_hosts: dict[str, str] = {}
+    #: cluster -> the database endpoints claimed so far, with the file that claimed them
+    endpoints: dict[str, list[tuple[ipaddress.IPv4Network, str]]] = {}
     for file, tenant in tenants:
         if tenant.id in seen_ids:
             yield file, "id", f"tenant id {tenant.id!r} is already used by {seen_ids[tenant.id]}; ids must be unique"
@@ -172,6 +194,7 @@ def platform_rules(tenants: Sequence[tuple[str, TenantSpec]],
             known = ", ".join(sorted(clusters))
             yield file, "cluster", f"unknown cluster {tenant.cluster!r}; use one of: {known}"
             continue
+        yield from _database_endpoints(file, tenant, cluster, endpoints)
         if cluster.environment is not tenant.environment:
             yield file, "environment", (f"{tenant.environment.value!r} but cluster {cluster.name} is "
                                         f"{cluster.environment.value!r}; use the cluster's environment")

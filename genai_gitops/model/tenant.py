@@ -13,6 +13,7 @@ from genai_gitops.model.grammar import (
     ArgoGroup,
     AwsRegion,
     BillingId,
+    Cidr,
     ClientId,
     Description,
     GatewayModel,
@@ -162,6 +163,11 @@ class TenantSpec(StrictModel):
     ingress: Ingress
     billing: Billing
     secrets: TenantSecrets
+    #: where the tenant's own databases live (its RDS instance's subnet block or addresses), inside a data subnet
+    #: of its cluster and disjoint from every other tenant's: Open WebUI's database egress opens these only.
+    #: Without them it opens the cluster's whole data subnets, and the isolation check warns when another
+    #: tenant's databases share them
+    database_endpoints: list[Cidr] = Field(default_factory=list, max_length=16)
     #: run local models on CPU when the cluster has no GPU pool (slow, but explicit)
     cpu_fallback: bool = False
     scaling: Scaling = Field(default_factory=lambda: Scaling())

@@ -1,0 +1,103 @@
+"""Hole 8: each tenant's database egress is its own endpoints (proven), or shared reachability is reported."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from isolation_fixtures import cluster_target, isolation
+
+from genai_gitops.model import load_platform
+from genai_gitops.model.loader import Platform
+from genai_gitops.synth import synthesize_platform
+
+FIXTURE = Path(__file__).resolve().parents[2] / "model" / "fixtures" / "platform"
+CLUSTER = "shared"
+
+
+def _platform(tmp_path: Path, endpoints: dict[str, list[str]]) -> Platform:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data, dirs_exist_ok=True)
+    for tenant, cidrs in endpoints.items():
+        path = data / "tenants" / f"{tenant}.yaml"
+        spec = yaml.safe_load(path.read_text())
+        spec["database_endpoints"] = cidrs
+        path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return load_platform(data / "tenants", data / "clusters.yaml")
+
+
+def _run(tmp_path: Path, endpoints: dict[str, list[str]]) -> tuple[Path, list]:
+    platform = _platform(tmp_path, endpoints)
+    synthesize_platform(platform, tmp_path / "dist")
+    folder = tmp_path / "dist" / CLUSTER
+    return folder, isolation(cluster_target(folder, platform, CLUSTER))
+
+
+def _warning(me: str, other: str, subnet: str) -> str:
+    return (f"tenants {me} and {other} share data subnet {subnet} of cluster shared: tenant-{me}/open-webui may "
+            f"connect to any database there on port 5432, {other}'s included; set database_endpoints in {me}'s "
+            "tenant file to its own database's addresses")
+
+
+def test_tenants_sharing_data_subnets_are_reported(tmp_path: Path) -> None:
+    folder, findings = _run(tmp_path, {})
+    policy = "tenant-{}-guardrails/NetworkPolicy-allow-open-webui.yaml"
+    assert sorted((f.severity.value, f.rule, f.file, f.kind, f.name, f.message) for f in findings) == sorted(
+        ("warning", "shared-database-subnet", str(folder / policy.format(me)), "NetworkPolicy", "allow-open-webui",
+         _warning(me, other, subnet))
+        for me, other in (("alpha", "beta"), ("beta", "alpha"))
+        for subnet in ("10.60.200.0/24", "10.60.201.0/24"))
+
+
+def test_own_endpoints_confine_database_egress(tmp_path: Path) -> None:
+    folder, findings = _run(tmp_path, {"alpha": ["10.60.200.16/28"], "beta": ["10.60.201.10/32", "10.60.201.11/32"]})
+    assert findings == []
+    for tenant, cidrs in (("alpha", ["10.60.200.16/28"]), ("beta", ["10.60.201.10/32", "10.60.201.11/32"])):
+        policy = yaml.safe_load((folder / f"tenant-{tenant}-guardrails/NetworkPolicy-allow-open-webui.yaml")
+                                .read_text())
+        database = [peer["ipBlock"]["cidr"] for rule in policy["spec"]["egress"] for peer in rule["to"]
+                    if rule["ports"] == [{"port": 5432, "protocol": "TCP"}]]
+        assert database == cidrs
+
+
+def test_only_the_tenant_without_endpoints_is_reported(tmp_path: Path) -> None:
+    _, findings = _run(tmp_path, {"alpha": ["10.60.200.16/28"]})
+    # alpha's databases are in 10.60.200.0/24 only: beta's reach into 10.60.201.0/24 touches nobody else's
+    assert [(f.rule, f.name, f.namespace, f.message) for f in findings] == [
+        ("shared-database-subnet", "allow-open-webui", "tenant-beta", _warning("beta", "alpha", "10.60.200.0/24"))]
+
+
+def test_a_hand_widened_database_rule_is_undeclared(tmp_path: Path) -> None:
+    folder, _ = _run(tmp_path, {"alpha": ["10.60.200.16/28"], "beta": ["10.60.201.0/28"]})
+    path = folder / "tenant-alpha-guardrails/NetworkPolicy-allow-open-webui.yaml"
+    path.write_text(path.read_text().replace("cidr: 10.60.200.16/28", "cidr: 10.60.200.0/23"))
+    platform = _platform(tmp_path / "again", {"alpha": ["10.60.200.16/28"], "beta": ["10.60.201.0/28"]})
+    findings = isolation(cluster_target(folder, platform, CLUSTER))
+    assert [(f.rule, f.name) for f in findings] == [("undeclared-flow", "allow-open-webui")]
+    assert findings[0].message.startswith("tenant-alpha/open-webui -> ")
+    assert ":5432 allowed by NetworkPolicy tenant-alpha/allow-open-webui; it is not in the declared traffic graph " \
+           "of tenant alpha" in findings[0].message
+
+
+@pytest.mark.parametrize(("endpoints", "expected"), [
+    ({"alpha": ["10.60.202.0/28"]},
+     ["tenants/alpha.yaml: database_endpoints[0]: '10.60.202.0/28' is not inside a data subnet of cluster shared "
+      "(10.60.200.0/24, 10.60.201.0/24); list the addresses of the tenant's own database there"]),
+    ({"alpha": ["10.60.200.0/28"], "beta": ["10.60.200.8/29"]},
+     ["tenants/beta.yaml: database_endpoints[0]: '10.60.200.8/29' overlaps the database endpoints of "
+      "tenants/alpha.yaml; each tenant's databases need addresses of their own (a separate subnet block or "
+      "instance)"]),
+    ({"alpha": ["10.60.200.7/28"]},
+     ["tenants/alpha.yaml: database_endpoints[0]: '10.60.200.7/28' is not an IPv4 network; write it as "
+      "address/prefix with the host bits zero, e.g. '10.20.240.0/24' (10.60.200.7/28 has host bits set)"]),
+])
+def test_endpoint_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, endpoints: dict, expected: list[str]) -> None:
+    from genai_gitops.model import ModelError
+
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path / "data")  # messages name files relative to the working directory
+    with pytest.raises(ModelError) as info:
+        _platform(tmp_path, endpoints)
+    assert [str(p) for p in info.value.problems] == expected
