@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from isolation_fixtures import cluster_target, isolation
+from own_platform import CLUSTER, own_platform, synthesised
 
-from genai_gitops.model import load_platform
 from genai_gitops.model.loader import Platform
-from genai_gitops.synth import synthesize_platform
-
-FIXTURE = Path(__file__).resolve().parents[2] / "model" / "fixtures" / "platform"
-CLUSTER = "shared"
 
 
 def _platform(tmp_path: Path, endpoints: dict[str, list[str]]) -> Platform:
-    data = tmp_path / "data"
-    shutil.copytree(FIXTURE, data, dirs_exist_ok=True)
-    for tenant, cidrs in endpoints.items():
-        path = data / "tenants" / f"{tenant}.yaml"
-        spec = yaml.safe_load(path.read_text())
-        spec["database_endpoints"] = cidrs
-        path.write_text(yaml.safe_dump(spec, sort_keys=False))
-    return load_platform(data / "tenants", data / "clusters.yaml")
+    return own_platform(tmp_path / "data", endpoints)
 
 
 def _run(tmp_path: Path, endpoints: dict[str, list[str]]) -> tuple[Path, list]:
-    platform = _platform(tmp_path, endpoints)
-    synthesize_platform(platform, tmp_path / "dist")
-    folder = tmp_path / "dist" / CLUSTER
+    platform, folder = synthesised(tmp_path, endpoints)
     return folder, isolation(cluster_target(folder, platform, CLUSTER))
 
 
