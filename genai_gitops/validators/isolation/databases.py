@@ -9,6 +9,7 @@ database there too: that is reported, naming both tenants and the subnet.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from genai_gitops.model.traffic import PORTS, Cidr, Flow, Port, Workload
@@ -21,6 +22,8 @@ SHARED_DATABASE_SUBNET = "shared-database-subnet"
 DATABASE_PORT = Port(PORTS["postgres"])
 #: the policy that holds Open WebUI's egress (genai_gitops_constructs.network_policy names it)
 WEBUI_POLICY = "allow-open-webui"
+#: other tenants named in one warning before "and N more"
+LISTED_TENANTS = 5
 
 
 def _database_flows(subject: TenantWorkspace) -> list[Flow]:
@@ -37,10 +40,14 @@ def _addresses(flows: Sequence[Flow]) -> AddressSet:
 
 
 def shared_database_findings(subjects: Sequence[TenantWorkspace]) -> Iterator[Finding]:
-    """A warning for each tenant without database_endpoints whose data subnet holds another tenant's databases."""
+    """A warning per tenant without database_endpoints and data subnet that holds other tenants' databases."""
     known = sorted((s for s in subjects if s.spec is not None and s.declared is not None), key=lambda s: s.tenant)
     #: where each tenant's databases may be: its endpoints, else anywhere in the subnets it may reach
     holdings = {s.tenant: _addresses(_database_flows(s)) for s in known}
+    by_cluster: dict[str, list[TenantWorkspace]] = defaultdict(list)
+    for subject in known:
+        assert subject.spec is not None
+        by_cluster[subject.spec.cluster].append(subject)
     for subject in known:
         assert subject.spec is not None
         if subject.spec.database_endpoints:
@@ -48,15 +55,19 @@ def shared_database_findings(subjects: Sequence[TenantWorkspace]) -> Iterator[Fi
         for flow in _database_flows(subject):
             assert isinstance(flow.destination, Cidr)
             subnet = AddressSet.from_cidr(flow.destination.cidr)
-            for other in known:
-                if other is subject or other.spec is None or other.spec.cluster != subject.spec.cluster \
-                        or not subnet & holdings[other.tenant]:
-                    continue
-                message = (f"tenants {subject.tenant} and {other.tenant} share data subnet {flow.destination.cidr} "
-                           f"of cluster {subject.spec.cluster}: {subject.namespace}/{flow.source.name} may connect "
-                           f"to any database there on port {DATABASE_PORT}, {other.tenant}'s included; set "
-                           f"database_endpoints in {subject.tenant}'s tenant file to its own database's addresses")
-                yield _at_policy(subject, message)
+            others = [o.tenant for o in by_cluster[subject.spec.cluster]
+                      if o is not subject and subnet & holdings[o.tenant]]
+            if not others:
+                continue
+            listed = ", ".join(others[:LISTED_TENANTS])
+            if len(others) > LISTED_TENANTS:
+                listed += f" and {len(others) - LISTED_TENANTS} more"
+            message = (f"tenant {subject.tenant} shares data subnet {flow.destination.cidr} of cluster "
+                       f"{subject.spec.cluster} with {'tenant' if len(others) == 1 else 'tenants'} {listed}: "
+                       f"{subject.namespace}/{flow.source.name} may connect to any database there on port "
+                       f"{DATABASE_PORT}, {'theirs' if len(others) > 1 else others[0] + chr(39) + 's'} included; "
+                       f"set database_endpoints in {subject.tenant}'s tenant file to its own database's addresses")
+            yield _at_policy(subject, message)
 
 
 def _at_policy(subject: TenantWorkspace, message: str) -> Finding:

@@ -22,8 +22,8 @@ def _run(tmp_path: Path, endpoints: dict[str, list[str]]) -> tuple[Path, list]:
 
 
 def _warning(me: str, other: str, subnet: str) -> str:
-    return (f"tenants {me} and {other} share data subnet {subnet} of cluster shared: tenant-{me}/open-webui may "
-            f"connect to any database there on port 5432, {other}'s included; set database_endpoints in {me}'s "
+    return (f"tenant {me} shares data subnet {subnet} of cluster shared with tenant {other}: tenant-{me}/open-webui "
+            f"may connect to any database there on port 5432, {other}'s included; set database_endpoints in {me}'s "
             "tenant file to its own database's addresses")
 
 
@@ -87,3 +87,22 @@ def test_endpoint_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, endpoin
     with pytest.raises(ModelError) as info:
         _platform(tmp_path, endpoints)
     assert [str(p) for p in info.value.problems] == expected
+
+
+def test_many_sharing_tenants_are_listed_once(tmp_path: Path) -> None:
+    from genai_gitops.model.traffic import tenant_flows
+    from genai_gitops.validators.isolation.databases import shared_database_findings
+    from genai_gitops.validators.isolation.workspace import TenantWorkspace, Workspace
+
+    platform = _platform(tmp_path, {})
+    alpha = platform.tenants[0]
+    # eight tenants on one cluster (data only: the warning reads the declared flows)
+    tenants = [alpha.model_copy(update={"id": f"t{i}"}) for i in range(8)]
+    subjects = [TenantWorkspace(workspace=Workspace(t.namespace, (), (), ()), tenant=t.id, spec=t,
+                                declared=tuple(tenant_flows(t, platform.inventory))) for t in tenants]
+    messages = [f.message for f in shared_database_findings(subjects) if f.name == "tenant-t0"]
+    assert messages == [
+        f"tenant t0 shares data subnet {subnet} of cluster shared with tenants t1, t2, t3, t4, t5 and 2 more: "
+        "tenant-t0/open-webui may connect to any database there on port 5432, theirs included; set "
+        "database_endpoints in t0's tenant file to its own database's addresses"
+        for subnet in ("10.60.200.0/24", "10.60.201.0/24")]
