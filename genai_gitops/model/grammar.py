@@ -97,6 +97,16 @@ BillingId = Annotated[str, _pattern(
 #: an AWS region (eu-central-1, us-gov-west-1, ap-southeast-4)
 AwsRegion = Annotated[str, _pattern(
     r"[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}", "an AWS region", "write it as AWS does, e.g. 'eu-central-1'")]
+def _s3_bucket(value: str) -> str:
+    # S3's naming rules: the name lands in IAM policy ARNs and Open WebUI's configuration
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) or ".." in value or ".-" in value \
+            or "-." in value or re.fullmatch(r"[0-9.]+", value) or value.startswith(("xn--", "sthree-")):
+        raise ValueError(f"{value!r} is not an S3 bucket name; use 3-63 lowercase letters, digits, '-' and '.' "
+                         "(no '..', not an IP address), e.g. 'acme-genai-data'")
+    return value
+
+
+S3Bucket = Annotated[str, AfterValidator(_s3_bucket)]
 #: a Git branch or tag Argo CD follows
 GitRevision = Annotated[str, _pattern(
     r"[A-Za-z0-9]([A-Za-z0-9_-]|[./](?![./]))*", "a Git branch, tag or commit",

@@ -22,6 +22,7 @@ from genai_gitops.model.grammar import (
     Name,
     OllamaModel,
     PublicUrl,
+    S3Bucket,
     Scopes,
     UrlPath,
 )
@@ -66,7 +67,7 @@ class AwsAccount(StrictModel):
     account_id: str = Field(pattern=r"^[0-9]{12}$")
     region: AwsRegion
     #: the tenant's S3 bucket: Open WebUI uploads and RAG documents, reached through IRSA (no static keys)
-    s3_bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    s3_bucket: S3Bucket
 
 
 class Branding(StrictModel):

@@ -137,6 +137,8 @@ def test_tenant_ids_are_unique(data_copy: Path, monkeypatch) -> None:
 def test_local_models_need_gpu_or_explicit_fallback(data_copy: Path, monkeypatch) -> None:
     monkeypatch.chdir(data_copy)
     edit(data_copy / "tenants/initech.yaml", "cluster: customer-eu-1\n", "cluster: customer-us-1\n")
+    # its database lives in customer-eu-1's data subnet: another cluster has its own
+    edit(data_copy / "tenants/initech.yaml", 'database_endpoints: ["10.20.240.32/28"]\n', "")
     edit(data_copy / "tenants/initech.yaml", "  gpu: 1\n", "  gpu: 0\n")
     assert problems(data_copy) == [
         "tenants/initech.yaml: cluster: cluster customer-us-1 has no GPU node pool for local models; "
@@ -146,6 +148,8 @@ def test_local_models_need_gpu_or_explicit_fallback(data_copy: Path, monkeypatch
 def test_cpu_fallback_is_explicit(data_copy: Path, monkeypatch) -> None:
     monkeypatch.chdir(data_copy)
     edit(data_copy / "tenants/initech.yaml", "cluster: customer-eu-1\n", "cluster: customer-us-1\ncpu_fallback: true\n")
+    # its database lives in customer-eu-1's data subnet: another cluster has its own
+    edit(data_copy / "tenants/initech.yaml", 'database_endpoints: ["10.20.240.32/28"]\n', "")
     edit(data_copy / "tenants/initech.yaml", "  gpu: 1\n", "  gpu: 0\n")
     tenants = load_platform(data_copy / "tenants", data_copy / "clusters.yaml").tenants
     assert next(t for t in tenants if t.id == "initech").cpu_fallback

@@ -138,6 +138,12 @@ def test_free_text_is_trimmed(own_data: Path) -> None:
                                  "or digit, e.g. 'acme'"),
     ("aws.region", "eu-west-1\n", "is not an AWS region; write it as AWS does, e.g. 'eu-central-1'"),
     ("aws.region", "EU-WEST-1", "is not an AWS region; write it as AWS does, e.g. 'eu-central-1'"),
+    ("aws.s3_bucket", "alpha..data", "is not an S3 bucket name; use 3-63 lowercase letters, digits, '-' and '.' "
+                                     "(no '..', not an IP address), e.g. 'acme-genai-data'"),
+    ("aws.s3_bucket", "10.0.0.1", "is not an S3 bucket name; use 3-63 lowercase letters, digits, '-' and '.' "
+                                  "(no '..', not an IP address), e.g. 'acme-genai-data'"),
+    ("aws.s3_bucket", "alpha-data\n", "is not an S3 bucket name; use 3-63 lowercase letters, digits, '-' and '.' "
+                                       "(no '..', not an IP address), e.g. 'acme-genai-data'"),
     ("oidc.client_id", "open webui", "is not an OAuth client id; use 1-255 letters, digits and '._~:@/+=-', "
                                      "starting with a letter or digit"),
 ])
