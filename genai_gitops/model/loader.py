@@ -15,7 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.errors import ModelError, Problem
-from genai_gitops.model.rules import cluster_rules, platform_rules, tenant_rules
+from genai_gitops.model.network_rules import cluster_rules
+from genai_gitops.model.rules import platform_rules, tenant_rules
 from genai_gitops.model.secrets import SecretRef, literal_secret_kind
 from genai_gitops.model.tenant import TenantSpec
 
