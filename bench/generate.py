@@ -75,6 +75,9 @@ def tenant(index: int) -> dict:
                     **({"litellm_api_key": {"key": f"genai/tenants/{tid}/litellm", "property": "api_key"}}
                        if mode != "local" else {})},
     }
+    # each tenant's own database address in its cluster's data subnet (tenants share the subnet): up to 254
+    # tenants per cluster, 2,540 in all
+    data["database_endpoints"] = [f"10.{20 + cluster_index}.240.{index // CUSTOMER_CLUSTERS + 1}/32"]
     if local and not gpu_cluster:
         data["cpu_fallback"] = True
     if index % 5 == 0:

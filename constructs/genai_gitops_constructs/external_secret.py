@@ -12,6 +12,11 @@ from genai_gitops.model.secrets import SecretRef
 CLUSTER_SECRET_STORE = "aws-secrets-manager"  # noqa: S105 - a store name, not a secret
 #: each tenant namespace has its own SecretStore, whose IAM role reads only genai/tenants/<id>/*
 TENANT_SECRET_STORE = "tenant-secrets"  # noqa: S105 - a store name, not a secret
+#: the central cluster's store for tenants' LiteLLM virtual keys (the team sync hands them to LiteLLM). Its own
+#: IAM role reads `genai/tenants/*/litellm` and nothing else, and only the platform namespace may use it: the
+#: platform store (which reads platform credentials) never serves a reference written in a tenant file
+TENANT_KEYS_STORE = "tenant-litellm-keys"
+TENANT_KEYS_ROLE = "genai-eso-tenant-litellm-keys"
 
 
 @dataclass(frozen=True)

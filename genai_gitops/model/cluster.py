@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from genai_gitops.model.base import DnsLabel, KubernetesVersion, NonEmpty, StrictModel
+from genai_gitops.model.base import DnsLabel, KubernetesVersion, StrictModel
+from genai_gitops.model.grammar import (
+    AwsRegion,
+    Cidr,
+    DnsName,
+    GitRevision,
+    LabelKey,
+    LabelValue,
+    Reason,
+    RepoUrl,
+    ResourceName,
+    ServerUrl,
+)
 
 
 class Environment(StrEnum):
@@ -26,29 +38,40 @@ class ClusterRole(StrEnum):
 
 
 class Taint(StrictModel):
-    key: NonEmpty
-    value: str = ""
+    key: LabelKey
+    value: LabelValue = ""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
 
 
 class GpuNodePool(StrictModel):
     name: DnsLabel
     #: node labels a GPU pod selects (nodeSelector)
-    labels: dict[str, str] = Field(min_length=1)
+    labels: dict[LabelKey, LabelValue] = Field(min_length=1)
     #: taints a GPU pod must tolerate
     taints: list[Taint] = Field(default_factory=list)
     gpus_per_node: int = Field(default=1, ge=1)
-    gpu_resource: str = "nvidia.com/gpu"
+    gpu_resource: ResourceName = "nvidia.com/gpu"
+
+
+class CidrException(StrictModel):
+    """Public CIDRs that are world-open, private or wider than /16, allowed on purpose: which, and why."""
+
+    #: exactly the entries of public_cidrs this exception covers (a new wide entry needs its own decision)
+    cidrs: list[Cidr] = Field(min_length=1)
+    #: why the tenants' egress to this ingress may be this wide (reviewed like code: say who decided and why)
+    reason: Reason
 
 
 class IngressCapability(StrictModel):
-    class_name: NonEmpty = "nginx"
+    class_name: DnsLabel = "nginx"
     #: hosts of tenants on this cluster should live under this domain (not enforced: white-label hosts)
-    domain: NonEmpty
+    domain: DnsName
     #: namespace and pod labels of the ingress controller, for NetworkPolicy ingress rules
     controller_namespace: DnsLabel = "ingress-nginx"
     #: public CIDRs of this cluster's load balancer; other clusters' egress to it is limited to them
-    public_cidrs: list[NonEmpty] = Field(default_factory=list)
+    public_cidrs: list[Cidr] = Field(default_factory=list)
+    #: the reasoned exception a world-open, private or wide public CIDR needs (rules.cluster_rules)
+    public_cidrs_exception: CidrException | None = None
 
 
 class Capabilities(StrictModel):
@@ -62,24 +85,21 @@ class ArgoDestination(StrictModel):
 
     #: the cluster secret's name; `in-cluster` for the cluster Argo CD runs on
     name: DnsLabel
-    server: str = Field(pattern=r"^https://")
-
-
-_CIDR = r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$"
+    server: ServerUrl
 
 
 class ClusterSpec(StrictModel):
     name: DnsLabel
     role: ClusterRole
     environment: Environment
-    region: NonEmpty
+    region: AwsRegion
     kubernetes_version: KubernetesVersion
     argocd: ArgoDestination
     aws_account_id: str = Field(pattern=r"^[0-9]{12}$")
     #: the VPC's CIDR (pods live here too with the EKS VPC CNI, so no policy allows all of it)
-    vpc_cidr: str = Field(pattern=_CIDR)
+    vpc_cidr: Cidr
     #: the subnets of the managed data services (RDS, ElastiCache): database egress goes here only
-    data_subnets: list[Annotated[str, Field(pattern=_CIDR)]] = Field(min_length=1)
+    data_subnets: list[Cidr] = Field(min_length=1)
     capabilities: Capabilities
 
     @property
@@ -95,8 +115,8 @@ class ClusterSpec(StrictModel):
 class GitOpsSource(StrictModel):
     """Where Argo CD reads this repository from."""
 
-    repo_url: str = Field(pattern=r"^(https://|git@|ssh://)")
-    revision: NonEmpty = "main"
+    repo_url: RepoUrl
+    revision: GitRevision = "main"
 
 
 class ClusterInventory(StrictModel):

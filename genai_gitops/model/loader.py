@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from genai_gitops import safeyaml
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.errors import ModelError, Problem
+from genai_gitops.model.network_rules import cluster_rules
 from genai_gitops.model.rules import platform_rules, tenant_rules
 from genai_gitops.model.secrets import SecretRef, literal_secret_kind
 from genai_gitops.model.tenant import TenantSpec
@@ -187,6 +188,8 @@ def load_inventory(path: str | os.PathLike[str]) -> ClusterInventory:
         for index, name in enumerate(names):
             if name in names[:index]:
                 problems.append(Problem(display, f"clusters[{index}].name", f"{name!r} is listed twice"))
+        for index, cluster in enumerate(inventory.clusters):
+            problems += [Problem(display, f"clusters[{index}].{f}", m) for f, m in cluster_rules(cluster)]
     if problems or inventory is None:
         raise ModelError(problems)
     return inventory

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator, Sequence
 
 from genai_gitops.model.cluster import ClusterInventory
+from genai_gitops.model.network_rules import database_endpoint_rules
+from genai_gitops.model.secrets import secret_refs, tenant_secret_prefix
 from genai_gitops.model.tenant import TenantSpec
 
 FieldProblem = tuple[str, str]
@@ -14,8 +17,33 @@ RESERVED_WORKLOAD_NAMES = frozenset({"open-webui", "open-webui-oidc", "ollama", 
                                      "redis", "acme-http01-solver", "default-deny", "tenant-secrets"})
 
 
+#: the one name under a tenant's prefix the central LiteLLM reads (its tenant-keys store's IAM policy allows
+#: `genai/tenants/*/litellm` and nothing else, so a tenant file cannot steer the platform to any other secret)
+LITELLM_KEY_NAME = "litellm"
+
+
+def secret_confinement(tenant: TenantSpec) -> Iterator[FieldProblem]:
+    """Every secret reference in a tenant file stays under the tenant's own prefix.
+
+    The tenant's SecretStore could not read anything else anyway, but the central team sync reads the
+    LiteLLM key on the central cluster: a reference there must never name a platform or another tenant's
+    secret (its store, tenant-litellm-keys, could not read one either: two locks, README "Secret stores").
+    """
+    allowed = tenant_secret_prefix(tenant.id)
+    for field, ref in secret_refs(tenant):
+        if not ref.key.startswith(allowed):
+            yield f"{field}.key", (f"{ref.key!r} is outside this tenant's secrets; a tenant file may reference only "
+                                   f"keys under {allowed!r}, e.g. '{allowed}<name>'")
+    key = tenant.secrets.litellm_api_key
+    if key is not None and key.key.startswith(allowed) and key.key != allowed + LITELLM_KEY_NAME:
+        yield "secrets.litellm_api_key.key", (
+            f"{key.key!r}: the central LiteLLM reads a tenant's virtual key from '{allowed}{LITELLM_KEY_NAME}' "
+            f"only; store the key there and set key: {allowed}{LITELLM_KEY_NAME}")
+
+
 def tenant_rules(tenant: TenantSpec) -> Iterator[FieldProblem]:
     """Rules within one tenant file."""
+    yield from secret_confinement(tenant)
     mode = tenant.usage_mode
     if mode.runs_ollama and not tenant.models.local:
         yield "models.local", (f"usage_mode {mode.value!r} runs Ollama but no local model is listed; "
@@ -51,6 +79,8 @@ def platform_rules(tenants: Sequence[tuple[str, TenantSpec]],
     clusters = inventory.by_name()
     seen_ids: dict[str, str] = {}
     seen_hosts: dict[str, str] = {}
+    #: cluster -> the database endpoints claimed so far, with the file that claimed them
+    endpoints: dict[str, list[tuple[ipaddress.IPv4Network, str]]] = {}
     for file, tenant in tenants:
         if tenant.id in seen_ids:
             yield file, "id", f"tenant id {tenant.id!r} is already used by {seen_ids[tenant.id]}; ids must be unique"
@@ -67,6 +97,7 @@ def platform_rules(tenants: Sequence[tuple[str, TenantSpec]],
             known = ", ".join(sorted(clusters))
             yield file, "cluster", f"unknown cluster {tenant.cluster!r}; use one of: {known}"
             continue
+        yield from ((file, f, m) for f, m in database_endpoint_rules(tenant, cluster, endpoints, file))
         if cluster.environment is not tenant.environment:
             yield file, "environment", (f"{tenant.environment.value!r} but cluster {cluster.name} is "
                                         f"{cluster.environment.value!r}; use the cluster's environment")

@@ -7,8 +7,25 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator
 
-from genai_gitops.model.base import DnsLabel, NonEmpty, Quantity, StrictModel
+from genai_gitops.model.base import DnsLabel, Quantity, StrictModel
 from genai_gitops.model.cluster import Environment
+from genai_gitops.model.grammar import (
+    ArgoGroup,
+    AwsRegion,
+    BillingId,
+    Cidr,
+    ClientId,
+    Description,
+    GatewayModel,
+    IssuerUrl,
+    Label,
+    Name,
+    OllamaModel,
+    PublicUrl,
+    S3Bucket,
+    Scopes,
+    UrlPath,
+)
 from genai_gitops.model.secrets import SecretRef
 
 #: the label every tenant object carries (and tenant Namespaces are found by)
@@ -48,22 +65,22 @@ PinnedImage = Annotated[str, AfterValidator(_pinned_image)]
 
 class AwsAccount(StrictModel):
     account_id: str = Field(pattern=r"^[0-9]{12}$")
-    region: NonEmpty
+    region: AwsRegion
     #: the tenant's S3 bucket: Open WebUI uploads and RAG documents, reached through IRSA (no static keys)
-    s3_bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    s3_bucket: S3Bucket
 
 
 class Branding(StrictModel):
-    display_name: NonEmpty
+    display_name: Label
     #: optional logo shown by Open WebUI (a URL, never an uploaded file)
-    logo_url: str | None = None
+    logo_url: PublicUrl | None = None
 
 
 class Models(StrictModel):
     #: Ollama models pulled into the tenant's Ollama (local and hybrid modes)
-    local: list[NonEmpty] = Field(default_factory=list)
+    local: list[OllamaModel] = Field(default_factory=list)
     #: model names served by the central LiteLLM (external and hybrid modes)
-    external: list[NonEmpty] = Field(default_factory=list)
+    external: list[GatewayModel] = Field(default_factory=list)
 
 
 class Quotas(StrictModel):
@@ -86,20 +103,22 @@ class McpServer(StrictModel):
     name: DnsLabel
     image: PinnedImage
     port: int = Field(default=8000, ge=1024, le=65535)
-    path: str = "/mcp"
-    description: str = ""
+    #: appended to http://<server>.<namespace>.svc.cluster.local:<port>: a path, never anything that moves the host
+    path: UrlPath = "/mcp"
+    description: Description = ""
     #: bearer token clients present; referenced, never inline
     auth_token: SecretRef | None = None
 
 
 class Oidc(StrictModel):
-    issuer_url: str = Field(pattern=r"^https://")
-    client_id: NonEmpty
+    issuer_url: IssuerUrl
+    client_id: ClientId
     client_secret: SecretRef
-    provider_name: NonEmpty = "SSO"
-    scopes: str = "openid email profile"
-    #: OIDC groups whose members may read and sync this tenant's Argo CD applications
-    argocd_groups: list[NonEmpty] = Field(default_factory=list)
+    provider_name: Label = "SSO"
+    scopes: Scopes = "openid email profile"
+    #: OIDC groups whose members may read and sync this tenant's Argo CD applications (Argo CD writes each
+    #: into a Casbin policy line, hence the strict grammar)
+    argocd_groups: list[ArgoGroup] = Field(default_factory=list, max_length=20)
 
 
 class Ingress(StrictModel):
@@ -107,8 +126,8 @@ class Ingress(StrictModel):
 
 
 class Billing(StrictModel):
-    lago_customer_id: NonEmpty
-    plan: NonEmpty
+    lago_customer_id: BillingId
+    plan: BillingId
 
 
 class TenantSecrets(StrictModel):
@@ -131,7 +150,7 @@ class Scaling(StrictModel):
 
 class TenantSpec(StrictModel):
     id: DnsLabel
-    name: NonEmpty
+    name: Name
     environment: Environment
     cluster: DnsLabel
     aws: AwsAccount
@@ -145,6 +164,11 @@ class TenantSpec(StrictModel):
     ingress: Ingress
     billing: Billing
     secrets: TenantSecrets
+    #: where the tenant's own databases live (its RDS instance's subnet block or addresses), inside a data subnet
+    #: of its cluster and disjoint from every other tenant's: Open WebUI's database egress opens these only.
+    #: Without them it opens the cluster's whole data subnets, and the isolation check warns when another
+    #: tenant's databases share them
+    database_endpoints: list[Cidr] = Field(default_factory=list, max_length=16)
     #: run local models on CPU when the cluster has no GPU pool (slow, but explicit)
     cpu_fallback: bool = False
     scaling: Scaling = Field(default_factory=lambda: Scaling())

@@ -134,6 +134,13 @@ def internet(cluster: ClusterSpec, inventory: ClusterInventory) -> Cidr:
     return Cidr("internet", "0.0.0.0/0", (*PRIVATE_RANGES, *central))
 
 
+def database_peers(tenant: TenantSpec, cluster: ClusterSpec) -> list[Cidr]:
+    """Where the tenant's Open WebUI may reach its database: its own endpoints when declared, else the data subnets."""
+    if tenant.database_endpoints:
+        return [Cidr("database", cidr) for cidr in tenant.database_endpoints]
+    return [Cidr("data-subnet", cidr) for cidr in cluster.data_subnets]
+
+
 def tenant_workloads(tenant: TenantSpec) -> dict[str, tuple[Port, ...]]:
     """Workloads of a tenant namespace and the ports they serve."""
     workloads: dict[str, tuple[Port, ...]] = {
@@ -164,9 +171,10 @@ def tenant_flows(tenant: TenantSpec, inventory: ClusterInventory) -> list[Flow]:
         Flow(ingress_controller(cluster), acme_solver(ns), (Port(PORTS["acme-solver"]),),
              "cert-manager HTTP-01 challenge for the tenant's TLS certificate"),
         Flow(webui, w("redis"), workloads["redis"], "websocket sessions shared by replicas"),
-        # the data subnets only: with the VPC CNI, pods have VPC addresses, so "the VPC" would include them
-        *(Flow(webui, Cidr("data-subnet", cidr), (Port(PORTS["postgres"]),), "Open WebUI database (managed)")
-          for cidr in cluster.data_subnets),
+        # the tenant's own database endpoints, else the data subnets (never "the VPC": with the VPC CNI, pods
+        # have VPC addresses, so it would include them)
+        *(Flow(webui, peer, (Port(PORTS["postgres"]),), "Open WebUI database (managed)")
+          for peer in database_peers(tenant, cluster)),
         Flow(webui, internet(cluster, inventory), HTTPS, "OIDC login and S3 through IRSA"),
     ]
     if "ollama" in workloads:

@@ -40,8 +40,9 @@ def test_mermaid_renders_namespaces_workloads_and_ports(acme: ConnectivityGraph)
     assert '  wl_customer_eu_1__tenant_acme__open_webui -->|"6379"| wl_customer_eu_1__tenant_acme__redis' in lines
     assert '  wl_customer_eu_1__ingress_nginx__ingress_nginx -->|"8080"| wl_customer_eu_1__tenant_acme__open_webui' \
         in lines
-    assert '  wl_customer_eu_1__tenant_acme__open_webui -->|"5432"| ext_data_subnet' in lines
-    assert '  ext_data_subnet(["data-subnet: 10.20.240.0/24"])' in lines
+    # acme's own database block (database_endpoints), not the data subnet it shares with initech
+    assert '  wl_customer_eu_1__tenant_acme__open_webui -->|"5432"| ext_database' in lines
+    assert '  ext_database(["database: 10.20.240.16/28"])' in lines
     # every node id is sanitised; every subgraph is closed
     ids = [m.group(1) for line in lines if (m := NODE_ID.match(line))]
     assert ids and all(re.fullmatch(r"[A-Za-z0-9_]+", i) for i in ids)

@@ -21,8 +21,9 @@ def inventory_problems(path: Path) -> list[str]:
     ("role: central", "role: hub",
      "clusters.yaml: clusters[0].role: Input should be 'central' or 'customer' (got 'hub')"),
     ("      server: https://kubernetes.default.svc\n", "      server: http://kubernetes.default.svc\n",
-     "clusters.yaml: clusters[0].argocd.server: String should match pattern '^https://' "
-     "(got 'http://kubernetes.default.svc')"),
+     "clusters.yaml: clusters[0].argocd.server: 'http://kubernetes.default.svc' is not an API server URL; use "
+     "https://<host name>[:port][/path] with no user name, fragment, spaces or '..', "
+     "e.g. 'https://ABC123.gr7.eu-west-1.eks.amazonaws.com'"),
     ("gpus_per_node: 1\n\n  - name: customer-eu-1", "gpus_per_node: 1\n\n  - name: central-prod",
      "clusters.yaml: clusters[1].name: 'central-prod' is listed twice"),
 ])

@@ -46,7 +46,8 @@ def test_example_data_loads(platform) -> None:
      "tenants/acme.yaml: mcp_servers[0].image: 'ghcr.io/acme-corp/mcp-jira' has no tag; pin a version, "
      "e.g. 'ghcr.io/acme-corp/mcp-jira:1.2.3' or a digest"),
     ("acme", "issuer_url: https://acme.okta.com/oauth2/default", "issuer_url: http://acme.okta.com",
-     "tenants/acme.yaml: oidc.issuer_url: String should match pattern '^https://' (got 'http://acme.okta.com')"),
+     "tenants/acme.yaml: oidc.issuer_url: 'http://acme.okta.com' is not an OIDC issuer URL; use https://<host "
+     "name>[:port][/path] with no user name, fragment, spaces or '..', e.g. 'https://login.example.com/realms/staff'"),
     ("globex", "name: Globex Inc.\n", "",
      "tenants/globex.yaml: name: required field is missing"),
 ])
@@ -82,8 +83,9 @@ def test_literal_secret_anywhere(data_copy: Path, monkeypatch, value: str, what:
 def test_secret_ref_path_shape(data_copy: Path, monkeypatch) -> None:
     monkeypatch.chdir(data_copy)
     edit(data_copy / "tenants/globex.yaml", "{key: genai/tenants/globex/oidc,", "{key: 'not a path',")
-    assert ("tenants/globex.yaml: oidc.client_secret.key: 'not a path' is not a secret-store path; use letters, "
-            "digits and '/_+=.@-', e.g. 'genai/tenants/acme/oidc'") in problems(data_copy)
+    assert ("tenants/globex.yaml: oidc.client_secret.key: 'not a path' is not a secret-store path; use "
+            "'/'-separated names of letters, digits and '_+=.@-' (no empty, '.' or '..' segment, at most 512 "
+            "characters), e.g. 'genai/tenants/acme/oidc'") in problems(data_copy)
 
 
 @pytest.mark.parametrize(("file", "old", "new", "expected"), [
@@ -113,8 +115,6 @@ def test_tenant_cross_field_rules(data_copy: Path, monkeypatch, file, old, new, 
     ("globex", "host: gpt.globex.example", "host: assist.acme.example",
      "tenants/globex.yaml: ingress.host: 'assist.acme.example' is already the host of tenants/acme.yaml; "
      "pick another host"),
-    ("globex", "id: globex", "id: acme",
-     "tenants/globex.yaml: id: tenant id 'acme' is already used by tenants/acme.yaml; ids must be unique"),
     ("initech", "cluster: customer-eu-1", "cluster: customer-us-1",
      "tenants/initech.yaml: quotas.gpu: cluster customer-us-1 has no GPU node pool; set cluster to a GPU cluster "
      "or quotas.gpu: 0"),
@@ -125,9 +125,20 @@ def test_platform_rules(data_copy: Path, monkeypatch, file, old, new, expected) 
     assert expected in problems(data_copy)
 
 
+def test_tenant_ids_are_unique(data_copy: Path, monkeypatch) -> None:
+    monkeypatch.chdir(data_copy)
+    globex = data_copy / "tenants/globex.yaml"
+    # its secret paths follow the id (a file referencing another tenant's prefix is refused on its own)
+    globex.write_text(globex.read_text().replace("id: globex", "id: acme").replace("tenants/globex/", "tenants/acme/"))
+    assert "tenants/globex.yaml: id: tenant id 'acme' is already used by tenants/acme.yaml; ids must be unique" \
+        in problems(data_copy)
+
+
 def test_local_models_need_gpu_or_explicit_fallback(data_copy: Path, monkeypatch) -> None:
     monkeypatch.chdir(data_copy)
     edit(data_copy / "tenants/initech.yaml", "cluster: customer-eu-1\n", "cluster: customer-us-1\n")
+    # its database lives in customer-eu-1's data subnet: another cluster has its own
+    edit(data_copy / "tenants/initech.yaml", 'database_endpoints: ["10.20.240.32/28"]\n', "")
     edit(data_copy / "tenants/initech.yaml", "  gpu: 1\n", "  gpu: 0\n")
     assert problems(data_copy) == [
         "tenants/initech.yaml: cluster: cluster customer-us-1 has no GPU node pool for local models; "
@@ -137,6 +148,8 @@ def test_local_models_need_gpu_or_explicit_fallback(data_copy: Path, monkeypatch
 def test_cpu_fallback_is_explicit(data_copy: Path, monkeypatch) -> None:
     monkeypatch.chdir(data_copy)
     edit(data_copy / "tenants/initech.yaml", "cluster: customer-eu-1\n", "cluster: customer-us-1\ncpu_fallback: true\n")
+    # its database lives in customer-eu-1's data subnet: another cluster has its own
+    edit(data_copy / "tenants/initech.yaml", 'database_endpoints: ["10.20.240.32/28"]\n', "")
     edit(data_copy / "tenants/initech.yaml", "  gpu: 1\n", "  gpu: 0\n")
     tenants = load_platform(data_copy / "tenants", data_copy / "clusters.yaml").tenants
     assert next(t for t in tenants if t.id == "initech").cpu_fallback

@@ -32,7 +32,7 @@ from genai_gitops_constructs.components import litellm_config as cfg
 from genai_gitops_constructs.components import redis_ha, vllm
 from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
 from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
-from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
+from genai_gitops_constructs.external_secret import TENANT_KEYS_STORE, ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.meta import labels, selector
 from genai_gitops_constructs.security import (
     Resources,
@@ -245,10 +245,11 @@ class LiteLLM(Construct):
         keys: dict[str, SecretRef] = {cfg.tenant_key_env(t): t.secrets.litellm_api_key for t in tenants
                                       if t.usage_mode.uses_litellm and t.secrets.litellm_api_key is not None}
         if keys:
-            # the tenant's virtual key, from the same store path its Open WebUI reads
+            # the tenant's virtual key, from the same store path its Open WebUI reads, through the store that
+            # can read tenants' LiteLLM keys and nothing else (the model confines the path to the tenant's prefix)
             tenant_keys = ExternalSecret(self, "tenant-keys", ExternalSecretProps(
                 name=f"{NAME}-tenant-keys", namespace=ns, labels=meta,
-                data=keys))
+                data=keys, store=TENANT_KEYS_STORE))
             env += [k8s.EnvVar(name=name, value_from=k8s.EnvVarSource(secret_key_ref=k8s.SecretKeySelector(
                 name=tenant_keys.secret_name, key=name))) for name in sorted(keys)]
         tmp_volume, tmp_mount = writable("tmp", TMP, "16Mi")

@@ -8,6 +8,7 @@ it receives it as MCP_AUTH_TOKEN and must require it as a bearer token.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from cdk8s_plus_28 import k8s
 from constructs import Construct
@@ -100,4 +101,17 @@ class McpServer(Construct):
     def url(self) -> str:
         """The MCP endpoint clients call (streamable HTTP)."""
         p = self.props
-        return f"http://{p.name}.{p.namespace}.svc.cluster.local:{p.port}{p.path}"
+        host = f"{p.name}.{p.namespace}.svc.cluster.local"
+        url = f"http://{host}:{p.port}{p.path}"
+        # the tenant model admits absolute paths only; this guards every other caller: whatever the path,
+        # the URL must still point at this server's Service and carry nothing but a path
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if (parts.hostname, port, parts.username, parts.query, parts.fragment) != (host, p.port, None, "", "") \
+                or not p.path.startswith("/") or p.path.startswith("//"):
+            raise ValueError(f"MCP server {p.name}: path {p.path!r} would change the URL's host or add a query; "
+                             "use an absolute path such as '/mcp'")
+        return url

@@ -13,10 +13,10 @@ from typing import Any
 from cdk8s import ApiObject, Chart, JsonPatch
 from constructs import Construct
 
-from genai_gitops.model.cluster import ClusterSpec
+from genai_gitops.model.cluster import ClusterRole, ClusterSpec
 from genai_gitops.model.traffic import MONITORING_NAMESPACE, PLATFORM_NAMESPACE
 from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
-from genai_gitops_constructs.external_secret import CLUSTER_SECRET_STORE
+from genai_gitops_constructs.external_secret import CLUSTER_SECRET_STORE, TENANT_KEYS_ROLE, TENANT_KEYS_STORE
 from genai_gitops_constructs.meta import labels
 
 # constraints need their template's CRD, which Gatekeeper creates once the template is synced
@@ -48,6 +48,16 @@ class ClusterConfigStack(Chart):
             # platform namespaces only: tenants read their own secrets through their namespaced SecretStore
             "conditions": [{"namespaces": [PLATFORM_NAMESPACE, MONITORING_NAMESPACE]}],
         }))
+        if cluster.role is ClusterRole.CENTRAL:
+            # tenants' LiteLLM keys (read by the team sync): a store of their own, so that no reference from a
+            # tenant file is ever resolved with the platform store's credentials (README: IAM roles)
+            keys = ApiObject(self, "tenant-keys-store", api_version="external-secrets.io/v1",
+                             kind="ClusterSecretStore", metadata={"name": TENANT_KEYS_STORE, "labels": meta})
+            keys.add_json_patch(JsonPatch.add("/spec", {
+                "provider": {"aws": {"service": "SecretsManager", "region": cluster.region,
+                                     "role": f"arn:aws:iam::{cluster.aws_account_id}:role/{TENANT_KEYS_ROLE}"}},
+                "conditions": [{"namespaces": [PLATFORM_NAMESPACE]}],
+            }))
 
         # TLS for tenant (and central) ingresses: Let's Encrypt through an http01 challenge that the cluster's
         # own ingress controller serves; the CRD comes from the cert-manager add-on, synced in an earlier wave

@@ -11,6 +11,7 @@ from cdk8s import ApiObject, Chart, JsonPatch
 from constructs import Construct
 
 from genai_gitops.model.cluster import ClusterSpec
+from genai_gitops.model.grammar import argo_group
 from genai_gitops.model.loader import Platform
 from genai_gitops.synth.apps import ARGOCD_NAMESPACE
 from genai_gitops_constructs.meta import labels
@@ -34,7 +35,9 @@ class ProjectsStack(Chart):
             roles = [{
                 "name": "tenant-operators",
                 "description": f"{tenant.name}: read and sync the tenant's applications",
-                "groups": list(tenant.oidc.argocd_groups),
+                # Argo CD writes each group verbatim into a Casbin line (`g, <group>, proj:<p>:<role>`): checked
+                # here again so that no caller of this construct can hand it a newline or a comma
+                "groups": [argo_group(group) for group in tenant.oidc.argocd_groups],
                 "policies": [f"p, proj:{name}:tenant-operators, applications, {action}, {name}/*, allow"
                              for action in ("get", "sync")],
             }] if tenant.oidc.argocd_groups else []

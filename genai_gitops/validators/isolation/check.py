@@ -142,6 +142,10 @@ class TenantCheck:
             flow = f"{mine} -> {listed}:{ports}" if direction == EGRESS else f"{listed} -> {mine}:{ports}"
             probe = any(o.namespace == PROBE_NAMESPACE for o in others)
             note = f" ({PROBE_NAMESPACE} stands for any tenant added later)" if probe else ""
+            future = sorted({o.namespace for o in others} & set(self.subject.future_namespaces))
+            if future:
+                note += (f" ({', '.join(future)} {'does' if len(future) == 1 else 'do'} not exist yet: the rule admits "
+                         "that tenant the day it is onboarded)")
             tenants = sorted({o.namespace for o in others} - {PROBE_NAMESPACE})
             between = f"tenant namespaces {self.namespace} and {', '.join(tenants)}" if tenants else \
                 f"tenant namespace {self.namespace} and any other tenant"

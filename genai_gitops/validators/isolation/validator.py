@@ -6,7 +6,9 @@ the cluster):
 * `cross-tenant-flow`: no connection to or from another tenant's namespace (or a tenant yet to come);
 * `undeclared-flow` / `missing-flow`: with the tenant's data, the allowed flows are exactly
   `tenant_flows(tenant, inventory)`, compared per workload, port and address;
-* `not-default-deny`: every pod is selected by some policy for Ingress and for Egress.
+* `not-default-deny`: every pod is selected by some policy for Ingress and for Egress;
+* `shared-database-subnet` (warning): a tenant without `database_endpoints` may reach a data subnet
+  that holds another tenant's databases (databases.py).
 
 Without tenant data (`genai-gitops validate PATH`), only the first and the last run.
 """
@@ -28,6 +30,7 @@ from genai_gitops.validators.isolation.analysis import (
 )
 from genai_gitops.validators.isolation.check import VALIDATOR, TenantCheck
 from genai_gitops.validators.isolation.connectivity import AddressBook
+from genai_gitops.validators.isolation.databases import shared_database_findings
 from genai_gitops.validators.isolation.workspace import Origin, TenantWorkspace, build_workspaces
 from genai_gitops.validators.registry import ValidatorOptions
 
@@ -88,6 +91,7 @@ class IsolationValidator:
             findings = sorted(check.findings(), key=finding_sort_key)
             yield from findings
             rows.append(_row(subject, analysis, check, len(findings)))
+        yield from shared_database_findings([s for s, _ in analysed])
         self._rows[target.name] = rows
 
     def sections(self, target: Target) -> Sequence[Section]:

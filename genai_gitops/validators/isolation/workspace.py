@@ -42,6 +42,8 @@ NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 APP_NAME_LABEL = "app.kubernetes.io/name"
 #: a namespace standing for every tenant not on the cluster yet: a policy that would admit it fails now
 PROBE_NAMESPACE = "new-tenant-probe"
+#: every tenant namespace is `tenant-<id>` (TenantSpec.namespace)
+TENANT_NAMESPACE_PREFIX = "tenant-"
 #: the representative pod of a namespace, matched by any selector that does not name pod labels
 ANY_POD = "any-pod"
 #: the ingress controller's namespace when no cluster data says otherwise (IngressCapability's default)
@@ -188,6 +190,8 @@ class TenantWorkspace:
     workloads: Mapping[str, Resource] = field(default_factory=dict)
     #: policy name -> the manifest it was read from
     policies: Mapping[str, Resource] = field(default_factory=dict)
+    #: tenant namespaces the policies name that do not exist yet (tenants still to be onboarded)
+    future_namespaces: tuple[str, ...] = ()
 
     @property
     def namespace(self) -> str:
@@ -376,6 +380,9 @@ class WorkspaceBuilder:
         draft = _Draft(self, namespace)
         for name in self._namespaces_in_view(namespace, policies):
             draft.open(name)
+        future = self._future_tenants(namespace, policies)
+        for stand_in in future:
+            draft.open_as(stand_in)
         draft.add_declared(known)
         draft.add_selected(policies)
         draft.add_representatives()
@@ -385,7 +392,32 @@ class WorkspaceBuilder:
             declared=declared, known_workloads=tuple(known),
             namespace_resource=self.objects.namespaces.get(namespace),
             workloads={name: r for (ns, name), r in self.objects.pod_sources.items() if ns == namespace},
-            policies={r.name: r for r in self.objects.policies.get(namespace, [])})
+            policies={r.name: r for r in self.objects.policies.get(namespace, [])},
+            future_namespaces=tuple(n.name for n in future))
+
+    def _future_tenants(self, namespace: str, policies: Sequence[PolicyDocument]) -> list[NamespaceStandIn]:
+        """Tenant namespaces these policies name (by name or by tenant label) that do not exist yet.
+
+        A rule written today for `tenant-umbrella` admits umbrella the day it is onboarded; the probe
+        namespace cannot show it (its name is not `tenant-umbrella`), so the named tenant stands in itself.
+        """
+        found: dict[str, NamespaceStandIn] = {}
+        for policy in policies:
+            for peer in _policy_peers(policy):
+                witness = selector_witness(peer.get("namespaceSelector")) if "namespaceSelector" in peer else None
+                if not witness:
+                    continue
+                tenant = witness.get(TENANT_LABEL)
+                name = witness.get(NAMESPACE_NAME_LABEL) or (f"tenant-{tenant}" if tenant else None)
+                if name is None or name == namespace or name in self.tenants or name in self.objects.namespaces:
+                    continue
+                if tenant is None:
+                    if not name.startswith(TENANT_NAMESPACE_PREFIX):
+                        continue
+                    tenant = name.removeprefix(TENANT_NAMESPACE_PREFIX)
+                labels = {**witness, NAMESPACE_NAME_LABEL: name, TENANT_LABEL: tenant}
+                found.setdefault(name, NamespaceStandIn(name, _labels(labels)))
+        return sorted(found.values())
 
     def _namespaces_in_view(self, namespace: str, policies: Sequence[PolicyDocument]) -> list[str]:
         """The namespace, every non-tenant namespace, and the other tenants its policies can select.
@@ -423,6 +455,12 @@ class _Draft:
             other_tenant = name != self.namespace and name in self.builder.tenants
             # what another tenant runs is its own business: only what it could run counts
             self.pods[name] = [] if other_tenant else list(self.builder.objects.pods.get(name, []))
+
+    def open_as(self, namespace: NamespaceStandIn) -> None:
+        """A namespace that exists only in the analysis (a tenant still to come): no pods of its own."""
+        if namespace.name not in self.namespaces:
+            self.namespaces[namespace.name] = namespace
+            self.pods[namespace.name] = []
 
     def add(self, pod: PodStandIn) -> None:
         self.open(pod.namespace)
