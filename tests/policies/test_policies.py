@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 POLICIES = REPO / "policies"
 POLICY_FOLDERS = sorted(p for p in POLICIES.iterdir() if p.is_dir() and not p.name.startswith("."))
 # parameters that exempt something: every entry must say why
-EXEMPTION_PARAMETERS = ("exemptImages", "exemptions", "exemptObjects", "ignoredLabels", "bannedVersions")
+EXEMPTION_PARAMETERS = ("exemptImages", "exemptions", "exemptObjects", "ignoredLabels", "bannedVersions",
+                        "exemptBindings", "allowedWebhooks", "forbiddenLabels")
 
 
 def folder_id(folder: Path) -> str:
