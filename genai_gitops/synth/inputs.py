@@ -3,7 +3,7 @@
 A stack reads only these inputs (plus the code itself, covered by the tool fingerprint):
 tenant and guard-rails apps read their tenant and the inventory; a cluster's projects app reads
 the tenants on that cluster; the central stack reads every tenant (LiteLLM's config); add-ons read
-the inventory; cluster config reads the inventory and the policies. Same key, same bytes.
+the inventory; cluster config reads the inventory, the policies and the tenants on its cluster. Same key, same bytes.
 """
 
 from __future__ import annotations
@@ -38,5 +38,7 @@ class InputKeys:
         if spec.kind is AppKind.CENTRAL:
             return digest(*base, self.all_tenants())
         if spec.kind is AppKind.CLUSTER_CONFIG:
-            return digest(*base, self.policies_digest)
+            # the trusted-images constraint carries the cluster's tenants' image_repositories
+            return digest(*base, self.policies_digest,
+                          *(self.tenants[t.id] for t in self.platform.tenants_on(spec.cluster)))
         return digest(*base)

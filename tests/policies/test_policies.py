@@ -143,7 +143,7 @@ def test_example_tree_has_no_policy_findings(synthesized: Path, platform: Any) -
         manifests = read_paths([synthesized / "dist" / cluster.name])
         assert manifests.findings == []
         target = Target(name=cluster.name, k8s_version=str(cluster.kubernetes_version),
-                        resources=manifests.resources, cluster=cluster)
+                        resources=manifests.resources, cluster=cluster, tenants=platform.tenants_on(cluster.name))
         findings.extend(f"{Path(f.file).relative_to(synthesized)}: {f.rule}: {f.message}"
                         for f in validator.validate(target))
         evaluated += len(manifests.resources)
