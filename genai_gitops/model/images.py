@@ -12,7 +12,8 @@ import re
 #: one path component of a repository (the distribution spec's grammar, lower-case only)
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 #: a registry host: a DNS name with a dot, or with a port, or localhost
-_HOST = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::[0-9]+)?|localhost(?::[0-9]+)?|[a-z0-9-]+:[0-9]+)"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_HOST = rf"(?:{_LABEL}(?:\.{_LABEL})+(?::[0-9]+)?|localhost(?::[0-9]+)?|{_LABEL}:[0-9]+)"
 _PREFIX = re.compile(rf"^{_HOST}/(?:{_COMPONENT}/)+$")
 
 

@@ -62,9 +62,9 @@ def integrity_findings(expected: PolicyBundle, tree: PolicyBundle, resources: Se
         difference = _constraint_difference(_spec(constraint.obj), _spec(deployed.obj))
         if difference:
             out.append(_finding(deployed, "gatekeeper-policy-weakened",
-                                f"constraint {key[0]}/{key[1]} {difference}, unlike {constraint.file}:{constraint.line}; "
-                                "constraints are deployed exactly as policies/ declares them (change policies/ "
-                                "and re-synth)"))
+                                f"constraint {key[0]}/{key[1]} {difference}, unlike "
+                                f"{constraint.file}:{constraint.line}; constraints are deployed exactly as "
+                                "policies/ declares them (change policies/ and re-synth)"))
     out += _config_findings(resources, tenants)
     return out
 
