@@ -52,6 +52,11 @@ from genai_gitops.model.loader import load_inventory
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.delivery_cache import ARGOCD_GROUP, NAME, AppFacts, Child, cached_preview, describe
+from genai_gitops.validators.delivery_invariants import (
+    all_project_findings,
+    app_project_finding,
+    tenant_folder_findings,
+)
 from genai_gitops.validators.registry import ValidatorOptions
 
 ARGOCD_NAMESPACE = "argocd"
@@ -425,6 +430,8 @@ class DeliveryCheck:
         out = [Located(None, Finding.about(r, validator=NAME, rule="project-defined-twice",
                                            message=f"AppProject {r.name} is defined twice with different specs "
                                                    f"(also in {projects[r.name].file})")) for r in duplicates]
+        out += [Located(self._file_owner(f.file), f)
+                for f in all_project_findings((p.name, p.spec, p.file) for p in projects.values())]
         out += self._folders(inputs)
         facts = self._facts(inputs)
         self._learn_crd_scopes(facts.values())
@@ -563,6 +570,14 @@ class DeliveryCheck:
             self._same_repo[url] = same_repository(url, self.repo_url)
         return self._same_repo[url]
 
+    def _file_owner(self, file: str) -> str | None:
+        """The inventory cluster of a file under dist/<cluster>/, else None (the repository as a whole)."""
+        try:
+            parts = Path(file).resolve().relative_to(self.root.resolve()).parts
+        except ValueError:
+            return None
+        return parts[1] if len(parts) > 2 and parts[0] == "dist" and parts[1] in self.known else None
+
     def _is_dir(self, path: str) -> bool:
         """Whether repository path `path` is a folder (asked once per check)."""
         if path not in self._dirs:
@@ -581,6 +596,9 @@ class DeliveryCheck:
             if not self._is_dir(path):
                 add("missing-path", f"Application {view.name} reads path {path}, which does not exist in the "
                                     "repository")
+        wrong_project = app_project_finding(view.name, view.project, self._repo_paths(sources), view.anchor)
+        if wrong_project is not None:
+            out.append(Located(view.owner, wrong_project))
         project = projects.get(view.project)
         if project is None:
             add("unknown-project", f"Application {view.name} names AppProject {view.project}, which is defined "
@@ -679,6 +697,7 @@ class DeliveryCheck:
                     message=f"{res.kind} {namespace}/{res.name}: namespace {namespace} on cluster {dest.label} is "
                             f"not permitted by AppProject {project.name} (spec.destinations: "
                             f"{project.describe_destinations()})"))
+        out += tenant_folder_findings(self._repo_paths(_sources_of(view.spec)), objects, self.namespaced)
         return out
 
     # -- sync waves ---------------------------------------------------------------------------
