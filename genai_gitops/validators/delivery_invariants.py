@@ -10,8 +10,10 @@ the data and dist/ consistently is refused too:
   another project's Applications;
 - `tenant-app-project`: the Application of a tenant folder (`dist/<cluster>/tenant-<id>/`) uses
   another AppProject than `tenant-<id>` (the platform's, the built-in `default` or another tenant's);
-- `tenant-folder-namespace`: an object of a tenant folder or its guard rails lives outside
-  `tenant-<id>`, or is cluster-scoped (other than the guard rails' own Namespace).
+- `tenant-folder-namespace`: an object of a tenant's guard rails (`tenant-<id>-guardrails/`, delivered
+  through the `platform` project, which permits anything) lives outside `tenant-<id>` or is
+  cluster-scoped (other than the tenant's own Namespace). The tenant folder itself is fenced by the
+  tenant's AppProject (kept narrow by `project-too-open`).
 """
 
 from __future__ import annotations
@@ -118,23 +120,23 @@ def app_project_finding(app: str, project: str, paths: Sequence[str], anchor: Fi
 
 def tenant_folder_findings(paths: Sequence[str], objects: Sequence[Resource],
                            namespaced: Callable[[Resource], bool]) -> list[Finding]:
-    """Objects of a tenant folder (or its guard rails) outside the tenant's namespace."""
+    """Objects of a tenant's guard-rails folder outside the tenant's namespace."""
     out: list[Finding] = []
     for path in paths:
         found = tenant_folder(path)
-        if found is None:
+        if found is None or not found[1]:
             continue
-        namespace, guardrails = found
+        namespace = found[0]
         for res in objects:
             if not res.kind:
                 continue
             if not namespaced(res):
-                if guardrails and res.kind == "Namespace" and not res.group and res.name == namespace:
+                if res.kind == "Namespace" and not res.group and res.name == namespace:
                     continue
                 out.append(Finding.about(res, validator=NAME, rule="tenant-folder-namespace",
                                          message=f"{res.kind} {res.name} in {path} is cluster-scoped; a tenant's "
-                                                 f"folders hold only objects of namespace {namespace} (and the guard "
-                                                 "rails its Namespace)"))
+                                                 f"guard rails hold only its Namespace and objects of namespace "
+                                                 f"{namespace}"))
             elif res.namespace and res.namespace != namespace:
                 out.append(Finding.about(res, validator=NAME, rule="tenant-folder-namespace",
                                          message=f"{res.describe()} in {path} lives outside the tenant's namespace "
