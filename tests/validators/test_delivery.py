@@ -168,10 +168,10 @@ def test_project_sources_and_destinations(repo: Path) -> None:
             "tenant-acme does not permit (spec.destinations: customer-eu-1/tenant-elsewhere)") in found
     # the project itself is wider than a tenant project may be
     assert [m for r, m in found if r == "project-too-open"] == [
-        "AppProject tenant-acme permits source repositories 'https://github.com/example-org/other-*' by glob; "
-        "list repositories literally",
         "AppProject tenant-acme permits namespace 'tenant-elsewhere' on customer-eu-1; a tenant project reaches "
-        "only its own namespace tenant-acme"]
+        "only its own namespace tenant-acme",
+        "AppProject tenant-acme permits source repositories 'https://github.com/example-org/other-*' by glob; "
+        "list repositories literally"]
     # objects in the destination namespace are not reported again, one by one
     assert {rule for rule, _ in found} == {"source-not-permitted", "destination-not-permitted", "project-too-open"}
 
