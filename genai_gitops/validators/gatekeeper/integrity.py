@@ -52,7 +52,7 @@ def integrity_findings(expected: PolicyBundle, tree: PolicyBundle, resources: Se
             out.append(_missing(template, "ConstraintTemplate", cluster))
         elif deployed.obj.get("spec") != template.obj.get("spec"):
             out.append(_finding(deployed, "gatekeeper-policy-weakened",
-                                f"ConstraintTemplate {name} differs from {template.file}:{template.line}: the cluster "
+                                f"ConstraintTemplate {name} differs from {template.file}: the cluster "
                                 "would run other Rego or schema than the library's; change policies/ and re-synth"))
     for key, constraint in expected.constraints.items():
         deployed = tree.constraints.get(key)
@@ -62,8 +62,8 @@ def integrity_findings(expected: PolicyBundle, tree: PolicyBundle, resources: Se
         difference = _constraint_difference(_spec(constraint.obj), _spec(deployed.obj))
         if difference:
             out.append(_finding(deployed, "gatekeeper-policy-weakened",
-                                f"constraint {key[0]}/{key[1]} {difference}, unlike "
-                                f"{constraint.file}:{constraint.line}; constraints are deployed exactly as "
+                                f"constraint {key[0]}/{key[1]} {difference}, unlike {constraint.file}; "
+                                "constraints are deployed exactly as "
                                 "policies/ declares them (change policies/ and re-synth)"))
     out += _config_findings(resources, tenants)
     return out
@@ -82,12 +82,33 @@ def _constraint_difference(expected: Mapping[str, Any], deployed: Mapping[str, A
         return (f"has scopedEnforcementActions {_short(deployed.get('scopedEnforcementActions'))} where the "
                 f"library says {_short(expected.get('scopedEnforcementActions'))}")
     for field in ("match", "parameters"):
-        if expected.get(field) != deployed.get(field):
-            return f"has another spec.{field} ({_short(deployed.get(field))})"
+        want_part, got_part = expected.get(field), deployed.get(field)
+        if want_part != got_part:
+            return f"has another spec.{field} ({_changes(want_part, got_part)})"
     if expected != deployed:
         extra = sorted(set(deployed) ^ set(expected))
         return f"has another spec ({', '.join(extra) or 'values'})"
     return ""
+
+
+def _changes(expected: Any, deployed: Any) -> str:
+    """The keys of a mapping that differ, each with what it became (lists: what was added and removed)."""
+    if not isinstance(expected, Mapping) or not isinstance(deployed, Mapping):
+        return _short(deployed)
+    parts = []
+    for key in sorted(set(expected) | set(deployed)):
+        want, got = expected.get(key), deployed.get(key)
+        if want == got:
+            continue
+        if isinstance(want, list) and isinstance(got, list):
+            added = [v for v in got if v not in want]
+            dropped = [v for v in want if v not in got]
+            change = ", ".join(filter(None, (f"adds {_short(added)}" if added else "",
+                                             f"drops {_short(dropped)}" if dropped else ""))) or "reorders"
+            parts.append(f"{key} {change}")
+        else:
+            parts.append(f"{key}: {_short(got)}")
+    return "; ".join(parts)
 
 
 def _short(value: Any, limit: int = 160) -> str:
