@@ -249,6 +249,19 @@ CASES = [
          ("policy", "gatekeeper-config",
           "Gatekeeper Config no longer syncs rbac.authorization.k8s.io/v1 ClusterRole (spec.sync.syncOnly): the "
           "referential policies reading it would pass on an empty inventory")),
+    Case("gatekeeper-chart-exempts-tenant-prefix",
+         edit(f"{SPOKE}/addons/Application-spoke-gatekeeper.yaml",
+              lambda o: o["spec"]["source"]["helm"]["valuesObject"]["controllerManager"].update(
+                  exemptNamespacePrefixes=["tenant-"])),
+         ("policy", "gatekeeper-install",
+          "Gatekeeper's chart values exempt 'tenant-' (controllerManager.exemptNamespacePrefixes), which covers "
+          "tenant namespaces: no constraint would judge them")),
+    Case("gatekeeper-chart-webhook-off",
+         edit(f"{SPOKE}/addons/Application-spoke-gatekeeper.yaml",
+              lambda o: o["spec"]["source"]["helm"]["valuesObject"].update(disableValidatingWebhook=True)),
+         ("policy", "gatekeeper-install",
+          "Gatekeeper's chart values set disableValidatingWebhook: turns the admission webhook off: nothing is "
+          "refused at admission")),
     Case("mutating-webhook-added",
          add(f"{CONFIG}/MutatingWebhookConfiguration-injector.yaml",
              {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",

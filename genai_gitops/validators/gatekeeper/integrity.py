@@ -10,7 +10,10 @@ the cluster's tenants:
 - `gatekeeper-policy-weakened`: a constraint of policies/ differs in the tree (enforcementAction
   dryrun/warn, scoped actions, match, parameters), or a template's Rego or schema differs;
 - `gatekeeper-config`: the Config is missing, exempts a tenant namespace (spec.match), or no longer
-  syncs a kind the referential policies read (spec.sync.syncOnly).
+  syncs a kind the referential policies read (spec.sync.syncOnly);
+- `gatekeeper-install`: the Gatekeeper add-on's chart values exempt a tenant namespace
+  (controllerManager.exemptNamespaces/Prefixes/Suffixes), narrow its webhook by selector or turn its
+  webhook or audit off.
 """
 
 from __future__ import annotations
@@ -65,7 +68,9 @@ def integrity_findings(expected: PolicyBundle, tree: PolicyBundle, resources: Se
                                 f"constraint {key[0]}/{key[1]} {difference}, unlike {constraint.file}; "
                                 "constraints are deployed exactly as "
                                 "policies/ declares them (change policies/ and re-synth)"))
-    out += _config_findings(resources, tenants)
+    namespaces = _tenant_namespaces(resources, tenants)
+    out += _config_findings(resources, namespaces)
+    out += _install_findings(resources, namespaces)
     return out
 
 
@@ -148,7 +153,7 @@ def _exempts(pattern: str, namespaces: set[str]) -> str | None:
     return None
 
 
-def _config_findings(resources: Sequence[Resource], tenants: Iterable[TenantSpec]) -> list[Finding]:
+def _config_findings(resources: Sequence[Resource], namespaces: set[str]) -> list[Finding]:
     configs = [r for r in resources if r.kind == "Config" and r.group == CONFIG_GROUP]
     if not configs:
         return [Finding(file="dist", line=None, api_version="", kind="Config", namespace="gatekeeper-system",
@@ -156,7 +161,6 @@ def _config_findings(resources: Sequence[Resource], tenants: Iterable[TenantSpec
                         message="no Gatekeeper Config in the cluster's tree: the referential policies (unique "
                                 "hosts, tenant guard rails, tenant RBAC) would see no objects; run genai-gitops "
                                 "synth")]
-    namespaces = _tenant_namespaces(resources, tenants)
     out: list[Finding] = []
     for config in configs:
         spec = _spec(config.obj)
@@ -180,4 +184,79 @@ def _config_findings(resources: Sequence[Resource], tenants: Iterable[TenantSpec
                                     f"Gatekeeper Config no longer syncs {group + '/' if group else ''}{version} "
                                     f"{kind} (spec.sync.syncOnly): the referential policies reading it would pass "
                                     "on an empty inventory"))
+    return out
+
+
+# -- the Gatekeeper add-on ------------------------------------------------------------------------
+
+#: chart values that take objects out of Gatekeeper's sight, and why that matters
+_SWITCHES = {
+    "disableValidatingWebhook": "turns the admission webhook off: nothing is refused at admission",
+    "disableAudit": "turns audit off: objects already in the cluster are never re-checked",
+    "validatingWebhookNamespaceSelector": "limits the admission webhook to the namespaces it selects",
+    "validatingWebhookObjectSelector": "limits the admission webhook to the objects it selects",
+}
+_EXEMPTIONS = ("exemptNamespaces", "exemptNamespacePrefixes", "exemptNamespaceSuffixes")
+
+
+def _helm_values(source: Mapping[str, Any]) -> dict[str, Any]:
+    """The values Argo CD passes to Helm: valuesObject, else the `values` text, plus `parameters`."""
+    import yaml
+
+    helm = source.get("helm")
+    if not isinstance(helm, Mapping):
+        return {}
+    values: Any = helm.get("valuesObject")
+    if not isinstance(values, Mapping) and isinstance(helm.get("values"), str):
+        try:
+            values = yaml.safe_load(helm["values"])
+        except yaml.YAMLError:
+            values = None
+    out = dict(values) if isinstance(values, Mapping) else {}
+    for parameter in helm.get("parameters") or []:
+        if isinstance(parameter, Mapping):
+            out[f"--set {parameter.get('name', '')}"] = parameter.get("value")
+    return out
+
+
+def _covers(pattern: str, how: str, namespaces: set[str]) -> bool:
+    """Whether a chart exemption covers a tenant namespace (or every `tenant-*` one)."""
+    candidates = namespaces | {f"{TENANT_PREFIX}x"}
+    if how == "exemptNamespacePrefixes":
+        return any(n.startswith(pattern) for n in candidates)
+    if how == "exemptNamespaceSuffixes":
+        return any(n.endswith(pattern) for n in namespaces)
+    return any(fnmatch.fnmatchcase(n, pattern) for n in candidates)
+
+
+def _install_findings(resources: Sequence[Resource], namespaces: set[str]) -> list[Finding]:
+    out: list[Finding] = []
+    for app in resources:
+        if app.kind != "Application" or app.group != "argoproj.io":
+            continue
+        spec = _spec(app.obj)
+        listed = spec.get("sources")
+        sources: list[Any] = list(listed) if isinstance(listed, list) else [spec.get("source")]
+        for source in sources:
+            if not isinstance(source, Mapping) or source.get("chart") != "gatekeeper":
+                continue
+            values = _helm_values(source)
+            found = values.get("controllerManager")
+            manager: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+            for how in _EXEMPTIONS:
+                for pattern in manager.get(how) or []:
+                    if _covers(str(pattern), how, namespaces):
+                        out.append(_finding(app, "gatekeeper-install",
+                                            f"Gatekeeper's chart values exempt {pattern!r} "
+                                            f"(controllerManager.{how}), which covers tenant namespaces: no "
+                                            "constraint would judge them"))
+            for key, why in _SWITCHES.items():
+                value = values.get(key)
+                if value not in (None, False, {}, ""):
+                    out.append(_finding(app, "gatekeeper-install", f"Gatekeeper's chart values set {key}: {why}"))
+            for key in values:
+                if key.startswith("--set ") and any(part in key for part in (*_EXEMPTIONS, *_SWITCHES)):
+                    out.append(_finding(app, "gatekeeper-install",
+                                        f"Gatekeeper's chart is installed with helm parameter {key[6:]!r}; set "
+                                        "Gatekeeper's scope in valuesObject, where the check reads it"))
     return out
