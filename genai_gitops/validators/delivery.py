@@ -9,6 +9,9 @@ The ApplicationSets in argocd/ are previewed offline (genai_gitops.argocd.previe
   `unknown-destination`), and each object in its folder, are checked the way Argo CD checks them
   (`cluster-resource-not-permitted`, `namespaced-resource-not-permitted`, `namespace-not-permitted`);
   Applications shipped as objects (the add-ons) get the project, source and destination checks too;
+- invariants (delivery_invariants): AppProjects no wider than the platform generates them
+  (`project-too-open`), tenant folders delivered through their own project (`tenant-app-project`),
+  guard rails only in the tenant's namespace (`tenant-folder-namespace`);
 - ordering: an object whose CRD or Namespace another Application delivers must sit in a strictly
   later sync wave than that Application (`sync-wave-order`); a CRD group nothing delivers is
   `crd-not-provided`. Note that Argo CD honours waves between Applications only when a parent

@@ -3,7 +3,9 @@
 Policies are the templates, constraints and ExpansionTemplates under `options.policy_paths`
 plus those present in the target itself; when both hold the same object (template by name,
 constraint by kind and name) the target's copy is evaluated, because that is what Argo CD applies,
-and a difference is reported as a warning. Every object of the target is reviewed the way
+and a difference is reported as a warning; for a cluster of this repository the library is first
+derived for that cluster (tenant image repositories), and a missing or different copy is an error
+(integrity.py: the guarantees that must hold without drift checks). Every object of the target is reviewed the way
 Gatekeeper's audit reviews cluster objects (`operation` ""), with `data.inventory` holding the whole
 target and `namespaceSelector` reading the target's Namespaces.
 
