@@ -83,6 +83,7 @@ def tenant(index: int) -> dict:
     if index % 5 == 0:
         data["mcp_servers"] = [{"name": "mcp-search", "image": "ghcr.io/example-org/mcp-search:2.1.0", "port": 8000,
                                 "auth_token": {"key": f"genai/tenants/{tid}/mcp-search", "property": "token"}}]
+        data["image_repositories"] = ["ghcr.io/example-org/"]
     return data
 
 

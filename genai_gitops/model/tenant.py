@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from genai_gitops.model.base import DnsLabel, Quantity, StrictModel
 from genai_gitops.model.cluster import Environment
@@ -26,6 +26,7 @@ from genai_gitops.model.grammar import (
     Scopes,
     UrlPath,
 )
+from genai_gitops.model.images import full_repository, repository_prefix, under_prefix
 from genai_gitops.model.secrets import SecretRef
 
 #: the label every tenant object carries (and tenant Namespaces are found by)
@@ -160,6 +161,23 @@ class TenantSpec(StrictModel):
     quotas: Quotas
     rag: Rag = Field(default_factory=Rag)
     mcp_servers: list[McpServer] = Field(default_factory=list)
+    #: the repository prefixes the tenant's own images (MCP servers) come from, e.g. `ghcr.io/acme-corp/`:
+    #: trusted in the tenant's namespace only (the trusted-images policy's tenantRepositories)
+    image_repositories: list[Annotated[str, AfterValidator(repository_prefix)]] = Field(default_factory=list,
+                                                                                   validate_default=True)
+
+    @field_validator("image_repositories")
+    @classmethod
+    def _mcp_images_trusted(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for index, server in enumerate(info.data.get("mcp_servers") or []):
+            if not under_prefix(server.image, value):
+                raise ValueError(
+                    f"mcp_servers[{index}].image {server.image!r} (repository {full_repository(server.image)}) "
+                    f"is under none of the tenant's image_repositories {value}; add the prefix of the "
+                    "repository the tenant publishes it under (e.g. 'ghcr.io/<organisation>/') or use an "
+                    "image from one")
+        return value
+
     oidc: Oidc
     ingress: Ingress
     billing: Billing

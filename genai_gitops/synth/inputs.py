@@ -3,12 +3,16 @@
 A stack reads only these inputs (plus the code itself, covered by the tool fingerprint):
 tenant and guard-rails apps read their tenant and the inventory; a cluster's projects app reads
 the tenants on that cluster; the central stack reads every tenant (LiteLLM's config); add-ons read
-the inventory; cluster config reads the inventory and the policies. Same key, same bytes.
+the inventory; cluster config reads the inventory, the policies and the image_repositories of
+the tenants on its cluster. Same key, same bytes.
 """
 
 from __future__ import annotations
 
+import json
+
 from genai_gitops.cache import digest, tool_fingerprint
+from genai_gitops.manifests.cluster_policies import tenant_repositories
 from genai_gitops.model.loader import Platform
 from genai_gitops.synth.apps import AppKind, AppSpec
 
@@ -38,5 +42,7 @@ class InputKeys:
         if spec.kind is AppKind.CENTRAL:
             return digest(*base, self.all_tenants())
         if spec.kind is AppKind.CLUSTER_CONFIG:
-            return digest(*base, self.policies_digest)
+            # the trusted-images constraint carries the cluster's tenants' image_repositories (only those)
+            return digest(*base, self.policies_digest,
+                          json.dumps(tenant_repositories(self.platform.tenants_on(spec.cluster)), sort_keys=True))
         return digest(*base)

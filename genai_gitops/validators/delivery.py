@@ -9,6 +9,9 @@ The ApplicationSets in argocd/ are previewed offline (genai_gitops.argocd.previe
   `unknown-destination`), and each object in its folder, are checked the way Argo CD checks them
   (`cluster-resource-not-permitted`, `namespaced-resource-not-permitted`, `namespace-not-permitted`);
   Applications shipped as objects (the add-ons) get the project, source and destination checks too;
+- invariants (delivery_invariants): AppProjects no wider than the platform generates them
+  (`project-too-open`), tenant folders delivered through their own project (`tenant-app-project`),
+  guard rails only in the tenant's namespace (`tenant-folder-namespace`);
 - ordering: an object whose CRD or Namespace another Application delivers must sit in a strictly
   later sync wave than that Application (`sync-wave-order`); a CRD group nothing delivers is
   `crd-not-provided`. Note that Argo CD honours waves between Applications only when a parent
@@ -53,6 +56,11 @@ from genai_gitops.model.loader import load_inventory
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.delivery_cache import ARGOCD_GROUP, NAME, AppFacts, Child, cached_preview, describe
+from genai_gitops.validators.delivery_invariants import (
+    all_project_findings,
+    app_project_finding,
+    tenant_folder_findings,
+)
 from genai_gitops.validators.registry import ValidatorOptions
 
 ARGOCD_NAMESPACE = "argocd"
@@ -426,6 +434,8 @@ class DeliveryCheck:
         out = [Located(None, Finding.about(r, validator=NAME, rule="project-defined-twice",
                                            message=f"AppProject {r.name} is defined twice with different specs "
                                                    f"(also in {projects[r.name].file})")) for r in duplicates]
+        out += [Located(self._file_owner(f.file), f)
+                for f in all_project_findings((p.name, p.spec, p.file) for p in projects.values())]
         out += self._folders(inputs)
         facts = self._facts(inputs)
         self._learn_crd_scopes(facts.values())
@@ -564,6 +574,14 @@ class DeliveryCheck:
             self._same_repo[url] = same_repository(url, self.repo_url)
         return self._same_repo[url]
 
+    def _file_owner(self, file: str) -> str | None:
+        """The inventory cluster of a file under dist/<cluster>/, else None (the repository as a whole)."""
+        try:
+            parts = Path(file).resolve().relative_to(self.root.resolve()).parts
+        except ValueError:
+            return None
+        return parts[1] if len(parts) > 2 and parts[0] == "dist" and parts[1] in self.known else None
+
     def _is_dir(self, path: str) -> bool:
         """Whether repository path `path` is a folder (asked once per check)."""
         if path not in self._dirs:
@@ -587,6 +605,9 @@ class DeliveryCheck:
                 if self._is_dir(path):
                     for rule, message in self._reads(view.name, source, path):
                         add(rule, message)
+        wrong_project = app_project_finding(view.name, view.project, self._repo_paths(sources), view.anchor)
+        if wrong_project is not None:
+            out.append(Located(view.owner, wrong_project))
         project = projects.get(view.project)
         if project is None:
             add("unknown-project", f"Application {view.name} names AppProject {view.project}, which is defined "
@@ -698,6 +719,7 @@ class DeliveryCheck:
                     message=f"{res.kind} {namespace}/{res.name}: namespace {namespace} on cluster {dest.label} is "
                             f"not permitted by AppProject {project.name} (spec.destinations: "
                             f"{project.describe_destinations()})"))
+        out += tenant_folder_findings(self._repo_paths(_sources_of(view.spec)), objects, self.namespaced)
         return out
 
     # -- sync waves ---------------------------------------------------------------------------

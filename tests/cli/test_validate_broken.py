@@ -38,7 +38,7 @@ def test_the_unbroken_original_passes(capsys, repo: Path) -> None:
      "Secret demo/db carries values in stringData"),
     ("duplicate-host.yaml", "policy", "K8sUniqueIngressHost/unique-ingress-host",
      'host "chat.example.com" is already served by Ingress'),
-    ("bad-constraint.yaml", "schema", "schema-invalid", "spec.parameters.registries: must be a list"),
+    ("bad-constraint.yaml", "schema", "schema-invalid", "spec.parameters.repositories: must be a list"),
     ("syntax-error.yaml", "parse", "yaml-syntax", "invalid YAML"),
 ])
 def test_each_defect_is_reported(capsys, repo: Path, name: str, validator: str, rule: str, message: str) -> None:

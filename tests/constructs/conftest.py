@@ -175,6 +175,7 @@ BASE_TENANT: dict[str, Any] = {
          "description": "Wiki search", "auth_token": {"key": "genai/tenants/umbrella/mcp-wiki", "property": "token"}},
         {"name": "mcp-clock", "image": "ghcr.io/umbrella/mcp-clock:0.3.0", "description": "Time {{zones}}"},
     ],
+    "image_repositories": ["ghcr.io/umbrella/"],
     "oidc": {"issuer_url": "https://login.umbrella.example/", "client_id": "chat",
              "client_secret": {"key": "genai/tenants/umbrella/oidc", "property": "client_secret"}},
     "ingress": {"host": "chat.umbrella.example"},

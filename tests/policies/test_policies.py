@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 POLICIES = REPO / "policies"
 POLICY_FOLDERS = sorted(p for p in POLICIES.iterdir() if p.is_dir() and not p.name.startswith("."))
 # parameters that exempt something: every entry must say why
-EXEMPTION_PARAMETERS = ("exemptImages", "exemptions", "exemptObjects", "ignoredLabels", "bannedVersions")
+EXEMPTION_PARAMETERS = ("exemptImages", "exemptions", "exemptObjects", "ignoredLabels", "bannedVersions",
+                        "exemptBindings", "allowedWebhooks", "forbiddenLabels")
 
 
 def folder_id(folder: Path) -> str:
@@ -142,7 +143,7 @@ def test_example_tree_has_no_policy_findings(synthesized: Path, platform: Any) -
         manifests = read_paths([synthesized / "dist" / cluster.name])
         assert manifests.findings == []
         target = Target(name=cluster.name, k8s_version=str(cluster.kubernetes_version),
-                        resources=manifests.resources, cluster=cluster)
+                        resources=manifests.resources, cluster=cluster, tenants=platform.tenants_on(cluster.name))
         findings.extend(f"{Path(f.file).relative_to(synthesized)}: {f.rule}: {f.message}"
                         for f in validator.validate(target))
         evaluated += len(manifests.resources)
@@ -160,3 +161,21 @@ def test_deployed_policies_are_the_library(synthesized: Path, platform: Any) -> 
                     for r in read_paths([synthesized / "dist" / cluster.name / "cluster-config"]).resources
                     if r.kind == "ConstraintTemplate" or r.group == "constraints.gatekeeper.sh"}
         assert deployed == expected, cluster.name
+
+
+def _trusted(entries: list[str], repository: str) -> bool:
+    return any(repository.startswith(e) if e.endswith("/") else repository == e for e in entries)
+
+
+def test_trusted_images_cover_every_pinned_image() -> None:
+    """The trusted-images constraint is the one list of trusted repositories: every image versions.py
+    pins is on it, and nothing on it trusts a whole registry host."""
+    from genai_gitops.model.images import full_repository
+    from genai_gitops_constructs.versions import IMAGES
+
+    constraint = yaml.safe_load((POLICIES / "k8s-trusted-images" / "constraint.yaml").read_text(encoding="utf-8"))
+    entries = constraint["spec"]["parameters"]["repositories"]
+    missing = [str(i) for i in IMAGES.values() if not _trusted(entries, full_repository(str(i)))]
+    assert missing == []
+    assert [e for e in entries if e.count("/") < 2 and e.endswith("/")] == []
+    assert "tenantRepositories" not in constraint["spec"]["parameters"], "the synth fills it per cluster"

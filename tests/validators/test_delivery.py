@@ -166,8 +166,14 @@ def test_project_sources_and_destinations(repo: Path) -> None:
     assert ("destination-not-permitted",
             "Application customer-eu-1-tenant-acme deploys to customer-eu-1/tenant-acme, which AppProject "
             "tenant-acme does not permit (spec.destinations: customer-eu-1/tenant-elsewhere)") in found
+    # the project itself is wider than a tenant project may be
+    assert [m for r, m in found if r == "project-too-open"] == [
+        "AppProject tenant-acme permits namespace 'tenant-elsewhere' on customer-eu-1; a tenant project reaches "
+        "only its own namespace tenant-acme",
+        "AppProject tenant-acme permits source repositories 'https://github.com/example-org/other-*' by glob; "
+        "list repositories literally"]
     # objects in the destination namespace are not reported again, one by one
-    assert {rule for rule, _ in found} == {"source-not-permitted", "destination-not-permitted"}
+    assert {rule for rule, _ in found} == {"source-not-permitted", "destination-not-permitted", "project-too-open"}
 
 
 def test_add_on_applications_are_checked_against_their_project(repo: Path) -> None:

@@ -1,7 +1,8 @@
 """Per-cluster configuration owned by the platform: secret store and Gatekeeper policies.
 
-The same ConstraintTemplates and constraints the PR check evaluates are deployed here, so the
-cluster's Gatekeeper admits exactly what the check passed.
+The same ConstraintTemplates and constraints the PR check evaluates are deployed here (as
+genai_gitops.manifests.cluster_policies derives them for the cluster), so the cluster's Gatekeeper
+admits exactly what the check passed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from cdk8s import ApiObject, Chart, JsonPatch
 from constructs import Construct
 
+from genai_gitops.manifests.cluster_policies import SYNCED_KINDS
 from genai_gitops.model.cluster import ClusterRole, ClusterSpec
 from genai_gitops.model.traffic import MONITORING_NAMESPACE, PLATFORM_NAMESPACE
 from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
@@ -21,9 +23,6 @@ from genai_gitops_constructs.meta import labels
 
 # constraints need their template's CRD, which Gatekeeper creates once the template is synced
 TEMPLATE_WAVE, CONSTRAINT_WAVE = "0", "1"
-# kinds Gatekeeper must replicate for referential policies (unique hosts, tenant guard rails)
-SYNCED_KINDS = [("", "v1", "Namespace"), ("networking.k8s.io", "v1", "Ingress"),
-                ("networking.k8s.io", "v1", "NetworkPolicy"), ("", "v1", "ResourceQuota")]
 
 
 def _api_object(scope: Construct, id: str, obj: dict[str, Any], annotations: dict[str, str]) -> None:

@@ -14,11 +14,8 @@ from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.grammar import argo_group
 from genai_gitops.model.loader import Platform
 from genai_gitops.synth.apps import ARGOCD_NAMESPACE
+from genai_gitops.validators.delivery_invariants import GUARDRAIL_KINDS
 from genai_gitops_constructs.meta import labels
-
-#: namespaced kinds only the platform project may manage in a tenant namespace
-GUARDRAIL_KINDS = (("", "ResourceQuota"), ("", "LimitRange"), ("networking.k8s.io", "NetworkPolicy"),
-                   ("external-secrets.io", "SecretStore"))
 
 
 class ProjectsStack(Chart):

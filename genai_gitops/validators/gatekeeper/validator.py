@@ -3,7 +3,9 @@
 Policies are the templates, constraints and ExpansionTemplates under `options.policy_paths`
 plus those present in the target itself; when both hold the same object (template by name,
 constraint by kind and name) the target's copy is evaluated, because that is what Argo CD applies,
-and a difference is reported as a warning. Every object of the target is reviewed the way
+and a difference is reported as a warning; for a cluster of this repository the library is first
+derived for that cluster (tenant image repositories), and a missing or different copy is an error
+(integrity.py: the guarantees that must hold without drift checks). Every object of the target is reviewed the way
 Gatekeeper's audit reviews cluster objects (`operation` ""), with `data.inventory` holding the whole
 target and `namespaceSelector` reading the target's Namespaces.
 
@@ -21,6 +23,7 @@ from functools import partial
 from typing import Any
 
 from genai_gitops.cache import digest, files_digest
+from genai_gitops.manifests.cluster_policies import tenant_repositories
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target, WorkUnit, group_by_folder, resources_digest
@@ -39,6 +42,7 @@ from genai_gitops.validators.gatekeeper.engine import (
     PolicyEngine,
 )
 from genai_gitops.validators.gatekeeper.expansion import Expander, ExpansionError, ExpansionTemplate
+from genai_gitops.validators.gatekeeper.integrity import expected_bundle, integrity_findings
 from genai_gitops.validators.gatekeeper.inventory import Inventory, InventoryError
 from genai_gitops.validators.gatekeeper.objects import mapping, nested
 from genai_gitops.validators.gatekeeper.review import review_object
@@ -73,20 +77,35 @@ class GatekeeperValidator:
         self.compiler = compiler if compiler is not None else TemplateCompiler()
         self.enforcement_points = tuple(enforcement_points)
 
+    def _bundle(self, target: Target) -> tuple[PolicyBundle, list[Finding]]:
+        """The policies to evaluate on `target` (the tree's copies over the library's), and notes on them.
+
+        For a cluster of this repository, the library is what the synth derives for that cluster, and
+        any template or constraint of it missing or changed in the tree is an error (integrity.py):
+        constraints are not admission-reviewed, so only this check guards them without drift."""
+        tree = PolicyBundle.from_resources(target.resources)
+        if target.cluster is None or not self.policies.templates:
+            return self.policies.overlay(tree, validator=self.name)
+        expected = expected_bundle(self.policies, target.tenants)
+        bundle, _ = expected.overlay(tree, validator=self.name)
+        return bundle, integrity_findings(expected, tree, target.resources, target.cluster.name, target.tenants)
+
     def validate(self, target: Target) -> Iterator[Finding]:
-        bundle, notes = self.policies.overlay(PolicyBundle.from_resources(target.resources), validator=self.name)
+        bundle, notes = self._bundle(target)
         yield from bundle.findings
         yield from notes
         yield from self._evaluate(bundle, target.resources, target.resources, only=None)
 
     def cache_context(self, target: Target) -> str:
-        return digest(self._policies_digest(), ",".join(self.enforcement_points))
+        # the tenants' image_repositories are part of the expected trusted-images constraint
+        return digest(self._policies_digest(), ",".join(self.enforcement_points),
+                      json.dumps(tenant_repositories(target.tenants), sort_keys=True))
 
     def plan(self, target: Target) -> list[WorkUnit]:
         """Cacheable units: a constraint whose template never reads `data.inventory` judges an object by
         the object, its Namespace and the policies alone, so its results are cached per app folder. The
         referential constraints see the whole cluster every time (their kinds are few)."""
-        bundle, notes = self.policies.overlay(PolicyBundle.from_resources(target.resources), validator=self.name)
+        bundle, notes = self._bundle(target)
         referential = frozenset(kind for kind, resource in _template_kinds(bundle) if _reads_inventory(resource))
         local = frozenset(kind for kind, _ in _template_kinds(bundle)) - referential
         namespaces = [r for r in target.resources if r.kind == "Namespace" and not r.group]
