@@ -24,7 +24,7 @@ from genai_gitops.cache import NO_CACHE, ResultCache, digest
 from genai_gitops.manifests import ManifestSet, read_paths
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress, SilentProgress
-from genai_gitops.report.run import INTERNAL_ERROR_RULE, Report, ValidatorRun
+from genai_gitops.report.run import INTERNAL_ERROR_RULE, CheckedObject, Report, ValidatorRun
 from genai_gitops.validators import registry
 from genai_gitops.validators.base import Section, Target, Validator, WorkUnit
 from genai_gitops.validators.registry import ValidatorOptions
@@ -161,7 +161,9 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                   files=tuple({*files, *(r.file for t in targets if _loaded(t) for r in t.resources)}),
                   resources=sum(len(t.resources) for t in targets if _loaded(t)),
                   seconds=clock() - started,
-                  targets=tuple(t.name for t in targets))
+                  targets=tuple(t.name for t in targets),
+                  objects=tuple(CheckedObject(r.file, r.line, r.kind, r.namespace, r.name)
+                                for t in targets if _loaded(t) for r in t.resources))
 
 
 @dataclass
