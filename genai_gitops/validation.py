@@ -24,7 +24,9 @@ from genai_gitops.cache import NO_CACHE, ResultCache, digest
 from genai_gitops.manifests import ManifestSet, read_paths
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress, SilentProgress
+from genai_gitops.report.rules import RuleRegistry
 from genai_gitops.report.run import INTERNAL_ERROR_RULE, CheckedObject, Report, ValidatorRun
+from genai_gitops.report.suppression import Suppressions
 from genai_gitops.validators import registry
 from genai_gitops.validators.base import Section, Target, Validator, WorkUnit
 from genai_gitops.validators.registry import ValidatorOptions
@@ -156,6 +158,9 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
             cache.put(f"target-{bucket.validator}", bucket.key, {
                 "findings": [f.to_dict() for f in bucket.findings],
                 "sections": [{"title": t.title, "headers": t.headers, "rows": t.rows} for t in bucket.sections]})
+    suppressions = _suppressions(targets, cache)
+    if suppressions.valid or suppressions.problems:
+        collected = suppressions.apply(collected, ran={v.name for v in validators})
     all_runs = (*runs, *(ValidatorRun(name, t.seconds, len(targets), t.resources) for name, t in timings.items()))
     return Report(findings=tuple(collected), sections=tuple(sections), runs=all_runs,
                   files=tuple({*files, *(r.file for t in targets if _loaded(t) for r in t.resources)}),
@@ -190,6 +195,23 @@ def _target_key(validator: Validator, target: Target, meta: str) -> str | None:
     if not target.digest or not callable(context):
         return None
     return digest(validator.name, context(target), target.digest, meta)
+
+
+def _suppressions(targets: Sequence[Target], cache: ResultCache) -> Suppressions:
+    """The ignore-check annotations of every target's objects; a target answered from the cache is not
+    parsed for them either (they depend only on its content)."""
+    registry = RuleRegistry.default()
+    found = Suppressions()
+    for target in targets:
+        cached = cache.get("suppressions", target.digest) if target.digest and not _loaded(target) else None
+        if cached is not None:
+            found.extend(Suppressions.from_dict(cached))
+            continue
+        mine = Suppressions.read(((r.file, r.line, r.obj) for r in target.resources), registry)
+        if target.digest:
+            cache.put("suppressions", target.digest, mine.to_dict())
+        found.extend(mine)
+    return found
 
 
 def _loaded(target: Target) -> bool:

@@ -281,6 +281,12 @@ class RuleRegistry:
         return Rule(finding.validator, finding.rule, finding.severity, f"{finding.validator} check {finding.rule}.",
                     "See the finding's message.")
 
+    def can_suppress(self, rule_id: str) -> bool:
+        """Checked on the concrete id too: `policy/K8sNoInlineSecrets/x` is only known through `policy/*`."""
+        rule = self.by_id(rule_id)
+        return rule is not None and rule.suppressible and \
+            not any(fnmatch.fnmatchcase(rule_id, p) for p in NEVER_SUPPRESSED)
+
     def by_id(self, rule_id: str) -> Rule | None:
         validator, _, rule = rule_id.partition("/")
         return self.lookup(validator, rule) if rule else None
