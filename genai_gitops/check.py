@@ -23,6 +23,7 @@ from genai_gitops.model.loader import Platform, load_platform
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress
 from genai_gitops.report.run import Report, ValidatorRun
+from genai_gitops.report.sources import map_to_tenants
 from genai_gitops.synth import synthesize_platform
 from genai_gitops.synth.apps import AppSpec, plan_apps
 from genai_gitops.synth.inputs import InputKeys
@@ -132,4 +133,6 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
                             started=started, cache=cache, workers=options.workers)
     parse_findings = [f for t in targets if isinstance(t.resources, LazyResources)
                       for f in t.resources.parse_findings()]
-    return replace(report, findings=(*report.findings, *parse_findings)) if parse_findings else report
+    # a finding on a tenant's generated guardrails names the tenant field that shaped it
+    tenant_files = {t.namespace: platform.tenant_files.get(t.id, "") for t in platform.tenants}
+    return replace(report, findings=tuple(map_to_tenants((*report.findings, *parse_findings), tenant_files)))

@@ -1,0 +1,106 @@
+"""Defect 8: findings on generated guardrails name the tenant field that shaped them, and keep the object."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from genai_gitops.cli import main
+from genai_gitops.model import load_platform
+from genai_gitops.model.scaffold import tenant_yaml
+from genai_gitops.model.tenant import UsageMode
+from genai_gitops.report.finding import Finding, Severity
+from genai_gitops.report.sources import field_of, map_to_tenants
+from genai_gitops.synth import synthesize_platform
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def finding(kind: str, rule: str, message: str, *, validator: str = "capacity",
+            namespace: str = "tenant-acme") -> Finding:
+    return Finding(file="dist/eu-1/x.yaml", line=1, api_version="v1", kind=kind, namespace=namespace, name="n",
+                   validator=validator, rule=rule, severity=Severity.ERROR, message=message)
+
+
+@pytest.mark.parametrize(("kind", "rule", "message", "field"), [
+    ("ResourceQuota", "quota-exceeded", "limits.cpu: worst case 18 exceeds quota 16", "quotas.cpu"),
+    ("ResourceQuota", "quota-exceeded-at-hpa-max", "requests.memory: worst case 40Gi exceeds quota 32Gi",
+     "quotas.memory"),
+    ("ResourceQuota", "quota-exceeded", "requests.storage: worst case 1Ti exceeds quota 100Gi", "quotas.storage"),
+    ("ResourceQuota", "quota-exceeded", "requests.nvidia.com/gpu: worst case 2 exceeds quota 1", "quotas.gpu"),
+    ("ResourceQuota", "quota-exceeded", "pods: worst case 60 exceeds quota 50", ""),  # fixed by the platform
+    ("Deployment", "limitrange-violation", 'container "a": limits.cpu 20 exceeds the LimitRange tenant-limits '
+                                           "maximum 16 per Container; lower it or raise the LimitRange max",
+     "quotas.cpu"),
+    ("Deployment", "limitrange-violation", 'container "a": requests.cpu 1m is below the LimitRange tenant-limits '
+                                           "minimum 10m per Container; raise it", ""),
+    ("Deployment", "gpu-without-gpu-pool", "requests 1 nvidia.com/gpu; cluster eu-1 has no GPU node pool",
+     "quotas.gpu"),
+])
+def test_the_field_a_guardrail_finding_is_about(kind: str, rule: str, message: str, field: str) -> None:
+    assert field_of(finding(kind, rule, message)) == field
+
+
+def test_only_tenant_namespaces_map_and_the_object_is_kept() -> None:
+    mine = finding("Deployment", "limitrange-violation", 'container "a": limits.memory 80Gi exceeds the LimitRange '
+                   "tenant-limits maximum 64Gi per Container; lower it or raise the LimitRange max")
+    platform = replace_namespace(mine, "monitoring")
+    mapped, untouched = map_to_tenants([mine, platform], {"tenant-acme": "tenants/acme.yaml"})
+    assert mapped.source == "tenants/acme.yaml: quotas.memory"
+    assert mapped.message == ('container "a": limits.memory 80Gi exceeds the LimitRange tenant-limits maximum 64Gi '
+                              "per Container; lower it or raise quotas.memory in tenants/acme.yaml")
+    assert (mapped.file, mapped.line, mapped.kind, mapped.name) == (mine.file, mine.line, mine.kind, mine.name)
+    assert untouched == platform
+
+
+def replace_namespace(item: Finding, namespace: str) -> Finding:
+    from dataclasses import replace
+
+    return replace(item, namespace=namespace)
+
+
+@pytest.fixture()
+def small_tenant_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository whose new tenant asks for 6Gi of memory: too little for its own Ollama."""
+    shutil.copytree(REPO / "tenants", tmp_path / "tenants")
+    shutil.copy(REPO / "clusters.yaml", tmp_path / "clusters.yaml")
+    cluster = load_platform(tmp_path / "tenants", tmp_path / "clusters.yaml").inventory.by_name()["customer-eu-1"]
+    text = tenant_yaml("umbrella", cluster, UsageMode.LOCAL).replace("memory: 32Gi", "memory: 6Gi")
+    (tmp_path / "tenants" / "umbrella.yaml").write_text(text)
+    synthesize_platform(load_platform(tmp_path / "tenants", tmp_path / "clusters.yaml"), tmp_path / "dist",
+                        clusters=["customer-eu-1"])
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_check_points_a_quota_that_does_not_fit_at_the_tenant_file(small_tenant_repo: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--only", "capacity", "--no-drift", "--no-cache", "--output", "json"]) == 1
+    found = [(f["file"], f["kind"], f["rule"], f["source"], f["message"])
+             for f in json.loads(capsys.readouterr().out)["findings"]]
+    quota = "dist/customer-eu-1/tenant-umbrella-guardrails/ResourceQuota-tenant-quota.yaml"
+    ollama = "dist/customer-eu-1/tenant-umbrella/Deployment-ollama.yaml"
+    edit = "tenants/umbrella.yaml: quotas.memory"
+    assert found == [
+        (quota, "ResourceQuota", "quota-exceeded", edit,
+         "limits.memory: worst case 28.25Gi (at HPA max, with surge) exceeds quota 6Gi; largest: Deployment ollama "
+         "16Gi (1 pod), Deployment open-webui 8Gi (4 pods), StatefulSet qdrant 4Gi (1 pod); lower replicas or "
+         "requests, or raise quotas.memory in tenants/umbrella.yaml"),
+        (quota, "ResourceQuota", "quota-exceeded", edit,
+         "requests.memory: worst case 13.12Gi (at HPA max, with surge) exceeds quota 6Gi; largest: Deployment ollama "
+         "8Gi (1 pod), Deployment open-webui 4Gi (4 pods), StatefulSet qdrant 1Gi (1 pod); lower replicas or "
+         "requests, or raise quotas.memory in tenants/umbrella.yaml"),
+        (ollama, "Deployment", "limitrange-violation", edit,
+         'container "ollama": limits.memory 16Gi exceeds the LimitRange tenant-limits maximum 6Gi per Container; '
+         "lower it or raise quotas.memory in tenants/umbrella.yaml"),
+        (ollama, "Deployment", "limitrange-violation", edit,
+         'container "ollama": requests.memory 8Gi exceeds the LimitRange tenant-limits maximum 6Gi per Container; '
+         "lower it or raise quotas.memory in tenants/umbrella.yaml"),
+    ]
+    assert main(["check", "--only", "capacity", "--no-drift", "--no-cache"]) == 1
+    text = capsys.readouterr().out
+    assert "LimitRange max" not in text
+    assert "\n     edit tenants/umbrella.yaml: quotas.memory\n" in text
