@@ -32,10 +32,12 @@ def run(args: argparse.Namespace) -> int:
     if args.output == "markdown":
         sys.stdout.write(markdown(registry))
     elif args.output == "json":
-        listed = [dict(zip(("id", "validator", "severity", "suppressible", "what", "fix", "docs"), row, strict=True))
-                  for row in rows(registry)]
-        for item in listed:
+        keys = ("id", "validator", "severity", "suppressible", "what", "fix", "docs")
+        listed: list[dict[str, str | bool]] = []
+        for row in rows(registry):
+            item: dict[str, str | bool] = dict(zip(keys, row, strict=True))
             item["suppressible"] = item["suppressible"] == "yes"
+            listed.append(item)
         sys.stdout.write(json.dumps(listed, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(text(registry))

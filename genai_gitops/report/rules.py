@@ -16,7 +16,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -257,7 +257,7 @@ class RuleRegistry:
         """The static rules, with each constraint under `policies` (a policies/ folder) as its own rule."""
         return cls((*(policy_rules(policies) if policies is not None else ()), *_STATIC, INTERNAL))
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
 
     def __len__(self) -> int:

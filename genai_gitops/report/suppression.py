@@ -64,8 +64,10 @@ class Suppressions:
         """From (file, line, object) triples: every `ignore-check.genai-gitops.io/` annotation checked."""
         out = cls()
         for file, line, obj in objects:
-            meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-            annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+            raw_meta = obj.get("metadata")
+            meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
+            raw_annotations = meta.get("annotations")
+            annotations: dict[str, Any] = raw_annotations if isinstance(raw_annotations, dict) else {}
             names = sorted(str(k) for k in annotations if str(k).startswith(PREFIX))
             if not names:
                 continue
