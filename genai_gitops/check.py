@@ -22,8 +22,10 @@ from genai_gitops.manifests.cached import Folder, LazyResources, load_folders
 from genai_gitops.model.loader import Platform, load_platform
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress
+from genai_gitops.report.rules import RuleRegistry
 from genai_gitops.report.run import Report, ValidatorRun
 from genai_gitops.report.sources import map_to_tenants
+from genai_gitops.report.suppression import TenantEntry, apply_tenant_entries
 from genai_gitops.synth import synthesize_platform
 from genai_gitops.synth.apps import AppSpec, plan_apps
 from genai_gitops.synth.inputs import InputKeys
@@ -135,4 +137,10 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
                       for f in t.resources.parse_findings()]
     # a finding on a tenant's generated guardrails names the tenant field that shaped it
     tenant_files = {t.namespace: platform.tenant_files.get(t.id, "") for t in platform.tenants}
-    return replace(report, findings=tuple(map_to_tenants((*report.findings, *parse_findings), tenant_files)))
+    mapped = map_to_tenants((*report.findings, *parse_findings), tenant_files)
+    entries = [TenantEntry(platform.tenant_files.get(t.id, ""), i, t.namespace, s.rule, s.field, s.reason)
+               for t in platform.tenants if t.cluster in mine for i, s in enumerate(t.suppressions)]
+    if entries:
+        mapped = apply_tenant_entries(mapped, entries, RuleRegistry.default(options.policies),
+                                      ran=set(options.validators))
+    return replace(report, findings=tuple(mapped))

@@ -136,3 +136,56 @@ class Suppressions:
     def extend(self, other: Suppressions) -> None:
         self.valid.extend(other.valid)
         self.problems.extend(other.problems)
+
+
+@dataclass(frozen=True)
+class TenantEntry:
+    """A `suppressions:` entry of a tenant file: a rule accepted in the tenant's namespace."""
+
+    file: str
+    index: int
+    namespace: str
+    rule_id: str
+    field: str
+    reason: str
+
+    def covers(self, finding: Finding) -> bool:
+        return (finding.namespace == self.namespace and f"{finding.validator}/{finding.rule}" == self.rule_id
+                and (not self.field or finding.source.endswith(f": {self.field}")))
+
+
+def apply_tenant_entries(findings: Sequence[Finding], entries: Iterable[TenantEntry], registry: RuleRegistry,
+                         ran: Collection[str] | None = None) -> list[Finding]:
+    """Tenant suppressions over findings already mapped to tenant fields (sources.map_to_tenants); bad
+    entries and unused ones become findings on the tenant file, as annotations' do on their object."""
+    valid: list[TenantEntry] = []
+    problems: list[Finding] = []
+
+    def problem(entry: TenantEntry, rule: str, message: str, severity: Severity = Severity.ERROR) -> None:
+        problems.append(Finding(file=entry.file, line=None, api_version="", kind="", namespace="", name="",
+                                validator=VALIDATOR, rule=rule, severity=severity,
+                                message=f"suppressions[{entry.index}] ({entry.rule_id}): {message}"))
+
+    for entry in entries:
+        if registry.by_id(entry.rule_id) is None:
+            problem(entry, "unknown-rule", "no such rule; `genai-gitops rules list` shows the ids")
+        elif not registry.can_suppress(entry.rule_id):
+            problem(entry, "not-suppressible", "this rule cannot be suppressed (it protects every tenant); fix the "
+                                               "finding instead")
+        elif not entry.reason.strip():
+            problem(entry, "missing-reason", "no reason; say why the finding does not apply in `reason:`")
+        else:
+            valid.append(entry)
+    used: set[int] = set()
+    out: list[Finding] = []
+    for finding in findings:
+        match = next((e for e in valid if e.covers(finding)), None) if not finding.suppressed else None
+        if match is not None:
+            used.add(id(match))
+            finding = replace(finding, suppressed=match.reason.strip())
+        out.append(finding)
+    for entry in valid:
+        if id(entry) not in used and (ran is None or entry.rule_id.partition("/")[0] in ran):
+            problem(entry, "unused", "suppresses nothing: the rule reports no finding here; remove the entry",
+                    Severity.WARNING)
+    return [*out, *problems]

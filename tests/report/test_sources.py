@@ -104,3 +104,46 @@ def test_check_points_a_quota_that_does_not_fit_at_the_tenant_file(small_tenant_
     text = capsys.readouterr().out
     assert "LimitRange max" not in text
     assert "\n     edit tenants/umbrella.yaml: quotas.memory\n" in text
+
+
+SUPPRESSIONS = """\
+suppressions:
+  - rule: capacity/limitrange-violation
+    field: quotas.memory
+    reason: Ollama is sized for the pilot's larger nodes (PLAT-9)
+  - {rule: capacity/quota-exceeded, reason: " "}
+  - {rule: isolation/cross-tenant-flow, reason: shared cache}
+  - {rule: capacity/nope, reason: typo}
+  - {rule: capacity/gpu-without-gpu-pool, reason: nothing to silence}
+  - {rule: refs/missing-secret, reason: refs does not run here}
+"""
+
+
+def test_tenant_suppressions_with_a_field_and_a_reason(small_tenant_repo: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    tenant = small_tenant_repo / "tenants" / "umbrella.yaml"
+    tenant.write_text(tenant.read_text() + SUPPRESSIONS)
+    assert main(["check", "--only", "capacity", "--no-drift", "--no-cache", "--output", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    found = [(f["file"].rsplit("/", 1)[-1], f["rule"], f["severity"], f["suppressed"], f["message"])
+             for f in data["findings"]]
+    pilot = "Ollama is sized for the pilot's larger nodes (PLAT-9)"
+    assert [f[:4] for f in found if f[1] != "quota-exceeded"] == [
+        ("Deployment-ollama.yaml", "limitrange-violation", "error", pilot),
+        ("Deployment-ollama.yaml", "limitrange-violation", "error", pilot),
+        ("umbrella.yaml", "missing-reason", "error", ""),
+        ("umbrella.yaml", "not-suppressible", "error", ""),
+        ("umbrella.yaml", "unknown-rule", "error", ""),
+        ("umbrella.yaml", "unused", "warning", ""),
+    ]
+    assert [f[4] for f in found if f[0] == "umbrella.yaml"] == [
+        "suppressions[1] (capacity/quota-exceeded): no reason; say why the finding does not apply in `reason:`",
+        "suppressions[2] (isolation/cross-tenant-flow): this rule cannot be suppressed (it protects every tenant); "
+        "fix the finding instead",
+        "suppressions[3] (capacity/nope): no such rule; `genai-gitops rules list` shows the ids",
+        "suppressions[4] (capacity/gpu-without-gpu-pool): suppresses nothing: the rule reports no finding here; "
+        "remove the entry",
+    ]
+    assert [f[3] for f in found if f[1] == "quota-exceeded"] == ["", ""]
+    summary = data["summary"]
+    assert (summary["errors"], summary["warnings"], summary["suppressed"]) == (5, 1, 2)
