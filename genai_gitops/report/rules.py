@@ -343,9 +343,10 @@ def markdown(registry: RuleRegistry) -> str:
            "`genai-gitops rules list --output markdown > docs/rules.md`; a test keeps it in sync.", "",
            "Suppress a finding on one object with an annotation whose value says why: "
            "`ignore-check.genai-gitops.io/<validator>.<rule>: \"reason\"` (the rule id with `/` written as `.`, "
-           "e.g. `ignore-check.genai-gitops.io/capacity.quota-exceeded-at-hpa-max`). Suppressed findings stay in "
-           "every report and are counted apart. Rules marked *never suppressed* protect every tenant and cannot "
-           "be silenced.", ""]
+           "e.g. `ignore-check.genai-gitops.io/capacity.quota-exceeded-at-hpa-max`), or, for objects generated "
+           "from a tenant file, with a `suppressions:` entry there (`rule`, optional `field`, `reason`). "
+           "Suppressed findings stay in every report and are counted apart. Rules marked *never suppressed* "
+           "protect every tenant and cannot be silenced.", ""]
     current = None
     for rule in registry.sorted():
         if rule.validator != current:
