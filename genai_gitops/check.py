@@ -143,4 +143,5 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
     if entries:
         mapped = apply_tenant_entries(mapped, entries, RuleRegistry.default(options.policies),
                                       ran=set(options.validators))
-    return replace(report, findings=tuple(mapped))
+    data_files = (*platform.tenant_files.values(), os.path.relpath(options.clusters))
+    return replace(report, findings=tuple(mapped), data_files=data_files)

@@ -85,6 +85,8 @@ class Report:
     targets: tuple[str, ...] = ()
     #: every object checked (empty for objects answered from the cache without reading them)
     objects: tuple[CheckedObject, ...] = ()
+    #: the data files the run read (tenants/*.yaml, clusters.yaml): checked, though not manifests
+    data_files: tuple[str, ...] = ()
     _by_validator: dict[str, Counts] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +95,7 @@ class Report:
         object.__setattr__(self, "findings", tuple(sorted(set(self.findings), key=finding_sort_key)))
         object.__setattr__(self, "files", tuple(sorted(set(self.files))))
         object.__setattr__(self, "objects", tuple(sorted(set(self.objects))))
+        object.__setattr__(self, "data_files", tuple(sorted(set(self.data_files))))
         grouped: dict[str, list[Finding]] = {}
         for finding in self.findings:
             grouped.setdefault(finding.validator, []).append(finding)

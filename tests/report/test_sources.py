@@ -147,3 +147,15 @@ def test_tenant_suppressions_with_a_field_and_a_reason(small_tenant_repo: Path,
     assert [f[3] for f in found if f[1] == "quota-exceeded"] == ["", ""]
     summary = data["summary"]
     assert (summary["errors"], summary["warnings"], summary["suppressed"]) == (5, 1, 2)
+    assert main(["check", "--only", "capacity", "--no-drift", "--no-cache", "--output", "junit"]) == 1
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(capsys.readouterr().out.encode())
+    data = root.find("testsuite[@name='data']")
+    assert data is not None
+    names = [c.get("name") for c in data.findall("testcase")]
+    assert names[0] == "clusters.yaml" and "tenants/umbrella.yaml" in names and len(names) == 5
+    failing = [c.get("name") for c in data.findall("testcase") if c.find("failure") is not None]
+    assert failing == ["tenants/umbrella.yaml"]
+    capacity = root.find("testsuite[@name='capacity']")
+    assert capacity is not None and int(capacity.get("tests", "0")) > 90  # one case per object of customer-eu-1

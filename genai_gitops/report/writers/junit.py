@@ -24,6 +24,8 @@ from genai_gitops.report.writers.base import WriterOptions, describe_resource, r
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: testcase name for findings that belong to no file (a validator that crashed before reading any)
 RUN_CASE = "(run)"
+#: the suite of the data files a run read (tenants and clusters), first in the report
+DATA_SUITE = "data"
 
 
 class JUnitWriter:
@@ -33,8 +35,10 @@ class JUnitWriter:
     def render(self, report: Report) -> str:
         root = ET.Element("testsuites", name="genai-gitops")
         totals = {"tests": 0, "failures": 0, "errors": 0}
-        for validator in report.validators:
-            suite = self._suite(report, validator)
+        suites = [self._suite(report, validator) for validator in report.validators]
+        if report.data_files:
+            suites.insert(0, self._data_suite(report))
+        for suite in suites:
             for key in totals:
                 totals[key] += int(suite.get(key, "0"))
             root.append(suite)
@@ -52,14 +56,27 @@ class JUnitWriter:
         for file in report.files:
             if file not in with_objects:
                 cases.setdefault(_Case(file), [])
+        data = set(report.data_files)
         for finding in report.findings:
-            if finding.validator == validator:
+            if finding.validator == validator and finding.file not in data:
                 cases.setdefault(_Case.of(finding), []).append(finding)
         run = report.run_for(validator)
         suite = ET.Element("testsuite", name=validator, time=_seconds(run.seconds if run else 0.0))
         failures = errors = 0
         for key in sorted(cases):
             case = self._case(validator, key, cases[key])
+            failures += case.find("failure") is not None
+            errors += case.find("error") is not None
+            suite.append(case)
+        suite.attrib.update(tests=str(len(suite)), failures=str(failures), errors=str(errors), skipped="0")
+        return suite
+
+    def _data_suite(self, report: Report) -> ET.Element:
+        """One case per data file (tenants/*.yaml, clusters.yaml) with every finding about it, whatever found it."""
+        suite = ET.Element("testsuite", name=DATA_SUITE, time=_seconds(0.0))
+        failures = errors = 0
+        for file in report.data_files:
+            case = self._case(DATA_SUITE, _Case(file), [f for f in report.findings if f.file == file])
             failures += case.find("failure") is not None
             errors += case.find("error") is not None
             suite.append(case)

@@ -105,3 +105,23 @@ def test_control_characters_cannot_break_the_xml(make_finding):
 def test_a_clean_run_is_valid_and_empty():
     root = parse(Report())
     assert (root.get("tests"), root.get("failures")) == ("0", "0") and len(root) == 0
+
+
+def test_data_files_are_cases_of_their_own_suite(make_finding):
+    from genai_gitops.report.run import CheckedObject
+
+    bad = make_finding(file="tenants/acme.yaml", line=None, kind="", name="", namespace="", validator="suppression",
+                       rule="missing-reason", message="suppressions[0] (capacity/quota-exceeded): no reason")
+    report = Report(findings=(bad,), runs=(ValidatorRun("schema", 0.1),),
+                    objects=(CheckedObject("dist/a.yaml", 1, "ConfigMap", "tenant-acme", "a"),),
+                    data_files=("tenants/acme.yaml", "tenants/globex.yaml", "clusters.yaml"))
+    root = parse(report)
+    assert [(s.get("name"), s.get("tests"), s.get("failures")) for s in root.findall("testsuite")] == [
+        ("data", "3", "1"), ("schema", "1", "0"), ("suppression", "1", "0")]
+    data = root.find("testsuite[@name='data']")
+    assert data is not None
+    assert [c.get("name") for c in data.findall("testcase")] == [
+        "clusters.yaml", "tenants/acme.yaml", "tenants/globex.yaml"]
+    failure = data.find("testcase[@name='tenants/acme.yaml']/failure")
+    assert failure is not None and failure.get("message") == "suppressions[0] (capacity/quota-exceeded): no reason"
+    assert (root.get("tests"), root.get("failures")) == ("5", "1")
