@@ -137,7 +137,8 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
                       for f in t.resources.parse_findings()]
     # a finding on a tenant's generated guardrails names the tenant field that shaped it
     tenant_files = {t.namespace: platform.tenant_files.get(t.id, "") for t in platform.tenants}
-    mapped = map_to_tenants((*report.findings, *parse_findings), tenant_files)
+    mapped = map_to_tenants((*report.findings, *parse_findings), tenant_files,
+                            {t.namespace: [m.name for m in t.mcp_servers] for t in platform.tenants})
     entries = [TenantEntry(platform.tenant_files.get(t.id, ""), i, t.namespace, s.rule, s.field, s.reason)
                for t in platform.tenants if t.cluster in mine for i, s in enumerate(t.suppressions)]
     if entries:

@@ -2,7 +2,8 @@
 
 The synth shapes a tenant's guardrails from its data (tenant stack `GuardrailsStack`): the
 ResourceQuota's cpu, memory, storage and GPU hard limits and the LimitRange's per-container max come
-from `quotas.*`, the Ingress host from `ingress.host`. A finding about one of those objects in a
+from `quotas.*`, the Ingress host from `ingress.host`, an MCP server's Deployment (named after the
+server) and its image from `mcp_servers[i]`. A finding about one of those objects in a
 tenant namespace is about that field; the finding keeps its object (file, line, kind, name) and
 gains `source`, and a fix that says "raise the LimitRange max" names the field to raise instead
 (nobody edits dist/ by hand: the next synth would undo it).
@@ -11,7 +12,7 @@ gains `source`, and a fix that says "raise the LimitRange max" names the field t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from genai_gitops.report.finding import Finding
@@ -31,8 +32,10 @@ _RAISE_QUOTA = "raise the tenant's quota"
 _RAISE_QUOTA_AT_MAX = "or raise the quota"
 
 
-def field_of(finding: Finding) -> str:
-    """The tenant field a finding on a guardrail object is about ("" when it is about none)."""
+def field_of(finding: Finding, mcp_servers: Sequence[str] = ()) -> str:
+    """The tenant field a finding on a generated object is about ("" when it is about none).
+
+    `mcp_servers`: the names of the tenant's MCP servers, in the order of its file."""
     if finding.validator == "capacity":
         if finding.rule in ("quota-exceeded", "quota-exceeded-at-hpa-max") and finding.kind == "ResourceQuota":
             match = _QUOTA_RESOURCE.match(finding.message)
@@ -45,15 +48,21 @@ def field_of(finding: Finding) -> str:
     if finding.validator == "policy" and finding.rule.startswith("K8sUniqueIngressHost/") and \
             finding.kind == "Ingress":
         return "ingress.host"
+    if finding.validator == "policy" and finding.rule.startswith("K8sTrustedImages/") and \
+            finding.kind == "Deployment" and finding.name in mcp_servers:
+        return f"mcp_servers[{list(mcp_servers).index(finding.name)}].image"
     return ""
 
 
-def map_to_tenants(findings: Iterable[Finding], tenant_files: Mapping[str, str]) -> list[Finding]:
-    """`tenant_files`: tenant namespace -> its data file. Findings that map gain `source` and a fix naming it."""
+def map_to_tenants(findings: Iterable[Finding], tenant_files: Mapping[str, str],
+                   mcp_servers: Mapping[str, Sequence[str]] | None = None) -> list[Finding]:
+    """`tenant_files`: tenant namespace -> its data file; `mcp_servers`: namespace -> its MCP server names.
+    Findings that map gain `source` and a fix naming it."""
     out = []
     for finding in findings:
         file = tenant_files.get(finding.namespace)
-        field = field_of(finding) if file and not finding.source else ""
+        servers = (mcp_servers or {}).get(finding.namespace, ())
+        field = field_of(finding, servers) if file and not finding.source else ""
         if field:
             where = f"{field} in {file}"
             message = (finding.message.replace(_RAISE_LIMITRANGE, f"raise {where}")

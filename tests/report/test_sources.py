@@ -44,6 +44,19 @@ def test_the_field_a_guardrail_finding_is_about(kind: str, rule: str, message: s
     assert field_of(finding(kind, rule, message)) == field
 
 
+def test_an_mcp_server_image_maps_to_its_entry() -> None:
+    image = finding("Deployment", "K8sTrustedImages/trusted-images", 'container "mcp-wiki" image "wiki:latest" '
+                    'uses the mutable tag "latest"', validator="policy")
+    image = replace_namespace(image, "tenant-acme")
+    from dataclasses import replace
+
+    image = replace(image, name="mcp-wiki")
+    [mapped] = map_to_tenants([image], {"tenant-acme": "tenants/acme.yaml"},
+                              {"tenant-acme": ["mcp-jira", "mcp-wiki"]})
+    assert mapped.source == "tenants/acme.yaml: mcp_servers[1].image"
+    assert field_of(replace(image, name="open-webui"), ["mcp-jira", "mcp-wiki"]) == ""
+
+
 def test_only_tenant_namespaces_map_and_the_object_is_kept() -> None:
     mine = finding("Deployment", "limitrange-violation", 'container "a": limits.memory 80Gi exceeds the LimitRange '
                    "tenant-limits maximum 64Gi per Container; lower it or raise the LimitRange max")
