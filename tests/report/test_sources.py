@@ -172,3 +172,20 @@ def test_tenant_suppressions_with_a_field_and_a_reason(small_tenant_repo: Path,
     assert failing == ["tenants/umbrella.yaml"]
     capacity = root.find("testsuite[@name='capacity']")
     assert capacity is not None and int(capacity.get("tests", "0")) > 90  # one case per object of customer-eu-1
+
+
+def test_the_checks_sarif_is_valid_and_points_at_the_tenant_file(small_tenant_repo: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import jsonschema_rs
+
+    from tests.report.writers.test_sarif_writer import SCHEMA, multitool_warnings
+
+    assert main(["check", "--only", "capacity", "--no-drift", "--no-cache", "--output", "sarif"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    jsonschema_rs.validator_for(SCHEMA).validate(data)
+    assert multitool_warnings(data) == []
+    [run] = data["runs"]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["capacity/limitrange-violation",
+                                                                 "capacity/quota-exceeded"]
+    assert {r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {
+        "tenants/umbrella.yaml"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,21 +30,25 @@ def render(report: Report, root: Path, rules: RuleRegistry | None = None) -> dic
 
 
 def multitool_warnings(data: dict[str, Any]) -> list[str]:
-    """The SARIF Multitool rules issue 14 names, as the SDK states them (checked here, the tool is .NET):
-    SARIF1001 a rule's `name` must not equal its `id`; SARIF2005 the driver gives `version` and
-    `informationUri`; GH2012 / SARIF2012 every rule gives `helpUri` (and `help`, for code scanning)."""
+    """The SARIF Multitool rules issue 14 names, as the SDK (microsoft/sarif-sdk) checks them; the tool
+    is .NET, so the checks are restated here: SARIF1001 a rule's `name` must not equal its `id`
+    (case-insensitively); SARIF2005 the driver has a name of at most three words, a version starting
+    with a digit and an `informationUri`; GH2012 every rule has `shortDescription`, `fullDescription`
+    and `help.text`; and (SARIF2012) a `helpUri`."""
     out = []
     for run in data["runs"]:
         driver = run["tool"]["driver"]
-        if not driver.get("version") or not driver.get("informationUri"):
+        if len(driver["name"].split()) > 3 or not re.match(r"^\d", driver.get("version", "")) or \
+                not driver.get("informationUri"):
             out.append("SARIF2005")
         for rule in driver["rules"]:
-            if rule.get("name") in (None, rule["id"]):
+            if rule.get("name") is not None and rule["name"].lower() == rule["id"].lower():
                 out.append(f"SARIF1001 {rule['id']}")
-            if not rule.get("helpUri") or not rule.get("help", {}).get("text"):
+            if not (rule.get("shortDescription", {}).get("text") and rule.get("fullDescription", {}).get("text")
+                    and rule.get("help", {}).get("text")):
                 out.append(f"GH2012 {rule['id']}")
-            if not rule.get("fullDescription", {}).get("text") or not rule.get("shortDescription", {}).get("text"):
-                out.append(f"description {rule['id']}")
+            if not rule.get("helpUri"):
+                out.append(f"SARIF2012 {rule['id']}")
         for result in run["results"]:
             if driver["rules"][result["ruleIndex"]]["id"] != result["ruleId"]:
                 out.append(f"ruleIndex {result['ruleId']}")
