@@ -158,7 +158,7 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
             cache.put(f"target-{bucket.validator}", bucket.key, {
                 "findings": [f.to_dict() for f in bucket.findings],
                 "sections": [{"title": t.title, "headers": t.headers, "rows": t.rows} for t in bucket.sections]})
-    suppressions = _suppressions(targets, cache)
+    objects, suppressions = _checked(targets, cache)
     if suppressions.valid or suppressions.problems:
         collected = suppressions.apply(collected, ran={v.name for v in validators})
     all_runs = (*runs, *(ValidatorRun(name, t.seconds, len(targets), t.resources) for name, t in timings.items()))
@@ -167,8 +167,7 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                   resources=sum(len(t.resources) for t in targets if _loaded(t)),
                   seconds=clock() - started,
                   targets=tuple(t.name for t in targets),
-                  objects=tuple(CheckedObject(r.file, r.line, r.kind, r.namespace, r.name)
-                                for t in targets if _loaded(t) for r in t.resources))
+                  objects=tuple(objects))
 
 
 @dataclass
@@ -197,21 +196,26 @@ def _target_key(validator: Validator, target: Target, meta: str) -> str | None:
     return digest(validator.name, context(target), target.digest, meta)
 
 
-def _suppressions(targets: Sequence[Target], cache: ResultCache) -> Suppressions:
-    """The ignore-check annotations of every target's objects; a target answered from the cache is not
-    parsed for them either (they depend only on its content)."""
+def _checked(targets: Sequence[Target], cache: ResultCache) -> tuple[list[CheckedObject], Suppressions]:
+    """Every target's objects and their ignore-check annotations. Both depend only on the target's
+    content, so a target answered from the cache is not parsed for them either."""
     registry = RuleRegistry.default()
+    objects: list[CheckedObject] = []
     found = Suppressions()
     for target in targets:
-        cached = cache.get("suppressions", target.digest) if target.digest and not _loaded(target) else None
+        cached = cache.get("checked", target.digest) if target.digest and not _loaded(target) else None
         if cached is not None:
-            found.extend(Suppressions.from_dict(cached))
+            objects += [CheckedObject(*item) for item in cached["objects"]]
+            found.extend(Suppressions.from_dict(cached["suppressions"]))
             continue
         mine = Suppressions.read(((r.file, r.line, r.obj) for r in target.resources), registry)
+        listed = [CheckedObject(r.file, r.line, r.kind, r.namespace, r.name) for r in target.resources]
         if target.digest:
-            cache.put("suppressions", target.digest, mine.to_dict())
+            cache.put("checked", target.digest, {"objects": [list(o) for o in listed],
+                                                 "suppressions": mine.to_dict()})
+        objects += listed
         found.extend(mine)
-    return found
+    return objects, found
 
 
 def _loaded(target: Target) -> bool:

@@ -83,7 +83,7 @@ class Report:
     seconds: float = 0.0
     #: names of the targets validated (one per cluster for `check`)
     targets: tuple[str, ...] = ()
-    #: every object checked (empty for objects answered from the cache without reading them)
+    #: every object checked, also those a cached run did not read again
     objects: tuple[CheckedObject, ...] = ()
     #: the data files the run read (tenants/*.yaml, clusters.yaml): checked, though not manifests
     data_files: tuple[str, ...] = ()

@@ -189,3 +189,15 @@ def test_the_checks_sarif_is_valid_and_points_at_the_tenant_file(small_tenant_re
                                                                  "capacity/quota-exceeded"]
     assert {r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {
         "tenants/umbrella.yaml"}
+
+
+def test_a_cached_check_reports_the_same_cases(small_tenant_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import xml.etree.ElementTree as ET
+
+    def cases() -> list[tuple[str | None, str | None, bool]]:
+        assert main(["check", "--only", "capacity", "--no-drift", "--output", "junit"]) == 1
+        root = ET.fromstring(capsys.readouterr().out.encode())
+        return [(c.get("classname"), c.get("name"), c.find("failure") is not None) for c in root.iter("testcase")]
+
+    first, second = cases(), cases()  # the second is answered from the cache
+    assert len(first) > 90 and second == first
