@@ -2,7 +2,7 @@
 
     {"version": "<genai-gitops version>",
      "summary": {"passed": bool, "exitCode": 0 | 1 | 2, "errors": int, "warnings": int, "infos": int,
-                 "suppressed": int, "files": int, "resources": int,
+                 "suppressed": int, "files": int, "resources": int, "objects": int, "dataFiles": int,
                  "validators": {"<name>": {"errors": int, "warnings": int, "infos": int, "suppressed": int}}},
      "findings": [{"file": str, "line": int | null, "apiVersion": str, "kind": str, "namespace": str,
                    "name": str, "validator": str, "rule": str, "severity": "error" | "warning" | "info",
@@ -11,7 +11,9 @@
 `ruleId` is `<validator>/<rule>` as `genai-gitops rules list` names it; `source` is the tenant file and
 field a finding on a generated object comes from ("" otherwise); `suppressed` is the reason a
 suppression gave ("" when the finding counts). Counts leave suppressed findings out of errors,
-warnings and infos. Timings and tables stay out, so the same input always gives the same bytes.
+warnings and infos; `objects` counts every object checked (also those a cached run did not read
+again, which `resources` leaves out) and `dataFiles` the tenant and cluster files. Timings and
+tables stay out, so the same input always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def document(report: Report) -> dict[str, Any]:
     return {
         "version": __version__,
         "summary": {"passed": report.passed, "exitCode": report.exit_code(), **_counts(report.counts),
-                    "files": len(report.files), "resources": report.resources,
+                    "files": len(report.files), "resources": report.resources, "objects": len(report.objects),
+                    "dataFiles": len(report.data_files),
                     "validators": {name: _counts(report.counts_for(name)) for name in report.validators}},
         "findings": [{**finding.to_dict(), "ruleId": rule_id(finding)} for finding in report.findings],
     }

@@ -19,7 +19,7 @@ def test_version_summary_and_findings_with_exactly_the_documented_keys(sample_re
     assert data["version"] == __version__
     assert data["summary"] == {
         "passed": False, "exitCode": 1, "errors": 3, "warnings": 1, "infos": 1, "suppressed": 0,
-        "files": 5, "resources": 5,
+        "files": 5, "resources": 5, "objects": 5, "dataFiles": 0,
         "validators": {"parse": {"errors": 1, "warnings": 0, "infos": 0, "suppressed": 0},
                        "schema": {"errors": 2, "warnings": 0, "infos": 0, "suppressed": 0},
                        "policy": {"errors": 0, "warnings": 1, "infos": 0, "suppressed": 0},
@@ -52,4 +52,5 @@ def test_a_clean_run_has_an_empty_list_and_a_passing_summary():
     data = json.loads(get_writer("json").render(Report()))
     assert data["findings"] == []
     assert data["summary"] == {"passed": True, "exitCode": 0, "errors": 0, "warnings": 0, "infos": 0,
-                               "suppressed": 0, "files": 0, "resources": 0, "validators": {}}
+                               "suppressed": 0, "files": 0, "resources": 0, "objects": 0, "dataFiles": 0,
+                               "validators": {}}
