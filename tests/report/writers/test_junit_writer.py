@@ -65,7 +65,10 @@ def test_a_clean_run_has_a_passing_case_per_object(make_finding):
 def test_a_suppressed_error_passes_with_its_reason_in_system_out(make_finding):
     report = Report(findings=(make_finding(suppressed="pilot sizing, until 2027-01"),),
                     runs=(ValidatorRun("schema", 0.1),))
-    case = parse(report).find(".//testcase")
+    root = parse(report)
+    assert [(p.get("name"), p.get("value")) for p in root.iter("property")] == [("suppressed", "1")]
+    assert (root.get("tests"), root.get("failures")) == ("1", "0")
+    case = root.find(".//testcase")
     assert case is not None and case.find("failure") is None
     out = case.find("system-out")
     assert out is not None and out.text == ("line 12: suppressed (pilot sizing, until 2027-01) error: "
