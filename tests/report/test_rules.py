@@ -90,8 +90,13 @@ def emitted_rules() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
 
         for node in ast.walk(module):
             exprs: list[ast.expr] = []
+            emitter = validator
             if isinstance(node, ast.Call):
                 exprs += [k.value for k in node.keywords if k.arg == "rule"]
+                # `Finding(..., validator="data", rule="...")`: the call names its validator itself
+                named = [_resolve(k.value, constants) for k in node.keywords if k.arg == "validator"]
+                if named and named[0]:
+                    emitter = named[0][0]
                 func = node.func
                 name = func.id if isinstance(func, ast.Name) else (
                     func.attr if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
@@ -104,7 +109,7 @@ def emitted_rules() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
             for expr in exprs:
                 values = _resolve(expr, constants)
                 if values is not None:
-                    literal.update((validator, v) for v in values if v)  # "" is an anchor filled in later
+                    literal.update((emitter, v) for v in values if v)  # "" is an anchor filled in later
                 elif not (isinstance(expr, ast.Name) and expr.id in passed_on):
                     dynamic.add((path.relative_to(PACKAGE).as_posix(), ast.unparse(expr)))
     return literal, dynamic
