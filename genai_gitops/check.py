@@ -23,7 +23,10 @@ from genai_gitops.manifests.cached import Folder, LazyResources, load_folders
 from genai_gitops.model.loader import Platform, load_platform
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress
+from genai_gitops.report.rules import RuleRegistry
 from genai_gitops.report.run import Report, ValidatorRun
+from genai_gitops.report.sources import map_to_tenants
+from genai_gitops.report.suppression import TenantEntry, apply_tenant_entries
 from genai_gitops.synth import synthesize_platform
 from genai_gitops.synth.apps import AppSpec, plan_apps
 from genai_gitops.synth.inputs import InputKeys
@@ -178,4 +181,14 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
                             started=started, cache=cache, workers=options.workers)
     parse_findings = [f for t in targets if isinstance(t.resources, LazyResources)
                       for f in t.resources.parse_findings()]
-    return replace(report, findings=(*report.findings, *parse_findings)) if parse_findings else report
+    # a finding on a tenant's generated guardrails names the tenant field that shaped it
+    tenant_files = {t.namespace: platform.tenant_files.get(t.id, "") for t in platform.tenants}
+    mapped = map_to_tenants((*report.findings, *parse_findings), tenant_files,
+                            {t.namespace: [m.name for m in t.mcp_servers] for t in platform.tenants})
+    entries = [TenantEntry(platform.tenant_files.get(t.id, ""), i, t.namespace, s.rule, s.field, s.reason)
+               for t in platform.tenants if t.cluster in mine for i, s in enumerate(t.suppressions)]
+    if entries:
+        mapped = apply_tenant_entries(mapped, entries, RuleRegistry.default(options.policies),
+                                      ran=set(options.validators))
+    data_files = (*platform.tenant_files.values(), os.path.relpath(options.clusters))
+    return replace(report, findings=tuple(mapped), data_files=data_files)

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import filecmp
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from genai_gitops.report.finding import Finding, Severity
+
+#: field changes named in one drift finding before "and N more"
+SHOWN_CHANGES = 3
+#: a value longer than this is cut in a message
+_VALUE_WIDTH = 60
+_ABSENT = object()
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _files(root: Path) -> set[str]:
@@ -41,7 +52,52 @@ _HINT = {"changed": "differs from a fresh synth", "missing": "a fresh synth writ
 
 
 def drift_findings(committed: Path, fresh: Path, label: str) -> list[Finding]:
-    return [Finding(file=f"{label}/{path}", line=None, api_version="", kind="", namespace="", name="",
-                    validator="drift", rule=f"{label.split('/')[0]}-{status}", severity=Severity.ERROR,
-                    message=f"{_HINT[status]}; run `make synth` and commit {label.split('/')[0]}/")
-            for path, status in compare_trees(committed, fresh)]
+    out = []
+    for path, status in compare_trees(committed, fresh):
+        # which fields differ, so a reviewer sees a hand edit of dist/ (or a stale synth) at a glance
+        detail = _what_changed(committed / path, fresh / path) if status == "changed" else ""
+        out.append(Finding(file=f"{label}/{path}", line=None, api_version="", kind="", namespace="", name="",
+                           validator="drift", rule=f"{label.split('/')[0]}-{status}", severity=Severity.ERROR,
+                           message=f"{_HINT[status]}{detail}; run `make synth` and commit {label.split('/')[0]}/"))
+    return out
+
+
+def field_changes(committed: Any, fresh: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """(dotted path, committed value, fresh value) of every leaf that differs; lists compared item by item,
+    so a changed image reads `spec.template.spec.containers[0].image`, not the whole list."""
+    if isinstance(committed, dict) and isinstance(fresh, dict):
+        for key in sorted({*committed, *fresh}, key=str):
+            yield from field_changes(committed.get(key, _ABSENT), fresh.get(key, _ABSENT),
+                                     f"{path}.{key}" if path else str(key))
+    elif isinstance(committed, list) and isinstance(fresh, list):
+        for index in range(max(len(committed), len(fresh))):
+            yield from field_changes(committed[index] if index < len(committed) else _ABSENT,
+                                     fresh[index] if index < len(fresh) else _ABSENT, f"{path}[{index}]")
+    elif committed != fresh or type(committed) is not type(fresh):
+        yield path or "(document)", committed, fresh
+
+
+def _what_changed(committed: Path, fresh: Path) -> str:
+    """`: spec.replicas: 2 -> 3; ...`, or "" when either side is not YAML (the plain hint says enough)."""
+    try:
+        before = list(yaml.load_all(committed.read_text(encoding="utf-8"), Loader=_Loader))
+        after = list(yaml.load_all(fresh.read_text(encoding="utf-8"), Loader=_Loader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return ""
+    changes = list(field_changes(before[0] if len(before) == 1 else before,
+                                 after[0] if len(after) == 1 else after))
+    if not changes:
+        return " (formatting only)"
+    shown = [f"{path}: {_show(old)} -> {_show(new)}" for path, old, new in changes[:SHOWN_CHANGES]]
+    more = f" and {len(changes) - SHOWN_CHANGES} more" if len(changes) > SHOWN_CHANGES else ""
+    return f": {'; '.join(shown)}{more}"
+
+
+def _show(value: Any) -> str:
+    if value is _ABSENT:
+        return "(absent)"
+    text = repr(value) if isinstance(value, str) else yaml.safe_dump(value, default_flow_style=True,
+                                                                     width=10**6).strip()
+    if text.endswith("\n..."):
+        text = text[:-4].strip()
+    return text if len(text) <= _VALUE_WIDTH else text[:_VALUE_WIDTH - 3] + "..."

@@ -24,7 +24,9 @@ from genai_gitops.cache import NO_CACHE, ResultCache, digest
 from genai_gitops.manifests import ManifestSet, read_paths
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress, SilentProgress
-from genai_gitops.report.run import INTERNAL_ERROR_RULE, Report, ValidatorRun
+from genai_gitops.report.rules import RuleRegistry
+from genai_gitops.report.run import INTERNAL_ERROR_RULE, CheckedObject, Report, ValidatorRun
+from genai_gitops.report.suppression import Suppressions
 from genai_gitops.validators import registry
 from genai_gitops.validators.base import Section, Target, Validator, WorkUnit
 from genai_gitops.validators.registry import ValidatorOptions
@@ -156,12 +158,16 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
             cache.put(f"target-{bucket.validator}", bucket.key, {
                 "findings": [f.to_dict() for f in bucket.findings],
                 "sections": [{"title": t.title, "headers": t.headers, "rows": t.rows} for t in bucket.sections]})
+    objects, suppressions = _checked(targets, cache)
+    if suppressions.valid or suppressions.problems:
+        collected = suppressions.apply(collected, ran={v.name for v in validators})
     all_runs = (*runs, *(ValidatorRun(name, t.seconds, len(targets), t.resources) for name, t in timings.items()))
     return Report(findings=tuple(collected), sections=tuple(sections), runs=all_runs,
                   files=tuple({*files, *(r.file for t in targets if _loaded(t) for r in t.resources)}),
                   resources=sum(len(t.resources) for t in targets if _loaded(t)),
                   seconds=clock() - started,
-                  targets=tuple(t.name for t in targets))
+                  targets=tuple(t.name for t in targets),
+                  objects=tuple(objects))
 
 
 @dataclass
@@ -188,6 +194,28 @@ def _target_key(validator: Validator, target: Target, meta: str) -> str | None:
     if not target.digest or not callable(context):
         return None
     return digest(validator.name, context(target), target.digest, meta)
+
+
+def _checked(targets: Sequence[Target], cache: ResultCache) -> tuple[list[CheckedObject], Suppressions]:
+    """Every target's objects and their ignore-check annotations. Both depend only on the target's
+    content, so a target answered from the cache is not parsed for them either."""
+    registry = RuleRegistry.default()
+    objects: list[CheckedObject] = []
+    found = Suppressions()
+    for target in targets:
+        cached = cache.get("checked", target.digest) if target.digest and not _loaded(target) else None
+        if cached is not None:
+            objects += [CheckedObject(*item) for item in cached["objects"]]
+            found.extend(Suppressions.from_dict(cached["suppressions"]))
+            continue
+        mine = Suppressions.read(((r.file, r.line, r.obj) for r in target.resources), registry)
+        listed = [CheckedObject(r.file, r.line, r.kind, r.namespace, r.name) for r in target.resources]
+        if target.digest:
+            cache.put("checked", target.digest, {"objects": [list(o) for o in listed],
+                                                 "suppressions": mine.to_dict()})
+        objects += listed
+        found.extend(mine)
+    return objects, found
 
 
 def _loaded(target: Target) -> bool:

@@ -17,7 +17,7 @@ from genai_gitops.model.errors import ModelError
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 # one module per sub-command, imported in this order (the order of `--help`)
-COMMANDS = ("synth", "tenant", "validate", "check", "diff", "policy", "graph", "argocd")
+COMMANDS = ("synth", "tenant", "validate", "check", "diff", "policy", "graph", "argocd", "rules")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,7 +15,8 @@ from pathlib import Path
 from genai_gitops.graph.mermaid import render_mermaid
 from genai_gitops.graph.source import dist_graph
 from genai_gitops.model.loader import Platform
-from genai_gitops.validators.isolation.connectivity import Connection, connectivity_diff
+from genai_gitops.validators.isolation.connectivity import Connection, Endpoint, connectivity_diff
+from genai_gitops.validators.isolation.workspace import PROBE_NAMESPACE
 
 __all__ = ["connectivity_changes", "connectivity_diff", "connectivity_section", "render_changes_markdown",
            "render_changes_text"]
@@ -30,6 +31,15 @@ _MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>|~#])")
 def _cell(value: object) -> str:
     """Manifests come from the pull request: nothing in a cell may become a link, image or HTML."""
     return _MARKDOWN_ACTIVE.sub(r"\\\1", str(value)).replace("\n", " ")
+
+
+def describe_endpoint(endpoint: Endpoint) -> str:
+    """The isolation analysis's stand-in namespace is internal: a reader sees what it stands for."""
+    return "any other tenant" if endpoint.namespace == PROBE_NAMESPACE else str(endpoint)
+
+
+def describe_connection(connection: Connection) -> str:
+    return f"{describe_endpoint(connection.source)} -> {describe_endpoint(connection.destination)}:{connection.ports}"
 
 
 def connectivity_changes(before: Path, after: Path, *, platform: Platform | None = None) -> Changes:
@@ -78,7 +88,8 @@ def render_changes_text(changes: Changes) -> str:
     out = ["Connectivity changes:"]
     for cluster, (added, removed) in changes.items():
         out.append(f"  {cluster}:")
-        out += [f"    + {c}" for c in sorted(added)] + [f"    - {c}" for c in sorted(removed)]
+        out += [f"    + {describe_connection(c)}" for c in sorted(added)]
+        out += [f"    - {describe_connection(c)}" for c in sorted(removed)]
     return "\n".join(out) + "\n"
 
 
@@ -92,7 +103,8 @@ def render_changes_markdown(added: Sequence[Connection], removed: Sequence[Conne
 
     def table(chunk: Sequence[tuple[str, Connection]]) -> list[str]:
         lines = ["| | From | To | Ports |", "|---|---|---|---|"]
-        lines += [f"| {change} | {_cell(c.source)} | {_cell(c.destination)} | {_cell(c.ports)} |"
+        lines += [f"| {change} | {_cell(describe_endpoint(c.source))} | {_cell(describe_endpoint(c.destination))} "
+                  f"| {_cell(c.ports)} |"
                   for change, c in chunk]
         return lines
 

@@ -39,9 +39,15 @@ def dist_graph(dist: Path, *, platform: Platform | None = None, cluster: str | N
     for name in folders:
         manifests = read_paths([dist / name])
         spec = specs.get(name)
+        # Only tenants this tree renders: a tenant the data places on the cluster but the tree does not
+        # hold yet (the base of a PR that adds it) has no pods and no policies here. Analysed from the data
+        # alone it would look wide open to everything, and a pure addition would read as flows removed.
+        present = {r.namespace for r in manifests.resources} | \
+                  {r.name for r in manifests.resources if r.kind == "Namespace"}
+        tenants = [t for t in platform.tenants_on(name) if t.namespace in present] \
+            if platform is not None and spec is not None else []
         target = Target(name=name, k8s_version=spec.kubernetes_version if spec else _ANY_K8S_VERSION,
-                        resources=manifests.resources, cluster=spec,
-                        tenants=platform.tenants_on(name) if platform is not None and spec is not None else (),
+                        resources=manifests.resources, cluster=spec, tenants=tenants,
                         inventory=platform.inventory if platform is not None else None)
         analysed = analyse_target(target, workers=workers, tenant=tenant)
         graphs.append(build_graph(name, analysed, address_book([s for s, _ in analysed], target)))

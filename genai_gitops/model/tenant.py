@@ -149,6 +149,19 @@ class Scaling(StrictModel):
     max_replicas: int = Field(default=3, ge=1)
 
 
+class Suppression(StrictModel):
+    """A finding this tenant accepts, and why: `genai-gitops rules list` names the rules.
+
+    The reason is checked by the report, not here, so an empty one is a finding like an empty
+    ignore-check annotation's (and the file still loads)."""
+
+    #: a rule id, e.g. capacity/quota-exceeded-at-hpa-max
+    rule: NonEmpty
+    #: only findings about this tenant field (e.g. quotas.cpu); empty: any object of the tenant
+    field: str = ""
+    reason: str = ""
+
+
 class TenantSpec(StrictModel):
     id: DnsLabel
     name: Name
@@ -190,6 +203,8 @@ class TenantSpec(StrictModel):
     #: run local models on CPU when the cluster has no GPU pool (slow, but explicit)
     cpu_fallback: bool = False
     scaling: Scaling = Field(default_factory=lambda: Scaling())
+    #: findings accepted with a reason (counted apart; rules that protect every tenant cannot be)
+    suppressions: list[Suppression] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod

@@ -28,6 +28,11 @@ class Finding:
     rule: str
     severity: Severity
     message: str
+    #: for an object the synth generated, what the user edits instead: `tenants/acme.yaml: quotas.memory`
+    source: str = ""
+    #: the reason a suppression gave ("" when not suppressed); a suppressed finding stays in every report
+    #: but fails nothing
+    suppressed: str = ""
 
     @classmethod
     def about(cls, resource: Resource, *, validator: str, rule: str, message: str,
@@ -39,10 +44,12 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "apiVersion": self.api_version, "kind": self.kind,
                 "namespace": self.namespace, "name": self.name, "validator": self.validator,
-                "rule": self.rule, "severity": self.severity.value, "message": self.message}
+                "rule": self.rule, "severity": self.severity.value, "message": self.message,
+                "source": self.source, "suppressed": self.suppressed}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         return cls(file=data["file"], line=data["line"], api_version=data["apiVersion"], kind=data["kind"],
                    namespace=data["namespace"], name=data["name"], validator=data["validator"],
-                   rule=data["rule"], severity=Severity(data["severity"]), message=data["message"])
+                   rule=data["rule"], severity=Severity(data["severity"]), message=data["message"],
+                   source=data.get("source", ""), suppressed=data.get("suppressed", ""))

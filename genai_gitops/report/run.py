@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Section
@@ -34,13 +35,29 @@ class Counts:
     errors: int = 0
     warnings: int = 0
     infos: int = 0
+    #: findings a suppression with a reason silenced: counted apart, in no severity above
+    suppressed: int = 0
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> Counts:
         tally = {severity: 0 for severity in Severity}
+        suppressed = 0
         for finding in findings:
-            tally[finding.severity] += 1
-        return cls(tally[Severity.ERROR], tally[Severity.WARNING], tally[Severity.INFO])
+            if finding.suppressed:
+                suppressed += 1
+            else:
+                tally[finding.severity] += 1
+        return cls(tally[Severity.ERROR], tally[Severity.WARNING], tally[Severity.INFO], suppressed)
+
+
+class CheckedObject(NamedTuple):
+    """One object a run checked, whether or not anything was found on it (a JUnit test case)."""
+
+    file: str
+    line: int
+    kind: str
+    namespace: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,10 @@ class Report:
     seconds: float = 0.0
     #: names of the targets validated (one per cluster for `check`)
     targets: tuple[str, ...] = ()
+    #: every object checked, also those a cached run did not read again
+    objects: tuple[CheckedObject, ...] = ()
+    #: the data files the run read (tenants/*.yaml, clusters.yaml): checked, though not manifests
+    data_files: tuple[str, ...] = ()
     _by_validator: dict[str, Counts] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -73,6 +94,8 @@ class Report:
         # two targets sharing a file must not report the same problem twice.
         object.__setattr__(self, "findings", tuple(sorted(set(self.findings), key=finding_sort_key)))
         object.__setattr__(self, "files", tuple(sorted(set(self.files))))
+        object.__setattr__(self, "objects", tuple(sorted(set(self.objects))))
+        object.__setattr__(self, "data_files", tuple(sorted(set(self.data_files))))
         grouped: dict[str, list[Finding]] = {}
         for finding in self.findings:
             grouped.setdefault(finding.validator, []).append(finding)
@@ -119,6 +142,11 @@ class Report:
     def internal_errors(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.rule == INTERNAL_ERROR_RULE and f.severity is Severity.ERROR)
 
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        """The findings that count: every finding but the suppressed ones."""
+        return tuple(f for f in self.findings if not f.suppressed)
+
     # the one decision -------------------------------------------------------------------------------
 
     @property
@@ -141,6 +169,8 @@ class Report:
         parts = [_plural(counts.errors, "error"), _plural(counts.warnings, "warning")]
         if counts.infos:
             parts.append(f"{counts.infos} info")
+        if counts.suppressed:
+            parts.append(f"{counts.suppressed} suppressed")
         return (f"{', '.join(parts)} in {_plural(len(self.files), 'file')} "
                 f"({_plural(self.resources, 'resource')}) in {self.seconds:.2f} s")
 

@@ -85,18 +85,20 @@ def test_yaml_syntax_error_is_a_finding_with_file_and_line(workdir, run):
     (workdir / "dist" / "bad.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n")
     code, out, _ = run("dist/bad.yaml", "--output", "json")
     assert code == 1
-    assert json.loads(out) == [{"file": "dist/bad.yaml", "line": 5, "apiVersion": "", "kind": "", "namespace": "",
-                                "name": "", "validator": "parse", "rule": "yaml-syntax", "severity": "error",
-                                "message": "invalid YAML: did not find expected ',' or ']'"}]
+    assert json.loads(out)["findings"] == [{
+        "file": "dist/bad.yaml", "line": 5, "apiVersion": "", "kind": "", "namespace": "", "name": "",
+        "validator": "parse", "rule": "yaml-syntax", "severity": "error",
+        "message": "invalid YAML: did not find expected ',' or ']'", "source": "", "suppressed": "",
+        "ruleId": "parse/yaml-syntax"}]
 
 
 def test_findings_exit_1_clean_exits_0(workdir, run):
     code, out, _ = run("dist", "--output", "json")
     assert code == 1
-    assert [(f["file"], f["kind"], f["name"], f["rule"]) for f in json.loads(out)] == [
+    assert [(f["file"], f["kind"], f["name"], f["rule"]) for f in json.loads(out)["findings"]] == [
         ("dist/cm.yaml", "ConfigMap", "cfg", "required")]
     code, out, _ = run("dist/ok.yaml", "--output", "json")
-    assert (code, json.loads(out)) == (0, [])
+    assert (code, json.loads(out)["findings"]) == (0, [])
 
 
 def test_text_is_the_default_and_uncoloured_when_not_a_terminal(workdir, run):
@@ -110,7 +112,7 @@ def test_text_is_the_default_and_uncoloured_when_not_a_terminal(workdir, run):
 
 def test_only_picks_validators(workdir, run):
     code, out, _ = run("dist", "--only", "quiet", "--output", "json")
-    assert (code, json.loads(out)) == (0, [])
+    assert (code, json.loads(out)["findings"]) == (0, [])
     assert NeedsLabels.options is None  # never even built
 
 

@@ -16,7 +16,7 @@ def report(capsys, repo: Path, name: str) -> list[dict]:
     path = str(FIXTURES / name)
     code = main(["validate", path, "--policies", str(repo / "policies"), "--only", "schema,policy",
                  "--output", "json"])
-    found = json.loads(capsys.readouterr().out)
+    found = json.loads(capsys.readouterr().out)["findings"]
     assert code == (1 if found else 0)
     assert all(f["file"] == path for f in found)
     return found

@@ -7,16 +7,17 @@ from collections.abc import Callable
 import pytest
 
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.report.run import Report, ValidatorRun
+from genai_gitops.report.run import CheckedObject, Report, ValidatorRun
 from genai_gitops.validators.base import Section
 
 
 def finding(file: str = "dist/eu-1/acme/deploy.yaml", line: int | None = 12, *, kind: str = "Deployment",
             namespace: str = "tenant-acme", name: str = "litellm", validator: str = "schema",
             rule: str = "required", severity: Severity = Severity.ERROR,
-            message: str = "spec.template is required") -> Finding:
+            message: str = "spec.template is required", source: str = "", suppressed: str = "") -> Finding:
     return Finding(file=file, line=line, api_version="apps/v1" if kind else "", kind=kind, namespace=namespace,
-                   name=name, validator=validator, rule=rule, severity=severity, message=message)
+                   name=name, validator=validator, rule=rule, severity=severity, message=message, source=source,
+                   suppressed=suppressed)
 
 
 @pytest.fixture
@@ -47,4 +48,9 @@ def sample_report() -> Report:
         resources=5,
         seconds=1.8,
         targets=("dist",),
+        objects=(CheckedObject("dist/eu-1/acme/deploy.yaml", 1, "Deployment", "tenant-acme", "litellm"),
+                 CheckedObject("dist/eu-1/acme/deploy.yaml", 25, "Service", "tenant-acme", "litellm"),
+                 CheckedObject("dist/eu-1/acme/svc.yaml", 1, "Service", "tenant-acme", "litellm"),
+                 CheckedObject("dist/eu-1/ns.yaml", 1, "Namespace", "", "tenant-acme"),
+                 CheckedObject("dist/eu-1/clean.yaml", 1, "ConfigMap", "tenant-acme", "settings")),
     )

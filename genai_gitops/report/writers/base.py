@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from genai_gitops.report.finding import Finding
+from genai_gitops.report.rules import RuleRegistry
 from genai_gitops.report.run import Report
 
 
@@ -16,6 +17,13 @@ class WriterOptions:
     colour: bool = False
     #: the repository root SARIF uris are relative to: GitHub code scanning resolves them from the checkout
     root: Path = field(default_factory=Path.cwd)
+    #: the rules findings are explained by; None: the built-in rules plus ROOT/policies/ constraints
+    rules: RuleRegistry | None = None
+    #: absolute URL of docs/rules.md that SARIF helpUris point into; None: derived from the CI environment
+    docs_url: str | None = None
+
+    def registry(self) -> RuleRegistry:
+        return self.rules if self.rules is not None else RuleRegistry.default(self.root / "policies")
 
 
 class ReportWriter(Protocol):

@@ -38,17 +38,22 @@ class MarkdownWriter:
 
     def _validators(self, report: Report) -> list[str]:
         rows = []
+        # the Suppressed column only when something was suppressed: most runs have none
+        suppressed = report.counts.suppressed > 0
         for name in report.validators:
             counts, run = report.counts_for(name), report.run_for(name)
             time = f"{run.seconds:.2f} s" if run else ""
-            rows.append((name, str(counts.errors), str(counts.warnings), str(counts.infos), time))
+            rows.append((name, str(counts.errors), str(counts.warnings), str(counts.infos),
+                         *((str(counts.suppressed),) if suppressed else ()), time))
         if not rows:
             return []
-        return [*_table(("Validator", "Errors", "Warnings", "Info", "Time"), rows, align="lrrrr"), ""]
+        headers = ("Validator", "Errors", "Warnings", "Info", *(("Suppressed",) if suppressed else ()), "Time")
+        return [*_table(headers, rows, align="l" + "r" * (len(headers) - 1)), ""]
 
     def _findings(self, report: Report) -> list[str]:
         # errors first: they are what the reader of a short, folded comment must see
-        ranked = sorted(report.findings, key=lambda f: (SEVERITY_RANK[f.severity], finding_sort_key(f)))
+        ranked = sorted(report.findings, key=lambda f: (bool(f.suppressed), SEVERITY_RANK[f.severity],
+                                                        finding_sort_key(f)))
         shown, hidden = ranked[:MAX_FINDINGS], len(ranked) - MAX_FINDINGS
         out = ["#### Findings", "", *_table(_FINDING_HEADERS, [_row(f) for f in shown[:VISIBLE_FINDINGS]]), ""]
         rest = shown[VISIBLE_FINDINGS:]
@@ -61,9 +66,15 @@ class MarkdownWriter:
 
 
 def _row(finding: Finding) -> tuple[str, ...]:
-    return (f"{_ICON[finding.severity]} {finding.severity.value}", finding.file,
-            "" if finding.line is None else str(finding.line), describe_resource(finding), rule_id(finding),
-            finding.message)
+    status = f"🔕 suppressed {finding.severity.value}" if finding.suppressed else \
+        f"{_ICON[finding.severity]} {finding.severity.value}"
+    message = finding.message
+    if finding.source:
+        message += f"\nedit {finding.source}"
+    if finding.suppressed:
+        message += f"\nsuppressed: {finding.suppressed}"
+    return (status, finding.file, "" if finding.line is None else str(finding.line), describe_resource(finding),
+            rule_id(finding), message)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> list[str]:

@@ -53,7 +53,13 @@ class TextWriter:
                 parts.append(resource)
             parts.append(self._style(_DIM, f"[{rule_id(finding)}]"))
             # continuation lines of a multi-line message stay under the finding they belong to
-            parts.append(finding.message.replace("\n", "\n" + " " * (line_width + 4)))
+            indent = "\n" + " " * (line_width + 4)
+            message = finding.message.replace("\n", indent)
+            if finding.source:  # a generated object: what to edit is the data it came from
+                message += f"{indent}edit {finding.source}"
+            if finding.suppressed:
+                message += f"{indent}" + self._style(_DIM, f"suppressed: {finding.suppressed}")
+            parts.append(message)
             lines.append("  ".join(parts))
         return "\n".join(lines)
 

@@ -1,0 +1,224 @@
+"""The rule registry: every rule a validator can emit is registered, documented and listed."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from genai_gitops.cli import main
+from genai_gitops.report.rules import RuleRegistry, markdown
+from genai_gitops.validation import validate_paths
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = REPO / "genai_gitops"
+#: where a rule is computed rather than written: each is a registered family, or the shared internal error
+DYNAMIC_SITES = {
+    ("drift.py", "f\"{label.split('/')[0]}-{status}\""): "drift/*: dist- or argocd- plus changed|missing|unexpected",
+    ("validation.py", "INTERNAL_ERROR_RULE"): "*/internal-error",
+    ("validators/checkov.py", "check"): "checkov/CKV*",
+    ("validators/gatekeeper/bundle.py", "f'{resource.kind}/{resource.name}'"): "policy/<Kind>/<name>",
+    ("validators/gatekeeper/validator.py", "f'{resource.kind}/{resource.name}'"): "policy/<Kind>/<name>",
+    ("validators/gatekeeper/validator.py", "f'ConstraintTemplate/{resource.name}'"): "policy/ConstraintTemplate/*",
+    ("validators/gatekeeper/validator.py", "_rule(violation.constraint)"): "policy/<Kind>/<name>",
+}
+
+
+#: modules whose validator name is imported or a class attribute, not a module constant
+_VALIDATOR_OF_MODULE = {"reader.py": "parse", "cached.py": "parse", "check.py": "drift", "drift.py": "drift",
+                        "delivery.py": "delivery", "delivery_cache.py": "delivery"}
+
+
+def _validator_of(path: Path, module: ast.Module) -> str:
+    if path.parent.name == "gatekeeper":
+        return "policy"
+    for node in module.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and any(
+                isinstance(t, ast.Name) and t.id in ("VALIDATOR", "VALIDATOR_NAME", "NAME") for t in node.targets):
+            return str(node.value.value)
+    return _VALIDATOR_OF_MODULE.get(path.name, "")
+
+
+def _resolve(expr: ast.expr, constants: dict[str, str]) -> list[str] | None:
+    """The rule strings an expression can be: a literal, a module constant, either branch of an `if`."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return [expr.value]
+    if isinstance(expr, ast.Name) and expr.id in constants:
+        return [constants[expr.id]]
+    if isinstance(expr, ast.IfExp):
+        body, orelse = _resolve(expr.body, constants), _resolve(expr.orelse, constants)
+        return None if body is None or orelse is None else body + orelse
+    return None
+
+
+def emitted_rules() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(validator, rule) of every rule literal the source passes as a finding's rule, and the dynamic sites.
+
+    A rule reaches a Finding as `rule=...`, as the `rule` argument of a module's own helper
+    (`_finding(resource, MISSING_SECRET, ...)`), or as `rule = ...`; names resolve to module constants
+    (also tuple-unpacked ones) and a `*_RULES` mapping contributes its values."""
+    literal: set[tuple[str, str]] = set()
+    dynamic: set[tuple[str, str]] = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "report" in path.relative_to(PACKAGE).parts:
+            continue  # the report layer presents findings; it emits none
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        validator = _validator_of(path, module)
+        constants: dict[str, str] = {}
+        for node in module.body:
+            if not isinstance(node, ast.Assign):
+                continue
+            for target in node.targets:
+                if isinstance(target, ast.Name) and isinstance(node.value, ast.Constant):
+                    constants[target.id] = str(node.value.value)
+                elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                    for name, value in zip(target.elts, node.value.elts, strict=True):
+                        if isinstance(name, ast.Name) and isinstance(value, ast.Constant):
+                            constants[name.id] = str(value.value)
+                if isinstance(target, ast.Name) and target.id.endswith("RULES") and isinstance(node.value, ast.Dict):
+                    literal.update((validator, str(v.value)) for v in node.value.values
+                                   if isinstance(v, ast.Constant))
+        helpers = {}
+        for node in ast.walk(module):
+            if isinstance(node, ast.FunctionDef):
+                names = [a.arg for a in node.args.args]
+                if "rule" in names:
+                    helpers[node.name] = names.index("rule") - (names[:1] in (["self"], ["cls"]))
+        passed_on = {"rule"}  # a helper's own parameter, passed on: its callers are scanned
+
+        for node in ast.walk(module):
+            exprs: list[ast.expr] = []
+            emitter = validator
+            if isinstance(node, ast.Call):
+                exprs += [k.value for k in node.keywords if k.arg == "rule"]
+                # `Finding(..., validator="data", rule="...")`: the call names its validator itself
+                named = [_resolve(k.value, constants) for k in node.keywords if k.arg == "validator"]
+                if named and named[0]:
+                    emitter = named[0][0]
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else (
+                    func.attr if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                    and func.value.id in ("self", "cls") else None)
+                if name in helpers and len(node.args) > helpers[name]:
+                    exprs.append(node.args[helpers[name]])
+            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "rule"
+                                                      for t in node.targets):
+                exprs.append(node.value)
+            for expr in exprs:
+                values = _resolve(expr, constants)
+                if values is not None:
+                    literal.update((emitter, v) for v in values if v)  # "" is an anchor filled in later
+                elif not (isinstance(expr, ast.Name) and expr.id in passed_on):
+                    dynamic.add((path.relative_to(PACKAGE).as_posix(), ast.unparse(expr)))
+    return literal, dynamic
+
+
+def test_every_rule_in_the_source_is_registered() -> None:
+    literal, dynamic = emitted_rules()
+    registry = RuleRegistry.default()
+    assert len(literal) > 50  # the scan found the validators' rules at all
+    missing = sorted(f"{v}/{r}" for v, r in literal if registry.lookup(v, r) is None or
+                     registry.lookup(v, r).family)  # type: ignore[union-attr]
+    assert missing == [], "register these in genai_gitops/report/rules.py"
+    assert dynamic <= set(DYNAMIC_SITES), "a computed rule id: register its family and list the site here"
+
+
+def test_every_registered_rule_is_still_emitted() -> None:
+    literal, _ = emitted_rules()
+    registry = RuleRegistry.default()
+    static = {(r.validator, r.rule) for r in registry if not r.family and r.validator not in ("*", "suppression")
+              and r.validator != "drift"}
+    assert sorted(static - literal) == []
+
+
+def test_the_broken_fixtures_report_only_registered_rules() -> None:
+    report = validate_paths([REPO / "tests" / "cli" / "fixtures" / "broken"], k8s_version="1.30",
+                            validator_names=["schema", "policy", "refs", "capacity"])
+    registry = RuleRegistry.default(REPO / "policies")
+    seen = sorted({f"{f.validator}/{f.rule}" for f in report.findings})
+    assert len(seen) >= 4
+    assert [s for s in seen if registry.by_id(s) is None] == []
+
+
+def test_names_differ_from_ids_and_anchors_are_unique() -> None:
+    registry = RuleRegistry.default(REPO / "policies")
+    assert all(rule.name and rule.name != rule.id for rule in registry)
+    anchors = [rule.anchor for rule in registry]
+    assert len(anchors) == len(set(anchors))
+
+
+def test_lookup_prefers_the_most_specific_rule(tmp_path: Path) -> None:
+    registry = RuleRegistry.default(REPO / "policies")
+    assert registry.by_id("policy/K8sTrustedImages/trusted-images").what.startswith(  # type: ignore[union-attr]
+        "Requires every container image to be pinned")
+    assert registry.by_id("policy/ConstraintTemplate/k8sfoo").rule == "ConstraintTemplate/*"  # type: ignore[union-attr]
+    assert registry.by_id("policy/K8sOther/x").rule == "*"  # type: ignore[union-attr]
+    assert registry.by_id("checkov/CKV_K8S_21").rule == "CKV*"  # type: ignore[union-attr]
+    crash = registry.by_id("schema/internal-error")
+    assert crash is not None and (crash.validator, crash.suppressible) == ("schema", False)
+    assert registry.by_id("schema/no-such-rule") is None
+
+
+def test_never_suppressed_rules() -> None:
+    registry = RuleRegistry.default(REPO / "policies")
+    never = sorted(r.id for r in registry if not r.suppressible and r.validator not in ("drift", "suppression"))
+    assert never == ["*/internal-error", "isolation/analysis-error", "isolation/cross-tenant-flow",
+                     "isolation/not-default-deny", "parse/yaml-syntax", "policy/ConstraintTemplate/*",
+                     "policy/K8sNoInlineSecrets/no-inline-secrets", "policy/K8sTenantNamespaceGuardrails/"
+                     "tenant-namespace-guardrails", "policy/K8sTenantOwnership/tenant-ownership",
+                     "policy/K8sTenantOwnership/tenant-ownership-namespaces",
+                     "policy/K8sTenantServiceExposure/tenant-service-exposure",
+                     "policy/K8sTenantServiceExposure/tenant-service-exposure-acme-solvers",
+                     "refs/unknown-secret-store"]
+
+
+def test_docs_rules_md_is_generated_from_the_registry() -> None:
+    expected = markdown(RuleRegistry.default(REPO / "policies"))
+    assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == expected, \
+        "run: genai-gitops rules list --output markdown > docs/rules.md"
+
+
+def write_policy(root: Path) -> Path:
+    folder = root / "policies" / "k8s-demo"
+    folder.mkdir(parents=True)
+    (folder / "template.yaml").write_text(
+        "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: k8sdemo\n"
+        "  annotations:\n    description: >-\n      Refuses demo objects.\nspec:\n  crd:\n    spec:\n"
+        "      names:\n        kind: K8sDemo\n")
+    (folder / "constraint.yaml").write_text(
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sDemo\nmetadata:\n  name: no-demo\n"
+        "spec:\n  enforcementAction: warn\n")
+    return root / "policies"
+
+
+def test_rules_list_text_json_and_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policies = write_policy(tmp_path)
+    assert main(["rules", "list", "--policies", str(policies)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    start = out.index("policy/K8sDemo/no-demo  warning")
+    assert out[start:start + 4] == [
+        "policy/K8sDemo/no-demo  warning",
+        "    Refuses demo objects.",
+        "    fix: Change the object as the message says; an exemption is data with a reason in "
+        "policies/k8s-demo/ (excludedNamespaces or the constraint's parameters).",
+        "    docs: docs/rules.md#policy-k8sdemo-no-demo"]
+    assert out[:4] == ["parse/yaml-syntax  error  never suppressed",
+                       "    The file is not valid YAML, so none of its objects can be checked or applied.",
+                       "    fix: Fix the YAML at the reported line (indentation, quoting, a missing `:` or `]`).",
+                       "    docs: docs/rules.md#parse-yaml-syntax"]
+
+    assert main(["rules", "list", "--policies", str(policies), "--output", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert next(r for r in listed if r["id"] == "capacity/quota-exceeded-at-hpa-max") == {
+        "id": "capacity/quota-exceeded-at-hpa-max", "validator": "capacity", "severity": "warning",
+        "suppressible": True,
+        "what": "The namespace fits its quota until the autoscalers scale up; at HPA max the quota refuses new pods.",
+        "fix": "Lower maxReplicas or raise the tenant's quota (quotas.*).",
+        "docs": "docs/rules.md#capacity-quota-exceeded-at-hpa-max"}
+
+    assert main(["rules", "list", "--policies", str(policies), "--output", "markdown"]) == 0
+    text = capsys.readouterr().out
+    assert '<a id="policy-k8sdemo-no-demo"></a>\n\n### policy/K8sDemo/no-demo\n\n*warning* — Refuses demo objects.' \
+        in text
