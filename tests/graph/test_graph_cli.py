@@ -11,13 +11,19 @@ import pytest
 from genai_gitops import cli
 
 
+@pytest.fixture(autouse=True)
+def _outside_the_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # graph reads ./tenants and ./clusters.yaml when present: never the committed example data
+    monkeypatch.chdir(tmp_path)
+
+
 def run(argv: list[str]) -> int:
     return cli.main(["graph", *argv])
 
 
-def test_mermaid_for_one_tenant(synthesized: Path, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = run(["--dist", str(synthesized / "dist"), "--tenant", "globex", "--tenants", str(repo / "tenants"),
-                "--clusters", str(repo / "clusters.yaml")])
+def test_mermaid_for_one_tenant(synthesized: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["--dist", str(synthesized / "dist"), "--tenant", "globex", "--tenants", str(synthesized / "tenants"),
+                "--clusters", str(synthesized / "clusters.yaml")])
     out = capsys.readouterr()
     assert code == 0, out.err
     assert out.out.startswith("flowchart LR\n")

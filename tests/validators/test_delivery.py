@@ -26,13 +26,14 @@ from genai_gitops.validators.delivery_cache import cached_preview
 from genai_gitops.validators.registry import VALIDATORS, ValidatorOptions, build_validators
 
 REPO = Path(__file__).resolve().parents[2]
+FIXTURE_REPO = REPO / "tests" / "fixtures" / "repo"
 
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("delivery-example")
-    shutil.copytree(REPO / "tenants", root / "tenants")
-    shutil.copy(REPO / "clusters.yaml", root / "clusters.yaml")
+    shutil.copytree(FIXTURE_REPO / "tenants", root / "tenants")
+    shutil.copy(FIXTURE_REPO / "clusters.yaml", root / "clusters.yaml")
     resynthesize(root)
     return root
 
