@@ -104,15 +104,20 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
 
 def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Report:
     started = time.perf_counter()
+    # phases before the validators: a cold check spends most of its first seconds here
+    phase = progress.update if progress is not None else (lambda done, total, label: None)
+    phase(0, 0, "loading tenants and clusters")
     platform = load_platform(options.tenants, options.clusters)  # ModelError: the caller reports it
     cache = ResultCache(options.cache_dir) if options.cache_dir is not None else MemoryCache()
     mine = shard_clusters(platform, options.shard)
+    phase(0, 0, "reading dist/")
     scan_began = time.perf_counter()
     by_cluster = {c: load_folders([options.dist / c]) if (options.dist / c).is_dir() else [] for c in mine}
     folders = {f.path: f for fs in by_cluster.values() for f in fs}
     scan = ValidatorRun("scan", time.perf_counter() - scan_began, len(mine), 0)
     findings: list[Finding] = []
     if options.drift:
+        phase(0, 0, "comparing dist/ and argocd/ with a fresh synth (drift)")
         findings += _drift(options, platform, mine, folders, cache)
     targets = []
     for cluster in platform.clusters:

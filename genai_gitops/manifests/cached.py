@@ -74,7 +74,10 @@ def _restore(data: dict) -> ManifestSet:
                        findings=[Finding.from_dict(f) for f in data["findings"]], files=list(data["files"]))
 
 
-def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, workers: int = 1) -> ManifestSet:
+def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, workers: int = 1,
+                  hits: set[str] | None = None) -> ManifestSet:
+    """Parse each folder or take its parse from `cache`; `hits`, when given, collects the folders
+    (paths) that came from the cache."""
     parsed: dict[str, dict] = {}
     misses = []
     for folder in folders:
@@ -83,6 +86,8 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
             misses.append(folder)
         else:
             parsed[folder.path] = hit
+            if hits is not None:
+                hits.add(folder.path)
     if workers > 1 and len(misses) >= PARALLEL_FOLDERS and "fork" in multiprocessing.get_all_start_methods():
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             fresh = pool.map(_parse, misses, chunksize=max(1, len(misses) // (workers * 8)))
@@ -92,6 +97,7 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
         parsed[folder.path] = data
         cache.put("parsed", folder.key, data)
         cache.put("parse-findings", folder.key, data["findings"])
+        cache.put("resource-count", folder.key, len(data["resources"]))
     result = ManifestSet()
     for folder in folders:
         result.extend(_restore(parsed[folder.path]))
@@ -105,16 +111,36 @@ class LazyResources(Sequence[Resource]):
     def __init__(self, folders: Sequence[Folder], cache: ResultCache, workers: int) -> None:
         self._folders, self._cache, self._workers = folders, cache, workers
         self._parsed: ManifestSet | None = None
+        self._hits: set[str] = set()
 
     @property
     def manifests(self) -> ManifestSet:
         if self._parsed is None:
-            self._parsed = parse_folders(self._folders, cache=self._cache, workers=self._workers)
+            self._parsed = parse_folders(self._folders, cache=self._cache, workers=self._workers, hits=self._hits)
         return self._parsed
 
     @property
     def loaded(self) -> bool:
         return self._parsed is not None
+
+    # what the run's summary counts: every file checked, whether its results were computed or cached
+    def file_names(self) -> list[str]:
+        return [name for folder in self._folders for name, _ in folder.files]
+
+    def resource_count(self) -> int:
+        """How many objects these folders hold, from the cache when they were not parsed in this run."""
+        if self._parsed is None:
+            counts = [self._cache.get("resource-count", folder.key) for folder in self._folders]
+            if all(isinstance(c, int) for c in counts):
+                return sum(counts)  # type: ignore[arg-type]
+        return len(self.manifests.resources)
+
+    def cached_file_count(self) -> int:
+        """Files not parsed in this run: every file when no validator needed them, else those whose
+        folder's parse came from the cache."""
+        if self._parsed is None:
+            return sum(len(folder.files) for folder in self._folders)
+        return sum(len(folder.files) for folder in self._folders if folder.path in self._hits)
 
     def parse_findings(self) -> list[Finding]:
         """YAML problems of these folders, without parsing them when the cache knows the answer."""
