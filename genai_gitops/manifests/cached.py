@@ -74,10 +74,7 @@ def _restore(data: dict) -> ManifestSet:
                        findings=[Finding.from_dict(f) for f in data["findings"]], files=list(data["files"]))
 
 
-def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, workers: int = 1,
-                  hits: set[str] | None = None) -> ManifestSet:
-    """Parse each folder or take its parse from `cache`; `hits`, when given, collects the folders
-    (paths) that came from the cache."""
+def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, workers: int = 1) -> ManifestSet:
     parsed: dict[str, dict] = {}
     misses = []
     for folder in folders:
@@ -86,8 +83,6 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
             misses.append(folder)
         else:
             parsed[folder.path] = hit
-            if hits is not None:
-                hits.add(folder.path)
     if workers > 1 and len(misses) >= PARALLEL_FOLDERS and "fork" in multiprocessing.get_all_start_methods():
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             fresh = pool.map(_parse, misses, chunksize=max(1, len(misses) // (workers * 8)))
@@ -111,12 +106,15 @@ class LazyResources(Sequence[Resource]):
     def __init__(self, folders: Sequence[Folder], cache: ResultCache, workers: int) -> None:
         self._folders, self._cache, self._workers = folders, cache, workers
         self._parsed: ManifestSet | None = None
-        self._hits: set[str] = set()
+        # what earlier runs recorded, read before this run adds anything (another validator parsing a
+        # folder through the cache during this run must not make it count as "from cache")
+        counts = {folder.path: cache.get("resource-count", folder.key) for folder in folders}
+        self._counts = {path: n for path, n in counts.items() if isinstance(n, int)}
 
     @property
     def manifests(self) -> ManifestSet:
         if self._parsed is None:
-            self._parsed = parse_folders(self._folders, cache=self._cache, workers=self._workers, hits=self._hits)
+            self._parsed = parse_folders(self._folders, cache=self._cache, workers=self._workers)
         return self._parsed
 
     @property
@@ -129,18 +127,16 @@ class LazyResources(Sequence[Resource]):
 
     def resource_count(self) -> int:
         """How many objects these folders hold, from the cache when they were not parsed in this run."""
-        if self._parsed is None:
-            counts = [self._cache.get("resource-count", folder.key) for folder in self._folders]
-            if all(isinstance(c, int) for c in counts):
-                return sum(counts)  # type: ignore[arg-type]
+        if self._parsed is None and len(self._counts) == len(self._folders):
+            return sum(self._counts.values())
         return len(self.manifests.resources)
 
     def cached_file_count(self) -> int:
-        """Files not parsed in this run: every file when no validator needed them, else those whose
-        folder's parse came from the cache."""
+        """Files not read and parsed again in this run: every file when no validator needed them, else
+        those of folders an earlier run had parsed (their per-folder results come from the cache too)."""
         if self._parsed is None:
             return sum(len(folder.files) for folder in self._folders)
-        return sum(len(folder.files) for folder in self._folders if folder.path in self._hits)
+        return sum(len(folder.files) for folder in self._folders if folder.path in self._counts)
 
     def parse_findings(self) -> list[Finding]:
         """YAML problems of these folders, without parsing them when the cache knows the answer."""
