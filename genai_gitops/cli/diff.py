@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from genai_gitops.cli import EXIT_ERROR
+from genai_gitops.cli.options import UsageError, existing_folder, usage_error
 from genai_gitops.diff import DiffError, checkout_dist, default_base, diff_trees, render_markdown, render_text, scratch
 from genai_gitops.graph.changes import connectivity_section
 from genai_gitops.model.loader import load_platform
@@ -25,6 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     repo: Path = args.repo
+    try:
+        existing_folder(repo, "--repo")
+    except UsageError as exc:
+        return usage_error("diff", exc)
     try:
         base = args.base or default_base(repo)
         with scratch() as tmp:

@@ -116,11 +116,22 @@ def write_report(report: Report, output: str, output_file: Path | None, *, quiet
         print(report.summary(), file=sys.stderr)
 
 
-def existing_folder(path: Path, flag: str) -> Path:
+def existing_folder(path: Path, flag: str, hint: str = "") -> Path:
     if not path.is_dir():
         what = "does not exist" if not os.path.lexists(path) else "is not a folder"
-        raise UsageError(f"{flag}: {path} {what}")
+        raise UsageError(f"{flag}: {path} {what}{hint}")
     return path
+
+
+def existing_file(path: Path, flag: str, hint: str = "") -> Path:
+    if not path.is_file():
+        what = "does not exist" if not os.path.lexists(path) else "is not a file"
+        raise UsageError(f"{flag}: {path} {what}{hint}")
+    return path
+
+
+#: where a missing default data location most likely comes from
+FROM_REPO_ROOT = " (run from the repository root, or pass the flag)"
 
 
 def usage_error(command: str, exc: UsageError) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from genai_gitops.cache import DEFAULT_DIR, ResultCache
 from genai_gitops.cli import EXIT_ERROR, describe_os_error
+from genai_gitops.cli.options import FROM_REPO_ROOT, UsageError, existing_file, existing_folder, usage_error
 from genai_gitops.synth import synthesize
 
 REPO_DEFAULTS = {"tenants": "tenants", "clusters": "clusters.yaml", "out": "dist", "argocd": "argocd",
@@ -35,6 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    try:  # where the data is, is a usage question: exit 2 naming the flag, before any work
+        existing_folder(Path(args.tenants), "--tenants", FROM_REPO_ROOT)
+        existing_file(Path(args.clusters), "--clusters", FROM_REPO_ROOT)
+    except UsageError as exc:
+        return usage_error("synth", exc)
     try:
         result = synthesize(args.tenants, args.clusters, args.out,
                             policies_dir=args.policies if Path(args.policies).is_dir() else None,
