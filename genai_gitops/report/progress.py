@@ -67,10 +67,9 @@ class RichProgress:
 
     def __init__(self, stream: TextIO, *, noun: str = "validating") -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                  MofNCompleteColumn(), TimeElapsedColumn(),
+        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                                   console=Console(file=stream, stderr=True), transient=True)
         self._noun = noun
         self._task = self._progress.add_task(noun, total=None)
@@ -80,7 +79,8 @@ class RichProgress:
         if not self._started:
             self._progress.start()
             self._started = True
-        description = f"{self._noun}: {label}" if label else self._noun
+        counted = f"{self._noun} {done}/{total}" if total else self._noun
+        description = f"{counted}: {label}" if label else counted
         self._progress.update(self._task, description=description, completed=done, total=total or None)
 
     def close(self) -> None:
