@@ -92,4 +92,6 @@ def test_old_flag_spellings_still_work_with_a_warning(synthesized: Path, tmp_pat
     assert "--format is deprecated; use --output dot" in err
     assert f"--output FILE is deprecated (--output names the format: mermaid, dot, svg); use --output-file {target}" \
         in err
-    assert target.read_text().startswith('digraph "customer-us-1" {')
+    text = target.read_text()
+    assert text.startswith('digraph "customer-us-1" {')
+    assert '  subgraph cluster__legend {\n    label="legend: edges are allowed connections, labelled with ports";' in text
