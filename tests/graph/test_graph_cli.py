@@ -94,4 +94,5 @@ def test_old_flag_spellings_still_work_with_a_warning(synthesized: Path, tmp_pat
         in err
     text = target.read_text()
     assert text.startswith('digraph "customer-us-1" {')
-    assert '  subgraph cluster__legend {\n    label="legend: edges are allowed connections, labelled with ports";' in text
+    assert ('  subgraph cluster__legend {\n'
+            '    label="legend: edges are allowed connections, labelled with ports";') in text
