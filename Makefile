@@ -9,10 +9,24 @@ export CDK8S_CHECK_UPGRADE := false
 export LITELLM_VENV := $(CURDIR)/.venv-litellm
 export CHECKOV_VENV := $(CURDIR)/.venv-checkov
 
-.PHONY: install synth test test-fast bench lint check clean
+# the lock files are compiled for Python 3.11+: an older interpreter fails late, with "No matching
+# distribution found" for some pinned package, so it is refused first, with what to do instead
+MIN_PYTHON := 3.11
+HAS_MIN_PYTHON = $(1) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
 
-$(VENV)/.installed: requirements/main.lock pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+.PHONY: install synth test test-fast bench lint check clean python-version
+
+python-version:
+	@$(call HAS_MIN_PYTHON,$(PYTHON)) || { \
+	  echo "genai-gitops needs Python $(MIN_PYTHON) or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo 'not found')." >&2; \
+	  echo "Install Python $(MIN_PYTHON)+ and run e.g. 'make PYTHON=python3.11 $(or $(MAKECMDGOALS),install)'." >&2; \
+	  exit 1; }
+
+# a virtualenv that cannot run (its Python was removed or upgraded) or is too old is rebuilt, never reused
+$(VENV)/.installed: requirements/main.lock pyproject.toml | python-version
+	@$(call HAS_MIN_PYTHON,$(BIN)/python) || { \
+	  test ! -e $(VENV) || echo "$(VENV) is stale or broken (its Python is missing or older than $(MIN_PYTHON)): rebuilding it" >&2; \
+	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/main.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
@@ -22,21 +36,23 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	touch $@
 
 # checkov pins packaging<24 (pytest 9 needs newer): it gets a virtualenv of its own, called as a process
-.venv-checkov/.installed: requirements/checkov.lock
-	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+.venv-checkov/.installed: requirements/checkov.lock | python-version
+	@$(call HAS_MIN_PYTHON,.venv-checkov/bin/python) || { rm -rf .venv-checkov && $(PYTHON) -m venv .venv-checkov; }
 	.venv-checkov/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/checkov.lock
 	touch $@
 
 # the real LiteLLM proxy, only for the config boot test
-.venv-litellm/.installed: requirements/litellm.lock
-	test -x .venv-litellm/bin/python || $(PYTHON) -m venv .venv-litellm
+.venv-litellm/.installed: requirements/litellm.lock | python-version
+	@$(call HAS_MIN_PYTHON,.venv-litellm/bin/python) || { rm -rf .venv-litellm && $(PYTHON) -m venv .venv-litellm; }
 	.venv-litellm/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/litellm.lock
 	touch $@
 
 install: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed
 
-synth: $(VENV)/.installed node_modules/.installed
-	node_modules/.bin/cdk8s synth --check-upgrade=false
+# the same synth `cdk8s synth` runs through app.py, without the cdk8s CLI around it: its "No manifests
+# synthesized" (this app writes dist/ itself) and its Node stack trace after a data error are noise
+synth: $(VENV)/.installed
+	@$(BIN)/genai-gitops synth
 
 test: install .venv-litellm/.installed
 	$(BIN)/pytest -q

@@ -148,10 +148,14 @@ def _recover_swap(options: CheckOptions) -> list[Finding]:
 
 def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Report:
     started = time.perf_counter()
+    # phases before the validators: a cold check spends most of its first seconds here
+    phase = progress.update if progress is not None else (lambda done, total, label: None)
+    phase(0, 0, "loading tenants and clusters")
     platform = load_platform(options.tenants, options.clusters)  # ModelError: the caller reports it
     cache, cache_findings = _cache(options)
     cache_findings += _recover_swap(options)
     mine = shard_clusters(platform, options.shard)
+    phase(0, 0, "reading dist/")
     scan_began = time.perf_counter()
     by_cluster = {c: load_folders([options.dist / c]) if (options.dist / c).is_dir() else [] for c in mine}
     folders = {f.path: f for fs in by_cluster.values() for f in fs}
@@ -162,6 +166,7 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
                               planned={a.path for a in plan_apps(platform)}, first=options.shard[0] == 1,
                               drift=options.drift)
     if options.drift:
+        phase(0, 0, "comparing dist/ and argocd/ with a fresh synth (drift)")
         findings += _drift(options, platform, mine, folders, cache)
     targets = []
     for cluster in platform.clusters:

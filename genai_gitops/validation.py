@@ -22,6 +22,7 @@ from pathlib import Path
 
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
 from genai_gitops.manifests import ManifestSet, read_paths
+from genai_gitops.manifests.reader import read_text
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress, SilentProgress
 from genai_gitops.report.rules import RuleRegistry
@@ -35,12 +36,16 @@ Clock = Callable[[], float]
 
 #: the pseudo-validator reading and parsing files; its findings come from the manifest reader
 PARSE = "parse"
+#: the path that means "read manifests from stdin", and the file name its findings carry (as kubeconform)
+STDIN, STDIN_FILE = "-", "stdin"
 
 
 def validate_paths(paths: Sequence[str | os.PathLike[str]], *, k8s_version: str,
                    validator_names: Sequence[str] | None = None, options: ValidatorOptions | None = None,
-                   progress: Progress | None = None, clock: Clock = time.perf_counter) -> Report:
+                   progress: Progress | None = None, clock: Clock = time.perf_counter,
+                   stdin_text: str | None = None) -> Report:
     """Validate manifest files/folders as one target. `validator_names=None` runs every registered validator.
+    A path `-` stands for `stdin_text` (what the caller read from stdin), reported as file `stdin`.
 
     Raises ValueError for an unknown validator name and FileNotFoundError for a missing path: those
     are mistakes of the caller, reported before any work starts.
@@ -48,12 +53,15 @@ def validate_paths(paths: Sequence[str | os.PathLike[str]], *, k8s_version: str,
     if not paths:
         raise ValueError("no paths to validate")
     names = check_validator_names(validator_names)
-    missing = [str(p) for p in paths if not Path(p).exists()]
+    missing = [str(p) for p in paths if str(p) != STDIN and not Path(p).exists()]
     if missing:
         raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
 
     started = clock()
-    manifests, parse_run = read_manifests(paths, clock=clock)
+    manifests, parse_run = read_manifests([p for p in paths if str(p) != STDIN], clock=clock)
+    if stdin_text is not None and any(str(p) == STDIN for p in paths):
+        manifests.extend(read_text(stdin_text, STDIN_FILE))
+        parse_run = replace(parse_run, resources=len(manifests.resources))
     validators, startup_findings = start_validators(names, options or ValidatorOptions())
     target = Target(name=" ".join(str(p) for p in paths), k8s_version=k8s_version, resources=manifests.resources)
     return run_validators([target], validators, findings=[*manifests.findings, *startup_findings],
@@ -163,8 +171,9 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
         collected = suppressions.apply(collected, ran={v.name for v in validators})
     all_runs = (*runs, *(ValidatorRun(name, t.seconds, len(targets), t.resources) for name, t in timings.items()))
     return Report(findings=tuple(collected), sections=tuple(sections), runs=all_runs,
-                  files=tuple({*files, *(r.file for t in targets if _loaded(t) for r in t.resources)}),
-                  resources=sum(len(t.resources) for t in targets if _loaded(t)),
+                  files=tuple({*files, *(f for t in targets for f in _target_files(t))}),
+                  resources=sum(_target_resources(t) for t in targets),
+                  cached_files=sum(_target_cached_files(t) for t in targets),
                   seconds=clock() - started,
                   targets=tuple(t.name for t in targets),
                   objects=tuple(objects))
@@ -221,6 +230,23 @@ def _checked(targets: Sequence[Target], cache: ResultCache) -> tuple[list[Checke
 def _loaded(target: Target) -> bool:
     """False for a lazily read target that every validator answered from the cache."""
     return bool(getattr(target.resources, "loaded", True))
+
+
+# The summary counts every file and object of every target, also those answered from the cache
+# without parsing (a lazily read target says how many it holds without being parsed).
+def _target_files(target: Target) -> list[str]:
+    names = getattr(target.resources, "file_names", None)
+    return list(names()) if callable(names) else [r.file for r in target.resources]
+
+
+def _target_resources(target: Target) -> int:
+    count = getattr(target.resources, "resource_count", None)
+    return int(count()) if callable(count) else len(target.resources)
+
+
+def _target_cached_files(target: Target) -> int:
+    cached = getattr(target.resources, "cached_file_count", None)
+    return int(cached()) if callable(cached) else 0
 
 
 def _planned(name: str, plan: Callable[[Target], Sequence[WorkUnit]], target: Target,

@@ -16,13 +16,13 @@ FAST = ("schema", "policy", "refs", "capacity", "delivery")
 
 
 @pytest.fixture()
-def repo_copy(repo: Path, tmp_path: Path) -> Path:
-    """A copy of everything `check` reads, synthesised fresh (the committed dist/ may lag in a PR)."""
+def repo_copy(repo: Path, fixture_repo: Path, tmp_path: Path) -> Path:
+    """A copy of the fixture repository and the source tree's policies/, synthesised fresh."""
     copy = tmp_path / "repo"
     copy.mkdir()
-    for name in ("tenants", "policies"):
-        shutil.copytree(repo / name, copy / name)
-    shutil.copy(repo / "clusters.yaml", copy / "clusters.yaml")
+    shutil.copytree(fixture_repo / "tenants", copy / "tenants")
+    shutil.copytree(repo / "policies", copy / "policies")
+    shutil.copy(fixture_repo / "clusters.yaml", copy / "clusters.yaml")
     assert main(["synth", "--tenants", str(copy / "tenants"), "--clusters", str(copy / "clusters.yaml"),
                  "--out", str(copy / "dist"), "--argocd", str(copy / "argocd"),
                  "--policies", str(copy / "policies"), "--quiet"]) == 0

@@ -1,20 +1,28 @@
 """`genai-gitops`: a thin layer that parses options, calls the library and picks the exit code.
 
 Exit codes (one place): 0 clean, 1 findings or invalid input data, 2 usage or internal error.
-Each sub-command lives in its own module exposing `register(subparsers)`.
+Each sub-command lives in its own module exposing `register(subparsers)`. No input and no environment
+ends in a traceback: an OS error is one line naming the path, anything unexpected one line asking for a
+bug report (GENAI_GITOPS_DEBUG=1 shows the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from genai_gitops import __version__
 from genai_gitops.model.errors import ModelError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: what a shell reports for a process whose reader went away (128 + SIGPIPE), as for `yes | head`
+EXIT_BROKEN_PIPE = 141
+EXIT_INTERRUPTED = 130
 
 # one module per sub-command, imported in this order (the order of `--help`)
 COMMANDS = ("synth", "tenant", "validate", "check", "diff", "policy", "graph", "argocd", "rules")
@@ -32,10 +40,43 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    prog = f"genai-gitops {args.command}"
     try:
         return int(args.handler(args))
     except ModelError as exc:
         print(f"error: invalid input data\n{exc}", file=sys.stderr)
         return EXIT_FINDINGS
-    except KeyboardInterrupt:  # pragma: no cover
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        # an environment problem (a folder that cannot be created or read): one line, no traceback
+        print(f"{prog}: error: {describe_os_error(exc)}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:
+        if os.environ.get("GENAI_GITOPS_DEBUG"):
+            raise
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+        print(f"{prog}: internal error: {type(exc).__name__}: {exc}{where}; please report it "
+              "(GENAI_GITOPS_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def describe_os_error(exc: OSError) -> str:
+    """`cannot write /proc/x: No such file or directory`: the operation, the path and the reason."""
+    path = exc.filename if exc.filename is not None else ""
+    reason = exc.strerror or str(exc)
+    return f"{path}: {reason}" if path else reason
+
+
+def _silence_stdout() -> None:
+    """The reader of stdout went away (`| head`): point stdout at /dev/null so that the interpreter's
+    final flush does not raise a second BrokenPipeError (the Python docs' recipe for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (captured in tests)
+        pass

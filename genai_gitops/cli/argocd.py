@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from genai_gitops.argocd.preview import PreviewApp, PreviewError, preview
+from genai_gitops.cli.options import UsageError, existing_file, existing_folder, usage_error
 from genai_gitops.model.loader import load_inventory
 
 EXIT_OK, EXIT_INVALID, EXIT_UNSUPPORTED = 0, 1, 2
@@ -32,7 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_preview(args: argparse.Namespace) -> int:
-    inventory = load_inventory(args.clusters or args.repo / "clusters.yaml")
+    try:
+        existing_folder(args.repo, "--repo")
+        clusters = existing_file(args.clusters or args.repo / "clusters.yaml", "--clusters")
+    except UsageError as exc:
+        return usage_error("argocd preview", exc)
+    inventory = load_inventory(clusters)
     try:
         apps = preview(args.repo, inventory)
     except PreviewError as exc:

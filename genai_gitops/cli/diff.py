@@ -24,6 +24,7 @@ from genai_gitops.diff import (
     scratch,
     tree_changes,
 )
+from genai_gitops.cli.options import UsageError, existing_folder, usage_error
 from genai_gitops.graph.changes import connectivity_section
 from genai_gitops.model.errors import ModelError
 from genai_gitops.model.loader import load_platform
@@ -46,6 +47,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     repo: Path = args.repo
     markdown = args.output == "markdown"
+    try:
+        existing_folder(repo, "--repo")
+    except UsageError as exc:
+        return usage_error("diff", exc)
     try:
         base = args.base or default_base(repo)
         with scratch() as tmp:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from genai_gitops.cli.options import FROM_REPO_ROOT, UsageError, existing_file, usage_error
 from genai_gitops.model.errors import ModelError, Problem
 from genai_gitops.model.loader import load_inventory, load_tenant_file
 from genai_gitops.model.rules import platform_rules
@@ -27,15 +27,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_new(args: argparse.Namespace) -> int:
+    try:
+        existing_file(Path(args.clusters), "--clusters", FROM_REPO_ROOT)
+    except UsageError as exc:
+        return usage_error("tenant new", exc)
     inventory = load_inventory(args.clusters)
     path = Path(args.tenants) / f"{args.id}.yaml"
     cluster = inventory.by_name().get(args.cluster)
     if cluster is None:
-        raise ModelError([Problem(str(path), "cluster", f"unknown cluster {args.cluster!r}; use one of: "
-                                  + ", ".join(sorted(inventory.by_name())))])
+        return usage_error("tenant new", UsageError(f"--cluster: unknown cluster {args.cluster!r} in "
+                                                    f"{args.clusters}; use one of: "
+                                                    + ", ".join(sorted(inventory.by_name()))))
     if path.exists() and not args.force:
-        print(f"error: {path} exists; pass --force to overwrite", file=sys.stderr)
-        return 2
+        return usage_error("tenant new", UsageError(f"{path} exists; pass --force to overwrite"))
     path.parent.mkdir(parents=True, exist_ok=True)
     previous = path.read_text(encoding="utf-8") if path.exists() else None
     path.write_text(tenant_yaml(args.id, cluster, UsageMode(args.mode)), encoding="utf-8")

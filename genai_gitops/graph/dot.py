@@ -25,10 +25,21 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def render_dot(graph: ConnectivityGraph, *, title: str = "connectivity") -> str:
+_LEGEND = ((Role.TENANT, "tenant workload"), (Role.PEER, "platform peer"), (Role.EXTERNAL, "address block"),
+           (Role.OTHER_TENANT, "another tenant (never allowed)"))
+
+
+def render_dot(graph: ConnectivityGraph, *, title: str = "connectivity", legend: bool = False) -> str:
     ids = NodeIds()
-    out = [f"digraph {_quote(title)} {{", "  rankdir=LR;", '  node [fontname="Helvetica"];',
-           '  edge [fontname="Helvetica", fontsize=10];']
+    # spacing and labels placed by the router (not `xlabel`) keep port labels of parallel edges apart
+    out = [f"digraph {_quote(title)} {{", "  rankdir=LR;", "  nodesep=0.5;", "  ranksep=1.4;",
+           '  node [fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];']
+    if legend:
+        out.append("  subgraph cluster__legend {")  # generated ids never hold "__" after the prefix
+        out.append('    label="legend: edges are allowed connections, labelled with ports";')
+        out.extend(f"    legend_{index} [label={_quote(text)}, {_STYLE[role]}];"
+                   for index, (role, text) in enumerate(_LEGEND))
+        out.append("  }")
 
     def node_line(node: Node, indent: str) -> str:
         return f"{indent}{ids.node(node)} [label={_quote(node.label)}, {_STYLE[node.role]}];"

@@ -19,11 +19,23 @@ def _text(value: str) -> str:
     return value.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
-def render_mermaid(graph: ConnectivityGraph, *, title: str | None = None) -> str:
+#: what each shape and colour means, drawn as a box of sample nodes (ids cannot clash: generated ids
+#: never start with `legend_`)
+LEGEND = (("legend_tenant", Role.TENANT, "tenant workload"), ("legend_peer", Role.PEER, "platform peer"),
+          ("legend_external", Role.EXTERNAL, "address block"), ("legend_other", Role.OTHER_TENANT,
+                                                               "another tenant (never allowed)"))
+
+
+def render_mermaid(graph: ConnectivityGraph, *, title: str | None = None, legend: bool = False) -> str:
     ids = NodeIds()
     out = ["flowchart LR"]
-    if title:
-        out.insert(0, f"---\ntitle: {json.dumps(title)}\n---")  # a JSON string is a YAML string: no `#` comment
+    front = [f"title: {json.dumps(title)}"] if title else []  # a JSON string is a YAML string: no `#` comment
+    if legend:
+        # more room between ranks and nodes: the whole-repository picture has many parallel edges
+        # whose port labels otherwise overlap
+        front += ["config:", "  flowchart:", "    nodeSpacing: 40", "    rankSpacing: 110", "    curve: basis"]
+    if front:
+        out.insert(0, "---\n" + "\n".join(front) + "\n---")
     clusters = graph.clusters
     nested = len(clusters) > 1
 
@@ -52,6 +64,13 @@ def render_mermaid(graph: ConnectivityGraph, *, title: str | None = None) -> str
         if edge.cross_tenant:
             crossing.append(index)
     other = [ids.node(n) for n in graph.nodes if n.role is Role.OTHER_TENANT]
+    if legend:
+        out.append('  subgraph legend["legend: edges are allowed connections, labelled with ports"]')
+        for node_id, role, text in LEGEND:
+            opening, closing = _SHAPES[role]
+            out.append(f"    {node_id}{opening}{text}{closing}")
+        out.append("  end")
+        other.append("legend_other")
     if other:
         out.append("  classDef violation stroke:#d00,stroke-width:2px,color:#d00")
         out.append(f"  class {','.join(other)} violation")

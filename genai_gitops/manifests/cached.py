@@ -137,6 +137,7 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
         parsed[folder.path] = data
         cache.put("parsed", folder.key, data)
         cache.put("parse-findings", folder.key, data["findings"])
+        cache.put("resource-count", folder.key, len(data["resources"]))
     result = ManifestSet()
     for folder in folders:
         result.extend(_restore(parsed[folder.path]))
@@ -150,6 +151,10 @@ class LazyResources(Sequence[Resource]):
     def __init__(self, folders: Sequence[Folder], cache: ResultCache, workers: int) -> None:
         self._folders, self._cache, self._workers = folders, cache, workers
         self._parsed: ManifestSet | None = None
+        # what earlier runs recorded, read before this run adds anything (another validator parsing a
+        # folder through the cache during this run must not make it count as "from cache")
+        counts = {folder.path: cache.get("resource-count", folder.key) for folder in folders}
+        self._counts = {path: n for path, n in counts.items() if isinstance(n, int)}
 
     @property
     def manifests(self) -> ManifestSet:
@@ -160,6 +165,23 @@ class LazyResources(Sequence[Resource]):
     @property
     def loaded(self) -> bool:
         return self._parsed is not None
+
+    # what the run's summary counts: every file checked, whether its results were computed or cached
+    def file_names(self) -> list[str]:
+        return [name for folder in self._folders for name, _ in folder.files]
+
+    def resource_count(self) -> int:
+        """How many objects these folders hold, from the cache when they were not parsed in this run."""
+        if self._parsed is None and len(self._counts) == len(self._folders):
+            return sum(self._counts.values())
+        return len(self.manifests.resources)
+
+    def cached_file_count(self) -> int:
+        """Files not read and parsed again in this run: every file when no validator needed them, else
+        those of folders an earlier run had parsed (their per-folder results come from the cache too)."""
+        if self._parsed is None:
+            return sum(len(folder.files) for folder in self._folders)
+        return sum(len(folder.files) for folder in self._folders if folder.path in self._counts)
 
     def parse_findings(self) -> list[Finding]:
         """YAML problems of these folders, without parsing them when the cache knows the answer."""

@@ -91,12 +91,18 @@ def iter_manifest_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            # a folder that cannot be listed must not be skipped silently (os.walk's default): the caller
+            # reports the OSError naming it
+            for root, dirs, files in os.walk(path, onerror=_raise):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 found.extend(os.path.join(root, f) for f in files if f.endswith(MANIFEST_SUFFIXES))
         else:
             found.append(str(path))
     return sorted(set(found))
+
+
+def _raise(error: OSError) -> None:
+    raise error
 
 
 def read_file(file: str | os.PathLike[str]) -> ManifestSet:

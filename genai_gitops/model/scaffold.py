@@ -12,9 +12,9 @@ _EXTERNAL_MODELS = "  external: [gpt-4o-mini]     # model names served by the ce
 def tenant_yaml(tenant_id: str, cluster: ClusterSpec, mode: UsageMode) -> str:
     models = (_LOCAL_MODELS if mode.runs_ollama else "") + (_EXTERNAL_MODELS if mode.uses_litellm else "")
     gpu = 1 if mode.runs_ollama and cluster.has_gpu else 0
-    # Ollama on CPU takes a GPU's work: 8 CPUs fit until Open WebUI's autoscaler reaches its max, then
-    # the quota refuses pods (capacity/quota-exceeded-at-hpa-max); 10 fits the worst case
-    cpu = "10" if mode.runs_ollama and not cluster.has_gpu else "8"
+    # Ollama on CPU has CPU limits of its own: 8 cores of quota would not fit Open WebUI at its HPA maximum
+    # next to it (the capacity check warns), so a CPU-fallback tenant starts with 12
+    cpu = "12" if mode.runs_ollama and not cluster.has_gpu else "8"
     fallback = "cpu_fallback: true   # no GPU pool on this cluster: local models run on CPU\n" \
         if mode.runs_ollama and not cluster.has_gpu else ""
     litellm = (f"  litellm_api_key: {{key: genai/tenants/{tenant_id}/litellm, property: api_key}}\n"

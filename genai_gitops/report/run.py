@@ -79,6 +79,8 @@ class Report:
     #: every manifest file read, whether or not it has findings
     files: tuple[str, ...] = ()
     resources: int = 0
+    #: how many of `files` were not parsed in this run: their results came from the cache
+    cached_files: int = 0
     #: wall-clock seconds of the whole run
     seconds: float = 0.0
     #: names of the targets validated (one per cluster for `check`)
@@ -153,26 +155,31 @@ class Report:
     def passed(self) -> bool:
         return self.exit_code() == EXIT_OK
 
-    def exit_code(self) -> int:
-        """0 clean (warnings and info do not fail), 1 any error finding, 2 a validator crashed.
+    def exit_code(self, fail_on: Severity = Severity.ERROR) -> int:
+        """0 clean (warnings and info do not fail unless `fail_on` is WARNING), 1 any error finding,
+        2 a validator crashed.
 
         A crashed validator means the run did not check everything, which CI must not mistake for
         "your manifests are wrong" (1) nor for "clean" (0).
         """
         if self.internal_errors:
             return EXIT_ERROR
-        return EXIT_FINDINGS if self.errors else EXIT_OK
+        if self.errors or (fail_on is Severity.WARNING and self.warnings):
+            return EXIT_FINDINGS
+        return EXIT_OK
 
     def summary(self) -> str:
-        """`2 errors, 1 warning in 3 files (10 resources) in 0.42 s`: the last line of every text output."""
+        """`2 errors, 1 warning in 3 files (10 resources, 2 files from cache) in 0.42 s`: the last line of
+        every text output; "from cache" counts files whose results were reused rather than computed."""
         counts = self.counts
         parts = [_plural(counts.errors, "error"), _plural(counts.warnings, "warning")]
         if counts.infos:
             parts.append(f"{counts.infos} info")
         if counts.suppressed:
             parts.append(f"{counts.suppressed} suppressed")
+        cached = f", {_plural(self.cached_files, 'file')} from cache" if self.cached_files else ""
         return (f"{', '.join(parts)} in {_plural(len(self.files), 'file')} "
-                f"({_plural(self.resources, 'resource')}) in {self.seconds:.2f} s")
+                f"({_plural(self.resources, 'resource')}{cached}) in {self.seconds:.2f} s")
 
 
 def _plural(count: int, noun: str) -> str:

@@ -1,4 +1,4 @@
-"""Fixtures for the Argo CD preview: the example repository, copied and synthesised into a temp folder."""
+"""Fixtures for the Argo CD preview: the fixture repository, copied and synthesised into a temp folder."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from genai_gitops.model.cluster import ClusterInventory
 from genai_gitops.model.loader import load_inventory
 
 REPO = Path(__file__).resolve().parents[2]
+FIXTURE_REPO = REPO / "tests" / "fixtures" / "repo"
 
 
 def synthesize_copy(root: Path) -> None:
@@ -25,10 +26,11 @@ def synthesize_copy(root: Path) -> None:
 
 @pytest.fixture(scope="session")
 def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's data (tenants/, clusters.yaml, policies/) synthesised once; do not modify it."""
+    """The fixture repository (tests/fixtures/repo) with the source tree's policies/, synthesised once;
+    do not modify it."""
     root = tmp_path_factory.mktemp("example-repo")
-    shutil.copytree(REPO / "tenants", root / "tenants")
-    shutil.copy(REPO / "clusters.yaml", root / "clusters.yaml")
+    shutil.copytree(FIXTURE_REPO / "tenants", root / "tenants")
+    shutil.copy(FIXTURE_REPO / "clusters.yaml", root / "clusters.yaml")
     if (REPO / "policies").is_dir():
         shutil.copytree(REPO / "policies", root / "policies")
     synthesize_copy(root)

@@ -15,12 +15,12 @@ def git(repo: Path, *args: str) -> None:
                         "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin"})
 
 
-def test_diff_reports_objects_fields_and_flows(repo: Path, tmp_path: Path, capsys) -> None:
+def test_diff_reports_objects_fields_and_flows(repo: Path, fixture_repo: Path, tmp_path: Path, capsys) -> None:
     work = tmp_path / "repo"
     work.mkdir()
-    for name in ("tenants", "policies"):
-        shutil.copytree(repo / name, work / name)
-    shutil.copy(repo / "clusters.yaml", work / "clusters.yaml")
+    shutil.copytree(fixture_repo / "tenants", work / "tenants")
+    shutil.copytree(repo / "policies", work / "policies")
+    shutil.copy(fixture_repo / "clusters.yaml", work / "clusters.yaml")
     assert main(["synth", "--tenants", str(work / "tenants"), "--clusters", str(work / "clusters.yaml"),
                  "--out", str(work / "dist"), "--argocd", "", "--policies", str(work / "policies"), "--quiet"]) == 0
     git(work, "init", "-q")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,9 +25,9 @@ def test_new_tenant_file_synthesises_as_is(data_copy: Path, monkeypatch, capsys,
 
 def test_unknown_cluster_is_refused(data_copy: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(data_copy)
-    assert main(["tenant", "new", "umbrella", "--cluster", "mars-1", "--mode", "local"]) == 1
-    assert ("tenants/umbrella.yaml: cluster: unknown cluster 'mars-1'; use one of: central-prod, customer-eu-1, "
-            "customer-us-1") in capsys.readouterr().err
+    assert main(["tenant", "new", "umbrella", "--cluster", "mars-1", "--mode", "local"]) == 2
+    assert capsys.readouterr().err == ("genai-gitops tenant new: error: --cluster: unknown cluster 'mars-1' in "
+                                       "clusters.yaml; use one of: central-prod, customer-eu-1, customer-us-1\n")
     assert not (data_copy / "tenants/umbrella.yaml").exists()
 
 
@@ -34,3 +36,22 @@ def test_existing_file_is_kept(data_copy: Path, monkeypatch) -> None:
     before = (data_copy / "tenants/acme.yaml").read_text()
     assert main(["tenant", "new", "acme", "--cluster", "customer-eu-1", "--mode", "local"]) == 2
     assert (data_copy / "tenants/acme.yaml").read_text() == before
+
+
+def test_onboarding_the_readme_way_checks_clean(repo: Path, data_copy: Path, monkeypatch, capsys) -> None:
+    """README: `tenant new`, synth, check. What `tenant new` writes checks clean, without warnings, for every
+    usage mode on a GPU cluster, a CPU-only cluster and the central cluster."""
+    from genai_gitops.report.finding import Severity
+
+    monkeypatch.chdir(data_copy)
+    shutil.copytree(repo / "policies", data_copy / "policies")
+    for tenant, cluster, mode in (("umbrella", "customer-us-1", "hybrid"), ("hooli", "customer-eu-1", "local"),
+                                  ("wayne", "central-prod", "external"), ("stark", "customer-us-1", "local"),
+                                  ("tyrell", "customer-eu-1", "hybrid")):
+        assert main(["tenant", "new", tenant, "--cluster", cluster, "--mode", mode]) == 0
+    assert main(["synth", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["check", "--skip", "checkov", "--no-cache", "--output", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    findings = report["findings"] if isinstance(report, dict) else report
+    assert [(f["file"], f["message"]) for f in findings if f["severity"] in (Severity.ERROR, Severity.WARNING)] == []

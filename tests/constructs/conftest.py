@@ -15,7 +15,7 @@ from genai_gitops.manifests.resource import Resource
 from genai_gitops.model.loader import Platform
 from genai_gitops.model.tenant import TenantSpec
 
-REPO = Path(__file__).resolve().parents[2]
+FIXTURE_REPO = Path(__file__).resolve().parents[1] / "fixtures" / "repo"
 POD_OWNERS = ("Deployment", "StatefulSet")
 
 
@@ -150,10 +150,10 @@ def synthesize_into(platform: Platform, out: Path) -> Dist:
 
 @pytest.fixture(scope="session")
 def example_dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
-    """The repository's tenants and clusters, synthesised once for the session."""
+    """The fixture repository's tenants and clusters (tests/fixtures/repo), synthesised once for the session."""
     from genai_gitops.model import load_platform
 
-    platform = load_platform(REPO / "tenants", REPO / "clusters.yaml")
+    platform = load_platform(FIXTURE_REPO / "tenants", FIXTURE_REPO / "clusters.yaml")
     return synthesize_into(platform, tmp_path_factory.mktemp("constructs"))
 
 

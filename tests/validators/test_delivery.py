@@ -26,13 +26,14 @@ from genai_gitops.validators.delivery_cache import cached_preview
 from genai_gitops.validators.registry import VALIDATORS, ValidatorOptions, build_validators
 
 REPO = Path(__file__).resolve().parents[2]
+FIXTURE_REPO = REPO / "tests" / "fixtures" / "repo"
 
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("delivery-example")
-    shutil.copytree(REPO / "tenants", root / "tenants")
-    shutil.copy(REPO / "clusters.yaml", root / "clusters.yaml")
+    shutil.copytree(FIXTURE_REPO / "tenants", root / "tenants")
+    shutil.copy(FIXTURE_REPO / "clusters.yaml", root / "clusters.yaml")
     resynthesize(root)
     return root
 
@@ -385,14 +386,17 @@ def test_check_answers_delivery_from_its_cache(repo: Path, tmp_path: Path, monke
     assert run_delivery_check(repo, cache)[0] == run_delivery_check(repo, None)[0] == []
     parsed = count_parses(monkeypatch)
     again, report = run_delivery_check(repo, cache)
-    assert again == [] and parsed == [] and report.resources == 0  # nothing parsed, no target loaded
+    # nothing parsed, no target loaded; the summary still counts every file, all of them from the cache
+    assert again == [] and parsed == [] and report.cached_files == len(report.files) > 0
     monkeypatch.undo()
 
     # a change in one cluster's folder: only that cluster is loaded (and only that folder parsed)
     (repo / "dist/customer-eu-1/tenant-acme/ConfigMap-extra.yaml").write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra, namespace: tenant-acme}\n")
     found, report = run_delivery_check(repo, cache)
-    assert found == [] and report.resources == len(read_paths([repo / "dist/customer-eu-1"]).resources)
+    assert found == [] and report.resources == len(read_paths([repo / "dist"]).resources)
+    # only the changed folder was read and parsed again
+    assert len(report.files) - report.cached_files == len(list((repo / "dist/customer-eu-1/tenant-acme").iterdir()))
 
     (repo / "dist/elsewhere/stray").mkdir(parents=True)
     (repo / "dist/elsewhere/stray/ConfigMap-x.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n")

@@ -38,6 +38,7 @@ from genai_gitops.validators.schema.registry import (
     MissingSchema,
     SchemaLookup,
     SchemaRegistry,
+    minor_version,
     split_api_version,
 )
 from genai_gitops.validators.schema.structural import Shape
@@ -74,6 +75,19 @@ class SchemaValidator:
     def _unit(self, target: Target, resources: list[Resource], sources: list[Resource]) -> list[Finding]:
         return list(self.validate(replace(target, resources=resources), template_sources=sources))
 
+    def _unsupported_version(self, target: Target) -> Finding | None:
+        minor = minor_version(target.k8s_version)
+        if minor is None or minor in self.registry.bundled_versions():
+            return None  # a malformed version is reported per object, with what it should look like
+        fix = (f"set kubernetes_version of cluster {target.cluster.name} in clusters.yaml to one of them"
+               if target.cluster is not None else "validate against one of them (--k8s-version)")
+        # identical for every work unit of the target, so the report keeps it once
+        return Finding(file="clusters.yaml" if target.cluster is not None else "", line=None, api_version="",
+                       kind="", namespace="", name="", validator=VALIDATOR_NAME, rule="schema-missing",
+                       severity=Severity.ERROR,
+                       message=f"no schemas are bundled for Kubernetes {minor[0]}.{minor[1]} (bundled: "
+                               f"{self.registry.bundled_range()}); {fix}, or upgrade kubernetes-validate")
+
     def _policies_digest(self) -> str:
         if self._policy_digest is None:
             self._policy_digest = files_digest(self.options.policy_paths)
@@ -81,6 +95,10 @@ class SchemaValidator:
 
     def validate(self, target: Target, template_sources: Sequence[Resource] | None = None) -> Iterator[Finding]:
         """`template_sources`: where constraint kinds find their templates (default: the target itself)."""
+        if target.resources and (unsupported := self._unsupported_version(target)) is not None:
+            # one finding for the target, not one per object: the version is wrong, not the objects
+            yield unsupported
+            return
         lookups: dict[tuple[str, str], SchemaLookup] = {}
         templates: dict[str, TemplateSchema] | None = None
         for resource in target.resources:

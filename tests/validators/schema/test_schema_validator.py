@@ -317,3 +317,15 @@ def test_a_template_whose_parameter_schema_does_not_compile_is_a_finding_not_a_c
     assert finding.rule == "schema-missing"
     assert finding.kind == "GenaiRequiredLabels"
     assert finding.message.startswith("the schema from ConstraintTemplate at inline.yaml:1 does not compile: ")
+
+
+def test_an_unsupported_version_is_one_finding_not_one_per_object(schema_registry):
+    from genai_gitops.manifests import read_paths
+
+    manifests = read_paths([FIXTURES / "valid"])
+    assert len(manifests.resources) > 3
+    validator = SchemaValidator(ValidatorOptions(), registry=schema_registry)
+    found = list(validator.validate(Target(name="t", k8s_version="1.99", resources=manifests.resources)))
+    assert [(f.file, f.rule, f.message) for f in found] == [
+        ("", "schema-missing", "no schemas are bundled for Kubernetes 1.99 (bundled: 1.25 to 1.37); validate "
+                               "against one of them (--k8s-version), or upgrade kubernetes-validate")]
