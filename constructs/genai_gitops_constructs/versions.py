@@ -59,6 +59,21 @@ CHARTS: dict[str, Chart] = {
                                    "88.0.0", "monitoring"),
     "ingress-nginx": Chart("https://kubernetes.github.io/ingress-nginx", "ingress-nginx", "4.13.3", "ingress-nginx"),
     "cert-manager": Chart("https://charts.jetstack.io", "cert-manager", "v1.19.1", "cert-manager"),
+    # cluster foundations a fresh EKS cluster lacks (stacks/foundations.py says which cluster gets which).
+    # metrics-server chart 3.13.1 = app 0.8.1 (registry.k8s.io/metrics-server/metrics-server:v0.8.1)
+    "metrics-server": Chart("https://kubernetes-sigs.github.io/metrics-server", "metrics-server", "3.13.1",
+                            "kube-system"),
+    # device plugin 0.20.0 (nvcr.io/nvidia/k8s-device-plugin:v0.20.0); DCGM exporter chart 4.8.2
+    # (nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless)
+    "nvidia-device-plugin": Chart("https://nvidia.github.io/k8s-device-plugin", "nvidia-device-plugin", "0.20.0",
+                                  "nvidia-gpu"),
+    "dcgm-exporter": Chart("https://nvidia.github.io/dcgm-exporter/helm-charts", "dcgm-exporter", "4.8.2",
+                           "nvidia-gpu"),
+}
+
+#: charts whose project is retired (no releases, no security fixes): none may ship (issue 13)
+RETIRED_CHARTS: dict[str, str] = {
+    "https://kubernetes.github.io/ingress-nginx": "community ingress-nginx was retired in March 2026",
 }
 
 

@@ -66,6 +66,9 @@ class ArgoDestination(StrictModel):
 
 
 _CIDR = r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$"
+#: a KMS key by id or alias ARN (arn:aws:kms:<region>:<account>:key/<uuid> | alias/<name>), any AWS partition
+KMS_KEY_ARN = (r"^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:[0-9]{12}:"
+               r"(key/([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[A-Za-z0-9/_-]+)$")
 
 
 class ClusterSpec(StrictModel):
@@ -80,6 +83,9 @@ class ClusterSpec(StrictModel):
     vpc_cidr: str = Field(pattern=_CIDR)
     #: the subnets of the managed data services (RDS, ElastiCache): database egress goes here only
     data_subnets: list[Annotated[str, Field(pattern=_CIDR)]] = Field(min_length=1)
+    #: the customer-managed KMS key that encrypts this cluster's EBS volumes (the StorageClass names it);
+    #: absent: volumes are still encrypted, with the account's AWS-managed `aws/ebs` key
+    kms_key_arn: str | None = Field(default=None, pattern=KMS_KEY_ARN)
     capabilities: Capabilities
 
     @property

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.errors import ModelError, Problem
-from genai_gitops.model.rules import platform_rules, tenant_rules
+from genai_gitops.model.rules import cluster_rules, platform_rules, tenant_rules
 from genai_gitops.model.secrets import SecretRef, literal_secret_kind
 from genai_gitops.model.tenant import TenantSpec
 
@@ -152,6 +152,7 @@ def load_inventory(path: str | os.PathLike[str]) -> ClusterInventory:
         for index, name in enumerate(names):
             if name in names[:index]:
                 problems.append(Problem(display, f"clusters[{index}].name", f"{name!r} is listed twice"))
+        problems += [Problem(display, field, message) for field, message in cluster_rules(inventory)]
     if problems or inventory is None:
         raise ModelError(problems)
     return inventory

@@ -27,7 +27,7 @@ def build_stack(app: App, spec: AppSpec, platform: Platform, policy_objects: Seq
     if spec.kind is AppKind.PROJECTS:
         return ProjectsStack(app, chart_id, cluster=cluster, platform=platform)
     if spec.kind is AppKind.ADDONS:
-        return AddonsStack(app, chart_id, cluster=cluster)
+        return AddonsStack(app, chart_id, cluster=cluster, platform=platform)
     if spec.kind is AppKind.CLUSTER_CONFIG:
         return ClusterConfigStack(app, chart_id, cluster=cluster, policy_objects=policy_objects)
     if spec.kind is AppKind.CENTRAL:

@@ -6,7 +6,7 @@ version, on the target cluster. Their sync waves put operators whose CRDs others
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdk8s import ApiObject, Chart, JsonPatch
 from constructs import Construct
@@ -14,14 +14,22 @@ from constructs import Construct
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.synth.apps import ARGOCD_NAMESPACE, PLATFORM_PROJECT
 from genai_gitops_constructs.meta import labels
+from genai_gitops_constructs.stacks.foundations import FOUNDATION_ADDONS, foundation_values, wanted
 from genai_gitops_constructs.versions import CHARTS
 
-# cert-manager and ESO CRDs first; Gatekeeper and Prometheus CRDs next; the ingress last
+if TYPE_CHECKING:
+    from genai_gitops.model.loader import Platform
+
+# cert-manager and ESO CRDs first; Gatekeeper and Prometheus CRDs next; the ingress last, with the
+# foundations (the DCGM exporter's ServiceMonitor needs Prometheus's CRDs)
 ADDON_WAVES = {"cert-manager": "-5", "external-secrets": "-5", "gatekeeper": "-4",
-               "kube-prometheus-stack": "-4", "ingress-nginx": "-3"}
+               "kube-prometheus-stack": "-4", "ingress-nginx": "-3", "metrics-server": "-3",
+               "nvidia-device-plugin": "-3", "dcgm-exporter": "-3"}
 
 
 def _values(addon: str, cluster: ClusterSpec) -> dict[str, Any]:
+    if addon in FOUNDATION_ADDONS:
+        return foundation_values(addon, cluster)
     if addon == "cert-manager":
         return {"crds": {"enabled": True}}
     if addon == "external-secrets":
@@ -47,9 +55,11 @@ def destination(cluster: ClusterSpec, namespace: str) -> dict[str, str]:
 
 
 class AddonsStack(Chart):
-    def __init__(self, scope: Construct, id: str, *, cluster: ClusterSpec) -> None:
+    def __init__(self, scope: Construct, id: str, *, cluster: ClusterSpec, platform: Platform | None = None) -> None:
         super().__init__(scope, id, namespace=ARGOCD_NAMESPACE, disable_resource_name_hashes=True)
         for addon, chart in sorted(CHARTS.items()):
+            if not wanted(addon, cluster, platform):
+                continue
             name = f"{cluster.name}-{addon}"
             app = ApiObject(self, addon, api_version="argoproj.io/v1alpha1", kind="Application", metadata={
                 "name": name, "namespace": ARGOCD_NAMESPACE,

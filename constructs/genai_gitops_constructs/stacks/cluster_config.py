@@ -16,6 +16,7 @@ from constructs import Construct
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.traffic import MONITORING_NAMESPACE, PLATFORM_NAMESPACE
 from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
+from genai_gitops_constructs.components.storage_class import EncryptedStorageClass
 from genai_gitops_constructs.external_secret import CLUSTER_SECRET_STORE
 from genai_gitops_constructs.meta import labels
 
@@ -62,6 +63,8 @@ class ClusterConfigStack(Chart):
             "solvers": [{"http01": {"ingress": {"ingressClassName": cluster.capabilities.ingress.class_name,
                                                 "serviceType": "ClusterIP"}}}],
         }}))
+
+        EncryptedStorageClass(self, "storage", cluster=cluster)
 
         config = ApiObject(self, "gatekeeper-config", api_version="config.gatekeeper.sh/v1alpha1", kind="Config",
                            metadata={"name": "config", "namespace": "gatekeeper-system", "labels": meta})
