@@ -71,11 +71,6 @@ CHARTS: dict[str, Chart] = {
                            "nvidia-gpu"),
 }
 
-#: charts whose project is retired (no releases, no security fixes): none may ship (issue 13)
-RETIRED_CHARTS: dict[str, str] = {
-    "https://kubernetes.github.io/ingress-nginx": "community ingress-nginx was retired in March 2026",
-}
-
 
 def image(name: str) -> str:
     return str(IMAGES[name])
