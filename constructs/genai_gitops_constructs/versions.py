@@ -49,6 +49,11 @@ class Chart:
     version: str
     namespace: str
 
+    @property
+    def is_oci(self) -> bool:
+        """A chart in an OCI registry: `repo_url` names the chart artifact itself."""
+        return self.repo_url.startswith("oci://")
+
 
 # Cluster add-ons come from their upstream charts (installed as Argo CD Applications)
 CHARTS: dict[str, Chart] = {
@@ -57,7 +62,11 @@ CHARTS: dict[str, Chart] = {
                         "gatekeeper-system"),
     "kube-prometheus-stack": Chart("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack",
                                    "88.0.0", "monitoring"),
-    "ingress-nginx": Chart("https://kubernetes.github.io/ingress-nginx", "ingress-nginx", "4.13.3", "ingress-nginx"),
+    # the maintained Gateway API implementation replacing the retired community ingress-nginx; chart v1.9.0
+    # bundles Gateway API v1.6.1 (standard channel) CRDs; images docker.io/envoyproxy/gateway:v1.9.0 and the
+    # Envoy proxy image the controller pins (docker.io/envoyproxy/envoy)
+    "envoy-gateway": Chart("oci://docker.io/envoyproxy/gateway-helm", "gateway-helm", "v1.9.0",
+                           "envoy-gateway-system"),
     "cert-manager": Chart("https://charts.jetstack.io", "cert-manager", "v1.19.1", "cert-manager"),
     # cluster foundations a fresh EKS cluster lacks (stacks/foundations.py says which cluster gets which).
     # metrics-server chart 3.13.1 = app 0.8.1 (registry.k8s.io/metrics-server/metrics-server:v0.8.1)

@@ -42,13 +42,20 @@ class GpuNodePool(StrictModel):
 
 
 class IngressCapability(StrictModel):
-    class_name: NonEmpty = "nginx"
+    """The cluster's public entry: Envoy Gateway (Gateway API); community ingress-nginx is retired."""
+
+    #: the GatewayClass every `public` Gateway of the cluster uses (the cluster-config app creates it)
+    class_name: DnsLabel = "envoy"
     #: hosts of tenants on this cluster should live under this domain (not enforced: white-label hosts)
     domain: NonEmpty
-    #: namespace and pod labels of the ingress controller, for NetworkPolicy ingress rules
-    controller_namespace: DnsLabel = "ingress-nginx"
+    #: namespace of the gateway's Envoy proxies, for NetworkPolicy ingress rules
+    controller_namespace: DnsLabel = "envoy-gateway-system"
     #: public CIDRs of this cluster's load balancer; other clusters' egress to it is limited to them
     public_cidrs: list[NonEmpty] = Field(default_factory=list)
+    #: on a central cluster: more client ranges (offices, partners) allowed to call the public LiteLLM API,
+    #: besides the NAT egress ranges of the environment's clusters; the API is open when both are empty
+    api_client_cidrs: list[Annotated[str, Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$")]] = Field(
+        default_factory=list)
 
 
 class Capabilities(StrictModel):
@@ -86,6 +93,9 @@ class ClusterSpec(StrictModel):
     #: the customer-managed KMS key that encrypts this cluster's EBS volumes (the StorageClass names it);
     #: absent: volumes are still encrypted, with the account's AWS-managed `aws/ebs` key
     kms_key_arn: str | None = Field(default=None, pattern=KMS_KEY_ARN)
+    #: the public addresses this cluster's pods leave through (NAT gateways): the central LiteLLM API of the
+    #: cluster's environment admits these client ranges
+    nat_egress_cidrs: list[Annotated[str, Field(pattern=_CIDR)]] = Field(default_factory=list)
     capabilities: Capabilities
 
     @property

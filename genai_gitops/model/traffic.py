@@ -95,9 +95,22 @@ class Flow:
         return f"{self.source} -> {self.destination}:{ports}"
 
 
+#: the labels Envoy Gateway puts on its Envoy proxy pods (the data plane every public request passes)
+GATEWAY_PROXY_LABELS = (("app.kubernetes.io/component", "proxy"), ("app.kubernetes.io/name", "envoy"))
+
+
 def ingress_controller(cluster: ClusterSpec) -> Workload:
+    """The gateway's Envoy proxies (one merged fleet per cluster, in Envoy Gateway's namespace)."""
     ns = cluster.capabilities.ingress.controller_namespace
-    return Workload(ns, "ingress-nginx", (("app.kubernetes.io/name", "ingress-nginx"),))
+    return Workload(ns, "envoy", GATEWAY_PROXY_LABELS)
+
+
+def litellm_client_cidrs(inventory: ClusterInventory, central: ClusterSpec) -> tuple[str, ...]:
+    """Who may call the central LiteLLM's public API: the NAT egress of every cluster of its environment
+    (tenants on other clusters) and the ranges the central cluster lists itself."""
+    ranges = {c for cl in inventory.clusters if cl.environment is central.environment for c in cl.nat_egress_cidrs}
+    ranges.update(central.capabilities.ingress.api_client_cidrs)
+    return tuple(sorted(ranges))
 
 
 def acme_solver(namespace: str) -> Workload:

@@ -9,10 +9,11 @@ from constructs import Construct
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.loader import Platform
 from genai_gitops.model.tenant import TenantSpec
-from genai_gitops.model.traffic import PLATFORM_NAMESPACE, central_flows
+from genai_gitops.model.traffic import PLATFORM_NAMESPACE, central_flows, litellm_client_cidrs
 from genai_gitops_constructs.components import litellm_config, redis_ha
 from genai_gitops_constructs.components.agent_server import AgentServer, AgentServerProps
 from genai_gitops_constructs.components.clickhouse import ClickHouse, ClickHouseProps
+from genai_gitops_constructs.components.gateway import PublicGateway, public_endpoints
 from genai_gitops_constructs.components.jaeger import Jaeger, JaegerProps
 from genai_gitops_constructs.components.lago import Lago, LagoProps
 from genai_gitops_constructs.components.langfuse import Langfuse, LangfuseProps
@@ -65,7 +66,8 @@ class CentralStack(Chart):
         LiteLLM(self, "litellm", LiteLLMProps(
             cluster=cluster, tenants=tenants, config=litellm_config.LiteLLMConfigProps(
                 region=cluster.region, tenants=tenants, tenant_files=platform.tenant_files,
-                sentinel_nodes=redis_ha.sentinel_nodes(), master_set=redis.master_set, vllm=pool is not None)))
+                sentinel_nodes=redis_ha.sentinel_nodes(), master_set=redis.master_set, vllm=pool is not None),
+            client_cidrs=litellm_client_cidrs(platform.inventory, cluster)))
 
         # -- observability, tracing, billing, agents -------------------------------------------------
         clickhouse = ClickHouse(self, "clickhouse", ClickHouseProps(cluster=cluster))
@@ -76,6 +78,10 @@ class CentralStack(Chart):
         AgentServer(self, "agent-server", AgentServerProps(cluster=cluster))
         Observability(self, "observability", ObservabilityProps(cluster=cluster))
         # -- end: observability, tracing, billing, agents --------------------------------------------
+
+        # one Gateway for every public route the components above declared
+        PublicGateway(self, "gateway", namespace=PLATFORM_NAMESPACE, endpoints=public_endpoints(self),
+                      labels=labels("gateway", instance=cluster.name, component="gateway"))
 
         # default deny plus exactly the flows of the central traffic graph (model/traffic.py)
         NamespaceNetworkPolicies(self, "network", namespace=PLATFORM_NAMESPACE,

@@ -15,7 +15,8 @@ from constructs import Construct
 
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.traffic import MONITORING_NAMESPACE, PLATFORM_NAMESPACE
-from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
+from genai_gitops_constructs.components.gateway import CLUSTER_ISSUER, GATEWAY_NAME
+from genai_gitops_constructs.components.gateway_class import EnvoyGatewayClass
 from genai_gitops_constructs.components.storage_class import EncryptedStorageClass
 from genai_gitops_constructs.external_secret import CLUSTER_SECRET_STORE
 from genai_gitops_constructs.meta import labels
@@ -50,8 +51,9 @@ class ClusterConfigStack(Chart):
             "conditions": [{"namespaces": [PLATFORM_NAMESPACE, MONITORING_NAMESPACE]}],
         }))
 
-        # TLS for tenant (and central) ingresses: Let's Encrypt through an http01 challenge that the cluster's
-        # own ingress controller serves; the CRD comes from the cert-manager add-on, synced in an earlier wave
+        # TLS for every public Gateway: Let's Encrypt through an HTTP-01 challenge route that cert-manager
+        # attaches to the `public` Gateway of the certificate's namespace (parentRef without a namespace);
+        # the CRD comes from the cert-manager add-on, synced in an earlier wave
         issuer = ApiObject(self, "cluster-issuer", api_version="cert-manager.io/v1", kind="ClusterIssuer",
                            metadata={"name": CLUSTER_ISSUER, "labels": meta, "annotations": {
                                "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}})
@@ -59,12 +61,14 @@ class ClusterConfigStack(Chart):
             "server": "https://acme-v02.api.letsencrypt.org/directory",
             "privateKeySecretRef": {"name": f"{CLUSTER_ISSUER}-account-key"},
             # the solver Service defaults to NodePort, which tenant namespaces refuse: ClusterIP is all the
-            # ingress controller needs to reach the solver pod
-            "solvers": [{"http01": {"ingress": {"ingressClassName": cluster.capabilities.ingress.class_name,
-                                                "serviceType": "ClusterIP"}}}],
+            # gateway needs to reach the solver pod
+            "solvers": [{"http01": {"gatewayHTTPRoute": {
+                "parentRefs": [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": GATEWAY_NAME}],
+                "serviceType": "ClusterIP"}}}],
         }}))
 
         EncryptedStorageClass(self, "storage", cluster=cluster)
+        EnvoyGatewayClass(self, "gateway", cluster=cluster, labels=meta)
 
         config = ApiObject(self, "gatekeeper-config", api_version="config.gatekeeper.sh/v1alpha1", kind="Config",
                            metadata={"name": "config", "namespace": "gatekeeper-system", "labels": meta})
