@@ -42,7 +42,7 @@ def test_objects(central: Any) -> None:
         ("Namespace", PLATFORM_NAMESPACE),
         ("Deployment", "litellm"), ("Service", "litellm"), ("ConfigMap", "litellm-config"),
         ("ExternalSecret", "litellm"), ("ServiceAccount", "litellm"), ("PodDisruptionBudget", "litellm"),
-        ("HorizontalPodAutoscaler", "litellm"), ("Ingress", "litellm"), ("ConfigMap", "litellm-teams"),
+        ("HorizontalPodAutoscaler", "litellm"), ("HTTPRoute", "litellm"), ("ConfigMap", "litellm-teams"),
         ("Job", "litellm-team-sync"), ("ExternalSecret", "litellm-tenant-keys"),
         ("StatefulSet", "redis"), ("Service", "redis"), ("Service", "redis-headless"), ("ConfigMap", "redis-scripts"),
         ("ExternalSecret", "redis"), ("PodDisruptionBudget", "redis"),
@@ -187,7 +187,7 @@ def test_litellm_is_reached_by_ingress_and_prometheus_only(central: Any) -> None
     sources = {(_peer_namespace(r, "from"), _peer_name(r, "from"), frozenset(_ports(r)))
                for r in _rules(central, "litellm", "ingress")}
     assert sources == {
-        ("ingress-nginx", "ingress-nginx", frozenset({PORTS["litellm"]})),
+        ("envoy-gateway-system", "envoy", frozenset({PORTS["litellm"]})),
         ("monitoring", "prometheus", frozenset({PORTS["litellm-metrics"]})),
         (None, "agent-server", frozenset({PORTS["litellm"]})),
         (None, "litellm-team-sync", frozenset({PORTS["litellm"]})),

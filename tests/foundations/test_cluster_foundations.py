@@ -21,8 +21,6 @@ from genai_gitops.validators.foundations import FoundationsValidator
 from genai_gitops.validators.registry import ValidatorOptions
 
 
-
-
 def cluster_trees(repo: Any) -> Iterator[tuple[str, list[Resource]]]:
     for tree in sorted(p for p in repo.dist.iterdir() if p.is_dir()):
         manifests = read_paths([tree])
@@ -119,7 +117,7 @@ def test_a_claim_without_its_storage_class(gpu_tree) -> None:
     (tree / "cluster-config" / "StorageClass-gp3.yaml").unlink()
     found = findings(tree, target)
     assert found and {rule for rule, _, _ in found} == {"missing-storage-class"}
-    rule, about, message = found[0]
+    message = found[0][2]
     assert message.startswith("claim ") and "names StorageClass gp3, which this cluster's tree does not create " \
         "(StorageClasses here: none): on a fresh EKS cluster the claim stays Pending" in message
 
