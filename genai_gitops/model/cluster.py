@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from genai_gitops.model.base import DnsLabel, KubernetesVersion, NonEmpty, StrictModel
+from genai_gitops.model.secrets import SecretRef
 
 
 class Environment(StrEnum):
@@ -64,6 +65,42 @@ class Capabilities(StrictModel):
     ingress: IngressCapability
 
 
+class ReceiverType(StrEnum):
+    SLACK = "slack"
+    PAGERDUTY = "pagerduty"
+    WEBHOOK = "webhook"
+
+
+class AlertReceiver(StrictModel):
+    """Where this cluster's Alertmanager sends alerts; the credential stays in the secret store."""
+
+    name: DnsLabel
+    type: ReceiverType
+    #: the Slack webhook URL, PagerDuty routing key or webhook URL (mounted as a file, never in the config)
+    secret: SecretRef
+    #: Slack only: the channel
+    channel: str | None = None
+    #: the alert severities this receiver gets
+    severities: list[Literal["critical", "warning", "info"]] = Field(
+        default_factory=lambda: ["critical", "warning"], min_length=1)
+
+
+class Alerting(StrictModel):
+    #: the first receiver also gets every alert no other receiver takes
+    receivers: list[AlertReceiver] = Field(min_length=1)
+
+
+class Backups(StrictModel):
+    """Backups of the cluster's stores of record, to S3 through IRSA."""
+
+    #: the bucket (in the cluster's account and region) the backup jobs write to
+    bucket: NonEmpty
+    #: cron schedule (UTC) of the daily backups
+    schedule: NonEmpty = "17 2 * * *"
+    #: days a backup is kept (the bucket's lifecycle rule deletes older objects; README)
+    retention_days: int = Field(default=14, ge=1)
+
+
 class ArgoDestination(StrictModel):
     """The cluster as Argo CD knows it (its cluster secret): name, and the API server URL."""
 
@@ -97,6 +134,10 @@ class ClusterSpec(StrictModel):
     #: cluster's environment admits these client ranges
     nat_egress_cidrs: list[Annotated[str, Field(pattern=_CIDR)]] = Field(default_factory=list)
     capabilities: Capabilities
+    #: Alertmanager receivers; without them alerts fire and reach no one
+    alerting: Alerting | None = None
+    #: backups of the stores of record on this cluster (PostgreSQL, ClickHouse, tenant Qdrant)
+    backups: Backups | None = None
 
     @property
     def has_gpu(self) -> bool:

@@ -123,6 +123,10 @@ def prometheus() -> Workload:
     return Workload(MONITORING_NAMESPACE, "prometheus", (("app.kubernetes.io/name", "prometheus"),))
 
 
+def grafana() -> Workload:
+    return Workload(MONITORING_NAMESPACE, "grafana", (("app.kubernetes.io/name", "grafana"),))
+
+
 def kube_dns() -> Workload:
     return Workload(DNS_NAMESPACE, "kube-dns", (("k8s-app", "kube-dns"),))
 
@@ -290,6 +294,7 @@ def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
         Flow(litellm, postgres, ports("postgres"), "virtual keys, teams, spend"),
         Flow(litellm, w("langfuse-web"), ports("langfuse-web"), "traces"),
         Flow(litellm, w("jaeger"), ports("jaeger-otlp-grpc"), "OpenTelemetry spans"),
+        Flow(grafana(), w("jaeger"), ports("jaeger-ui"), "Grafana's Jaeger data source (query API)"),
         Flow(litellm, w("lago-api"), ports("lago-api"), "usage events"),
         Flow(litellm, w("mcp-registry"), ports("mcp-registry"), "shared MCP servers"),
         Flow(litellm, internet_https, HTTPS, "providers (OpenAI, Anthropic), Bedrock and STS through IRSA, JWKS"),

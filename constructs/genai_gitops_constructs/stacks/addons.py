@@ -14,6 +14,7 @@ from constructs import Construct
 
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.synth.apps import ARGOCD_NAMESPACE, PLATFORM_PROJECT
+from genai_gitops_constructs.components.cluster_monitoring import prometheus_stack_values
 from genai_gitops_constructs.meta import labels
 from genai_gitops_constructs.stacks.foundations import FOUNDATION_ADDONS, foundation_values, wanted
 from genai_gitops_constructs.versions import CHARTS, Chart
@@ -48,10 +49,7 @@ def _values(addon: str, cluster: ClusterSpec) -> dict[str, Any]:
         return {"replicas": 3, "auditInterval": 60, "constraintViolationsLimit": 20,
                 "controllerManager": {"exemptNamespaces": ["kube-system", "gatekeeper-system"]}}
     if addon == "kube-prometheus-stack":
-        return {"grafana": {"sidecar": {"dashboards": {"enabled": True, "label": "grafana_dashboard",
-                                                        "searchNamespace": "ALL"}}},
-                "prometheus": {"prometheusSpec": {"serviceMonitorSelectorNilUsesHelmValues": False,
-                                                  "ruleSelectorNilUsesHelmValues": False}}}
+        return prometheus_stack_values(cluster)
     raise KeyError(addon)
 
 

@@ -15,6 +15,7 @@ from constructs import Construct
 
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.traffic import MONITORING_NAMESPACE, PLATFORM_NAMESPACE
+from genai_gitops_constructs.components.cluster_monitoring import ClusterMonitoring
 from genai_gitops_constructs.components.gateway import CLUSTER_ISSUER, GATEWAY_NAME
 from genai_gitops_constructs.components.gateway_class import EnvoyGatewayClass
 from genai_gitops_constructs.components.storage_class import EncryptedStorageClass
@@ -69,6 +70,7 @@ class ClusterConfigStack(Chart):
 
         EncryptedStorageClass(self, "storage", cluster=cluster)
         EnvoyGatewayClass(self, "gateway", cluster=cluster, labels=meta)
+        ClusterMonitoring(self, "monitoring", cluster=cluster, labels=meta)
 
         config = ApiObject(self, "gatekeeper-config", api_version="config.gatekeeper.sh/v1alpha1", kind="Config",
                            metadata={"name": "config", "namespace": "gatekeeper-system", "labels": meta})
