@@ -39,6 +39,9 @@ IMAGES: dict[str, Image] = {
     # the platform team's own agentic server (built and signed in its own repository, not public):
     # OpenAI-compatible API, /healthz, /metrics on 8000; calls LiteLLM and the MCP registry
     "agent-server": Image("ghcr.io/genai-gitops/agent-server", "1.0.0"),
+    # backups (components/backups.py): the upload step, and Qdrant's snapshot download
+    "aws-cli": Image("public.ecr.aws/aws-cli/aws-cli", "2.15.62"),
+    "curl": Image("docker.io/curlimages/curl", "8.11.1"),
 }
 
 

@@ -205,6 +205,11 @@ def tenant_flows(tenant: TenantSpec, inventory: ClusterInventory) -> list[Flow]:
                       for cidr in central_ingress_cidrs(inventory, tenant)]
     for name in workloads:
         flows.append(Flow(w(name), kube_dns(), DNS_PORTS, "DNS"))
+    if "qdrant" in workloads and cluster.backups is not None:
+        job = w("backup-qdrant")
+        flows += [Flow(job, w("qdrant"), (Port(PORTS["qdrant-http"]),), "Qdrant snapshot"),
+                  Flow(job, internet(cluster, inventory), HTTPS, "backup upload to S3 through IRSA (STS)"),
+                  Flow(job, kube_dns(), DNS_PORTS, "DNS")]
     return sorted(flows, key=str)
 
 
@@ -335,4 +340,10 @@ def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
     for name in CENTRAL_WORKLOADS:
         if name != "vllm" or cluster.has_gpu:
             flows.append(Flow(w(name), kube_dns(), DNS_PORTS, "DNS"))
+    if cluster.backups is not None:
+        for store, port in (("postgres", ports("postgres")), ("clickhouse", ports("clickhouse-native"))):
+            job = w(f"backup-{store}")
+            flows += [Flow(job, w(store), port, f"{store} backup (dump)"),
+                      Flow(job, internet_https, HTTPS, "backup upload to S3 through IRSA (STS)"),
+                      Flow(job, kube_dns(), DNS_PORTS, "DNS")]
     return sorted(set(flows), key=str)

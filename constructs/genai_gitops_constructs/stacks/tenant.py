@@ -14,6 +14,7 @@ from genai_gitops.model.loader import Platform
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS
+from genai_gitops_constructs.components.backups import BackupCronJob, backup_role_arn, qdrant_dump
 from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
 from genai_gitops_constructs.components.mcp_server import McpServer, McpServerProps
 from genai_gitops_constructs.components.ollama import GpuPlacement, Ollama, OllamaProps, Toleration
@@ -91,6 +92,12 @@ class TenantStack(Chart):
             qdrant = Qdrant(self, "qdrant", QdrantProps(
                 namespace=ns, tenant=tenant.id, storage_class=storage_class, storage_size=tenant.rag.storage,
                 api_key=qdrant_key))
+            if cluster.backups is not None:
+                # the platform backs up the tenant's vectors (Ollama models are re-pulled, never backed up)
+                BackupCronJob(self, "backup-qdrant", cluster=cluster, backups=cluster.backups, namespace=ns,
+                              store="qdrant", prefix=f"{cluster.name}/qdrant/{tenant.id}",
+                              role_arn=backup_role_arn(cluster, ns), dump=qdrant_dump(qdrant.url, qdrant.secret_name),
+                              tenant=tenant.id)
 
         tools = []
         for server in tenant.mcp_servers:
