@@ -165,3 +165,61 @@ def test_a_retired_chart_is_refused(gpu_tree) -> None:
         "retired-component", "Application/legacy-ingress",
         "Application legacy-ingress installs ingress-nginx: community ingress-nginx was retired in March 2026 "
         "(no releases or security fixes since); use a maintained Gateway API implementation")]
+
+
+# -- day 2: backups, alerts that reach someone, persistent monitoring ------------------------------------
+
+STORES_OF_RECORD = {"StatefulSet": {"postgres", "clickhouse", "qdrant"}}
+
+
+def test_every_store_of_record_is_backed_up_and_alerts_reach_a_receiver(generated: Any) -> None:
+    platform = load_platform(generated.data / "tenants", generated.data / "clusters.yaml")
+    trees = dict(cluster_trees(generated))
+    stores = 0
+    for cluster in platform.clusters:
+        resources = trees[cluster.name]
+        assert cluster.backups is not None and cluster.alerting is not None
+        # every store of record (by namespace) has a backup CronJob on the inventory's schedule
+        jobs = {(r.namespace, r.name): r for r in of_kind(resources, "CronJob") if r.name.startswith("backup-")}
+        for sts in of_kind(resources, "StatefulSet"):
+            if sts.name in STORES_OF_RECORD["StatefulSet"]:
+                stores += 1
+                job = jobs[(sts.namespace, f"backup-{sts.name}")].obj
+                assert job["spec"]["schedule"] == cluster.backups.schedule
+                pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+                env = {e["name"]: e.get("value") for e in pod["containers"][0]["env"]}
+                assert env["BACKUP_BUCKET"] == cluster.backups.bucket
+                assert env["RETENTION_DAYS"] == str(cluster.backups.retention_days)
+                account = next(r for r in of_kind(resources, "ServiceAccount")
+                               if r.namespace == sts.namespace and r.name == pod["serviceAccountName"])
+                assert account.annotations["eks.amazonaws.com/role-arn"].startswith(
+                    f"arn:aws:iam::{cluster.aws_account_id}:role/")
+        # alerts exist on the cluster and Alertmanager routes them to the inventory's receivers
+        rules = [rule for r in of_kind(resources, "PrometheusRule") for g in r.obj["spec"]["groups"]
+                 for rule in g["rules"]]
+        assert {"OpenWebUIDown", "QdrantDown", "TenantQuotaNearlyUsed"} <= {r["alert"] for r in rules}
+        if cluster.has_gpu:
+            assert "GpuTooHot" in {r["alert"] for r in rules}
+        values = charts(resources)["kube-prometheus-stack"].obj["spec"]["source"]["helm"]["valuesObject"]
+        config = values["alertmanager"]["config"]
+        names = {r.name for r in cluster.alerting.receivers}
+        assert config["route"]["receiver"] in names
+        assert {r["receiver"] for r in config["route"]["routes"]} - {"null"} == names
+        assert {r["name"] for r in config["receivers"]} == names | {"null"}
+        secret = next(r for r in of_kind(resources, "ExternalSecret") if r.name == "alertmanager-receivers")
+        assert {d["secretKey"] for d in secret.obj["spec"]["data"]} == names
+        assert values["alertmanager"]["alertmanagerSpec"]["secrets"] == ["alertmanager-receivers"]
+        # Prometheus, Alertmanager and Grafana keep their data on the cluster's encrypted class
+        prometheus = values["prometheus"]["prometheusSpec"]
+        assert prometheus["retention"] == "15d"
+        claim = prometheus["storageSpec"]["volumeClaimTemplate"]["spec"]
+        assert (claim["storageClassName"], claim["resources"]["requests"]["storage"]) == (
+            cluster.capabilities.storage_class, "50Gi")
+        claim = values["alertmanager"]["alertmanagerSpec"]["storage"]["volumeClaimTemplate"]["spec"]
+        assert claim["resources"]["requests"]["storage"] == "5Gi"
+        assert values["grafana"]["persistence"] == {"enabled": True, "size": "10Gi",
+                                                    "storageClassName": cluster.capabilities.storage_class}
+        assert values["grafana"]["admin"]["existingSecret"] == "grafana-admin"
+        assert any(r.name == "grafana-admin" and r.namespace == "monitoring"
+                   for r in of_kind(resources, "ExternalSecret"))
+    assert stores
