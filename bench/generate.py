@@ -41,7 +41,8 @@ def clusters() -> dict:
         items.append({
             "name": name, "role": "customer", "environment": "prod", "region": "eu-west-1",
             "kubernetes_version": f"1.{29 + index % 3}", "aws_account_id": f"3456789012{index:02d}",
-            "kms_key_arn": f"arn:aws:kms:eu-west-1:3456789012{index:02d}:key/6b2d9e14-0c7a-4f35-8e62-91d4c0b5a7{index:02d}",
+            "kms_key_arn": (f"arn:aws:kms:eu-west-1:3456789012{index:02d}:"
+                            f"key/6b2d9e14-0c7a-4f35-8e62-91d4c0b5a7{index:02d}"),
             "vpc_cidr": f"10.{20 + index}.0.0/16", "data_subnets": [f"10.{20 + index}.240.0/24"],
             "nat_egress_cidrs": [f"198.51.100.{4 * index}/30"],
             "argocd": {"name": name, "server": f"https://{name}.eks.example.com"},

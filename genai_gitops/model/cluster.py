@@ -71,6 +71,10 @@ class ReceiverType(StrEnum):
     WEBHOOK = "webhook"
 
 
+Severity = Literal["critical", "warning", "info"]
+DEFAULT_SEVERITIES: tuple[Severity, ...] = ("critical", "warning")
+
+
 class AlertReceiver(StrictModel):
     """Where this cluster's Alertmanager sends alerts; the credential stays in the secret store."""
 
@@ -81,8 +85,7 @@ class AlertReceiver(StrictModel):
     #: Slack only: the channel
     channel: str | None = None
     #: the alert severities this receiver gets
-    severities: list[Literal["critical", "warning", "info"]] = Field(
-        default_factory=lambda: ["critical", "warning"], min_length=1)
+    severities: list[Severity] = Field(default_factory=lambda: list(DEFAULT_SEVERITIES), min_length=1)
 
 
 class Alerting(StrictModel):

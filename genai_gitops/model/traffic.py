@@ -341,9 +341,9 @@ def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
         if name != "vllm" or cluster.has_gpu:
             flows.append(Flow(w(name), kube_dns(), DNS_PORTS, "DNS"))
     if cluster.backups is not None:
-        for store, port in (("postgres", ports("postgres")), ("clickhouse", ports("clickhouse-native"))):
+        for store, store_ports in (("postgres", ports("postgres")), ("clickhouse", ports("clickhouse-native"))):
             job = w(f"backup-{store}")
-            flows += [Flow(job, w(store), port, f"{store} backup (dump)"),
+            flows += [Flow(job, w(store), store_ports, f"{store} backup (dump)"),
                       Flow(job, internet_https, HTTPS, "backup upload to S3 through IRSA (STS)"),
                       Flow(job, kube_dns(), DNS_PORTS, "DNS")]
     return sorted(set(flows), key=str)
