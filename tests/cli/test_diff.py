@@ -31,7 +31,7 @@ def test_diff_reports_objects_fields_and_flows(repo: Path, tmp_path: Path, capsy
     capsys.readouterr()
     assert main(["diff", "--repo", str(work), "--base", "HEAD", "--output", "markdown"]) == 0
     out = capsys.readouterr().out
-    assert "| `customer-us-1/tenant-globex` | 0 | 5 | 2 |" in out
+    assert "| `customer-us-1/tenant-globex` | 0 | 7 | 2 |" in out  # Qdrant, its backup CronJob and account
     assert "- removed `StatefulSet tenant-globex/qdrant`" in out
     assert "- changed `Deployment tenant-globex/open-webui`: `spec.template.spec.containers[0].env`" in out
     assert "| \N{HEAVY MINUS SIGN} removed | tenant-globex/open-webui | tenant-globex/qdrant | 6333-6334 |" in out
