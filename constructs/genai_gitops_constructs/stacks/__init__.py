@@ -29,7 +29,8 @@ def build_stack(app: App, spec: AppSpec, platform: Platform, policy_objects: Seq
     if spec.kind is AppKind.ADDONS:
         return AddonsStack(app, chart_id, cluster=cluster, platform=platform)
     if spec.kind is AppKind.CLUSTER_CONFIG:
-        return ClusterConfigStack(app, chart_id, cluster=cluster, policy_objects=policy_objects)
+        return ClusterConfigStack(app, chart_id, cluster=cluster, policy_objects=policy_objects,
+                                  inventory=platform.inventory)
     if spec.kind is AppKind.CENTRAL:
         return CentralStack(app, chart_id, cluster=cluster, platform=platform)
     tenant = next(t for t in platform.tenants if t.id == spec.tenant)

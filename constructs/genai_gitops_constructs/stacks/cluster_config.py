@@ -13,9 +13,11 @@ from typing import Any
 from cdk8s import ApiObject, Chart, JsonPatch
 from constructs import Construct
 
-from genai_gitops.model.cluster import ClusterSpec
+from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.traffic import MONITORING_NAMESPACE, PLATFORM_NAMESPACE
+from genai_gitops.synth.apps import ARGOCD_NAMESPACE
 from genai_gitops_constructs.components.cluster_monitoring import ClusterMonitoring
+from genai_gitops_constructs.components.cluster_registration import ClusterRegistrations, is_argocd_host
 from genai_gitops_constructs.components.gateway import CLUSTER_ISSUER, GATEWAY_NAME
 from genai_gitops_constructs.components.gateway_class import EnvoyGatewayClass
 from genai_gitops_constructs.components.storage_class import EncryptedStorageClass
@@ -40,7 +42,7 @@ def _api_object(scope: Construct, id: str, obj: dict[str, Any], annotations: dic
 
 class ClusterConfigStack(Chart):
     def __init__(self, scope: Construct, id: str, *, cluster: ClusterSpec,
-                 policy_objects: Sequence[dict[str, Any]]) -> None:
+                 policy_objects: Sequence[dict[str, Any]], inventory: ClusterInventory | None = None) -> None:
         super().__init__(scope, id, disable_resource_name_hashes=True)
         meta = labels("cluster-config", instance=cluster.name, component="cluster-config")
 
@@ -49,7 +51,9 @@ class ClusterConfigStack(Chart):
         store.add_json_patch(JsonPatch.add("/spec", {
             "provider": {"aws": {"service": "SecretsManager", "region": cluster.region}},
             # platform namespaces only: tenants read their own secrets through their namespaced SecretStore
-            "conditions": [{"namespaces": [PLATFORM_NAMESPACE, MONITORING_NAMESPACE]}],
+            # and, where Argo CD runs, its namespace (the cluster registrations below)
+            "conditions": [{"namespaces": [PLATFORM_NAMESPACE, MONITORING_NAMESPACE,
+                                           *([ARGOCD_NAMESPACE] if is_argocd_host(cluster) else [])]}],
         }))
 
         # TLS for every public Gateway: Let's Encrypt through an HTTP-01 challenge route that cert-manager
@@ -71,6 +75,8 @@ class ClusterConfigStack(Chart):
         EncryptedStorageClass(self, "storage", cluster=cluster)
         EnvoyGatewayClass(self, "gateway", cluster=cluster, labels=meta)
         ClusterMonitoring(self, "monitoring", cluster=cluster, labels=meta)
+        if inventory is not None and is_argocd_host(cluster):
+            ClusterRegistrations(self, "registrations", inventory=inventory, labels=meta)
 
         config = ApiObject(self, "gatekeeper-config", api_version="config.gatekeeper.sh/v1alpha1", kind="Config",
                            metadata={"name": "config", "namespace": "gatekeeper-system", "labels": meta})
