@@ -24,7 +24,8 @@ def test_new_tenant_file_synthesises_as_is(data_copy: Path, monkeypatch, capsys,
 def test_unknown_cluster_is_refused(data_copy: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(data_copy)
     assert main(["tenant", "new", "umbrella", "--cluster", "mars-1", "--mode", "local"]) == 1
-    assert ("tenants/umbrella.yaml: cluster: unknown cluster 'mars-1'; use one of: central-prod, customer-eu-1, "
+    assert ("tenants/umbrella.yaml: cluster: unknown cluster 'mars-1'; use one of: central-prod, customer-dev-1, "
+            "customer-eu-1, customer-staging-1, "
             "customer-us-1") in capsys.readouterr().err
     assert not (data_copy / "tenants/umbrella.yaml").exists()
 
