@@ -81,6 +81,8 @@ CHARTS: dict[str, Chart] = {
                                   "nvidia-gpu"),
     "dcgm-exporter": Chart("https://nvidia.github.io/dcgm-exporter/helm-charts", "dcgm-exporter", "4.8.2",
                            "nvidia-gpu"),
+    # the log shipper: Fluent Bit to CloudWatch Logs (public.ecr.aws/aws-observability/aws-for-fluent-bit:3.2.1)
+    "aws-for-fluent-bit": Chart("https://aws.github.io/eks-charts", "aws-for-fluent-bit", "0.2.0", "logging"),
 }
 
 

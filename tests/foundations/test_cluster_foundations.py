@@ -88,6 +88,10 @@ def test_every_cluster_is_operable_from_its_own_tree(generated: Any) -> None:
         else:
             assert "nvidia-device-plugin" not in installed and "dcgm-exporter" not in installed
         assert not {"ingress-nginx"} & set(installed), f"{cluster.name} ships retired ingress-nginx"
+        # the log shipper, to the cluster's region, one log group per namespace
+        logs = installed["aws-for-fluent-bit"].obj["spec"]["source"]["helm"]["valuesObject"]["cloudWatchLogs"]
+        assert (logs["region"], logs["logGroupTemplate"]) == (
+            cluster.region, f"/genai/{cluster.name}/$kubernetes['namespace_name']")
         target = Target(name=cluster.name, k8s_version=cluster.kubernetes_version, resources=resources,
                         cluster=cluster)
         assert list(FoundationsValidator(ValidatorOptions()).validate(target)) == []

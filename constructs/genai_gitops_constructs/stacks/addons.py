@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # foundations last (the DCGM exporter's ServiceMonitor needs Prometheus's CRDs)
 ADDON_WAVES = {"envoy-gateway": "-6", "cert-manager": "-5", "external-secrets": "-5", "gatekeeper": "-4",
                "kube-prometheus-stack": "-4", "metrics-server": "-3", "nvidia-device-plugin": "-3",
-               "dcgm-exporter": "-3"}
+               "dcgm-exporter": "-3", "aws-for-fluent-bit": "-3"}
 
 
 def _values(addon: str, cluster: ClusterSpec) -> dict[str, Any]:

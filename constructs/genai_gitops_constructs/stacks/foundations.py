@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from genai_gitops.model.loader import Platform
 
 GPU_ADDONS = ("nvidia-device-plugin", "dcgm-exporter")
-FOUNDATION_ADDONS = ("metrics-server", *GPU_ADDONS)
+FOUNDATION_ADDONS = ("metrics-server", "aws-for-fluent-bit", *GPU_ADDONS)
+#: days CloudWatch keeps container logs
+LOG_RETENTION_DAYS = 30
 
 
 def renders_hpa(cluster: ClusterSpec, platform: Platform | None) -> bool:
@@ -63,4 +65,18 @@ def foundation_values(addon: str, cluster: ClusterSpec) -> dict[str, Any]:
     if addon == "dcgm-exporter":
         # GPU utilisation, memory and temperature per GPU, scraped by kube-prometheus-stack's Prometheus
         return {**_gpu_placement(pools), "serviceMonitor": {"enabled": True, "interval": "30s"}}
+    if addon == "aws-for-fluent-bit":
+        # every container's log to CloudWatch Logs in the cluster's region, one log group per namespace (a
+        # tenant's logs stay apart); JSON lines are parsed into fields (mergeLog); IRSA, no keys
+        return {
+            "serviceAccount": {"annotations": {
+                "eks.amazonaws.com/role-arn": f"arn:aws:iam::{cluster.aws_account_id}:role/genai-fluent-bit"}},
+            "cloudWatchLogs": {"enabled": True, "region": cluster.region,
+                               "logGroupName": f"/genai/{cluster.name}/containers",
+                               "logGroupTemplate": f"/genai/{cluster.name}/$kubernetes['namespace_name']",
+                               "logStreamTemplate": "$kubernetes['pod_name'].$kubernetes['container_name']",
+                               "logRetentionDays": LOG_RETENTION_DAYS, "autoCreateGroup": True},
+            # every node, GPU pools included
+            "tolerations": [{"operator": "Exists"}],
+        }
     raise KeyError(addon)
