@@ -76,9 +76,13 @@ def test_litellm_body_limit_and_client_ranges(example_dist) -> None:
     security = central.get("SecurityPolicy", "litellm").obj["spec"]
     inventory = example_dist.platform.inventory
     cidrs = litellm_client_cidrs(inventory, inventory.by_name()["central-prod"])
-    # every prod cluster's NAT egress and the central cluster's own client ranges
-    assert set(cidrs) == {c for cl in inventory.clusters for c in cl.nat_egress_cidrs} | set(
-        inventory.by_name()["central-prod"].capabilities.ingress.api_client_cidrs)
+    # the NAT egress of every cluster of the central's environment (never a dev or staging cluster's) and the
+    # central cluster's own client ranges
+    central = inventory.by_name()["central-prod"]
+    assert set(cidrs) == {c for cl in inventory.clusters if cl.environment is central.environment
+                          for c in cl.nat_egress_cidrs} | set(central.capabilities.ingress.api_client_cidrs)
+    others = {c for cl in inventory.clusters if cl.environment is not central.environment for c in cl.nat_egress_cidrs}
+    assert others and not others & set(cidrs)
     assert security == {"targetRefs": target, "authorization": {"defaultAction": "Deny", "rules": [{
         "name": "allowed-clients", "action": "Allow", "principal": {"clientCIDRs": list(cidrs)}}]}}
 
