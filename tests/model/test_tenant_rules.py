@@ -24,8 +24,8 @@ def problems(data: Path) -> list[str]:
 def test_example_data_loads(platform) -> None:
     assert [t.id for t in platform.tenants] == ["acme", "globex", "initech", "initech-dev", "initech-staging"]
     assert {t.usage_mode.value for t in platform.tenants} == {"local", "external", "hybrid"}
-    assert [c.name for c in platform.clusters] == ["central-prod", "customer-eu-1", "customer-us-1",
-                                                   "customer-dev-1", "customer-staging-1"]
+    assert [c.name for c in platform.clusters] == ["central-prod", "customer-dev-1", "customer-eu-1",
+                                                   "customer-staging-1", "customer-us-1"]
     # every environment of the RollingSync order has a cluster
     assert {c.environment.value for c in platform.clusters} == {"dev", "staging", "prod"}
 
