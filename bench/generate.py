@@ -23,9 +23,13 @@ def clusters() -> dict:
     items = [{
         "name": "central-prod", "role": "central", "environment": "prod", "region": "eu-central-1",
         "kubernetes_version": "1.30", "aws_account_id": "210987654321", "vpc_cidr": "10.10.0.0/16",
+        "kms_key_arn": "arn:aws:kms:eu-central-1:210987654321:key/1f0c6a52-7d3e-4b8a-9c21-5e8f0a3b7d41",
         "data_subnets": ["10.10.240.0/24"],
         "argocd": {"name": "in-cluster", "server": "https://kubernetes.default.svc"},
-        "capabilities": {"storage_class": "gp3", "ingress": {"class_name": "nginx", "domain": "genai.example.com",
+        "alerting": {"receivers": [{"name": "oncall", "type": "pagerduty",
+                                    "secret": {"key": "genai/clusters/central-prod/alerting", "property": "key"}}]},
+        "backups": {"bucket": "genai-backups-central-prod"},
+        "capabilities": {"storage_class": "gp3", "ingress": {"class_name": "envoy", "domain": "genai.example.com",
                                                              "public_cidrs": ["203.0.113.0/28"]},
                          "gpu_node_pools": [{"name": "gpu-l4", "labels": {"nvidia.com/gpu.present": "true"},
                                              "taints": [{"key": "nvidia.com/gpu", "value": "true",
@@ -37,11 +41,17 @@ def clusters() -> dict:
         items.append({
             "name": name, "role": "customer", "environment": "prod", "region": "eu-west-1",
             "kubernetes_version": f"1.{29 + index % 3}", "aws_account_id": f"3456789012{index:02d}",
+            "kms_key_arn": (f"arn:aws:kms:eu-west-1:3456789012{index:02d}:"
+                            f"key/6b2d9e14-0c7a-4f35-8e62-91d4c0b5a7{index:02d}"),
             "vpc_cidr": f"10.{20 + index}.0.0/16", "data_subnets": [f"10.{20 + index}.240.0/24"],
+            "nat_egress_cidrs": [f"198.51.100.{4 * index}/30"],
             "argocd": {"name": name, "server": f"https://{name}.eks.example.com"},
+            "alerting": {"receivers": [{"name": "oncall", "type": "webhook",
+                                        "secret": {"key": f"genai/clusters/{name}/alerting", "property": "url"}}]},
+            "backups": {"bucket": f"genai-backups-{name}"},
             "capabilities": {
                 "storage_class": "gp3",
-                "ingress": {"class_name": "nginx", "domain": f"{name}.genai.example.com"},
+                "ingress": {"class_name": "envoy", "domain": f"{name}.genai.example.com"},
                 "gpu_node_pools": [{"name": "gpu-a10g", "labels": {"nvidia.com/gpu.present": "true"},
                                     "taints": [{"key": "nvidia.com/gpu", "value": "true",
                                                 "effect": "NoSchedule"}]}] if gpu else [],

@@ -6,7 +6,7 @@ clusters and one central, all three usage modes), then measures, each as a separ
 - synth: wall time and peak RSS of the whole process tree (Python + jsii/node workers), and that a
   second synth from tenant files written in reverse order gives byte-identical output;
 - check: the full PR check, every validator (drift + schema + Gatekeeper + checkov + refs + capacity +
-  isolation + delivery), no cache; wall seconds, peak RSS of the process tree, per-validator seconds;
+  foundations + isolation + delivery), no cache; wall seconds, peak RSS of the process tree, per-validator seconds;
 - incremental check: with the cache warm, one tenant file edited and re-synthesised, check again;
 - kubernetes-validate (strict) on the same manifests, on a sample when N is large (rate x count);
 - raw checkov alone on the same dist/, for comparison (skipped above N=--checkov-max, reported as not
@@ -106,7 +106,7 @@ repo = Path(sys.argv[1]); cache = sys.argv[2]
 started = time.perf_counter()
 report = run_check(CheckOptions(repo=repo, tenants=repo / "tenants", clusters=repo / "clusters.yaml",
     dist=repo / "dist", argocd=repo / "argocd", policies=repo / "policies",
-    validators=("schema", "policy", "checkov", "refs", "capacity", "isolation", "delivery"),
+    validators=("schema", "policy", "checkov", "refs", "capacity", "foundations", "isolation", "delivery"),
     cache_dir=Path(cache) if cache else None, workers=2))
 print("RESULT " + json.dumps({"seconds": time.perf_counter() - started, "errors": report.errors,
     "warnings": report.warnings, "resources": report.resources,

@@ -39,6 +39,9 @@ IMAGES: dict[str, Image] = {
     # the platform team's own agentic server (built and signed in its own repository, not public):
     # OpenAI-compatible API, /healthz, /metrics on 8000; calls LiteLLM and the MCP registry
     "agent-server": Image("ghcr.io/genai-gitops/agent-server", "1.0.0"),
+    # backups (components/backups.py): the upload step, and Qdrant's snapshot download
+    "aws-cli": Image("public.ecr.aws/aws-cli/aws-cli", "2.15.62"),
+    "curl": Image("docker.io/curlimages/curl", "8.11.1"),
 }
 
 
@@ -49,6 +52,11 @@ class Chart:
     version: str
     namespace: str
 
+    @property
+    def is_oci(self) -> bool:
+        """A chart in an OCI registry: `repo_url` names the chart artifact itself."""
+        return self.repo_url.startswith("oci://")
+
 
 # Cluster add-ons come from their upstream charts (installed as Argo CD Applications)
 CHARTS: dict[str, Chart] = {
@@ -57,8 +65,24 @@ CHARTS: dict[str, Chart] = {
                         "gatekeeper-system"),
     "kube-prometheus-stack": Chart("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack",
                                    "88.0.0", "monitoring"),
-    "ingress-nginx": Chart("https://kubernetes.github.io/ingress-nginx", "ingress-nginx", "4.13.3", "ingress-nginx"),
+    # the maintained Gateway API implementation replacing the retired community ingress-nginx; chart v1.9.0
+    # bundles Gateway API v1.6.1 (standard channel) CRDs; images docker.io/envoyproxy/gateway:v1.9.0 and the
+    # Envoy proxy image the controller pins (docker.io/envoyproxy/envoy)
+    "envoy-gateway": Chart("oci://docker.io/envoyproxy/gateway-helm", "gateway-helm", "v1.9.0",
+                           "envoy-gateway-system"),
     "cert-manager": Chart("https://charts.jetstack.io", "cert-manager", "v1.19.1", "cert-manager"),
+    # cluster foundations a fresh EKS cluster lacks (stacks/foundations.py says which cluster gets which).
+    # metrics-server chart 3.13.1 = app 0.8.1 (registry.k8s.io/metrics-server/metrics-server:v0.8.1)
+    "metrics-server": Chart("https://kubernetes-sigs.github.io/metrics-server", "metrics-server", "3.13.1",
+                            "kube-system"),
+    # device plugin 0.20.0 (nvcr.io/nvidia/k8s-device-plugin:v0.20.0); DCGM exporter chart 4.8.2
+    # (nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless)
+    "nvidia-device-plugin": Chart("https://nvidia.github.io/k8s-device-plugin", "nvidia-device-plugin", "0.20.0",
+                                  "nvidia-gpu"),
+    "dcgm-exporter": Chart("https://nvidia.github.io/dcgm-exporter/helm-charts", "dcgm-exporter", "4.8.2",
+                           "nvidia-gpu"),
+    # the log shipper: Fluent Bit to CloudWatch Logs (public.ecr.aws/aws-observability/aws-for-fluent-bit:3.2.1)
+    "aws-for-fluent-bit": Chart("https://aws.github.io/eks-charts", "aws-for-fluent-bit", "0.2.0", "logging"),
 }
 
 

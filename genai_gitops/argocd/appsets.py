@@ -12,6 +12,7 @@ from typing import Any
 
 from genai_gitops.model.cluster import ENVIRONMENT_ORDER, ClusterInventory
 from genai_gitops.synth.apps import ARGOCD_NAMESPACE, PLATFORM_PROJECT, WAVES, AppKind
+from genai_gitops_constructs.versions import CHARTS
 
 CLUSTER_LABEL = "genai-gitops.io/cluster"
 ENVIRONMENT_LABEL = "genai-gitops.io/environment"
@@ -123,11 +124,8 @@ def platform_project(inventory: ClusterInventory) -> dict[str, Any]:
                      "finalizers": ["resources-finalizer.argocd.argoproj.io"]},
         "spec": {
             "description": "Central stacks, cluster add-ons, cluster config and every tenant's guard rails",
-            "sourceRepos": [inventory.gitops.repo_url, *sorted({
-                # add-on charts come from their upstream Helm repositories
-                "https://charts.external-secrets.io", "https://open-policy-agent.github.io/gatekeeper/charts",
-                "https://prometheus-community.github.io/helm-charts", "https://kubernetes.github.io/ingress-nginx",
-                "https://charts.jetstack.io"})],
+            # add-on charts come from their upstream Helm repositories (versions.py pins each)
+            "sourceRepos": [inventory.gitops.repo_url, *sorted({chart.repo_url for chart in CHARTS.values()})],
             "destinations": [{"name": c.argocd.name, "namespace": "*"} for c in sorted(
                 inventory.clusters, key=lambda c: c.name)],
             "clusterResourceWhitelist": [{"group": "*", "kind": "*"}],

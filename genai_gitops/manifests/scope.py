@@ -26,7 +26,7 @@ CLUSTER_SCOPED: frozenset[tuple[str, str]] = frozenset({
     ("mutations.gatekeeper.sh", "AssignMetadata"), ("mutations.gatekeeper.sh", "ModifySet"),
     ("mutations.gatekeeper.sh", "AssignImage"), ("externaldata.gatekeeper.sh", "Provider"),
     ("cert-manager.io", "ClusterIssuer"), ("external-secrets.io", "ClusterSecretStore"),
-    ("external-secrets.io", "ClusterExternalSecret"),
+    ("external-secrets.io", "ClusterExternalSecret"), ("gateway.networking.k8s.io", "GatewayClass"),
 })
 #: groups whose every kind is cluster-scoped
 CLUSTER_SCOPED_GROUPS = frozenset({"constraints.gatekeeper.sh"})
@@ -41,6 +41,9 @@ NAMESPACED: frozenset[tuple[str, str]] = frozenset({
     ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "RoleBinding"),
     ("discovery.k8s.io", "EndpointSlice"), ("coordination.k8s.io", "Lease"),
     ("gateway.networking.k8s.io", "Gateway"), ("gateway.networking.k8s.io", "HTTPRoute"),
+    ("gateway.networking.k8s.io", "ReferenceGrant"), ("gateway.envoyproxy.io", "EnvoyProxy"),
+    ("gateway.envoyproxy.io", "ClientTrafficPolicy"), ("gateway.envoyproxy.io", "BackendTrafficPolicy"),
+    ("gateway.envoyproxy.io", "SecurityPolicy"),
     ("monitoring.coreos.com", "ServiceMonitor"), ("monitoring.coreos.com", "PodMonitor"),
     ("monitoring.coreos.com", "PrometheusRule"), ("external-secrets.io", "ExternalSecret"),
     ("external-secrets.io", "SecretStore"), ("argoproj.io", "Application"), ("argoproj.io", "ApplicationSet"),

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from genai_gitops.model.base import DnsLabel, KubernetesVersion, StrictModel
+from genai_gitops.model.base import DnsLabel, KubernetesVersion, NonEmpty, StrictModel
 from genai_gitops.model.grammar import (
     AwsRegion,
     Cidr,
@@ -20,6 +20,7 @@ from genai_gitops.model.grammar import (
     ResourceName,
     ServerUrl,
 )
+from genai_gitops.model.secrets import SecretRef
 
 
 class Environment(StrEnum):
@@ -63,15 +64,21 @@ class CidrException(StrictModel):
 
 
 class IngressCapability(StrictModel):
-    class_name: DnsLabel = "nginx"
+    """The cluster's public entry: Envoy Gateway (Gateway API); community ingress-nginx is retired."""
+
+    #: the GatewayClass every `public` Gateway of the cluster uses (the cluster-config app creates it)
+    class_name: DnsLabel = "envoy"
     #: hosts of tenants on this cluster should live under this domain (not enforced: white-label hosts)
     domain: DnsName
-    #: namespace and pod labels of the ingress controller, for NetworkPolicy ingress rules
-    controller_namespace: DnsLabel = "ingress-nginx"
+    #: namespace of the gateway's Envoy proxies, for NetworkPolicy ingress rules
+    controller_namespace: DnsLabel = "envoy-gateway-system"
     #: public CIDRs of this cluster's load balancer; other clusters' egress to it is limited to them
     public_cidrs: list[Cidr] = Field(default_factory=list)
-    #: the reasoned exception a world-open, private or wide public CIDR needs (rules.cluster_rules)
+    #: the reasoned exception a world-open, private or wide public CIDR needs (network_rules.cluster_rules)
     public_cidrs_exception: CidrException | None = None
+    #: on a central cluster: more client ranges (offices, partners) allowed to call the public LiteLLM API,
+    #: besides the NAT egress ranges of the environment's clusters; the API is open when both are empty
+    api_client_cidrs: list[Cidr] = Field(default_factory=list)
 
 
 class Capabilities(StrictModel):
@@ -80,12 +87,56 @@ class Capabilities(StrictModel):
     ingress: IngressCapability
 
 
+class ReceiverType(StrEnum):
+    SLACK = "slack"
+    PAGERDUTY = "pagerduty"
+    WEBHOOK = "webhook"
+
+
+Severity = Literal["critical", "warning", "info"]
+DEFAULT_SEVERITIES: tuple[Severity, ...] = ("critical", "warning")
+
+
+class AlertReceiver(StrictModel):
+    """Where this cluster's Alertmanager sends alerts; the credential stays in the secret store."""
+
+    name: DnsLabel
+    type: ReceiverType
+    #: the Slack webhook URL, PagerDuty routing key or webhook URL (mounted as a file, never in the config)
+    secret: SecretRef
+    #: Slack only: the channel
+    channel: str | None = None
+    #: the alert severities this receiver gets
+    severities: list[Severity] = Field(default_factory=lambda: list(DEFAULT_SEVERITIES), min_length=1)
+
+
+class Alerting(StrictModel):
+    #: the first receiver also gets every alert no other receiver takes
+    receivers: list[AlertReceiver] = Field(min_length=1)
+
+
+class Backups(StrictModel):
+    """Backups of the cluster's stores of record, to S3 through IRSA."""
+
+    #: the bucket (in the cluster's account and region) the backup jobs write to
+    bucket: NonEmpty
+    #: cron schedule (UTC) of the daily backups
+    schedule: NonEmpty = "17 2 * * *"
+    #: days a backup is kept (the bucket's lifecycle rule deletes older objects; README)
+    retention_days: int = Field(default=14, ge=1)
+
+
 class ArgoDestination(StrictModel):
     """The cluster as Argo CD knows it (its cluster secret): name, and the API server URL."""
 
     #: the cluster secret's name; `in-cluster` for the cluster Argo CD runs on
     name: DnsLabel
     server: ServerUrl
+
+
+#: a KMS key by id or alias ARN (arn:aws:kms:<region>:<account>:key/<uuid> | alias/<name>), any AWS partition
+KMS_KEY_ARN = (r"^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:[0-9]{12}:"
+               r"(key/([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[A-Za-z0-9/_-]+)$")
 
 
 class ClusterSpec(StrictModel):
@@ -100,7 +151,17 @@ class ClusterSpec(StrictModel):
     vpc_cidr: Cidr
     #: the subnets of the managed data services (RDS, ElastiCache): database egress goes here only
     data_subnets: list[Cidr] = Field(min_length=1)
+    #: the customer-managed KMS key that encrypts this cluster's EBS volumes (the StorageClass names it);
+    #: absent: volumes are still encrypted, with the account's AWS-managed `aws/ebs` key
+    kms_key_arn: str | None = Field(default=None, pattern=KMS_KEY_ARN)
+    #: the public addresses this cluster's pods leave through (NAT gateways): the central LiteLLM API of the
+    #: cluster's environment admits these client ranges
+    nat_egress_cidrs: list[Cidr] = Field(default_factory=list)
     capabilities: Capabilities
+    #: Alertmanager receivers; without them alerts fire and reach no one
+    alerting: Alerting | None = None
+    #: backups of the stores of record on this cluster (PostgreSQL, ClickHouse, tenant Qdrant)
+    backups: Backups | None = None
 
     @property
     def has_gpu(self) -> bool:

@@ -16,7 +16,7 @@ from genai_gitops import safeyaml
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.errors import ModelError, Problem
 from genai_gitops.model.network_rules import cluster_rules
-from genai_gitops.model.rules import platform_rules, tenant_rules
+from genai_gitops.model.rules import inventory_rules, platform_rules, tenant_rules
 from genai_gitops.model.secrets import SecretRef, literal_secret_kind
 from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.secretscan import joined_kind
@@ -190,6 +190,7 @@ def load_inventory(path: str | os.PathLike[str]) -> ClusterInventory:
                 problems.append(Problem(display, f"clusters[{index}].name", f"{name!r} is listed twice"))
         for index, cluster in enumerate(inventory.clusters):
             problems += [Problem(display, f"clusters[{index}].{f}", m) for f, m in cluster_rules(cluster)]
+        problems += [Problem(display, field, message) for field, message in inventory_rules(inventory)]
     if problems or inventory is None:
         raise ModelError(problems)
     return inventory

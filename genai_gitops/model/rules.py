@@ -112,3 +112,27 @@ def platform_rules(tenants: Sequence[tuple[str, TenantSpec]],
             elif tenant.usage_mode.runs_ollama and not tenant.cpu_fallback:
                 yield file, "cluster", (f"cluster {cluster.name} has no GPU node pool for local models; pick a GPU "
                                         "cluster, set cpu_fallback: true, or set usage_mode: external")
+
+
+#: StorageClasses EKS creates itself: the platform's own class must not take their name (Argo CD would fight
+#: over the immutable parameters of an object it does not own)
+EKS_STORAGE_CLASSES = frozenset({"gp2"})
+
+
+def inventory_rules(inventory: ClusterInventory) -> Iterator[FieldProblem]:
+    """Rules within one cluster entry of the inventory; fields are relative to the inventory file."""
+    for index, cluster in enumerate(inventory.clusters):
+        at = f"clusters[{index}]"
+        if cluster.kms_key_arn is not None:
+            _, _, _, region, account, _ = cluster.kms_key_arn.split(":", 5)
+            if region != cluster.region:
+                yield f"{at}.kms_key_arn", (f"the key is in region {region!r} but the cluster is in "
+                                            f"{cluster.region!r}; EBS can only use a key of the volume's region")
+            if account != cluster.aws_account_id:
+                yield f"{at}.kms_key_arn", (f"the key belongs to account {account} but the cluster is in "
+                                            f"{cluster.aws_account_id}; use a key of the cluster's account (or grant "
+                                            "it cross-account and name it by key/<id> in the cluster's account)")
+        if cluster.capabilities.storage_class in EKS_STORAGE_CLASSES:
+            yield f"{at}.capabilities.storage_class", (
+                f"{cluster.capabilities.storage_class!r} is the class EKS creates itself (unencrypted gp2); name the "
+                "platform's class differently, e.g. gp3")

@@ -95,9 +95,22 @@ class Flow:
         return f"{self.source} -> {self.destination}:{ports}"
 
 
+#: the labels Envoy Gateway puts on its Envoy proxy pods (the data plane every public request passes)
+GATEWAY_PROXY_LABELS = (("app.kubernetes.io/component", "proxy"), ("app.kubernetes.io/name", "envoy"))
+
+
 def ingress_controller(cluster: ClusterSpec) -> Workload:
+    """The gateway's Envoy proxies (one merged fleet per cluster, in Envoy Gateway's namespace)."""
     ns = cluster.capabilities.ingress.controller_namespace
-    return Workload(ns, "ingress-nginx", (("app.kubernetes.io/name", "ingress-nginx"),))
+    return Workload(ns, "envoy", GATEWAY_PROXY_LABELS)
+
+
+def litellm_client_cidrs(inventory: ClusterInventory, central: ClusterSpec) -> tuple[str, ...]:
+    """Who may call the central LiteLLM's public API: the NAT egress of every cluster of its environment
+    (tenants on other clusters) and the ranges the central cluster lists itself."""
+    ranges = {c for cl in inventory.clusters if cl.environment is central.environment for c in cl.nat_egress_cidrs}
+    ranges.update(central.capabilities.ingress.api_client_cidrs)
+    return tuple(sorted(ranges))
 
 
 def acme_solver(namespace: str) -> Workload:
@@ -108,6 +121,10 @@ def acme_solver(namespace: str) -> Workload:
 
 def prometheus() -> Workload:
     return Workload(MONITORING_NAMESPACE, "prometheus", (("app.kubernetes.io/name", "prometheus"),))
+
+
+def grafana() -> Workload:
+    return Workload(MONITORING_NAMESPACE, "grafana", (("app.kubernetes.io/name", "grafana"),))
 
 
 def kube_dns() -> Workload:
@@ -196,6 +213,11 @@ def tenant_flows(tenant: TenantSpec, inventory: ClusterInventory) -> list[Flow]:
                       for cidr in central_ingress_cidrs(inventory, tenant)]
     for name in workloads:
         flows.append(Flow(w(name), kube_dns(), DNS_PORTS, "DNS"))
+    if "qdrant" in workloads and cluster.backups is not None:
+        job = w("backup-qdrant")
+        flows += [Flow(job, w("qdrant"), (Port(PORTS["qdrant-http"]),), "Qdrant snapshot"),
+                  Flow(job, internet(cluster, inventory), HTTPS, "backup upload to S3 through IRSA (STS)"),
+                  Flow(job, kube_dns(), DNS_PORTS, "DNS")]
     return sorted(flows, key=str)
 
 
@@ -285,6 +307,7 @@ def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
         Flow(litellm, postgres, ports("postgres"), "virtual keys, teams, spend"),
         Flow(litellm, w("langfuse-web"), ports("langfuse-web"), "traces"),
         Flow(litellm, w("jaeger"), ports("jaeger-otlp-grpc"), "OpenTelemetry spans"),
+        Flow(grafana(), w("jaeger"), ports("jaeger-ui"), "Grafana's Jaeger data source (query API)"),
         Flow(litellm, w("lago-api"), ports("lago-api"), "usage events"),
         Flow(litellm, w("mcp-registry"), ports("mcp-registry"), "shared MCP servers"),
         Flow(litellm, internet_https, HTTPS, "providers (OpenAI, Anthropic), Bedrock and STS through IRSA, JWKS"),
@@ -325,4 +348,10 @@ def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
     for name in CENTRAL_WORKLOADS:
         if name != "vllm" or cluster.has_gpu:
             flows.append(Flow(w(name), kube_dns(), DNS_PORTS, "DNS"))
+    if cluster.backups is not None:
+        for store, store_ports in (("postgres", ports("postgres")), ("clickhouse", ports("clickhouse-native"))):
+            job = w(f"backup-{store}")
+            flows += [Flow(job, w(store), store_ports, f"{store} backup (dump)"),
+                      Flow(job, internet_https, HTTPS, "backup upload to S3 through IRSA (STS)"),
+                      Flow(job, kube_dns(), DNS_PORTS, "DNS")]
     return sorted(set(flows), key=str)

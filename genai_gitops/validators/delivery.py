@@ -82,6 +82,8 @@ ADDON_CRD_GROUPS: Mapping[str, tuple[str, ...]] = {
                    "status.gatekeeper.sh", "mutations.gatekeeper.sh", "expansion.gatekeeper.sh",
                    "externaldata.gatekeeper.sh", "syncset.gatekeeper.sh"),
     "cert-manager": ("cert-manager.io", "acme.cert-manager.io"),
+    # Envoy Gateway's chart bundles the Gateway API CRDs (standard channel)
+    "gateway-helm": ("gateway.networking.k8s.io", "gateway.envoyproxy.io"),
 }
 #: Argo CD's built-in `default` project, used when the repository does not define one
 DEFAULT_PROJECT = {"sourceRepos": ["*"], "destinations": [{"server": "*", "name": "*", "namespace": "*"}],
@@ -878,6 +880,9 @@ def _creates_namespace(spec: Mapping[str, Any]) -> bool:
 
 def _chart(view: _AppView) -> str:
     source = _mapping(view.spec.get("source"))
+    url = str(source.get("repoURL") or "")
+    if not source.get("chart") and url.startswith("oci://"):
+        return url.rstrip("/").rsplit("/", 1)[-1]  # Argo CD's OCI source: the artifact is the chart
     return str(source.get("chart") or "")
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.model.traffic import RUNTIME_PODS_ANNOTATION
 from genai_gitops.report.finding import Finding, Severity
+from genai_gitops.validators import gateway_refs
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.plaintext import plaintext_findings
 from genai_gitops.validators.registry import ValidatorOptions
@@ -291,6 +292,9 @@ class ReferenceCheck:
             "ServiceMonitor": self.check_service_monitor,
             "PodDisruptionBudget": self.check_pdb,
             "ExternalSecret": self.check_external_secret,
+            "HTTPRoute": lambda route: gateway_refs.check_http_route(self.index, route, self._finding),
+            **{kind: (lambda policy: gateway_refs.check_policy_targets(self.index, policy, self._finding))
+               for kind in gateway_refs.POLICY_KINDS},
         }
 
     def findings(self) -> Iterator[Finding]:

@@ -31,6 +31,7 @@ VALIDATORS: dict[str, str] = {
     "policy": "genai_gitops.validators.gatekeeper.validator:GatekeeperValidator",
     "refs": "genai_gitops.validators.refs:RefsValidator",
     "capacity": "genai_gitops.validators.capacity:CapacityValidator",
+    "foundations": "genai_gitops.validators.foundations:FoundationsValidator",
     "checkov": "genai_gitops.validators.checkov:CheckovValidator",
     "isolation": "genai_gitops.validators.isolation.validator:IsolationValidator",
     "delivery": "genai_gitops.validators.delivery:DeliveryValidator",

@@ -24,7 +24,9 @@ def test_text_is_a_table_with_a_summary(example_repo: Path, capsys) -> None:
                  "--clusters", str(example_repo / "clusters.yaml")]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["NAME", "PROJECT", "CLUSTER", "NAMESPACE", "PATH", "WAVE"]
-    assert lines[-1] == "15 applications from 6 ApplicationSets"
+    # one row per dist/<cluster>/<app> folder of the example repository
+    folders = [p for p in (example_repo / "dist").glob("*/*") if p.is_dir()]
+    assert lines[-1] == f"{len(folders)} applications from 6 ApplicationSets"
     assert "customer-eu-1-tenant-acme  " in "\n".join(lines)
 
 

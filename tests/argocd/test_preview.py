@@ -31,6 +31,16 @@ EXPECTED = {
     "customer-us-1-projects": ("platform", "in-cluster", "argocd", -4),
     "customer-us-1-tenant-globex": ("tenant-globex", "customer-us-1", "tenant-globex", 1),
     "customer-us-1-tenant-globex-guardrails": ("platform", "customer-us-1", "tenant-globex", 0),
+    "customer-dev-1-addons": ("platform", "in-cluster", "argocd", -3),
+    "customer-dev-1-cluster-config": ("platform", "customer-dev-1", "", -2),
+    "customer-dev-1-projects": ("platform", "in-cluster", "argocd", -4),
+    "customer-dev-1-tenant-initech-dev": ("tenant-initech-dev", "customer-dev-1", "tenant-initech-dev", 1),
+    "customer-dev-1-tenant-initech-dev-guardrails": ("platform", "customer-dev-1", "tenant-initech-dev", 0),
+    "customer-staging-1-addons": ("platform", "in-cluster", "argocd", -3),
+    "customer-staging-1-cluster-config": ("platform", "customer-staging-1", "", -2),
+    "customer-staging-1-projects": ("platform", "in-cluster", "argocd", -4),
+    "customer-staging-1-tenant-initech-staging": ("tenant-initech-staging", "customer-staging-1", "tenant-initech-staging", 1),
+    "customer-staging-1-tenant-initech-staging-guardrails": ("platform", "customer-staging-1", "tenant-initech-staging", 0),
 }
 
 
@@ -51,7 +61,8 @@ def test_example_repository_yields_exactly_one_application_per_folder(example_re
     for app in apps:
         cluster, folder = app.path.split("/")[1:]
         assert app.name == f"{cluster}-{folder}"
-        assert app.labels == {"environment": "prod", "cluster": cluster, "app-kind": app.labels["app-kind"]}
+        environment = inventory.by_name()[cluster].environment.value
+        assert app.labels == {"environment": environment, "cluster": cluster, "app-kind": app.labels["app-kind"]}
         assert app.spec["source"] == {"repoURL": inventory.gitops.repo_url, "targetRevision": "main",
                                       "path": app.path, "directory": {"recurse": False, "include": "*.{yaml,yml,json}",
                                                                       "exclude": ".*"}}

@@ -34,7 +34,7 @@ def test_diff_reports_objects_fields_and_flows(repo: Path, fixture_repo: Path, t
     # the committed (here: working tree) dist/ is compared, not a fresh synth; 1 = changes (git diff --exit-code)
     assert main(["diff", "--repo", str(work), "--base", "HEAD", "--output", "markdown"]) == 1
     out = capsys.readouterr().out
-    assert "| `customer-us-1/tenant-globex` | 0 | 5 | 2 |" in out
+    assert "| `customer-us-1/tenant-globex` | 0 | 7 | 2 |" in out  # Qdrant, its backup CronJob and account
     assert "- removed `StatefulSet tenant-globex/qdrant`" in out
     assert "- changed `Deployment tenant-globex/open-webui`: `spec.template.spec.containers[0].env`" in out
     assert "| \N{HEAVY MINUS SIGN} removed | tenant-globex/open-webui | tenant-globex/qdrant | 6333-6334 |" in out

@@ -42,7 +42,7 @@ def test_objects(central: Any) -> None:
         ("Namespace", PLATFORM_NAMESPACE),
         ("Deployment", "litellm"), ("Service", "litellm"), ("ConfigMap", "litellm-config"),
         ("ExternalSecret", "litellm"), ("ServiceAccount", "litellm"), ("PodDisruptionBudget", "litellm"),
-        ("HorizontalPodAutoscaler", "litellm"), ("Ingress", "litellm"), ("ConfigMap", "litellm-teams"),
+        ("HorizontalPodAutoscaler", "litellm"), ("HTTPRoute", "litellm"), ("ConfigMap", "litellm-teams"),
         ("Job", "litellm-team-sync"), ("ExternalSecret", "litellm-tenant-keys"),
         ("StatefulSet", "redis"), ("Service", "redis"), ("Service", "redis-headless"), ("ConfigMap", "redis-scripts"),
         ("ExternalSecret", "redis"), ("PodDisruptionBudget", "redis"),
@@ -187,7 +187,7 @@ def test_litellm_is_reached_by_ingress_and_prometheus_only(central: Any) -> None
     sources = {(_peer_namespace(r, "from"), _peer_name(r, "from"), frozenset(_ports(r)))
                for r in _rules(central, "litellm", "ingress")}
     assert sources == {
-        ("ingress-nginx", "ingress-nginx", frozenset({PORTS["litellm"]})),
+        ("envoy-gateway-system", "envoy", frozenset({PORTS["litellm"]})),
         ("monitoring", "prometheus", frozenset({PORTS["litellm-metrics"]})),
         (None, "agent-server", frozenset({PORTS["litellm"]})),
         (None, "litellm-team-sync", frozenset({PORTS["litellm"]})),
@@ -214,14 +214,15 @@ def test_data_stores_accept_their_clients_only(central: Any) -> None:
     assert ("redis", frozenset({6379, 26379})) in redis
     postgres = {_peer_name(r, "from") for r in _rules(central, "postgres", "ingress")}
     assert postgres == {"litellm", "langfuse-web", "langfuse-worker", "lago-api", "lago-worker", "lago-clock",
-                        "lago-migrate", "mcp-registry", "prometheus"}
+                        "lago-migrate", "mcp-registry", "prometheus", "backup-postgres"}
     vllm = {(_peer_name(r, "from"), frozenset(_ports(r))) for r in _rules(central, "vllm", "ingress")}
     assert vllm == {("litellm", frozenset({8000})), ("prometheus", frozenset({8000}))}
 
 
 def test_prometheus_scrapes_every_metrics_port(central: Any) -> None:
     for workload, port in CENTRAL_METRICS_PORTS.items():
-        scrapes = [r for r in _rules(central, workload, "ingress") if _peer_namespace(r, "from") == "monitoring"]
+        scrapes = [r for r in _rules(central, workload, "ingress")
+                   if _peer_namespace(r, "from") == "monitoring" and _peer_name(r, "from") == "prometheus"]
         assert [_ports(r) for r in scrapes] == [{port}], workload
 
 

@@ -81,11 +81,11 @@ def test_urls_and_ingresses(central) -> None:
         assert env["LAGO_API_URL"] == f"https://{api_host}"
         assert env["LAGO_FRONT_URL"] == f"https://{front_host}"
     for name, host in (("lago-api", api_host), ("lago-front", front_host)):
-        ingress = central.get("Ingress", name).obj["spec"]
-        assert ingress["tls"] == [{"hosts": [host], "secretName": f"{name}-tls"}]
-        assert ingress["rules"][0]["host"] == host
-        assert ingress["rules"][0]["http"]["paths"][0]["backend"]["service"] == {"name": name, "port": {"name": "http"}}
+        route = central.get("HTTPRoute", name).obj["spec"]
+        assert route["hostnames"] == [host]
+        (backend,) = route["rules"][0]["backendRefs"]
         service = central.get("Service", name).obj["spec"]
+        assert backend["name"] == name and backend["port"] == service["ports"][0]["port"]
         assert service["selector"].items() <= central.pod(name).labels.items()
     # the browser app calls the public API URL (env-config.js the front serves)
     env_config = central.get("ConfigMap", "lago-front-config").obj["data"]["env-config.js"]

@@ -106,13 +106,13 @@ def test_public_url_ingress_and_settings(central) -> None:
         assert web[key] == ("secret", "langfuse", key)
     assert web["TELEMETRY_ENABLED"] == "false"
     assert web["AUTH_DISABLE_SIGNUP"] == "true"
-    ingress = central.get("Ingress", "langfuse-web").obj
-    assert ingress["spec"]["tls"] == [{"hosts": [host], "secretName": "langfuse-web-tls"}]
-    rule = ingress["spec"]["rules"][0]
-    assert rule["host"] == host
-    backend = rule["http"]["paths"][0]["backend"]["service"]
-    assert backend == {"name": "langfuse-web", "port": {"name": "http"}}
-    assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"]
+    route = central.get("HTTPRoute", "langfuse-web").obj["spec"]
+    assert route["hostnames"] == [host]
+    assert route["rules"][0]["backendRefs"] == [{"group": "", "kind": "Service", "name": "langfuse-web",
+                                                 "port": central.get("Service", "langfuse-web").obj["spec"][
+                                                     "ports"][0]["port"]}]
+    # SDK ingestion batches are limited at the gateway
+    assert central.get("BackendTrafficPolicy", "langfuse-web").obj["spec"]["requestBuffer"] == {"limit": "16Mi"}
 
 
 def test_web_is_highly_available(central) -> None:

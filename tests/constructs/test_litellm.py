@@ -256,15 +256,16 @@ def test_runs_as_nobody_with_a_read_only_root(litellm: Any) -> None:
     assert litellm.main["image"].startswith("ghcr.io/berriai/litellm-non_root:")
 
 
-def test_ingress(central: Any) -> None:
-    ingress = central.get("Ingress", "litellm").obj
-    assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "letsencrypt-prod"
-    spec = ingress["spec"]
-    assert spec["ingressClassName"] == "nginx"
-    assert spec["tls"] == [{"hosts": ["llm.genai.example.com"], "secretName": "litellm-tls"}]
-    assert spec["rules"] == [{"host": "llm.genai.example.com", "http": {"paths": [{
-        "path": "/v1", "pathType": "Prefix",
-        "backend": {"service": {"name": "litellm", "port": {"name": "http"}}}}]}}]
+def test_public_route(central: Any) -> None:
+    spec = central.get("HTTPRoute", "litellm").obj["spec"]
+    assert spec["hostnames"] == ["llm.genai.example.com"]
+    # the OpenAI API only, streamed answers get ten minutes
+    assert spec["rules"] == [{"matches": [{"path": {"type": "PathPrefix", "value": "/v1"}}],
+                              "backendRefs": [{"group": "", "kind": "Service", "name": "litellm", "port": 4000}],
+                              "timeouts": {"request": "600s"}}]
+    listener = next(item for item in central.get("Gateway", "public").obj["spec"]["listeners"]
+                    if item["name"] == spec["parentRefs"][0]["sectionName"])
+    assert listener["tls"]["certificateRefs"] == [{"group": "", "kind": "Secret", "name": "litellm-tls"}]
 
 
 def test_metrics_have_their_own_port(central: Any, litellm: Any) -> None:

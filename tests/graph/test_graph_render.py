@@ -24,7 +24,7 @@ def test_one_tenant_with_its_peers_only(acme: ConnectivityGraph) -> None:
     assert acme.clusters == ["customer-eu-1"]
     namespaces = acme.namespaces("customer-eu-1")
     assert "tenant-acme" in namespaces and "tenant-initech" not in namespaces
-    assert {"ingress-nginx", "kube-system"} <= set(namespaces)
+    assert {"envoy-gateway-system", "kube-system"} <= set(namespaces)
     assert not [n for n in acme.nodes if n.role is Role.OTHER_TENANT]
     assert not [e for e in acme.edges if e.cross_tenant]
 
@@ -38,7 +38,7 @@ def test_mermaid_renders_namespaces_workloads_and_ports(acme: ConnectivityGraph)
         node = workload.replace("-", "_")
         assert f'    wl_customer_eu_1__tenant_acme__{node}["{workload}"]' in lines
     assert '  wl_customer_eu_1__tenant_acme__open_webui -->|"6379"| wl_customer_eu_1__tenant_acme__redis' in lines
-    assert '  wl_customer_eu_1__ingress_nginx__ingress_nginx -->|"8080"| wl_customer_eu_1__tenant_acme__open_webui' \
+    assert '  wl_customer_eu_1__envoy_gateway_system__envoy -->|"8080"| wl_customer_eu_1__tenant_acme__open_webui' \
         in lines
     # acme's own database block (database_endpoints), not the data subnet it shares with initech
     assert '  wl_customer_eu_1__tenant_acme__open_webui -->|"5432"| ext_database' in lines

@@ -32,7 +32,7 @@ from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import redis_ha
-from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
+from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
 from genai_gitops_constructs.components.langfuse import RedisSentinel
 from genai_gitops_constructs.components.postgres import (
     database_password_ref,
@@ -88,7 +88,6 @@ class LagoProps:
     api_host: str | None = None
     s3_bucket: str | None = None
     s3_role_arn: str | None = None
-    cluster_issuer: str = CLUSTER_ISSUER
     organisation: LagoOrganisation = field(default_factory=LagoOrganisation)
     api_replicas: int = 2
     worker_replicas: int = 2
@@ -199,7 +198,7 @@ def _env_config(values: dict[str, str]) -> str:
 
 class Lago(Construct):
     """Deployments `lago-api`, `lago-worker`, `lago-clock`, `lago-front`; Job `lago-migrate`; Services,
-    Ingresses, PDBs, ServiceAccounts, the ExternalSecret and the front end's ConfigMap."""
+    HTTPRoutes, PDBs, ServiceAccounts, the ExternalSecret and the front end's ConfigMap."""
 
     def __init__(self, scope: Construct, id: str, props: LagoProps) -> None:
         super().__init__(scope, id)
@@ -331,16 +330,10 @@ class Lago(Construct):
                             k8s.ServicePort(name=PORT_NAME, port=port, app_protocol="http",
                                             target_port=int_or_string(PORT_NAME))]))
 
-    def _ingress(self, id: str, name: str, host: str, obj_labels: dict[str, str],
-                 extra: dict[str, str] | None = None) -> None:
-        annotations = {"cert-manager.io/cluster-issuer": self.props.cluster_issuer, **(extra or {})}
-        k8s.KubeIngress(self, id, metadata=object_meta(name, self.namespace, obj_labels, annotations),
-                        spec=k8s.IngressSpec(
-            ingress_class_name=self.props.cluster.capabilities.ingress.class_name,
-            tls=[k8s.IngressTls(hosts=[host], secret_name=f"{name}-tls")],
-            rules=[k8s.IngressRule(host=host, http=k8s.HttpIngressRuleValue(paths=[k8s.HttpIngressPath(
-                path="/", path_type="Prefix", backend=k8s.IngressBackend(service=k8s.IngressServiceBackend(
-                    name=name, port=k8s.ServiceBackendPort(name=PORT_NAME))))]))]))
+    def _ingress(self, id: str, name: str, host: str, obj_labels: dict[str, str], port: int,
+                 body_limit: str | None = None) -> None:
+        PublicRoute(self, id, labels=obj_labels, endpoint=PublicEndpoint(
+            name=name, namespace=self.namespace, host=host, service=name, port=port, body_limit=body_limit))
 
     # -- the processes ---------------------------------------------------------------------------------
 
@@ -398,9 +391,8 @@ class Lago(Construct):
                          pod=self._ruby_pod([container], volumes))
         self._pdb("api-pdb", API, obj_labels)
         self._service("api-service", API, port, obj_labels)
-        # the events API takes batches larger than ingress-nginx's 1m default
-        self._ingress("api-ingress", API, self.props.public_api_host, obj_labels,
-                      {"nginx.ingress.kubernetes.io/proxy-body-size": "8m"})
+        # the events API takes batches of usage events
+        self._ingress("api-route", API, self.props.public_api_host, obj_labels, port, body_limit="8Mi")
 
     def _worker(self) -> None:
         obj_labels = labels(WORKER, instance=self.instance, component="billing")
@@ -482,4 +474,4 @@ class Lago(Construct):
                          annotations={"checksum/config": checksum})
         self._pdb("front-pdb", FRONT, obj_labels)
         self._service("front-service", FRONT, port, obj_labels)
-        self._ingress("front-ingress", FRONT, self.props.public_front_host, obj_labels)
+        self._ingress("front-route", FRONT, self.props.public_front_host, obj_labels, port)

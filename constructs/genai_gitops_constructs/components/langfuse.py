@@ -26,7 +26,7 @@ from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import redis_ha
 from genai_gitops_constructs.components.clickhouse import ClickHouseConnection
-from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
+from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
 from genai_gitops_constructs.components.postgres import (
     database_password_ref,
     database_url_template,
@@ -101,8 +101,6 @@ class LangfuseProps:
     s3_bucket: str | None = None
     #: IAM role the `langfuse` ServiceAccount assumes through IRSA
     s3_role_arn: str | None = None
-    #: cert-manager ClusterIssuer that signs the ingress certificate
-    cluster_issuer: str = CLUSTER_ISSUER
     init: LangfuseInit = field(default_factory=LangfuseInit)
     web_min_replicas: int = 2
     web_max_replicas: int = 6
@@ -145,7 +143,7 @@ def _heap_mib(memory_limit: str) -> int:
 
 
 class Langfuse(Construct):
-    """Deployments `langfuse-web` (HPA, PDB, Service, Ingress) and `langfuse-worker` (PDB), SA, ExternalSecret."""
+    """Deployments `langfuse-web` (HPA, PDB, Service, HTTPRoute) and `langfuse-worker` (PDB), SA, ExternalSecret."""
 
     def __init__(self, scope: Construct, id: str, props: LangfuseProps) -> None:
         super().__init__(scope, id)
@@ -338,19 +336,11 @@ class Langfuse(Construct):
                                             target_port=int_or_string(PORT_NAME))]))
 
     def _ingress(self, obj_labels: dict[str, str]) -> None:
-        host = self.props.public_host
-        annotations = {
-            "cert-manager.io/cluster-issuer": self.props.cluster_issuer,
-            # SDK ingestion batches exceed ingress-nginx's 1m default body size
-            "nginx.ingress.kubernetes.io/proxy-body-size": "16m",
-        }
-        k8s.KubeIngress(self, "ingress", metadata=object_meta(WEB, self.namespace, obj_labels, annotations),
-                        spec=k8s.IngressSpec(
-            ingress_class_name=self.props.cluster.capabilities.ingress.class_name,
-            tls=[k8s.IngressTls(hosts=[host], secret_name=f"{WEB}-tls")],
-            rules=[k8s.IngressRule(host=host, http=k8s.HttpIngressRuleValue(paths=[k8s.HttpIngressPath(
-                path="/", path_type="Prefix", backend=k8s.IngressBackend(service=k8s.IngressServiceBackend(
-                    name=WEB, port=k8s.ServiceBackendPort(name=PORT_NAME))))]))]))
+        PublicRoute(self, "public", labels=obj_labels, endpoint=PublicEndpoint(
+            name=WEB, namespace=self.namespace, host=self.props.public_host, service=WEB,
+            port=PORTS["langfuse-web"],
+            # SDK ingestion batches are a few MiB at most
+            body_limit="16Mi"))
 
     def _autoscaling(self, obj_labels: dict[str, str]) -> None:
         k8s.KubeHorizontalPodAutoscalerV2(self, "hpa", metadata=object_meta(WEB, self.namespace, obj_labels),

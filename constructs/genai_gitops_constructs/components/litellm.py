@@ -9,7 +9,7 @@
   PostgreSQL advisory lock, so replicas starting together migrate one at a time; the startup probe
   (30 x 10 s) covers a long migration; rolling updates start one new pod before stopping an old one.
 - /metrics is served by a separate, unauthenticated process on the `metrics` port for Prometheus;
-  the API port keeps its /metrics behind a key, and the Ingress routes /v1 only.
+  the API port keeps its /metrics behind a key, and the public HTTPRoute sends /v1 only.
 - Tenant teams (budgets, rate limits) and tenant keys are applied by a PostSync Job (see
   litellm_config.py for why they cannot live in config.yaml).
 """
@@ -30,7 +30,7 @@ from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import LITELLM_TEAM_SYNC, PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import litellm_config as cfg
 from genai_gitops_constructs.components import redis_ha, vllm
-from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
+from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
 from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.external_secret import TENANT_KEYS_STORE, ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.meta import labels, selector
@@ -87,12 +87,12 @@ class LiteLLMProps:
     #: 30 s to live instead of 6 s), and each worker adds a database pool.
     num_workers: int = 1
     resources: Resources = field(default_factory=lambda: Resources("1", "2Gi", "2", "4Gi"))
-    #: the ClusterIssuer every cluster's config app defines
-    cluster_issuer: str = CLUSTER_ISSUER
+    #: client ranges admitted to the public API (model.traffic.litellm_client_cidrs); empty: anyone
+    client_cidrs: tuple[str, ...] = ()
 
 
 class LiteLLM(Construct):
-    """ServiceAccount (IRSA), ConfigMap, ExternalSecrets, Deployment, Service, PDB, HPA, Ingress, team sync Job."""
+    """ServiceAccount (IRSA), ConfigMap, ExternalSecrets, Deployment, Service, PDB, HPA, HTTPRoute, team sync Job."""
 
     def __init__(self, scope: Construct, id: str, props: LiteLLMProps) -> None:
         super().__init__(scope, id)
@@ -210,26 +210,19 @@ class LiteLLM(Construct):
             metrics=[k8s.MetricSpecV2(type="Resource", resource=k8s.ResourceMetricSourceV2(
                 name="cpu", target=k8s.MetricTargetV2(type="Utilization",
                                                       average_utilization=props.cpu_utilization)))]))
-        self._ingress(cluster, meta, props.cluster_issuer)
+        self._public_route(cluster, meta, props.client_cidrs)
         self._team_sync(cluster, props.tenants, secret.secret_name)
 
-    def _ingress(self, cluster: ClusterSpec, meta: dict[str, str], issuer: str) -> None:
-        host = public_host(cluster)
-        k8s.KubeIngress(self, "ingress", metadata=k8s.ObjectMeta(
-            name=NAME, namespace=PLATFORM_NAMESPACE, labels=meta, annotations={
-                "cert-manager.io/cluster-issuer": issuer,
-                # completions stream for minutes; buffering would hold tokens back until the end
-                "nginx.ingress.kubernetes.io/proxy-read-timeout": "600",
-                "nginx.ingress.kubernetes.io/proxy-send-timeout": "600",
-                "nginx.ingress.kubernetes.io/proxy-buffering": "off",
-                "nginx.ingress.kubernetes.io/proxy-body-size": "20m",
-            }), spec=k8s.IngressSpec(
-            ingress_class_name=cluster.capabilities.ingress.class_name,
-            tls=[k8s.IngressTls(hosts=[host], secret_name=f"{NAME}-tls")],
+    def _public_route(self, cluster: ClusterSpec, meta: dict[str, str], client_cidrs: tuple[str, ...]) -> None:
+        PublicRoute(self, "public", labels=meta, endpoint=PublicEndpoint(
+            name=NAME, namespace=PLATFORM_NAMESPACE, host=public_host(cluster), service=NAME, port=PORTS["litellm"],
             # the OpenAI API only: the admin UI and management routes are not on the internet
-            rules=[k8s.IngressRule(host=host, http=k8s.HttpIngressRuleValue(paths=[k8s.HttpIngressPath(
-                path="/v1", path_type="Prefix", backend=k8s.IngressBackend(service=k8s.IngressServiceBackend(
-                    name=NAME, port=k8s.ServiceBackendPort(name="http"))))]))]))
+            paths=("/v1",),
+            # completions stream for minutes
+            timeout="600s",
+            # the design documents' request-size limit (long prompts, base64 images and files)
+            body_limit="50Mi",
+            client_cidrs=client_cidrs))
 
     def _team_sync(self, cluster: ClusterSpec, tenants: Sequence[TenantSpec], secret_name: str) -> None:
         ns = PLATFORM_NAMESPACE

@@ -27,12 +27,13 @@ def build_stack(app: App, spec: AppSpec, platform: Platform, policy_objects: Seq
     if spec.kind is AppKind.PROJECTS:
         return ProjectsStack(app, chart_id, cluster=cluster, platform=platform)
     if spec.kind is AppKind.ADDONS:
-        return AddonsStack(app, chart_id, cluster=cluster)
+        return AddonsStack(app, chart_id, cluster=cluster, platform=platform)
     if spec.kind is AppKind.CLUSTER_CONFIG:
         from genai_gitops.manifests.cluster_policies import cluster_policy_objects
 
         deployed = cluster_policy_objects(policy_objects, platform.tenants_on(spec.cluster))
-        return ClusterConfigStack(app, chart_id, cluster=cluster, policy_objects=deployed)
+        return ClusterConfigStack(app, chart_id, cluster=cluster, policy_objects=deployed,
+                                  inventory=platform.inventory)
     if spec.kind is AppKind.CENTRAL:
         return CentralStack(app, chart_id, cluster=cluster, platform=platform)
     tenant = next(t for t in platform.tenants if t.id == spec.tenant)

@@ -9,17 +9,24 @@ from constructs import Construct
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.loader import Platform
 from genai_gitops.model.tenant import TenantSpec
-from genai_gitops.model.traffic import PLATFORM_NAMESPACE, central_flows
+from genai_gitops.model.traffic import PLATFORM_NAMESPACE, central_flows, litellm_client_cidrs
 from genai_gitops_constructs.components import litellm_config, redis_ha
 from genai_gitops_constructs.components.agent_server import AgentServer, AgentServerProps
-from genai_gitops_constructs.components.clickhouse import ClickHouse, ClickHouseProps
+from genai_gitops_constructs.components.backups import (
+    BackupCronJob,
+    backup_role_arn,
+    clickhouse_dump,
+    postgres_dump,
+)
+from genai_gitops_constructs.components.clickhouse import CLICKHOUSE_PROFILE, ClickHouse, ClickHouseProps
+from genai_gitops_constructs.components.gateway import PublicGateway, public_endpoints
 from genai_gitops_constructs.components.jaeger import Jaeger, JaegerProps
 from genai_gitops_constructs.components.lago import Lago, LagoProps
 from genai_gitops_constructs.components.langfuse import Langfuse, LangfuseProps
 from genai_gitops_constructs.components.litellm import LiteLLM, LiteLLMProps
 from genai_gitops_constructs.components.mcp_registry import McpRegistry, McpRegistryProps
 from genai_gitops_constructs.components.observability import Observability, ObservabilityProps
-from genai_gitops_constructs.components.postgres import Postgres, PostgresProps
+from genai_gitops_constructs.components.postgres import DATABASES, POSTGRES_PROFILE, Postgres, PostgresProps
 from genai_gitops_constructs.components.redis_ha import RedisHA, RedisHAProps
 from genai_gitops_constructs.components.vllm import Vllm, VllmProps
 from genai_gitops_constructs.meta import labels
@@ -58,14 +65,16 @@ class CentralStack(Chart):
 
         # -- LiteLLM and what it depends on ----------------------------------------------------------
         redis = RedisHA(self, "redis", RedisHAProps(cluster=cluster, exporter_image=_optional_image("redis-exporter")))
-        Postgres(self, "postgres", PostgresProps(cluster=cluster, exporter_image=_optional_image("postgres-exporter")))
+        postgres = Postgres(self, "postgres", PostgresProps(
+            cluster=cluster, exporter_image=_optional_image("postgres-exporter")))
         pool = cluster.gpu_pool
         if pool is not None:
             Vllm(self, "vllm", VllmProps(cluster=cluster, pool=pool))
         LiteLLM(self, "litellm", LiteLLMProps(
             cluster=cluster, tenants=tenants, config=litellm_config.LiteLLMConfigProps(
                 region=cluster.region, tenants=tenants, tenant_files=platform.tenant_files,
-                sentinel_nodes=redis_ha.sentinel_nodes(), master_set=redis.master_set, vllm=pool is not None)))
+                sentinel_nodes=redis_ha.sentinel_nodes(), master_set=redis.master_set, vllm=pool is not None),
+            client_cidrs=litellm_client_cidrs(platform.inventory, cluster)))
 
         # -- observability, tracing, billing, agents -------------------------------------------------
         clickhouse = ClickHouse(self, "clickhouse", ClickHouseProps(cluster=cluster))
@@ -76,6 +85,20 @@ class CentralStack(Chart):
         AgentServer(self, "agent-server", AgentServerProps(cluster=cluster))
         Observability(self, "observability", ObservabilityProps(cluster=cluster))
         # -- end: observability, tracing, billing, agents --------------------------------------------
+
+        if cluster.backups is not None:
+            for store, dump in (("postgres", postgres_dump(postgres.secret_name, DATABASES, POSTGRES_PROFILE)),
+                                ("clickhouse", clickhouse_dump(clickhouse.connection.user,
+                                                               clickhouse.connection.secret_name,
+                                                               clickhouse.connection.password_key,
+                                                               CLICKHOUSE_PROFILE))):
+                BackupCronJob(self, f"backup-{store}", cluster=cluster, backups=cluster.backups,
+                              namespace=PLATFORM_NAMESPACE, store=store, prefix=f"{cluster.name}/{store}",
+                              role_arn=backup_role_arn(cluster, PLATFORM_NAMESPACE), dump=dump)
+
+        # one Gateway for every public route the components above declared
+        PublicGateway(self, "gateway", namespace=PLATFORM_NAMESPACE, endpoints=public_endpoints(self),
+                      labels=labels("gateway", instance=cluster.name, component="gateway"))
 
         # default deny plus exactly the flows of the central traffic graph (model/traffic.py)
         NamespaceNetworkPolicies(self, "network", namespace=PLATFORM_NAMESPACE,

@@ -15,9 +15,14 @@ from cdk8s import ApiObject, Chart, JsonPatch
 from constructs import Construct
 
 from genai_gitops.manifests.cluster_policies import SYNCED_KINDS
-from genai_gitops.model.cluster import ClusterRole, ClusterSpec
+from genai_gitops.model.cluster import ClusterInventory, ClusterRole, ClusterSpec
 from genai_gitops.model.traffic import MONITORING_NAMESPACE, PLATFORM_NAMESPACE
-from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
+from genai_gitops.synth.apps import ARGOCD_NAMESPACE
+from genai_gitops_constructs.components.cluster_monitoring import ClusterMonitoring
+from genai_gitops_constructs.components.cluster_registration import ClusterRegistrations, is_argocd_host
+from genai_gitops_constructs.components.gateway import CLUSTER_ISSUER, GATEWAY_NAME
+from genai_gitops_constructs.components.gateway_class import EnvoyGatewayClass
+from genai_gitops_constructs.components.storage_class import EncryptedStorageClass
 from genai_gitops_constructs.external_secret import CLUSTER_SECRET_STORE, TENANT_KEYS_ROLE, TENANT_KEYS_STORE
 from genai_gitops_constructs.meta import labels
 
@@ -36,7 +41,7 @@ def _api_object(scope: Construct, id: str, obj: dict[str, Any], annotations: dic
 
 class ClusterConfigStack(Chart):
     def __init__(self, scope: Construct, id: str, *, cluster: ClusterSpec,
-                 policy_objects: Sequence[dict[str, Any]]) -> None:
+                 policy_objects: Sequence[dict[str, Any]], inventory: ClusterInventory | None = None) -> None:
         super().__init__(scope, id, disable_resource_name_hashes=True)
         meta = labels("cluster-config", instance=cluster.name, component="cluster-config")
 
@@ -45,7 +50,9 @@ class ClusterConfigStack(Chart):
         store.add_json_patch(JsonPatch.add("/spec", {
             "provider": {"aws": {"service": "SecretsManager", "region": cluster.region}},
             # platform namespaces only: tenants read their own secrets through their namespaced SecretStore
-            "conditions": [{"namespaces": [PLATFORM_NAMESPACE, MONITORING_NAMESPACE]}],
+            # and, where Argo CD runs, its namespace (the cluster registrations below)
+            "conditions": [{"namespaces": [PLATFORM_NAMESPACE, MONITORING_NAMESPACE,
+                                           *([ARGOCD_NAMESPACE] if is_argocd_host(cluster) else [])]}],
         }))
         if cluster.role is ClusterRole.CENTRAL:
             # tenants' LiteLLM keys (read by the team sync): a store of their own, so that no reference from a
@@ -58,8 +65,9 @@ class ClusterConfigStack(Chart):
                 "conditions": [{"namespaces": [PLATFORM_NAMESPACE]}],
             }))
 
-        # TLS for tenant (and central) ingresses: Let's Encrypt through an http01 challenge that the cluster's
-        # own ingress controller serves; the CRD comes from the cert-manager add-on, synced in an earlier wave
+        # TLS for every public Gateway: Let's Encrypt through an HTTP-01 challenge route that cert-manager
+        # attaches to the `public` Gateway of the certificate's namespace (parentRef without a namespace);
+        # the CRD comes from the cert-manager add-on, synced in an earlier wave
         issuer = ApiObject(self, "cluster-issuer", api_version="cert-manager.io/v1", kind="ClusterIssuer",
                            metadata={"name": CLUSTER_ISSUER, "labels": meta, "annotations": {
                                "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}})
@@ -67,10 +75,17 @@ class ClusterConfigStack(Chart):
             "server": "https://acme-v02.api.letsencrypt.org/directory",
             "privateKeySecretRef": {"name": f"{CLUSTER_ISSUER}-account-key"},
             # the solver Service defaults to NodePort, which tenant namespaces refuse: ClusterIP is all the
-            # ingress controller needs to reach the solver pod
-            "solvers": [{"http01": {"ingress": {"ingressClassName": cluster.capabilities.ingress.class_name,
-                                                "serviceType": "ClusterIP"}}}],
+            # gateway needs to reach the solver pod
+            "solvers": [{"http01": {"gatewayHTTPRoute": {
+                "parentRefs": [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": GATEWAY_NAME}],
+                "serviceType": "ClusterIP"}}}],
         }}))
+
+        EncryptedStorageClass(self, "storage", cluster=cluster)
+        EnvoyGatewayClass(self, "gateway", cluster=cluster, labels=meta)
+        ClusterMonitoring(self, "monitoring", cluster=cluster, labels=meta)
+        if inventory is not None and is_argocd_host(cluster):
+            ClusterRegistrations(self, "registrations", inventory=inventory, labels=meta)
 
         config = ApiObject(self, "gatekeeper-config", api_version="config.gatekeeper.sh/v1alpha1", kind="Config",
                            metadata={"name": "config", "namespace": "gatekeeper-system", "labels": meta})

@@ -10,9 +10,11 @@ from genai_gitops.model.base import parse_quantity
 from genai_gitops.model.loader import Platform
 from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import tenant_flows
+from genai_gitops_constructs.components.gateway import PublicGateway
 from genai_gitops_constructs.external_secret import TENANT_SECRET_STORE
 from genai_gitops_constructs.meta import TENANT_LABEL, labels
 from genai_gitops_constructs.network_policy import NamespaceNetworkPolicies
+from genai_gitops_constructs.stacks.tenant import open_webui_endpoint
 from genai_gitops_constructs.values import quantity
 
 # Argo CD sync waves inside the app: the namespace before what lives in it
@@ -81,3 +83,5 @@ class GuardrailsStack(Chart):
             "role": f"arn:aws:iam::{platform.cluster(tenant.cluster).aws_account_id}:role/genai-eso-{ns}"}}}))
         NamespaceNetworkPolicies(self, "network", namespace=ns, flows=tenant_flows(tenant, platform.inventory),
                                  labels=meta)
+        # the tenant's public entry (TLS 1.2+ and its certificate) is the platform's, like the policies above
+        PublicGateway(self, "gateway", namespace=ns, endpoints=[open_webui_endpoint(tenant)], labels=meta)

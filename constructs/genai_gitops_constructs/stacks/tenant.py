@@ -14,11 +14,12 @@ from genai_gitops.model.loader import Platform
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS
-from genai_gitops_constructs.components.ingress import TenantIngress, TenantIngressProps
+from genai_gitops_constructs.components.backups import BackupCronJob, backup_role_arn, qdrant_dump
+from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
 from genai_gitops_constructs.components.mcp_server import McpServer, McpServerProps
 from genai_gitops_constructs.components.ollama import GpuPlacement, Ollama, OllamaProps, Toleration
 from genai_gitops_constructs.components.open_webui import (
-    PORT_NAME,
+    SERVICE_PORT,
     Oidc,
     OpenAIConnection,
     OpenWebUI,
@@ -31,6 +32,7 @@ from genai_gitops_constructs.components.open_webui import (
 )
 from genai_gitops_constructs.components.qdrant import Qdrant, QdrantProps
 from genai_gitops_constructs.components.tenant_redis import TenantRedis, TenantRedisProps
+from genai_gitops_constructs.meta import labels
 
 #: the central LiteLLM's public host on the central cluster's ingress domain (tenants on other clusters)
 LITELLM_HOST_PREFIX = "llm"
@@ -61,6 +63,13 @@ def gpu_placement(tenant: TenantSpec, cluster: ClusterSpec) -> GpuPlacement | No
                         count=1)
 
 
+def open_webui_endpoint(tenant: TenantSpec, service: str = "open-webui") -> PublicEndpoint:
+    """The tenant's one public host. No request buffering (hence no size limit at the gateway): Open WebUI
+    speaks websockets, which a buffering route would hang; its long streamed answers need the hour."""
+    return PublicEndpoint(name="open-webui", namespace=tenant.namespace, host=tenant.ingress.host, service=service,
+                          port=SERVICE_PORT, timeout="3600s")
+
+
 class TenantStack(Chart):
     def __init__(self, scope: Construct, id: str, *, tenant: TenantSpec, platform: Platform) -> None:
         ns = tenant.namespace
@@ -83,6 +92,12 @@ class TenantStack(Chart):
             qdrant = Qdrant(self, "qdrant", QdrantProps(
                 namespace=ns, tenant=tenant.id, storage_class=storage_class, storage_size=tenant.rag.storage,
                 api_key=qdrant_key))
+            if cluster.backups is not None:
+                # the platform backs up the tenant's vectors (Ollama models are re-pulled, never backed up)
+                BackupCronJob(self, "backup-qdrant", cluster=cluster, backups=cluster.backups, namespace=ns,
+                              store="qdrant", prefix=f"{cluster.name}/qdrant/{tenant.id}",
+                              role_arn=backup_role_arn(cluster, ns), dump=qdrant_dump(qdrant.url, qdrant.secret_name),
+                              tenant=tenant.id)
 
         tools = []
         for server in tenant.mcp_servers:
@@ -116,7 +131,6 @@ class TenantStack(Chart):
             tool_servers=tuple(tools),
             scaling=Scaling(min_replicas=tenant.scaling.min_replicas, max_replicas=tenant.scaling.max_replicas)))
 
-        TenantIngress(self, "ingress", TenantIngressProps(
-            namespace=ns, tenant=tenant.id, host=tenant.ingress.host,
-            class_name=cluster.capabilities.ingress.class_name,
-            service_name=webui.service_name, service_port_name=PORT_NAME))
+        # the route is the tenant's; the Gateway it attaches to is in the tenant's guard rails
+        PublicRoute(self, "public", endpoint=open_webui_endpoint(tenant, webui.service_name), labels=labels(
+            "open-webui", instance=ns, component="frontend", tenant=tenant.id))

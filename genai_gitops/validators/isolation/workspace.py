@@ -33,7 +33,15 @@ from typing import Any
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.tenant import TENANT_LABEL, TenantSpec
-from genai_gitops.model.traffic import Flow, Workload, ingress_controller, kube_dns, prometheus, tenant_flows
+from genai_gitops.model.traffic import (
+    GATEWAY_PROXY_LABELS,
+    Flow,
+    Workload,
+    ingress_controller,
+    kube_dns,
+    prometheus,
+    tenant_flows,
+)
 from genai_gitops.validators.isolation.connectivity import Connection, ConnectivityMap, Endpoint
 from genai_gitops.validators.isolation.selectors import selector_matches, selector_witness
 
@@ -47,7 +55,7 @@ TENANT_NAMESPACE_PREFIX = "tenant-"
 #: the representative pod of a namespace, matched by any selector that does not name pod labels
 ANY_POD = "any-pod"
 #: the ingress controller's namespace when no cluster data says otherwise (IngressCapability's default)
-DEFAULT_INGRESS_NAMESPACE = "ingress-nginx"
+DEFAULT_INGRESS_NAMESPACE = "envoy-gateway-system"
 
 #: where the pod template sits in each workload kind
 POD_TEMPLATES: dict[str, tuple[str, ...]] = {
@@ -365,7 +373,7 @@ class WorkspaceBuilder:
 
     def shared_peers(self) -> list[Workload]:
         ingress = ingress_controller(self.cluster) if self.cluster is not None else Workload(
-            DEFAULT_INGRESS_NAMESPACE, "ingress-nginx", ((APP_NAME_LABEL, "ingress-nginx"),))
+            DEFAULT_INGRESS_NAMESPACE, "envoy", GATEWAY_PROXY_LABELS)
         return [ingress, prometheus(), kube_dns()]
 
     def build(self, namespace: str) -> TenantWorkspace:

@@ -64,7 +64,7 @@ def test_pods_policies_and_stand_ins(tmp_path: Path) -> None:
     assert pods[("tenant-b", "qdrant")].label_map == {"app": "qdrant"}
     assert (PROBE_NAMESPACE, "any-pod") in pods and (PROBE_NAMESPACE, "qdrant") not in pods  # not team blue
     # shared peers the graph names
-    assert {("ingress-nginx", "ingress-nginx"), ("monitoring", "prometheus"), ("kube-system", "kube-dns")} <= set(pods)
+    assert {("envoy-gateway-system", "envoy"), ("monitoring", "prometheus"), ("kube-system", "kube-dns")} <= set(pods)
     assert [p.name for p in subject.workspace.policies] == ["reach-out"]
     assert subject.workspace.tenant_namespaces == {"tenant-b", PROBE_NAMESPACE}
     assert subject.declared is None
