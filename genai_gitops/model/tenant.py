@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
-from genai_gitops.model.base import DnsLabel, Quantity, StrictModel
+from genai_gitops.model.base import DnsLabel, NonEmpty, Quantity, StrictModel
 from genai_gitops.model.cluster import Environment
 from genai_gitops.model.grammar import (
     ArgoGroup,
