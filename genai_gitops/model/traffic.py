@@ -218,12 +218,14 @@ PORTS.update({
     "agent-server": 8000,
 })
 
-#: the Job that reconciles LiteLLM teams (tenant budgets, rate limits) after every sync
+#: the CronJob that reconciles LiteLLM teams (tenant budgets, rate limits) from the tenant files
 LITELLM_TEAM_SYNC = "litellm-team-sync"
+#: the Sync-hook Job that runs LiteLLM's database migrations once, before the replicas roll
+LITELLM_MIGRATE = "litellm-migrate"
 
 #: every workload of the central namespace, in one place (the DNS rule and the checks list them)
 CENTRAL_WORKLOADS = (
-    "litellm", LITELLM_TEAM_SYNC, "redis", "postgres", "vllm", "langfuse-web", "langfuse-worker", "clickhouse",
+    "litellm", LITELLM_TEAM_SYNC, LITELLM_MIGRATE, "redis", "postgres", "vllm", "langfuse-web", "langfuse-worker", "clickhouse",
     "lago-api", "lago-worker", "lago-clock", "lago-front", "lago-migrate", "jaeger", "mcp-registry", "agent-server",
 )
 
@@ -275,6 +277,7 @@ def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
         Flow(ingress, w("lago-api"), ports("lago-api"), "Lago API (UI and integrations)"),
         Flow(litellm, redis, redis_ports, "cache, rate limits, router state (Sentinel-aware)"),
         Flow(litellm, postgres, ports("postgres"), "virtual keys, teams, spend"),
+        Flow(w(LITELLM_MIGRATE), postgres, ports("postgres"), "LiteLLM schema migrations"),
         Flow(litellm, w("langfuse-web"), ports("langfuse-web"), "traces"),
         Flow(litellm, w("jaeger"), ports("jaeger-otlp-grpc"), "OpenTelemetry spans"),
         Flow(litellm, w("lago-api"), ports("lago-api"), "usage events"),

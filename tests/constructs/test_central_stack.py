@@ -22,7 +22,7 @@ from genai_gitops.model.traffic import (
 )
 
 CLUSTER = "central-prod"
-MINE = ("litellm", "redis", "postgres", "vllm", "litellm-team-sync")
+MINE = ("litellm", "redis", "postgres", "vllm", "litellm-team-sync", "litellm-migrate")
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,8 @@ def central(example_dist: Any) -> Any:
 
 def pod_specs(central: Any) -> dict[str, dict[str, Any]]:
     """Workload name -> pod spec, for every pod-owning object (Jobs included)."""
-    return {r.name: r.obj["spec"]["template"]["spec"] for r in central.resources
-            if r.kind in ("Deployment", "StatefulSet", "Job")}
+    return {r.name: (r.obj["spec"]["jobTemplate"]["spec"] if r.kind == "CronJob" else r.obj["spec"])
+            ["template"]["spec"] for r in central.resources if r.kind in ("Deployment", "StatefulSet", "Job", "CronJob")}
 
 
 def test_objects(central: Any) -> None:
@@ -43,7 +43,7 @@ def test_objects(central: Any) -> None:
         ("Deployment", "litellm"), ("Service", "litellm"), ("ConfigMap", "litellm-config"),
         ("ExternalSecret", "litellm"), ("ServiceAccount", "litellm"), ("PodDisruptionBudget", "litellm"),
         ("HorizontalPodAutoscaler", "litellm"), ("Ingress", "litellm"), ("ConfigMap", "litellm-teams"),
-        ("Job", "litellm-team-sync"), ("ExternalSecret", "litellm-tenant-keys"),
+        ("CronJob", "litellm-team-sync"), ("Job", "litellm-migrate"), ("ExternalSecret", "litellm-tenant-keys"),
         ("StatefulSet", "redis"), ("Service", "redis"), ("Service", "redis-headless"), ("ConfigMap", "redis-scripts"),
         ("ExternalSecret", "redis"), ("PodDisruptionBudget", "redis"),
         ("StatefulSet", "postgres"), ("Service", "postgres"), ("Service", "postgres-headless"),
@@ -79,7 +79,7 @@ def test_every_container_has_resources_probes_and_a_restricted_context(central: 
             assert security["allowPrivilegeEscalation"] is False and security["capabilities"] == {"drop": ["ALL"]}
             assert security["seccompProfile"] == {"type": "RuntimeDefault"}, where
         for container in spec["containers"]:
-            if name != "litellm-team-sync":  # a run-to-completion Job has nothing to probe
+            if name not in ("litellm-team-sync", "litellm-migrate"):  # run-to-completion Jobs have nothing to probe
                 assert {"livenessProbe", "readinessProbe"} <= set(container), f"{name}/{container['name']}"
 
 
@@ -214,7 +214,7 @@ def test_data_stores_accept_their_clients_only(central: Any) -> None:
     assert ("redis", frozenset({6379, 26379})) in redis
     postgres = {_peer_name(r, "from") for r in _rules(central, "postgres", "ingress")}
     assert postgres == {"litellm", "langfuse-web", "langfuse-worker", "lago-api", "lago-worker", "lago-clock",
-                        "lago-migrate", "mcp-registry", "prometheus"}
+                        "lago-migrate", "litellm-migrate", "mcp-registry", "prometheus"}
     vllm = {(_peer_name(r, "from"), frozenset(_ports(r))) for r in _rules(central, "vllm", "ingress")}
     assert vllm == {("litellm", frozenset({8000})), ("prometheus", frozenset({8000}))}
 

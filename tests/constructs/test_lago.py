@@ -50,7 +50,12 @@ def test_each_process_runs_its_own_script_from_the_api_image(central, migrate) -
         assert container["image"] == image("lago-api")
         assert container["args"] == [script]
     job_container = migrate["spec"]["template"]["spec"]["containers"][0]
-    assert job_container["args"] == ["./scripts/migrate.sh"]
+    # upstream's scripts/migrate.sh minus `rake db:create` (the lago role has no CREATEDB)
+    assert job_container["command"][:2] == ["/bin/bash", "-c"]
+    assert "db:create" not in job_container["command"][2]
+    assert job_container["command"][2].split("; ")[1:] == [
+        "bundle exec rails db:migrate", "bundle exec rails roles:seed_predefined",
+        "bundle exec rails signup:seed_organization"]
     assert job_container["image"] == image("lago-api")
     assert central.pod("lago-front").containers[0]["image"] == image("lago-front")
 

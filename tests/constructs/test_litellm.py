@@ -167,7 +167,9 @@ def test_callbacks_and_settings(config: dict[str, Any], litellm: Any) -> None:
     assert all(re.fullmatch(r"[A-Za-z0-9_]+", name) for name in config["mcp_servers"])
     env = litellm.env()
     assert env["LITELLM_LOCAL_MODEL_COST_MAP"] == "True"
-    assert env["DISABLE_SCHEMA_UPDATE"] == "false"  # migrations run in the proxy at start
+    assert env["DISABLE_SCHEMA_UPDATE"] == "true"  # the wave-1 migration Job migrated; replicas never race
+    # the image's HOME=/app is on the read-only root: HOME is an emptyDir
+    assert env["HOME"] == "/home/litellm" and litellm.mounts()["/home/litellm"] == "home"
 
 
 def test_config_is_mounted_from_the_configmap(central: Any, litellm: Any) -> None:
@@ -188,10 +190,11 @@ def test_no_secret_objects_and_every_secret_ref_is_produced(central: Any) -> Non
     for external in central.of_kind("ExternalSecret"):
         ref = external.obj["spec"]["secretStoreRef"]
         assert ref == {"name": "aws-secrets-manager", "kind": "ClusterSecretStore"}, external.name
-    pods = [r for r in central.resources if r.kind in ("Deployment", "StatefulSet", "Job")]
+    pods = [r for r in central.resources if r.kind in ("Deployment", "StatefulSet", "Job", "CronJob")]
     assert pods
     for workload in pods:
-        spec = workload.obj["spec"]["template"]["spec"]
+        spec = (workload.obj["spec"]["jobTemplate"]["spec"] if workload.kind == "CronJob"
+                else workload.obj["spec"])["template"]["spec"]
         for container in spec.get("initContainers", []) + spec["containers"]:
             for var in container.get("env", []):
                 ref = var.get("valueFrom", {}).get("secretKeyRef")
@@ -296,15 +299,33 @@ def test_every_litellm_tenant_gets_a_team_with_its_budget(example_dist: Any, cen
     assert keys["TENANT_KEY_ACME"] == {"key": "genai/tenants/acme/litellm", "property": "api_key"}
 
 
-def test_team_sync_job_runs_after_each_sync(central: Any) -> None:
-    job = central.get("Job", "litellm-team-sync")
-    assert job.annotations["argocd.argoproj.io/hook"] == "PostSync"
-    pod = job.obj["spec"]["template"]
+def test_team_sync_depends_on_litellm_only(central: Any) -> None:
+    """A CronJob, not a PostSync hook: it waits for LiteLLM itself and blocks no sync wave."""
+    job = central.get("CronJob", "litellm-team-sync")
+    assert "argocd.argoproj.io/hook" not in job.annotations
+    assert job.obj["spec"]["concurrencyPolicy"] == "Forbid"
+    job_spec = job.obj["spec"]["jobTemplate"]["spec"]
+    pod = job_spec["template"]
     assert pod["metadata"]["labels"]["app.kubernetes.io/name"] == "litellm-team-sync"
     container = pod["spec"]["containers"][0]
     env = {e["name"]: e.get("value") for e in container["env"]}
     assert env["LITELLM_URL"] == f"http://litellm.{PLATFORM_NAMESPACE}.svc.cluster.local:4000"
+    # the readiness wait ends before the Job's deadline, so a down LiteLLM fails the run cleanly
+    assert int(env["READY_TIMEOUT"]) < job_spec["activeDeadlineSeconds"]
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+def test_migrations_run_once_before_the_replicas(central: Any) -> None:
+    job = central.get("Job", "litellm-migrate")
+    assert job.annotations["argocd.argoproj.io/hook"] == "Sync"
+    deployment = central.get("Deployment", "litellm")
+    assert int(job.annotations["argocd.argoproj.io/sync-wave"]) < int(
+        deployment.annotations["argocd.argoproj.io/sync-wave"])
+    container = job.obj["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"][-1] == "--skip_server_startup"
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["DISABLE_SCHEMA_UPDATE"] == "false"
+    assert any(e["name"] == "DATABASE_URL" for e in container["env"])
 
 
 class FakeLiteLLM:

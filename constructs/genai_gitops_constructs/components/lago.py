@@ -7,7 +7,10 @@ exports) is S3 through IRSA.
 Ordering with Argo CD (sync waves inside the central application):
 - wave 0 (default): the ExternalSecret, ServiceAccounts, ConfigMaps and the PostgreSQL StatefulSet;
 - wave 1: `lago-migrate`, a Sync hook Job (`db:migrate`, predefined roles, the first organisation and
-  the API key LiteLLM sends usage events with). A PreSync hook would run before wave 0 exists on the
+  the API key LiteLLM sends usage events with). It runs upstream's scripts/migrate.sh (v1.48.1) minus
+  its first step, `rake db:create`: PostgreSQL checks CREATEDB before it checks whether the database
+  exists, and the `lago` role owns its database (created by PostgreSQL's init script) but may not
+  create others, so that step would fail the Job every time. A PreSync hook would run before wave 0 exists on the
   first install - no Secret, no database - and hang the sync; a Sync hook after them does not;
 - wave 2: the Lago workloads, so a new image never serves an unmigrated schema.
 
@@ -67,6 +70,10 @@ FRONT_PROFILE = SecurityProfile(run_as_user=101, run_as_group=101, fs_group=101)
 FRONT_CONFIG_DIR = "/etc/lago-front"
 APP_DIR = "/app"
 
+#: scripts/migrate.sh of lago-api v1.48.1 without `rake db:create` (see the module docstring);
+#: the seed step reads LAGO_CREATE_ORG itself
+MIGRATE_SCRIPT = ("set -e; bundle exec rails db:migrate; bundle exec rails roles:seed_predefined; "
+                  "bundle exec rails signup:seed_organization")
 MIGRATION_WAVE = "1"
 WORKLOAD_WAVE = "2"
 
@@ -349,7 +356,8 @@ class Lago(Construct):
         volumes, mounts = self._ruby_volumes()
         org = self.props.organisation
         container = k8s.Container(
-            name=MIGRATE, image=image("lago-api"), args=["./scripts/migrate.sh"],
+            name=MIGRATE, image=image("lago-api"),
+            command=["/bin/bash", "-c", MIGRATE_SCRIPT],
             env=[*self._ruby_environment(),
                  # signup:seed_organization: idempotent (find_or_create), keeps the API key in step with the store
                  _env("LAGO_CREATE_ORG", "true"),

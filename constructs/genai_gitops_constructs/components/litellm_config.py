@@ -9,7 +9,7 @@ in its database and manages them through `/team/new` and `/team/update` (docs: p
 proxy/users); config.yaml cannot declare them. (`litellm_settings.default_team_settings` is for
 team-based logging; its only budget field is a legacy default for teams created by JWT upsert,
 read from the *first* entry, so tenant budgets must never be written there.) `teams()` renders the
-desired teams; a PostSync Job applies them with TEAM_SYNC_SCRIPT after every Argo CD sync, so the
+desired teams; a CronJob applies them with TEAM_SYNC_SCRIPT every few minutes, so the
 tenant files stay the one source and a budget change needs no restart of the proxy.
 """
 
