@@ -225,7 +225,8 @@ LITELLM_MIGRATE = "litellm-migrate"
 
 #: every workload of the central namespace, in one place (the DNS rule and the checks list them)
 CENTRAL_WORKLOADS = (
-    "litellm", LITELLM_TEAM_SYNC, LITELLM_MIGRATE, "redis", "postgres", "vllm", "langfuse-web", "langfuse-worker", "clickhouse",
+    "litellm", LITELLM_TEAM_SYNC, LITELLM_MIGRATE, "redis", "postgres", "vllm", "langfuse-web", "langfuse-worker",
+    "clickhouse",
     "lago-api", "lago-worker", "lago-clock", "lago-front", "lago-migrate", "jaeger", "mcp-registry", "agent-server",
 )
 

@@ -33,7 +33,8 @@ def central(example_dist: Any) -> Any:
 def pod_specs(central: Any) -> dict[str, dict[str, Any]]:
     """Workload name -> pod spec, for every pod-owning object (Jobs included)."""
     return {r.name: (r.obj["spec"]["jobTemplate"]["spec"] if r.kind == "CronJob" else r.obj["spec"])
-            ["template"]["spec"] for r in central.resources if r.kind in ("Deployment", "StatefulSet", "Job", "CronJob")}
+            ["template"]["spec"] for r in central.resources
+            if r.kind in ("Deployment", "StatefulSet", "Job", "CronJob")}
 
 
 def test_objects(central: Any) -> None:
