@@ -449,3 +449,13 @@ def test_jwt_auth_is_optional(make_tenant: Callable[..., TenantSpec]) -> None:
 def test_mcp_server_names_use_underscores() -> None:
     with pytest.raises(ValueError, match="use letters, digits and '_' only"):
         cfg.SharedMcpServer("mcp-registry", "http://mcp-registry/mcp")
+
+
+def test_the_deployed_image_is_the_version_the_boot_test_runs() -> None:
+    """requirements/litellm.lock pins what test_litellm_boot.py starts; the image must be that release."""
+    from genai_gitops_constructs.versions import IMAGES
+
+    lock = (Path(__file__).resolve().parents[2] / "requirements" / "litellm.lock").read_text()
+    booted = re.search(r"^litellm==([0-9][^ \\]*)", lock, re.MULTILINE)
+    assert booted, "requirements/litellm.lock pins no litellm version"
+    assert IMAGES["litellm"].tag.removeprefix("v") == booted.group(1)
