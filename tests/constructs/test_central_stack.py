@@ -88,9 +88,9 @@ def test_redis_ha(central: Any) -> None:
     statefulset = central.get("StatefulSet", "redis").obj["spec"]
     assert statefulset["replicas"] == 3
     pod = central.pod("redis")
-    assert [c["name"] for c in pod.containers] == ["valkey", "sentinel"]
+    assert [c["name"] for c in pod.containers] == ["valkey", "sentinel", "exporter"]
     assert pod.spec["securityContext"]["runAsUser"] == 999 and pod.spec["securityContext"]["fsGroup"] == 999
-    for container in pod.containers:
+    for container in pod.containers[:2]:
         assert container["image"].startswith("docker.io/valkey/valkey:")
         assert "exec" in container["livenessProbe"] and "exec" in container["readinessProbe"]
     assert pod.containers[1]["command"][-1] == "--sentinel"
