@@ -98,7 +98,9 @@ def test_redis_ha(central: Any) -> None:
     assert claim["metadata"]["name"] == "data" and claim["spec"]["storageClassName"] == "gp3"
     assert pod.mounts(pod.containers[0])["/data"] == "data"
     # clients reach Sentinel, never a load-balanced 6379 that could land on a read-only replica
-    assert [p["port"] for p in central.get("Service", "redis").obj["spec"]["ports"]] == [PORTS["redis-sentinel"]]
+    # (and Prometheus reaches the exporter)
+    assert [p["port"] for p in central.get("Service", "redis").obj["spec"]["ports"]] == [
+        PORTS["redis-sentinel"], PORTS["redis-exporter"]]
     assert central.get("PodDisruptionBudget", "redis").obj["spec"]["minAvailable"] == 2
     script = central.get("ConfigMap", "redis-scripts").obj["data"]["init.sh"]
     for line in ("maxmemory-policy noeviction", "sentinel resolve-hostnames yes", "replicaof ${master}",
