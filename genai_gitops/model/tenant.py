@@ -97,9 +97,14 @@ class Oidc(StrictModel):
     client_id: NonEmpty
     client_secret: SecretRef
     provider_name: NonEmpty = "SSO"
-    scopes: str = "openid email profile"
+    #: `groups` puts the user's groups into the ID token (Open WebUI maps roles from them)
+    scopes: str = "openid email profile groups"
     #: OIDC groups whose members may read and sync this tenant's Argo CD applications
     argocd_groups: list[NonEmpty] = Field(default_factory=list)
+    #: OIDC groups whose members are Open WebUI admins
+    admin_groups: list[NonEmpty] = Field(default_factory=list)
+    #: OIDC groups whose members may use Open WebUI; empty: every signed-in user of the IdP client
+    user_groups: list[NonEmpty] = Field(default_factory=list)
 
 
 class Ingress(StrictModel):
