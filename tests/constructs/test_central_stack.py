@@ -203,7 +203,6 @@ def test_litellm_reaches_its_dependencies(central: Any) -> None:
     assert destinations == {
         ("redis", frozenset({6379, 26379})), ("postgres", frozenset({5432})), ("langfuse-web", frozenset({3000})),
         ("jaeger", frozenset({4317})), ("lago-api", frozenset({3000})), ("vllm", frozenset({8000})),
-        ("mcp-registry", frozenset({8000})),
     }
     internet = [r for r in _rules(central, "litellm", "egress") if "ipBlock" in r["to"][0]]
     assert len(internet) == 1 and _ports(internet[0]) == {443}

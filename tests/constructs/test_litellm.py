@@ -148,8 +148,7 @@ def test_dependencies_are_reached_by_service_name(central: Any, config: dict[str
     # Services once those are in this app
     elsewhere = ((env["LANGFUSE_HOST"], ("langfuse-web", PORTS["langfuse-web"])),
                  (env["OTEL_ENDPOINT"], ("jaeger", PORTS["jaeger-otlp-grpc"])),
-                 (env["LAGO_API_BASE"], ("lago-api", PORTS["lago-api"])),
-                 (config["mcp_servers"]["mcp_registry"]["url"], ("mcp-registry", PORTS["mcp-registry"])))
+                 (env["LAGO_API_BASE"], ("lago-api", PORTS["lago-api"])))
     for value, (name, port) in elsewhere:
         assert service_port(central, value) == (name, port)
         if central.find("Service", name) is not None:
@@ -164,7 +163,8 @@ def test_callbacks_and_settings(config: dict[str, Any], litellm: Any) -> None:
     assert "langfuse" in settings["success_callback"]
     assert settings["drop_params"] is True and settings["request_timeout"] == 600
     assert config["general_settings"]["store_model_in_db"] is False
-    assert all(re.fullmatch(r"[A-Za-z0-9_]+", name) for name in config["mcp_servers"])
+    # no MCP server is shared centrally yet; the registry (a REST catalogue) is never one
+    assert "mcp_servers" not in config
     env = litellm.env()
     assert env["LITELLM_LOCAL_MODEL_COST_MAP"] == "True"
     assert env["DISABLE_SCHEMA_UPDATE"] == "true"  # the wave-1 migration Job migrated; replicas never race
@@ -448,7 +448,17 @@ def test_jwt_auth_is_optional(make_tenant: Callable[..., TenantSpec]) -> None:
 
 def test_mcp_server_names_use_underscores() -> None:
     with pytest.raises(ValueError, match="use letters, digits and '_' only"):
-        cfg.SharedMcpServer("mcp-registry", "http://mcp-registry/mcp")
+        cfg.SharedMcpServer("wiki-tools", "http://wiki.genai-platform.svc.cluster.local/mcp")
+
+
+def test_the_mcp_registry_is_not_an_mcp_server() -> None:
+    url = f"http://mcp-registry.{PLATFORM_NAMESPACE}.svc.cluster.local:{PORTS['mcp-registry']}/mcp"
+    with pytest.raises(ValueError, match="is the MCP registry, a REST catalogue"):
+        cfg.SharedMcpServer("mcp_registry", url)
+    server = cfg.SharedMcpServer("wiki", f"http://wiki.{PLATFORM_NAMESPACE}.svc.cluster.local:8000/mcp", "Wiki")
+    props = cfg.LiteLLMConfigProps(**{**_props().__dict__, "mcp_servers": (server,)})
+    assert cfg.render_config(props)["mcp_servers"] == {
+        "wiki": {"url": server.url, "transport": "http", "description": "Wiki"}}
 
 
 def test_the_deployed_image_is_the_version_the_boot_test_runs() -> None:

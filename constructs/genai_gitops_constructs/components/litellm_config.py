@@ -24,7 +24,7 @@ import yaml
 
 from genai_gitops.model.errors import ModelError, Problem
 from genai_gitops.model.tenant import TenantSpec
-from genai_gitops.model.traffic import PORTS, service_host
+from genai_gitops.model.traffic import service_host
 from genai_gitops_constructs.components import vllm
 
 Provider = Literal["openai", "anthropic", "bedrock", "hosted_vllm"]
@@ -82,7 +82,11 @@ class JwtAuth:
 
 @dataclass(frozen=True)
 class SharedMcpServer:
-    """An MCP server of the central stack that LiteLLM offers to keys (streamable HTTP)."""
+    """An MCP server of the central stack that LiteLLM offers to keys (streamable HTTP).
+
+    Only a real MCP endpoint belongs here. The MCP registry is not one: it is a REST catalogue
+    (`/v0/servers`, `/v0/health`; every other path is 404), so LiteLLM would list no tools from it.
+    """
 
     name: str
     url: str
@@ -91,12 +95,15 @@ class SharedMcpServer:
     def __post_init__(self) -> None:
         if not _MCP_NAME.match(self.name):
             raise ValueError(f"MCP server name {self.name!r}: use letters, digits and '_' only (no '-')")
+        if f"//{service_host('mcp-registry')}" in self.url or "//mcp-registry" in self.url:
+            raise ValueError(f"MCP server {self.name!r}: {self.url} is the MCP registry, a REST catalogue that "
+                             "serves no MCP endpoint; point it at an MCP server's streamable-HTTP URL instead")
 
 
 def shared_mcp_servers() -> tuple[SharedMcpServer, ...]:
-    """The platform's shared MCP servers: what the MCP registry serves at /mcp."""
-    return (SharedMcpServer("mcp_registry", f"http://{service_host('mcp-registry')}:{PORTS['mcp-registry']}/mcp",
-                            "Shared tools served by the platform's MCP registry"),)
+    """The platform's shared MCP servers. None is deployed centrally yet: tenants' MCP servers are wired
+    into their own Open WebUI (TOOL_SERVER_CONNECTIONS), so `mcp_servers` is left out of config.yaml."""
+    return ()
 
 
 @dataclass(frozen=True)
