@@ -35,6 +35,7 @@ from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import redis_ha
+from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
 from genai_gitops_constructs.components.langfuse import RedisSentinel
 from genai_gitops_constructs.components.postgres import (
@@ -74,6 +75,8 @@ APP_DIR = "/app"
 #: the seed step reads LAGO_CREATE_ORG itself
 MIGRATE_SCRIPT = ("set -e; bundle exec rails db:migrate; bundle exec rails roles:seed_predefined; "
                   "bundle exec rails signup:seed_organization")
+#: DATABASE_POOL of the clock and the migration Job (one thread each)
+CLOCK_DB_POOL = 2
 MIGRATION_WAVE = "1"
 WORKLOAD_WAVE = "2"
 
@@ -108,6 +111,8 @@ class LagoProps:
     clock_resources: Resources = field(default_factory=lambda: Resources("100m", "256Mi", "500m", "512Mi"))
     front_resources: Resources = field(default_factory=lambda: Resources("50m", "64Mi", "200m", "128Mi"))
     rails_max_threads: int = 5
+    #: Puma worker processes per api pod
+    web_concurrency: int = 2
     sidekiq_concurrency: int = 10
 
     @property
@@ -360,6 +365,7 @@ class Lago(Construct):
             command=["/bin/bash", "-c", MIGRATE_SCRIPT],
             env=[*self._ruby_environment(),
                  # signup:seed_organization: idempotent (find_or_create), keeps the API key in step with the store
+                 _env("DATABASE_POOL", str(CLOCK_DB_POOL)),
                  _env("LAGO_CREATE_ORG", "true"),
                  _env("LAGO_ORG_NAME", org.name),
                  _secret_env("LAGO_ORG_USER_EMAIL"),
@@ -393,8 +399,9 @@ class Lago(Construct):
                  # Puma's default pid file is tmp/pids/server.pid, a folder the emptyDir does not have
                  _env("PIDFILE", "/tmp/puma.pid"),  # noqa: S108
                  _env("RAILS_MAX_THREADS", str(threads)),
-                 _env("WEB_CONCURRENCY", "2"),
-                 _env("DATABASE_POOL", str(threads * 2))],
+                 _env("WEB_CONCURRENCY", str(self.props.web_concurrency)),
+                 # one connection per Puma thread (config/database.yml reads DATABASE_POOL)
+                 _env("DATABASE_POOL", str(threads))],
             resources=self.props.api_resources.render(),
             security_context=container_security_context(LAGO_PROFILE),
             volume_mounts=mounts,
@@ -437,7 +444,8 @@ class Lago(Construct):
         scheduler_running = ["/bin/sh", "-c", "grep -q clockwork /proc/1/cmdline"]
         container = k8s.Container(
             name=CLOCK, image=image("lago-api"), args=["./scripts/start.clock.sh"],
-            env=self._ruby_environment(),
+            # the scheduler only enqueues: database.yml's default pool of 10 would be idle capacity
+            env=[*self._ruby_environment(), _env("DATABASE_POOL", str(CLOCK_DB_POOL))],
             resources=self.props.clock_resources.render(),
             security_context=container_security_context(LAGO_PROFILE),
             volume_mounts=mounts,
@@ -491,3 +499,17 @@ class Lago(Construct):
         self._pdb("front-pdb", FRONT, obj_labels)
         self._service("front-service", FRONT, port, obj_labels)
         self._ingress("front-ingress", FRONT, self.props.public_front_host, obj_labels)
+
+
+def pool_claims(props: LagoProps) -> list[PoolClaim]:
+    """Lago's share of the central PostgreSQL connections. config/database.yml (v1.48.1) gives the
+    `primary` and `events` databases each a pool of DATABASE_POOL, both on DATABASE_URL: x2 per process."""
+    pools = 2
+    return [
+        PoolClaim("lago-api", props.rails_max_threads * pools * props.web_concurrency, props.api_replicas,
+                  f"DATABASE_POOL={props.rails_max_threads} x {pools} pools x WEB_CONCURRENCY={props.web_concurrency}"),
+        PoolClaim("lago-worker", props.sidekiq_concurrency * pools, props.worker_replicas,
+                  f"DATABASE_POOL={props.sidekiq_concurrency} x {pools} pools"),
+        PoolClaim("lago-clock", CLOCK_DB_POOL * pools, 1, f"DATABASE_POOL={CLOCK_DB_POOL} x {pools} pools"),
+        PoolClaim("lago-migrate", CLOCK_DB_POOL * pools, 1, f"DATABASE_POOL={CLOCK_DB_POOL} x {pools} pools"),
+    ]

@@ -36,6 +36,7 @@ from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import LITELLM_MIGRATE, LITELLM_TEAM_SYNC, PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import litellm_config as cfg
 from genai_gitops_constructs.components import redis_ha, vllm
+from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
 from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
@@ -314,3 +315,11 @@ class LiteLLM(Construct):
                 backoff_limit=2, active_deadline_seconds=280,
                 template=k8s.PodTemplateSpec(
                     metadata=k8s.ObjectMeta(labels=meta, annotations={"checksum/teams": checksum}), spec=pod)))))
+
+
+def pool_claims(props: LiteLLMProps) -> list[PoolClaim]:
+    """LiteLLM's share of the central PostgreSQL connections (Prisma pool per uvicorn worker)."""
+    bound = f"database_connection_pool_limit={cfg.DB_POOL_LIMIT} per worker"
+    return [PoolClaim(NAME, cfg.DB_POOL_LIMIT * props.num_workers, props.max_replicas,
+                      f"{bound} x --num_workers={props.num_workers}"),
+            PoolClaim(LITELLM_MIGRATE, cfg.DB_POOL_LIMIT, 1, bound)]

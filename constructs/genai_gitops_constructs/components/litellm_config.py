@@ -40,6 +40,8 @@ PROVIDER_KEYS: dict[Provider, str | None] = {
     "bedrock": None,
     "hosted_vllm": vllm.API_KEY,
 }
+#: Prisma pool per proxy worker (general_settings.database_connection_pool_limit)
+DB_POOL_LIMIT = 5
 #: budget window of every tenant team: the tenant file's budget is monthly
 BUDGET_DURATION = "30d"
 
@@ -196,8 +198,8 @@ def render_config(props: LiteLLMConfigProps) -> dict[str, Any]:
         "database_url": f"os.environ/{DATABASE_URL}",
         # models come from this file only (GitOps); the database holds keys, teams and spend
         "store_model_in_db": False,
-        # 5 x 1 worker x 10 replicas at full HPA scale = 50 connections, well within PostgreSQL's 300
-        "database_connection_pool_limit": 5,
+        # x workers x replicas at full HPA scale: counted in the central connection budget (db_budget.py)
+        "database_connection_pool_limit": DB_POOL_LIMIT,
         "proxy_batch_write_at": 60,
         # cross-pod rate limits, budgets and spend counters; the router's shared state uses it too
         "coordination_redis": _redis(props),
