@@ -28,13 +28,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+import yaml
 from cdk8s_plus_28 import k8s
 from constructs import Construct
 
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
-from genai_gitops_constructs.components import redis_ha
 from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.ingress import CLUSTER_ISSUER
 from genai_gitops_constructs.components.langfuse import RedisSentinel
@@ -69,6 +69,7 @@ LAGO_PROFILE = SecurityProfile(run_as_user=10001, run_as_group=10001, fs_group=1
 #: the `nginx` user of the nginx:alpine base of getlago/front
 FRONT_PROFILE = SecurityProfile(run_as_user=101, run_as_group=101, fs_group=101)
 FRONT_CONFIG_DIR = "/etc/lago-front"
+CABLE_CONFIG = "lago-cable"
 APP_DIR = "/app"
 
 #: scripts/migrate.sh of lago-api v1.48.1 without `rake db:create` (see the module docstring);
@@ -228,6 +229,7 @@ class Lago(Construct):
         irsa_service_account(self, "service-account", name=SERVICE_ACCOUNT, namespace=self.namespace, labels=meta,
                              role_arn=props.role_arn)
 
+        self._cable_config(meta)
         self._migration_job()
         self._api()
         self._worker()
@@ -258,11 +260,28 @@ class Lago(Construct):
                 "DATABASE_PASSWORD": database_password_ref(cluster, "lago"),
                 "REDIS_PASSWORD": self.props.redis_sentinel.password,
             },
-            template_data={
-                "DATABASE_URL": database_url_template("lago", "DATABASE_PASSWORD"),
-                "LAGO_REDIS_CABLE_URL": (f"redis://:{{{{ .REDIS_PASSWORD | urlquery }}}}@{redis_ha.pod_host(0)}"
-                                         f":{PORTS['redis']}/1"),
-            }))
+            template_data={"DATABASE_URL": database_url_template("lago", "DATABASE_PASSWORD")}))
+
+    def _cable_config(self, meta: dict[str, str]) -> None:
+        """config/cable.yml through the Sentinels (upstream's takes only a URL: LAGO_REDIS_CABLE_URL).
+
+        ActionCable's Redis adapter (Rails 8.0) passes every cable.yml key but `adapter` and
+        `channel_prefix` to Redis.new, and redis-rb 5 (Lago v1.48.1's Gemfile.lock: 5.4.1) asks the
+        `sentinels` for the master of `name`: after a failover pub/sub follows the new master.
+        """
+        redis = self.props.redis_sentinel
+        cable = {"production": {
+            "adapter": "redis",
+            "name": redis.master_name,
+            "role": "master",
+            "sentinels": [{"host": host, "port": port} for host, port in redis.sentinel_nodes],
+            # ERB: Rails renders the file; the password stays in the Secret-backed environment
+            "password": '<%= ENV.fetch("REDIS_PASSWORD") %>',
+            "db": 1,
+            "channel_prefix": "lago_production",
+        }}
+        k8s.KubeConfigMap(self, "cable-config", metadata=object_meta(CABLE_CONFIG, self.namespace, meta),
+                          data={"cable.yml": yaml.safe_dump(cable, sort_keys=False)})
 
     def _ruby_environment(self) -> list[k8s.EnvVar]:
         """What every process of the api image reads: database, Redis, keys, URLs, storage."""
@@ -284,9 +303,6 @@ class Lago(Construct):
             _env("LAGO_REDIS_CACHE_SENTINELS", redis.nodes),
             _env("LAGO_REDIS_CACHE_MASTER_NAME", redis.master_name),
             _secret_env("LAGO_REDIS_CACHE_PASSWORD", "REDIS_PASSWORD"),
-            # ActionCable (GraphQL subscriptions) only takes a URL. Pub/sub works on a replica too, and
-            # it only needs every process on the same node: the first pod's stable name, whatever its role
-            _secret_env("LAGO_REDIS_CABLE_URL"),
             _secret_env("SECRET_KEY_BASE"),
             _secret_env("LAGO_RSA_PRIVATE_KEY"),
             _secret_env("ENCRYPTION_PRIMARY_KEY"),
@@ -309,6 +325,10 @@ class Lago(Construct):
             volume, mount = writable(vol_name, path, "512Mi")
             volumes.append(volume)
             mounts.append(mount)
+        # ActionCable through the Sentinels (_cable_config) in place of the image's config/cable.yml
+        volumes.append(k8s.Volume(name="cable", config_map=k8s.ConfigMapVolumeSource(name=CABLE_CONFIG)))
+        mounts.append(k8s.VolumeMount(name="cable", mount_path=f"{APP_DIR}/config/cable.yml", sub_path="cable.yml",
+                                      read_only=True))
         return volumes, mounts
 
     def _ruby_pod(self, containers: list[k8s.Container], volumes: list[k8s.Volume], *,
