@@ -78,19 +78,19 @@ class Cluster:
         conf = node / "conf"
         conf.mkdir(parents=True, exist_ok=True)
         env = {**self.env, **self.init_env, "POD_NAME": f"{self.init_env['SET_NAME']}-{i}",
-               "CONFIG_DIR": str(conf), "REDIS_PASSWORD": PASSWORD}
+               "CONFIG_DIR": str(conf), "STATE_DIR": str(node), "REDIS_PASSWORD": PASSWORD}
         done = subprocess.run([str(self.wrapper), str(self.script)], env=env, capture_output=True, text=True,
                               timeout=60)
         assert done.returncode == 0, done.stderr
-        for name in ("valkey.conf", "sentinel.conf"):
-            path = conf / name
+        for path in (conf / "valkey.conf", node / "sentinel.conf"):
             text = path.read_text()
             text = re.sub(r"(?m)^bind .*$", f"bind {self.ips[i]}", text)
             text = re.sub(r"(?m)^dir .*$", f"dir {node}", text)
             path.write_text(text)
         for name, started in (("valkey", self.data), ("sentinel", self.sentinels)):
             command = list(self.containers[name]["command"])
-            command[1] = str(conf / Path(command[1]).name)
+            # /etc/valkey (emptyDir) -> conf, /data (the pod's volume) -> node
+            command[1] = str((node if command[1].startswith("/data/") else conf) / Path(command[1]).name)
             started[i] = self.processes.start([str(self.wrapper), *command], env=env, log=f"{name}-{i}.log")
         wait_until(lambda: self.cli(i, "ping") == "PONG", 30, f"redis-{i} answering", lambda: self.log(f"valkey-{i}"))
         wait_until(lambda: self.cli(i, "ping", sentinel=True) == "PONG", 30, f"sentinel-{i} answering",
@@ -104,6 +104,11 @@ class Cluster:
     def master(self, i: int) -> str:
         answer = self.cli(i, "SENTINEL", "get-master-addr-by-name", self.init_env["MASTER_SET"], sentinel=True)
         return answer.splitlines()[0] if answer else ""
+
+    def known_replicas(self, i: int) -> int:
+        """How many replicas Sentinel i has discovered (it asks the master's INFO every 10 s)."""
+        listing = self.cli(i, "SENTINEL", "replicas", self.init_env["MASTER_SET"], sentinel=True)
+        return listing.splitlines().count("name")
 
     def role(self, i: int) -> str:
         return self.cli(i, "ROLE").splitlines()[0] if self.cli(i, "ROLE") else ""
@@ -127,6 +132,9 @@ def test_sentinels_elect_a_new_master_and_a_restarted_pod_follows_it(cluster: Cl
     for i in range(cluster.replicas):
         wait_until(lambda i=i: cluster.master(i) == first, 30, f"sentinel-{i} naming {first} master")
     wait_until(lambda: "connected_slaves:2" in cluster.cli(0, "INFO", "replication"), 30, "two replicas in sync")
+    # a Sentinel can only promote replicas it has discovered
+    for i in range(cluster.replicas):
+        wait_until(lambda i=i: cluster.known_replicas(i) == 2, 30, f"sentinel-{i} knowing both replicas")
     assert cluster.cli(0, "SET", "boot:key", "before-failover") == "OK"
     wait_until(lambda: cluster.cli(1, "GET", "boot:key") == "before-failover", 10, "replication to redis-1")
     # the data nodes require the password
@@ -140,7 +148,8 @@ def test_sentinels_elect_a_new_master_and_a_restarted_pod_follows_it(cluster: Cl
     cluster.data[0].wait(timeout=10)
     survivors = (1, 2)
     wait_until(lambda: cluster.master(1) in (cluster.hosts[1], cluster.hosts[2]), FAILOVER_TIMEOUT,
-               "a failover to redis-1 or redis-2", lambda: cluster.log("sentinel-1"))
+               "a failover to redis-1 or redis-2",
+               lambda: "\n".join(cluster.log(f"sentinel-{i}") for i in range(cluster.replicas)))
     new_master = cluster.master(1)
     promoted = next(i for i in survivors if cluster.hosts[i] == new_master)
     wait_until(lambda: cluster.role(promoted) == "master", 30, f"redis-{promoted} promoted")
@@ -154,3 +163,21 @@ def test_sentinels_elect_a_new_master_and_a_restarted_pod_follows_it(cluster: Cl
     assert f"master: {new_master}" in output
     wait_until(lambda: cluster.role(0) == "slave", 30, "redis-0 back as a replica", lambda: cluster.log("valkey-0"))
     wait_until(lambda: cluster.cli(0, "GET", "boot:key") == "after-failover", 30, "redis-0 resynced")
+
+    # every pod restarts (a node pool replaced): no Sentinel answers the first pod, so each init reads the
+    # master its own Sentinel last recorded on the data volume - not pod 0 with its stale data
+    wait_until(lambda: all(cluster.master(i) == new_master for i in range(cluster.replicas)), 30,
+               "every Sentinel recording the new master")
+    for i in range(cluster.replicas):
+        wait_until(lambda i=i: cluster.known_replicas(i) == 2, 30, f"sentinel-{i} knowing both replicas")
+    for i in range(cluster.replicas):
+        for started in (cluster.data, cluster.sentinels):
+            started[i].terminate()
+            started[i].wait(timeout=15)
+    outputs = [cluster.start(i) for i in range(cluster.replicas)]
+    assert f"no Sentinel answered; last known master: {new_master}" in outputs[0]
+    for i in range(cluster.replicas):
+        wait_until(lambda i=i: cluster.master(i) == new_master, 30, f"sentinel-{i} naming {new_master} after restart")
+    wait_until(lambda: cluster.role(promoted) == "master", 30, f"redis-{promoted} master again")
+    assert cluster.role(0) == "slave"
+    wait_until(lambda: cluster.cli(0, "GET", "boot:key") == "after-failover", 30, "redis-0 holding the newest data")
