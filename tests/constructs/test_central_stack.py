@@ -284,7 +284,7 @@ def _run_redis_init(central: Any, tmp_path: Path, pod: str, sentinel_answer: str
     conf = Path(tempfile.mkdtemp(dir=tmp_path))
     init = central.pod("redis").init_containers[0]
     env = {e["name"]: e["value"] for e in init["env"] if "value" in e}
-    env |= {"POD_NAME": pod, "REDIS_PASSWORD": "s3cret", "CONFIG_DIR": str(conf),
+    env |= {"POD_NAME": pod, "REDIS_PASSWORD": "s3cret", "CONFIG_DIR": str(conf), "STATE_DIR": str(conf),
             "FAKE_SENTINEL_ANSWER": sentinel_answer, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     done = subprocess.run(["sh", str(script)], env=env, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
