@@ -222,12 +222,15 @@ PORTS.update({
 LITELLM_TEAM_SYNC = "litellm-team-sync"
 #: the Sync-hook Job that runs LiteLLM's database migrations once, before the replicas roll
 LITELLM_MIGRATE = "litellm-migrate"
+#: the CronJob that creates Lago's metric, plans, customers and subscriptions from the tenant files
+LAGO_BILLING_SYNC = "lago-billing-sync"
 
 #: every workload of the central namespace, in one place (the DNS rule and the checks list them)
 CENTRAL_WORKLOADS = (
     "litellm", LITELLM_TEAM_SYNC, LITELLM_MIGRATE, "redis", "postgres", "vllm", "langfuse-web", "langfuse-worker",
     "clickhouse",
-    "lago-api", "lago-worker", "lago-clock", "lago-front", "lago-migrate", "jaeger", "mcp-registry", "agent-server",
+    "lago-api", "lago-worker", "lago-clock", "lago-front", "lago-migrate", LAGO_BILLING_SYNC, "jaeger",
+    "mcp-registry", "agent-server",
 )
 
 #: where Prometheus scrapes each central workload that exposes metrics
@@ -279,6 +282,7 @@ def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
         Flow(litellm, redis, redis_ports, "cache, rate limits, router state (Sentinel-aware)"),
         Flow(litellm, postgres, ports("postgres"), "virtual keys, teams, spend"),
         Flow(w(LITELLM_MIGRATE), postgres, ports("postgres"), "LiteLLM schema migrations"),
+        Flow(w(LAGO_BILLING_SYNC), w("lago-api"), ports("lago-api"), "billing objects from the tenant files"),
         Flow(litellm, w("langfuse-web"), ports("langfuse-web"), "traces"),
         Flow(litellm, w("jaeger"), ports("jaeger-otlp-grpc"), "OpenTelemetry spans"),
         Flow(litellm, w("lago-api"), ports("lago-api"), "usage events"),

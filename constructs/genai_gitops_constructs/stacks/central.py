@@ -17,6 +17,7 @@ from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.jaeger import Jaeger, JaegerProps
 from genai_gitops_constructs.components.lago import Lago, LagoProps
 from genai_gitops_constructs.components.lago import pool_claims as pool_claims_lago
+from genai_gitops_constructs.components.lago_billing import LagoBillingProps, LagoBillingSync
 from genai_gitops_constructs.components.langfuse import Langfuse, LangfuseProps
 from genai_gitops_constructs.components.langfuse import pool_claims as pool_claims_langfuse
 from genai_gitops_constructs.components.litellm import LiteLLM, LiteLLMProps
@@ -80,6 +81,7 @@ class CentralStack(Chart):
         Langfuse(self, "langfuse", langfuse)
         lago = LagoProps(cluster=cluster)
         Lago(self, "lago", lago)
+        LagoBillingSync(self, "lago-billing", LagoBillingProps(cluster=cluster, tenants=tenants))
         Jaeger(self, "jaeger", JaegerProps(cluster=cluster))
         registry = McpRegistryProps(cluster=cluster)
         McpRegistry(self, "mcp-registry", registry)
