@@ -84,8 +84,8 @@ class FakeLago:
                         return self._reply(200, {"subscription": found}) if found else self._reply(404)
                     if method == "GET":
                         page = int(parse_qs(url.query).get("page", ["1"])[0])
-                        return self._reply(200, {"subscriptions": list(fake.subscriptions.values()) if page == 1 else [],
-                                                 "meta": {"next_page": None}})
+                        listed = list(fake.subscriptions.values()) if page == 1 else []
+                        return self._reply(200, {"subscriptions": listed, "meta": {"next_page": None}})
                     if method == "DELETE":
                         fake.terminated.append(key or "")
                         fake.subscriptions.pop(key or "")
