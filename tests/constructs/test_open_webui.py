@@ -75,7 +75,10 @@ def test_rag_uses_the_tenant_qdrant_with_its_api_key(example_dist) -> None:
     refs = {d["secretKey"]: d["remoteRef"] for d in app.get("ExternalSecret", "open-webui").obj["spec"]["data"]}
     qdrant = app.get("ExternalSecret", "qdrant").obj["spec"]["data"][0]["remoteRef"]
     assert refs["qdrant-api-key"] == qdrant
-    assert "VECTOR_DB" not in example_dist.tenant("initech").pod("open-webui").env()
+    # RAG off: vectors in the tenant's PostgreSQL (shared by replicas, persistent), never embedded Chroma
+    no_rag = example_dist.tenant("initech").pod("open-webui").env()
+    assert no_rag["VECTOR_DB"] == "pgvector" and "QDRANT_URI" not in no_rag
+    assert no_rag["DATABASE_URL"][0] == SECRET
 
 
 def test_sign_in_is_the_tenant_oidc_provider(example_dist) -> None:

@@ -301,6 +301,12 @@ class OpenWebUI(Construct):
         if p.qdrant is not None:
             env += [_env("VECTOR_DB", "qdrant"), _env("QDRANT_URI", p.qdrant.url),
                     _secret_env("QDRANT_API_KEY", self._secret, "qdrant-api-key")]
+        else:
+            # No Qdrant (RAG off): never the default embedded Chroma on the emptyDir data dir (lost on restart,
+            # different per replica). pgvector in the tenant's own PostgreSQL (PGVECTOR_DB_URL defaults to
+            # DATABASE_URL, config.py 0.11.0) is shared by every replica and persistent; the database needs
+            # the `vector` extension available (Open WebUI creates it: PGVECTOR_CREATE_EXTENSION).
+            env.append(_env("VECTOR_DB", "pgvector"))
         env += [
             # websockets through Redis: any replica can serve any session
             _env("ENABLE_WEBSOCKET_SUPPORT", "True"),
