@@ -9,6 +9,9 @@ The ApplicationSets in argocd/ are previewed offline (genai_gitops.argocd.previe
   `unknown-destination`), and each object in its folder, are checked the way Argo CD checks them
   (`cluster-resource-not-permitted`, `namespaced-resource-not-permitted`, `namespace-not-permitted`);
   Applications shipped as objects (the add-ons) get the project, source and destination checks too;
+- sync phases inside an Application (sync_phases.py): a PostSync hook that waits for unrelated
+  workloads (`hook-waits-for-unrelated`), a pod started before the Secret or ConfigMap it reads
+  (`applied-before-its-inputs`);
 - ordering: an object whose CRD or Namespace another Application delivers must sit in a strictly
   later sync wave than that Application (`sync-wave-order`); a CRD group nothing delivers is
   `crd-not-provided`. Note that Argo CD honours waves between Applications only when a parent
@@ -53,6 +56,7 @@ from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.delivery_cache import ARGOCD_GROUP, NAME, AppFacts, Child, cached_preview, describe
 from genai_gitops.validators.registry import ValidatorOptions
+from genai_gitops.validators.sync_phases import sync_phase_findings
 
 ARGOCD_NAMESPACE = "argocd"
 LOCAL_NAME, LOCAL_SERVER = "in-cluster", "https://kubernetes.default.svc"
@@ -679,6 +683,8 @@ class DeliveryCheck:
                     message=f"{res.kind} {namespace}/{res.name}: namespace {namespace} on cluster {dest.label} is "
                             f"not permitted by AppProject {project.name} (spec.destinations: "
                             f"{project.describe_destinations()})"))
+        # hooks and waves inside this Application, as Argo CD orders them (sync_phases.py)
+        out += sync_phase_findings(view.name, [r for r in objects if r.kind], NAME, dest_ns)
         return out
 
     # -- sync waves ---------------------------------------------------------------------------
