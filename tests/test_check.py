@@ -48,9 +48,9 @@ def test_drift_lists_the_files_that_differ(repo_copy: Path) -> None:
     tenant = repo_copy / "tenants/globex.yaml"
     tenant.write_text(tenant.read_text().replace("requests_per_minute: 300", "requests_per_minute: 350"))
     drift = [(f.rule, f.file) for f in run_check(options(repo_copy)).findings if f.validator == "drift"]
-    # the teams ConfigMap, and the sync Job whose checksum annotation rolls it
+    # the teams ConfigMap, and the sync CronJob whose checksum annotation rolls it
     assert drift == [("dist-changed", "dist/central-prod/central/ConfigMap-litellm-teams.yaml"),
-                     ("dist-changed", "dist/central-prod/central/Job-litellm-team-sync.yaml")]
+                     ("dist-changed", "dist/central-prod/central/CronJob-litellm-team-sync.yaml")]
 
 
 def test_removed_tenant_leaves_a_stale_app(repo_copy: Path) -> None:

@@ -20,7 +20,10 @@ class Image:
 
 IMAGES: dict[str, Image] = {
     "open-webui": Image("ghcr.io/open-webui/open-webui", "0.11.0"),
-    "litellm": Image("ghcr.io/berriai/litellm-non_root", "v1.110.1"),
+    # the version the boot test runs (requirements/litellm.lock; 1.106.2 is the newest installable here):
+    # booted and deployed must be the same. Release v1.106.2 publishes ghcr.io/berriai/litellm*:v1.106.2
+    # (release notes, cosign-signed); >= 1.84.0, clear of the known-bad and CVE range
+    "litellm": Image("ghcr.io/berriai/litellm-non_root", "v1.106.2"),
     "langfuse-web": Image("docker.io/langfuse/langfuse", "3.224.1"),
     "langfuse-worker": Image("docker.io/langfuse/langfuse-worker", "3.224.1"),
     "vllm": Image("docker.io/vllm/vllm-openai", "v0.24.0"),
@@ -31,6 +34,11 @@ IMAGES: dict[str, Image] = {
     "clickhouse": Image("docker.io/clickhouse/clickhouse-server", "26.4"),
     "seaweedfs": Image("docker.io/chrislusf/seaweedfs", "3.97"),
     "jaeger": Image("docker.io/jaegertracing/jaeger", "2.19.0"),
+    # metrics exporters for the data stores (the RedisMemoryHigh alert reads redis_exporter's metrics):
+    # oliver006/redis_exporter v1.88.0 (REDIS_ADDR, REDIS_PASSWORD, :9121, /health; USER 59000),
+    # prometheus-community/postgres_exporter v0.20.1 (DATA_SOURCE_URI/USER/PASS, :9187; USER nobody)
+    "redis-exporter": Image("docker.io/oliver006/redis_exporter", "v1.88.0"),
+    "postgres-exporter": Image("quay.io/prometheuscommunity/postgres-exporter", "v0.20.1"),
     "lago-api": Image("docker.io/getlago/api", "v1.48.1"),
     "lago-front": Image("docker.io/getlago/front", "v1.48.1"),
     "lago-pdf": Image("docker.io/getlago/lago-gotenberg", "8.15"),

@@ -116,10 +116,15 @@ class Oidc(StrictModel):
     client_id: ClientId
     client_secret: SecretRef
     provider_name: Label = "SSO"
-    scopes: Scopes = "openid email profile"
+    #: `groups` puts the user's groups into the ID token (Open WebUI maps roles from them)
+    scopes: Scopes = "openid email profile groups"
     #: OIDC groups whose members may read and sync this tenant's Argo CD applications (Argo CD writes each
     #: into a Casbin policy line, hence the strict grammar)
     argocd_groups: list[ArgoGroup] = Field(default_factory=list, max_length=20)
+    #: OIDC groups whose members are Open WebUI admins
+    admin_groups: list[ArgoGroup] = Field(default_factory=list, max_length=20)
+    #: OIDC groups whose members may use Open WebUI; empty: every signed-in user of the IdP client
+    user_groups: list[ArgoGroup] = Field(default_factory=list, max_length=20)
 
 
 class Ingress(StrictModel):

@@ -248,13 +248,19 @@ PORTS.update({
     "agent-server": 8000,
 })
 
-#: the Job that reconciles LiteLLM teams (tenant budgets, rate limits) after every sync
+#: the CronJob that reconciles LiteLLM teams (tenant budgets, rate limits) from the tenant files
 LITELLM_TEAM_SYNC = "litellm-team-sync"
+#: the Sync-hook Job that runs LiteLLM's database migrations once, before the replicas roll
+LITELLM_MIGRATE = "litellm-migrate"
+#: the CronJob that creates Lago's metric, plans, customers and subscriptions from the tenant files
+LAGO_BILLING_SYNC = "lago-billing-sync"
 
 #: every workload of the central namespace, in one place (the DNS rule and the checks list them)
 CENTRAL_WORKLOADS = (
-    "litellm", LITELLM_TEAM_SYNC, "redis", "postgres", "vllm", "langfuse-web", "langfuse-worker", "clickhouse",
-    "lago-api", "lago-worker", "lago-clock", "lago-front", "lago-migrate", "jaeger", "mcp-registry", "agent-server",
+    "litellm", LITELLM_TEAM_SYNC, LITELLM_MIGRATE, "redis", "postgres", "vllm", "langfuse-web", "langfuse-worker",
+    "clickhouse",
+    "lago-api", "lago-worker", "lago-clock", "lago-front", "lago-migrate", LAGO_BILLING_SYNC, "jaeger",
+    "mcp-registry", "agent-server",
 )
 
 #: where Prometheus scrapes each central workload that exposes metrics
@@ -305,11 +311,12 @@ def central_flows(cluster: ClusterSpec, platform_tenants: Sequence[TenantSpec],
         Flow(ingress, w("lago-api"), ports("lago-api"), "Lago API (UI and integrations)"),
         Flow(litellm, redis, redis_ports, "cache, rate limits, router state (Sentinel-aware)"),
         Flow(litellm, postgres, ports("postgres"), "virtual keys, teams, spend"),
+        Flow(w(LITELLM_MIGRATE), postgres, ports("postgres"), "LiteLLM schema migrations"),
+        Flow(w(LAGO_BILLING_SYNC), w("lago-api"), ports("lago-api"), "billing objects from the tenant files"),
         Flow(litellm, w("langfuse-web"), ports("langfuse-web"), "traces"),
         Flow(litellm, w("jaeger"), ports("jaeger-otlp-grpc"), "OpenTelemetry spans"),
         Flow(grafana(), w("jaeger"), ports("jaeger-ui"), "Grafana's Jaeger data source (query API)"),
         Flow(litellm, w("lago-api"), ports("lago-api"), "usage events"),
-        Flow(litellm, w("mcp-registry"), ports("mcp-registry"), "shared MCP servers"),
         Flow(litellm, internet_https, HTTPS, "providers (OpenAI, Anthropic), Bedrock and STS through IRSA, JWKS"),
         Flow(w(LITELLM_TEAM_SYNC), litellm, ports("litellm"), "reconcile tenant teams, budgets and keys"),
         Flow(w("agent-server"), litellm, ports("litellm"), "agent workflows call models"),

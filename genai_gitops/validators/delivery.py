@@ -12,6 +12,9 @@ The ApplicationSets in argocd/ are previewed offline (genai_gitops.argocd.previe
 - invariants (delivery_invariants): AppProjects no wider than the platform generates them
   (`project-too-open`), tenant folders delivered through their own project (`tenant-app-project`),
   guard rails only in the tenant's namespace (`tenant-folder-namespace`);
+- sync phases inside an Application (sync_phases.py): a PostSync hook that waits for unrelated
+  workloads (`hook-waits-for-unrelated`), a pod started before the Secret or ConfigMap it reads
+  (`applied-before-its-inputs`);
 - ordering: an object whose CRD or Namespace another Application delivers must sit in a strictly
   later sync wave than that Application (`sync-wave-order`); a CRD group nothing delivers is
   `crd-not-provided`. Note that Argo CD honours waves between Applications only when a parent
@@ -62,6 +65,7 @@ from genai_gitops.validators.delivery_invariants import (
     tenant_folder_findings,
 )
 from genai_gitops.validators.registry import ValidatorOptions
+from genai_gitops.validators.sync_phases import sync_phase_findings
 
 ARGOCD_NAMESPACE = "argocd"
 LOCAL_NAME, LOCAL_SERVER = "in-cluster", "https://kubernetes.default.svc"
@@ -722,6 +726,8 @@ class DeliveryCheck:
                             f"not permitted by AppProject {project.name} (spec.destinations: "
                             f"{project.describe_destinations()})"))
         out += tenant_folder_findings(self._repo_paths(_sources_of(view.spec)), objects, self.namespaced)
+        # hooks and waves inside this Application, as Argo CD orders them (sync_phases.py)
+        out += sync_phase_findings(view.name, [r for r in objects if r.kind], NAME, dest_ns)
         return out
 
     # -- sync waves ---------------------------------------------------------------------------

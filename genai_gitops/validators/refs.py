@@ -24,6 +24,7 @@ from genai_gitops.model.traffic import RUNTIME_PODS_ANNOTATION
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators import gateway_refs
 from genai_gitops.validators.base import Target
+from genai_gitops.validators.endpoints import endpoint_findings
 from genai_gitops.validators.plaintext import plaintext_findings
 from genai_gitops.validators.registry import ValidatorOptions
 from genai_gitops.validators.workloads import (
@@ -300,6 +301,8 @@ class ReferenceCheck:
     def findings(self) -> Iterator[Finding]:
         for template in self.index.pods:
             yield from self.check_workload(template)
+        # wiring: every in-cluster endpoint in env values, ConfigMaps and secret templates has its Service
+        yield from endpoint_findings(self.resources, VALIDATOR)
         for resource in self.resources:
             check = self._checks.get(resource.kind)
             if check is not None:

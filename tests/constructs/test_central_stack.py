@@ -22,7 +22,7 @@ from genai_gitops.model.traffic import (
 )
 
 CLUSTER = "central-prod"
-MINE = ("litellm", "redis", "postgres", "vllm", "litellm-team-sync")
+MINE = ("litellm", "redis", "postgres", "vllm", "litellm-team-sync", "litellm-migrate")
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,9 @@ def central(example_dist: Any) -> Any:
 
 def pod_specs(central: Any) -> dict[str, dict[str, Any]]:
     """Workload name -> pod spec, for every pod-owning object (Jobs included)."""
-    return {r.name: r.obj["spec"]["template"]["spec"] for r in central.resources
-            if r.kind in ("Deployment", "StatefulSet", "Job")}
+    return {r.name: (r.obj["spec"]["jobTemplate"]["spec"] if r.kind == "CronJob" else r.obj["spec"])
+            ["template"]["spec"] for r in central.resources
+            if r.kind in ("Deployment", "StatefulSet", "Job", "CronJob")}
 
 
 def test_objects(central: Any) -> None:
@@ -43,7 +44,7 @@ def test_objects(central: Any) -> None:
         ("Deployment", "litellm"), ("Service", "litellm"), ("ConfigMap", "litellm-config"),
         ("ExternalSecret", "litellm"), ("ServiceAccount", "litellm"), ("PodDisruptionBudget", "litellm"),
         ("HorizontalPodAutoscaler", "litellm"), ("HTTPRoute", "litellm"), ("ConfigMap", "litellm-teams"),
-        ("Job", "litellm-team-sync"), ("ExternalSecret", "litellm-tenant-keys"),
+        ("CronJob", "litellm-team-sync"), ("Job", "litellm-migrate"), ("ExternalSecret", "litellm-tenant-keys"),
         ("StatefulSet", "redis"), ("Service", "redis"), ("Service", "redis-headless"), ("ConfigMap", "redis-scripts"),
         ("ExternalSecret", "redis"), ("PodDisruptionBudget", "redis"),
         ("StatefulSet", "postgres"), ("Service", "postgres"), ("Service", "postgres-headless"),
@@ -79,7 +80,7 @@ def test_every_container_has_resources_probes_and_a_restricted_context(central: 
             assert security["allowPrivilegeEscalation"] is False and security["capabilities"] == {"drop": ["ALL"]}
             assert security["seccompProfile"] == {"type": "RuntimeDefault"}, where
         for container in spec["containers"]:
-            if name != "litellm-team-sync":  # a run-to-completion Job has nothing to probe
+            if name not in ("litellm-team-sync", "litellm-migrate"):  # run-to-completion Jobs have nothing to probe
                 assert {"livenessProbe", "readinessProbe"} <= set(container), f"{name}/{container['name']}"
 
 
@@ -87,9 +88,9 @@ def test_redis_ha(central: Any) -> None:
     statefulset = central.get("StatefulSet", "redis").obj["spec"]
     assert statefulset["replicas"] == 3
     pod = central.pod("redis")
-    assert [c["name"] for c in pod.containers] == ["valkey", "sentinel"]
+    assert [c["name"] for c in pod.containers] == ["valkey", "sentinel", "exporter"]
     assert pod.spec["securityContext"]["runAsUser"] == 999 and pod.spec["securityContext"]["fsGroup"] == 999
-    for container in pod.containers:
+    for container in pod.containers[:2]:
         assert container["image"].startswith("docker.io/valkey/valkey:")
         assert "exec" in container["livenessProbe"] and "exec" in container["readinessProbe"]
     assert pod.containers[1]["command"][-1] == "--sentinel"
@@ -97,7 +98,9 @@ def test_redis_ha(central: Any) -> None:
     assert claim["metadata"]["name"] == "data" and claim["spec"]["storageClassName"] == "gp3"
     assert pod.mounts(pod.containers[0])["/data"] == "data"
     # clients reach Sentinel, never a load-balanced 6379 that could land on a read-only replica
-    assert [p["port"] for p in central.get("Service", "redis").obj["spec"]["ports"]] == [PORTS["redis-sentinel"]]
+    # (and Prometheus reaches the exporter)
+    assert [p["port"] for p in central.get("Service", "redis").obj["spec"]["ports"]] == [
+        PORTS["redis-sentinel"], PORTS["redis-exporter"]]
     assert central.get("PodDisruptionBudget", "redis").obj["spec"]["minAvailable"] == 2
     script = central.get("ConfigMap", "redis-scripts").obj["data"]["init.sh"]
     for line in ("maxmemory-policy noeviction", "sentinel resolve-hostnames yes", "replicaof ${master}",
@@ -200,7 +203,6 @@ def test_litellm_reaches_its_dependencies(central: Any) -> None:
     assert destinations == {
         ("redis", frozenset({6379, 26379})), ("postgres", frozenset({5432})), ("langfuse-web", frozenset({3000})),
         ("jaeger", frozenset({4317})), ("lago-api", frozenset({3000})), ("vllm", frozenset({8000})),
-        ("mcp-registry", frozenset({8000})),
     }
     internet = [r for r in _rules(central, "litellm", "egress") if "ipBlock" in r["to"][0]]
     assert len(internet) == 1 and _ports(internet[0]) == {443}
@@ -214,7 +216,7 @@ def test_data_stores_accept_their_clients_only(central: Any) -> None:
     assert ("redis", frozenset({6379, 26379})) in redis
     postgres = {_peer_name(r, "from") for r in _rules(central, "postgres", "ingress")}
     assert postgres == {"litellm", "langfuse-web", "langfuse-worker", "lago-api", "lago-worker", "lago-clock",
-                        "lago-migrate", "mcp-registry", "prometheus", "backup-postgres"}
+                        "lago-migrate", "litellm-migrate", "mcp-registry", "prometheus", "backup-postgres"}
     vllm = {(_peer_name(r, "from"), frozenset(_ports(r))) for r in _rules(central, "vllm", "ingress")}
     assert vllm == {("litellm", frozenset({8000})), ("prometheus", frozenset({8000}))}
 
@@ -283,7 +285,7 @@ def _run_redis_init(central: Any, tmp_path: Path, pod: str, sentinel_answer: str
     conf = Path(tempfile.mkdtemp(dir=tmp_path))
     init = central.pod("redis").init_containers[0]
     env = {e["name"]: e["value"] for e in init["env"] if "value" in e}
-    env |= {"POD_NAME": pod, "REDIS_PASSWORD": "s3cret", "CONFIG_DIR": str(conf),
+    env |= {"POD_NAME": pod, "REDIS_PASSWORD": "s3cret", "CONFIG_DIR": str(conf), "STATE_DIR": str(conf),
             "FAKE_SENTINEL_ANSWER": sentinel_answer, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     done = subprocess.run(["sh", str(script)], env=env, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr

@@ -50,7 +50,12 @@ def test_each_process_runs_its_own_script_from_the_api_image(central, migrate) -
         assert container["image"] == image("lago-api")
         assert container["args"] == [script]
     job_container = migrate["spec"]["template"]["spec"]["containers"][0]
-    assert job_container["args"] == ["./scripts/migrate.sh"]
+    # upstream's scripts/migrate.sh minus `rake db:create` (the lago role has no CREATEDB)
+    assert job_container["command"][:2] == ["/bin/bash", "-c"]
+    assert "db:create" not in job_container["command"][2]
+    assert job_container["command"][2].split("; ")[1:] == [
+        "bundle exec rails db:migrate", "bundle exec rails roles:seed_predefined",
+        "bundle exec rails signup:seed_organization"]
     assert job_container["image"] == image("lago-api")
     assert central.pod("lago-front").containers[0]["image"] == image("lago-front")
 
@@ -194,3 +199,21 @@ def test_every_secret_reference_is_made_by_an_external_secret(central, migrate) 
             if ref:
                 assert ref["key"] in created.get(ref["name"], set()), f"{container['name']} {var['name']}: {ref}"
     assert central.of_kind("Secret") == []
+
+
+def test_actioncable_asks_the_sentinels_for_the_master(central) -> None:
+    """No fixed pod: after a failover (or a stale redis-0 after a full restart) pub/sub follows the master."""
+    import yaml
+
+    cable = yaml.safe_load(central.get("ConfigMap", "lago-cable").obj["data"]["cable.yml"])["production"]
+    redis = central.get("StatefulSet", "redis").obj
+    assert cable["adapter"] == "redis" and cable["role"] == "master"
+    assert cable["name"] == "mymaster"
+    assert [s["port"] for s in cable["sentinels"]] == [26379] * redis["spec"]["replicas"]
+    assert all(s["host"].endswith(".redis-headless.genai-platform.svc.cluster.local") for s in cable["sentinels"])
+    assert "url" not in cable and cable["password"] == '<%= ENV.fetch("REDIS_PASSWORD") %>'
+    for name in ("lago-api", "lago-worker", "lago-clock"):
+        pod = central.pod(name)
+        assert pod.mounts()["/app/config/cable.yml"] == "cable"
+        assert "LAGO_REDIS_CABLE_URL" not in pod.env()
+        assert pod.env()["REDIS_PASSWORD"][0] == "secret"

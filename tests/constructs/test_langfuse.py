@@ -57,7 +57,8 @@ def test_langfuse_database_url_points_at_the_postgres_service(central) -> None:
     template = central.get("ExternalSecret", "langfuse").obj["spec"]["target"]["template"]["data"]
     url = template["DATABASE_URL"]
     assert url.startswith("postgresql://langfuse:{{ .DATABASE_PASSWORD | urlquery }}@")
-    assert url.endswith(f"@{service_host('postgres')}:{service_port(central, 'postgres', 'postgres')}/langfuse")
+    port = service_port(central, "postgres", "postgres")
+    assert url.endswith(f"@{service_host('postgres')}:{port}/langfuse?connection_limit=5")
     for name in ("langfuse-web", "langfuse-worker"):
         assert central.pod(name).env()["DATABASE_URL"] == ("secret", "langfuse", "DATABASE_URL")
     # PostgreSQL creates the langfuse role from the same store entry

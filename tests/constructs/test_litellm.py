@@ -148,8 +148,7 @@ def test_dependencies_are_reached_by_service_name(central: Any, config: dict[str
     # Services once those are in this app
     elsewhere = ((env["LANGFUSE_HOST"], ("langfuse-web", PORTS["langfuse-web"])),
                  (env["OTEL_ENDPOINT"], ("jaeger", PORTS["jaeger-otlp-grpc"])),
-                 (env["LAGO_API_BASE"], ("lago-api", PORTS["lago-api"])),
-                 (config["mcp_servers"]["mcp_registry"]["url"], ("mcp-registry", PORTS["mcp-registry"])))
+                 (env["LAGO_API_BASE"], ("lago-api", PORTS["lago-api"])))
     for value, (name, port) in elsewhere:
         assert service_port(central, value) == (name, port)
         if central.find("Service", name) is not None:
@@ -164,10 +163,13 @@ def test_callbacks_and_settings(config: dict[str, Any], litellm: Any) -> None:
     assert "langfuse" in settings["success_callback"]
     assert settings["drop_params"] is True and settings["request_timeout"] == 600
     assert config["general_settings"]["store_model_in_db"] is False
-    assert all(re.fullmatch(r"[A-Za-z0-9_]+", name) for name in config["mcp_servers"])
+    # no MCP server is shared centrally yet; the registry (a REST catalogue) is never one
+    assert "mcp_servers" not in config
     env = litellm.env()
     assert env["LITELLM_LOCAL_MODEL_COST_MAP"] == "True"
-    assert env["DISABLE_SCHEMA_UPDATE"] == "false"  # migrations run in the proxy at start
+    assert env["DISABLE_SCHEMA_UPDATE"] == "true"  # the wave-1 migration Job migrated; replicas never race
+    # the image's HOME=/app is on the read-only root: HOME is an emptyDir
+    assert env["HOME"] == "/home/litellm" and litellm.mounts()["/home/litellm"] == "home"
 
 
 def test_config_is_mounted_from_the_configmap(central: Any, litellm: Any) -> None:
@@ -190,10 +192,11 @@ def test_no_secret_objects_and_every_secret_ref_is_produced(central: Any) -> Non
         # tenants' keys come through their own store (test_tenant_key_store.py), everything else is the platform's
         store = "tenant-litellm-keys" if external.name == "litellm-tenant-keys" else "aws-secrets-manager"
         assert ref == {"name": store, "kind": "ClusterSecretStore"}, external.name
-    pods = [r for r in central.resources if r.kind in ("Deployment", "StatefulSet", "Job")]
+    pods = [r for r in central.resources if r.kind in ("Deployment", "StatefulSet", "Job", "CronJob")]
     assert pods
     for workload in pods:
-        spec = workload.obj["spec"]["template"]["spec"]
+        spec = (workload.obj["spec"]["jobTemplate"]["spec"] if workload.kind == "CronJob"
+                else workload.obj["spec"])["template"]["spec"]
         for container in spec.get("initContainers", []) + spec["containers"]:
             for var in container.get("env", []):
                 ref = var.get("valueFrom", {}).get("secretKeyRef")
@@ -299,15 +302,33 @@ def test_every_litellm_tenant_gets_a_team_with_its_budget(example_dist: Any, cen
     assert keys["TENANT_KEY_ACME"] == {"key": "genai/tenants/acme/litellm", "property": "api_key"}
 
 
-def test_team_sync_job_runs_after_each_sync(central: Any) -> None:
-    job = central.get("Job", "litellm-team-sync")
-    assert job.annotations["argocd.argoproj.io/hook"] == "PostSync"
-    pod = job.obj["spec"]["template"]
+def test_team_sync_depends_on_litellm_only(central: Any) -> None:
+    """A CronJob, not a PostSync hook: it waits for LiteLLM itself and blocks no sync wave."""
+    job = central.get("CronJob", "litellm-team-sync")
+    assert "argocd.argoproj.io/hook" not in job.annotations
+    assert job.obj["spec"]["concurrencyPolicy"] == "Forbid"
+    job_spec = job.obj["spec"]["jobTemplate"]["spec"]
+    pod = job_spec["template"]
     assert pod["metadata"]["labels"]["app.kubernetes.io/name"] == "litellm-team-sync"
     container = pod["spec"]["containers"][0]
     env = {e["name"]: e.get("value") for e in container["env"]}
     assert env["LITELLM_URL"] == f"http://litellm.{PLATFORM_NAMESPACE}.svc.cluster.local:4000"
+    # the readiness wait ends before the Job's deadline, so a down LiteLLM fails the run cleanly
+    assert int(env["READY_TIMEOUT"]) < job_spec["activeDeadlineSeconds"]
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+def test_migrations_run_once_before_the_replicas(central: Any) -> None:
+    job = central.get("Job", "litellm-migrate")
+    assert job.annotations["argocd.argoproj.io/hook"] == "Sync"
+    deployment = central.get("Deployment", "litellm")
+    assert int(job.annotations["argocd.argoproj.io/sync-wave"]) < int(
+        deployment.annotations["argocd.argoproj.io/sync-wave"])
+    container = job.obj["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"][-1] == "--skip_server_startup"
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["DISABLE_SCHEMA_UPDATE"] == "false"
+    assert any(e["name"] == "DATABASE_URL" for e in container["env"])
 
 
 class FakeLiteLLM:
@@ -430,4 +451,24 @@ def test_jwt_auth_is_optional(make_tenant: Callable[..., TenantSpec]) -> None:
 
 def test_mcp_server_names_use_underscores() -> None:
     with pytest.raises(ValueError, match="use letters, digits and '_' only"):
-        cfg.SharedMcpServer("mcp-registry", "http://mcp-registry/mcp")
+        cfg.SharedMcpServer("wiki-tools", "http://wiki.genai-platform.svc.cluster.local/mcp")
+
+
+def test_the_mcp_registry_is_not_an_mcp_server() -> None:
+    url = f"http://mcp-registry.{PLATFORM_NAMESPACE}.svc.cluster.local:{PORTS['mcp-registry']}/mcp"
+    with pytest.raises(ValueError, match="is the MCP registry, a REST catalogue"):
+        cfg.SharedMcpServer("mcp_registry", url)
+    server = cfg.SharedMcpServer("wiki", f"http://wiki.{PLATFORM_NAMESPACE}.svc.cluster.local:8000/mcp", "Wiki")
+    props = cfg.LiteLLMConfigProps(**{**_props().__dict__, "mcp_servers": (server,)})
+    assert cfg.render_config(props)["mcp_servers"] == {
+        "wiki": {"url": server.url, "transport": "http", "description": "Wiki"}}
+
+
+def test_the_deployed_image_is_the_version_the_boot_test_runs() -> None:
+    """requirements/litellm.lock pins what test_litellm_boot.py starts; the image must be that release."""
+    from genai_gitops_constructs.versions import IMAGES
+
+    lock = (Path(__file__).resolve().parents[2] / "requirements" / "litellm.lock").read_text()
+    booted = re.search(r"^litellm==([0-9][^ \\]*)", lock, re.MULTILINE)
+    assert booted, "requirements/litellm.lock pins no litellm version"
+    assert IMAGES["litellm"].tag.removeprefix("v") == booted.group(1)

@@ -267,6 +267,7 @@ def booted(deployment: dict[str, Any], production_config: dict[str, Any],
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "TMPDIR": str(work),
                "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
         env |= {v["name"]: v["value"] for v in container["env"] if "value" in v}
+        env["HOME"] = str(work)  # the Deployment's HOME is an emptyDir; here the test's work folder
         env["PROMETHEUS_MULTIPROC_DIR"] = str(work / "prometheus")
         env |= TEST_SECRETS
         log = work / "litellm.log"

@@ -75,7 +75,10 @@ def test_rag_uses_the_tenant_qdrant_with_its_api_key(example_dist) -> None:
     refs = {d["secretKey"]: d["remoteRef"] for d in app.get("ExternalSecret", "open-webui").obj["spec"]["data"]}
     qdrant = app.get("ExternalSecret", "qdrant").obj["spec"]["data"][0]["remoteRef"]
     assert refs["qdrant-api-key"] == qdrant
-    assert "VECTOR_DB" not in example_dist.tenant("initech").pod("open-webui").env()
+    # RAG off: vectors in the tenant's PostgreSQL (shared by replicas, persistent), never embedded Chroma
+    no_rag = example_dist.tenant("initech").pod("open-webui").env()
+    assert no_rag["VECTOR_DB"] == "pgvector" and "QDRANT_URI" not in no_rag
+    assert no_rag["DATABASE_URL"][0] == SECRET
 
 
 def test_sign_in_is_the_tenant_oidc_provider(example_dist) -> None:
@@ -87,7 +90,11 @@ def test_sign_in_is_the_tenant_oidc_provider(example_dist) -> None:
     assert env["OAUTH_CLIENT_ID"] == "open-webui-acme"
     assert env["OPENID_PROVIDER_URL"] == "https://acme.okta.com/oauth2/default/.well-known/openid-configuration"
     assert env["OAUTH_PROVIDER_NAME"] == "Acme Okta"
-    assert env["OAUTH_SCOPES"] == "openid email profile"
+    assert env["OAUTH_SCOPES"] == "openid email profile groups"
+    # roles from the IdP's groups (Open WebUI 0.11.0 utils/oauth.py get_user_role)
+    assert env["ENABLE_OAUTH_ROLE_MANAGEMENT"] == "True" and env["OAUTH_ROLES_CLAIM"] == "groups"
+    assert env["OAUTH_ADMIN_ROLES"] == ",".join(spec.oidc.admin_groups)
+    assert env["OAUTH_ALLOWED_ROLES"] == "*"
     assert env["ENABLE_OAUTH_SIGNUP"] == "True"
     assert env["OAUTH_CLIENT_SECRET"] == (SECRET, "open-webui-oidc", "client-secret")
     assert (env["ENABLE_LOGIN_FORM"], env["ENABLE_SIGNUP"]) == ("False", "False")
@@ -162,7 +169,7 @@ def test_probes_and_service(example_dist) -> None:
 
     assert main["ports"] == [{"containerPort": 8080, "name": "http", "protocol": "TCP"}]
     assert main["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
-    assert main["readinessProbe"]["httpGet"] == {"path": "/health/db", "port": "http"}
+    assert main["readinessProbe"]["httpGet"] == {"path": "/ready", "port": "http"}
     assert main["startupProbe"]["httpGet"] == {"path": "/health", "port": "http"}
     service = app.get("Service", "open-webui").obj["spec"]
     assert service["type"] == "ClusterIP"

@@ -57,7 +57,9 @@ def test_runs_as_the_chart_does_with_writable_volumes_only(example_dist) -> None
 
     assert (context["runAsUser"], context["runAsGroup"], pod.spec["securityContext"]["fsGroup"]) == (1000, 2000, 3000)
     assert context["readOnlyRootFilesystem"] is True
-    assert {"/qdrant/storage", "/qdrant/snapshots", "/tmp"} == set(pod.mounts())
+    assert {"/qdrant/storage", "/qdrant/snapshots", "/tmp", "/qdrant/init"} == set(pod.mounts())
+    # the init marker goes to the writable emptyDir, not the read-only working directory
+    assert pod.env()["QDRANT_INIT_FILE_PATH"] == "/qdrant/init/.qdrant-initialized"
 
 
 def test_disruption_budget(example_dist) -> None:

@@ -489,3 +489,37 @@ def test_an_application_without_directory_globs_reads_what_the_check_does_not(re
                                  "dist/customer-eu-1/tenant-acme as Kustomize, which the check does not render (it "
                                  f"reads plain manifests only); {fix}"),
     ]
+
+
+# -- sync phases inside one Application (sync_phases.py) ---------------------------------------------
+
+def test_a_post_sync_hook_waits_for_every_workload_of_its_application(repo: Path) -> None:
+    path = repo / "dist/central-prod/central/Job-report.yaml"
+    path.write_text(yaml.safe_dump({
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": "report", "namespace": "genai-platform",
+                     "annotations": {"argocd.argoproj.io/hook": "PostSync"}},
+        "spec": {"template": {"spec": {"restartPolicy": "Never",
+                                       "containers": [{"name": "report", "image": "example/report:1.0"}]}}}}))
+    found = [f for f in findings(repo, "central-prod") if f.rule == "hook-waits-for-unrelated"]
+    assert len(found) == 1 and found[0].file == str(path)
+    assert found[0].message.startswith("Job genai-platform/report is a PostSync hook of Application "
+                                       "central-prod-central: Argo CD runs it only after every resource of the "
+                                       "sync is healthy, so it waits for all ")
+    assert " more); " in found[0].message and found[0].message.endswith(
+        "give it its own Application, or make it a Job or CronJob that waits for the one thing it needs")
+
+
+def test_a_hook_that_runs_before_the_secret_it_reads_is_reported(repo: Path) -> None:
+    path = repo / "dist/central-prod/central/Job-lago-migrate.yaml"
+    edit_yaml(path, lambda job: job["metadata"]["annotations"].update({"argocd.argoproj.io/sync-wave": "-1"}))
+    found = [f for f in findings(repo, "central-prod") if f.rule == "applied-before-its-inputs"]
+    assert [f.message for f in found] == [
+        "Job genai-platform/lago-migrate (sync wave -1 of Application central-prod-central) reads ConfigMap "
+        "lago-cable, which ConfigMap genai-platform/lago-cable creates in sync wave 0; move it to wave 0 or later",
+        "Job genai-platform/lago-migrate (sync wave -1 of Application central-prod-central) reads Secret lago, "
+        "which ExternalSecret genai-platform/lago creates in sync wave 0; move it to wave 0 or later"]
+    edit_yaml(path, lambda job: job["metadata"]["annotations"].update({"argocd.argoproj.io/hook": "PreSync"}))
+    found = [f for f in findings(repo, "central-prod") if f.rule == "applied-before-its-inputs"]
+    assert len(found) == 2 and all("is a PreSync hook of Application central-prod-central and reads" in f.message
+                                   and f.message.endswith("make the hook a Sync hook in a later wave") for f in found)

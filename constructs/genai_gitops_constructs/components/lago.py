@@ -7,7 +7,10 @@ exports) is S3 through IRSA.
 Ordering with Argo CD (sync waves inside the central application):
 - wave 0 (default): the ExternalSecret, ServiceAccounts, ConfigMaps and the PostgreSQL StatefulSet;
 - wave 1: `lago-migrate`, a Sync hook Job (`db:migrate`, predefined roles, the first organisation and
-  the API key LiteLLM sends usage events with). A PreSync hook would run before wave 0 exists on the
+  the API key LiteLLM sends usage events with). It runs upstream's scripts/migrate.sh (v1.48.1) minus
+  its first step, `rake db:create`: PostgreSQL checks CREATEDB before it checks whether the database
+  exists, and the `lago` role owns its database (created by PostgreSQL's init script) but may not
+  create others, so that step would fail the Job every time. A PreSync hook would run before wave 0 exists on the
   first install - no Secret, no database - and hang the sync; a Sync hook after them does not;
 - wave 2: the Lago workloads, so a new image never serves an unmigrated schema.
 
@@ -25,6 +28,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+import yaml
 from cdk8s_plus_28 import k8s
 from constructs import Construct
 
@@ -32,6 +36,7 @@ from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import redis_ha
+from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
 from genai_gitops_constructs.components.langfuse import RedisSentinel
 from genai_gitops_constructs.components.postgres import (
@@ -65,8 +70,15 @@ LAGO_PROFILE = SecurityProfile(run_as_user=10001, run_as_group=10001, fs_group=1
 #: the `nginx` user of the nginx:alpine base of getlago/front
 FRONT_PROFILE = SecurityProfile(run_as_user=101, run_as_group=101, fs_group=101)
 FRONT_CONFIG_DIR = "/etc/lago-front"
+CABLE_CONFIG = "lago-cable"
 APP_DIR = "/app"
 
+#: scripts/migrate.sh of lago-api v1.48.1 without `rake db:create` (see the module docstring);
+#: the seed step reads LAGO_CREATE_ORG itself
+MIGRATE_SCRIPT = ("set -e; bundle exec rails db:migrate; bundle exec rails roles:seed_predefined; "
+                  "bundle exec rails signup:seed_organization")
+#: DATABASE_POOL of the clock and the migration Job (one thread each)
+CLOCK_DB_POOL = 2
 MIGRATION_WAVE = "1"
 WORKLOAD_WAVE = "2"
 
@@ -100,6 +112,8 @@ class LagoProps:
     clock_resources: Resources = field(default_factory=lambda: Resources("100m", "256Mi", "500m", "512Mi"))
     front_resources: Resources = field(default_factory=lambda: Resources("50m", "64Mi", "200m", "128Mi"))
     rails_max_threads: int = 5
+    #: Puma worker processes per api pod
+    web_concurrency: int = 2
     sidekiq_concurrency: int = 10
 
     @property
@@ -215,6 +229,7 @@ class Lago(Construct):
         irsa_service_account(self, "service-account", name=SERVICE_ACCOUNT, namespace=self.namespace, labels=meta,
                              role_arn=props.role_arn)
 
+        self._cable_config(meta)
         self._migration_job()
         self._api()
         self._worker()
@@ -245,11 +260,28 @@ class Lago(Construct):
                 "DATABASE_PASSWORD": database_password_ref(cluster, "lago"),
                 "REDIS_PASSWORD": self.props.redis_sentinel.password,
             },
-            template_data={
-                "DATABASE_URL": database_url_template("lago", "DATABASE_PASSWORD"),
-                "LAGO_REDIS_CABLE_URL": (f"redis://:{{{{ .REDIS_PASSWORD | urlquery }}}}@{redis_ha.pod_host(0)}"
-                                         f":{PORTS['redis']}/1"),
-            }))
+            template_data={"DATABASE_URL": database_url_template("lago", "DATABASE_PASSWORD")}))
+
+    def _cable_config(self, meta: dict[str, str]) -> None:
+        """config/cable.yml through the Sentinels (upstream's takes only a URL: LAGO_REDIS_CABLE_URL).
+
+        ActionCable's Redis adapter (Rails 8.0) passes every cable.yml key but `adapter` and
+        `channel_prefix` to Redis.new, and redis-rb 5 (Lago v1.48.1's Gemfile.lock: 5.4.1) asks the
+        `sentinels` for the master of `name`: after a failover pub/sub follows the new master.
+        """
+        redis = self.props.redis_sentinel
+        cable = {"production": {
+            "adapter": "redis",
+            "name": redis.master_name,
+            "role": "master",
+            "sentinels": [{"host": host, "port": port} for host, port in redis.sentinel_nodes],
+            # ERB: Rails renders the file; the password stays in the Secret-backed environment
+            "password": '<%= ENV.fetch("REDIS_PASSWORD") %>',
+            "db": 1,
+            "channel_prefix": "lago_production",
+        }}
+        k8s.KubeConfigMap(self, "cable-config", metadata=object_meta(CABLE_CONFIG, self.namespace, meta),
+                          data={"cable.yml": yaml.safe_dump(cable, sort_keys=False)})
 
     def _ruby_environment(self) -> list[k8s.EnvVar]:
         """What every process of the api image reads: database, Redis, keys, URLs, storage."""
@@ -271,9 +303,6 @@ class Lago(Construct):
             _env("LAGO_REDIS_CACHE_SENTINELS", redis.nodes),
             _env("LAGO_REDIS_CACHE_MASTER_NAME", redis.master_name),
             _secret_env("LAGO_REDIS_CACHE_PASSWORD", "REDIS_PASSWORD"),
-            # ActionCable (GraphQL subscriptions) only takes a URL. Pub/sub works on a replica too, and
-            # it only needs every process on the same node: the first pod's stable name, whatever its role
-            _secret_env("LAGO_REDIS_CABLE_URL"),
             _secret_env("SECRET_KEY_BASE"),
             _secret_env("LAGO_RSA_PRIVATE_KEY"),
             _secret_env("ENCRYPTION_PRIMARY_KEY"),
@@ -296,6 +325,10 @@ class Lago(Construct):
             volume, mount = writable(vol_name, path, "512Mi")
             volumes.append(volume)
             mounts.append(mount)
+        # ActionCable through the Sentinels (_cable_config) in place of the image's config/cable.yml
+        volumes.append(k8s.Volume(name="cable", config_map=k8s.ConfigMapVolumeSource(name=CABLE_CONFIG)))
+        mounts.append(k8s.VolumeMount(name="cable", mount_path=f"{APP_DIR}/config/cable.yml", sub_path="cable.yml",
+                                      read_only=True))
         return volumes, mounts
 
     def _ruby_pod(self, containers: list[k8s.Container], volumes: list[k8s.Volume], *,
@@ -342,9 +375,11 @@ class Lago(Construct):
         volumes, mounts = self._ruby_volumes()
         org = self.props.organisation
         container = k8s.Container(
-            name=MIGRATE, image=image("lago-api"), args=["./scripts/migrate.sh"],
+            name=MIGRATE, image=image("lago-api"),
+            command=["/bin/bash", "-c", MIGRATE_SCRIPT],
             env=[*self._ruby_environment(),
                  # signup:seed_organization: idempotent (find_or_create), keeps the API key in step with the store
+                 _env("DATABASE_POOL", str(CLOCK_DB_POOL)),
                  _env("LAGO_CREATE_ORG", "true"),
                  _env("LAGO_ORG_NAME", org.name),
                  _secret_env("LAGO_ORG_USER_EMAIL"),
@@ -378,8 +413,9 @@ class Lago(Construct):
                  # Puma's default pid file is tmp/pids/server.pid, a folder the emptyDir does not have
                  _env("PIDFILE", "/tmp/puma.pid"),  # noqa: S108
                  _env("RAILS_MAX_THREADS", str(threads)),
-                 _env("WEB_CONCURRENCY", "2"),
-                 _env("DATABASE_POOL", str(threads * 2))],
+                 _env("WEB_CONCURRENCY", str(self.props.web_concurrency)),
+                 # one connection per Puma thread (config/database.yml reads DATABASE_POOL)
+                 _env("DATABASE_POOL", str(threads))],
             resources=self.props.api_resources.render(),
             security_context=container_security_context(LAGO_PROFILE),
             volume_mounts=mounts,
@@ -421,7 +457,8 @@ class Lago(Construct):
         scheduler_running = ["/bin/sh", "-c", "grep -q clockwork /proc/1/cmdline"]
         container = k8s.Container(
             name=CLOCK, image=image("lago-api"), args=["./scripts/start.clock.sh"],
-            env=self._ruby_environment(),
+            # the scheduler only enqueues: database.yml's default pool of 10 would be idle capacity
+            env=[*self._ruby_environment(), _env("DATABASE_POOL", str(CLOCK_DB_POOL))],
             resources=self.props.clock_resources.render(),
             security_context=container_security_context(LAGO_PROFILE),
             volume_mounts=mounts,
@@ -475,3 +512,17 @@ class Lago(Construct):
         self._pdb("front-pdb", FRONT, obj_labels)
         self._service("front-service", FRONT, port, obj_labels)
         self._ingress("front-route", FRONT, self.props.public_front_host, obj_labels, port)
+
+
+def pool_claims(props: LagoProps) -> list[PoolClaim]:
+    """Lago's share of the central PostgreSQL connections. config/database.yml (v1.48.1) gives the
+    `primary` and `events` databases each a pool of DATABASE_POOL, both on DATABASE_URL: x2 per process."""
+    pools = 2
+    return [
+        PoolClaim("lago-api", props.rails_max_threads * pools * props.web_concurrency, props.api_replicas,
+                  f"DATABASE_POOL={props.rails_max_threads} x {pools} pools x WEB_CONCURRENCY={props.web_concurrency}"),
+        PoolClaim("lago-worker", props.sidekiq_concurrency * pools, props.worker_replicas,
+                  f"DATABASE_POOL={props.sidekiq_concurrency} x {pools} pools"),
+        PoolClaim("lago-clock", CLOCK_DB_POOL * pools, 1, f"DATABASE_POOL={CLOCK_DB_POOL} x {pools} pools"),
+        PoolClaim("lago-migrate", CLOCK_DB_POOL * pools, 1, f"DATABASE_POOL={CLOCK_DB_POOL} x {pools} pools"),
+    ]

@@ -26,6 +26,7 @@ from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import redis_ha
 from genai_gitops_constructs.components.clickhouse import ClickHouseConnection
+from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
 from genai_gitops_constructs.components.postgres import (
     database_password_ref,
@@ -105,6 +106,8 @@ class LangfuseProps:
     web_min_replicas: int = 2
     web_max_replicas: int = 6
     worker_replicas: int = 2
+    #: Prisma's pool per process (`connection_limit` in DATABASE_URL; Prisma's default grows with cores)
+    db_connection_limit: int = 5
     # Langfuse's guidance is >= 2 CPU / 4 GiB per container in production
     web_resources: Resources = field(default_factory=lambda: Resources("1", "2Gi", "2", "4Gi"))
     worker_resources: Resources = field(default_factory=lambda: Resources("1", "2Gi", "2", "4Gi"))
@@ -195,7 +198,8 @@ class Langfuse(Construct):
                 "DATABASE_PASSWORD": database_password_ref(cluster, "langfuse"),
                 "REDIS_AUTH": self.props.redis_sentinel.password,
             },
-            template_data={"DATABASE_URL": database_url_template("langfuse", "DATABASE_PASSWORD")}))
+            template_data={"DATABASE_URL": database_url_template("langfuse", "DATABASE_PASSWORD")
+                           + f"?connection_limit={self.props.db_connection_limit}"}))
 
     # -- configuration shared by web and worker -------------------------------------------------------------
 
@@ -349,3 +353,10 @@ class Langfuse(Construct):
             min_replicas=self.props.web_min_replicas, max_replicas=self.props.web_max_replicas,
             metrics=[k8s.MetricSpecV2(type="Resource", resource=k8s.ResourceMetricSourceV2(
                 name="cpu", target=k8s.MetricTargetV2(type="Utilization", average_utilization=70)))]))
+
+
+def pool_claims(props: LangfuseProps) -> list[PoolClaim]:
+    """Langfuse's share of the central PostgreSQL connections (Prisma, one process per container)."""
+    bound = f"Prisma connection_limit={props.db_connection_limit} in DATABASE_URL"
+    return [PoolClaim("langfuse-web", props.db_connection_limit, props.web_max_replicas, bound),
+            PoolClaim("langfuse-worker", props.db_connection_limit, props.worker_replicas, bound)]

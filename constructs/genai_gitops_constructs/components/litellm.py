@@ -3,15 +3,21 @@
 - `ghcr.io/berriai/litellm-non_root` runs as `nobody` (65534). The root filesystem is read-only;
   /tmp, /.cache and /.npm (the chart's set for read-only mode) and /var/lib/litellm (the admin UI
   is copied there at start, litellm#19425) are emptyDirs.
-- Database migrations run in the proxy at start (`DISABLE_SCHEMA_UPDATE=false`, LiteLLM's default,
-  set explicitly): PostgreSQL is part of this same Argo CD application, so a PreSync migration Job
-  would run before the database exists on the first sync and fail. `prisma migrate deploy` holds a
-  PostgreSQL advisory lock, so replicas starting together migrate one at a time; the startup probe
-  (30 x 10 s) covers a long migration; rolling updates start one new pod before stopping an old one.
+- Database migrations run once per sync, before the rollout: `litellm-migrate` is an Argo CD Sync
+  hook in wave 1 (after PostgreSQL and the Secrets of wave 0) running the proxy's own
+  `--skip_server_startup` path (what upstream's prisma_migration.py and chart Job call); the
+  Deployment is in wave 2 with `DISABLE_SCHEMA_UPDATE=true`, so replicas never race on the schema.
+  A PreSync hook would run before the database exists on the first sync and hang it.
+- The image sets `HOME=/app` (docker/Dockerfile.non_root) on the read-only root: HOME points at an
+  emptyDir instead (the app tree under /app, including Prisma's binaries, must stay as shipped).
 - /metrics is served by a separate, unauthenticated process on the `metrics` port for Prometheus;
   the API port keeps its /metrics behind a key, and the public HTTPRoute sends /v1 only.
-- Tenant teams (budgets, rate limits) and tenant keys are applied by a PostSync Job (see
-  litellm_config.py for why they cannot live in config.yaml).
+- Tenant teams (budgets, rate limits) and tenant keys are reconciled by the `litellm-team-sync`
+  CronJob (see litellm_config.py for why they cannot live in config.yaml). It depends on LiteLLM
+  alone: it waits for /health/readiness itself. A PostSync hook would wait for every workload of the
+  central application (Lago, vLLM on a GPU node) to be healthy first; a CronJob is healthy on
+  creation, so it blocks no sync wave, and re-applies the tenant files every few minutes (a budget
+  edited by hand in the UI is put back).
 """
 
 from __future__ import annotations
@@ -27,9 +33,10 @@ from constructs import Construct
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.tenant import TenantSpec
-from genai_gitops.model.traffic import LITELLM_TEAM_SYNC, PLATFORM_NAMESPACE, PORTS, service_host
+from genai_gitops.model.traffic import LITELLM_MIGRATE, LITELLM_TEAM_SYNC, PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import litellm_config as cfg
 from genai_gitops_constructs.components import redis_ha, vllm
+from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
 from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.external_secret import TENANT_KEYS_STORE, ExternalSecret, ExternalSecretProps
@@ -55,6 +62,12 @@ LAGO_API_KEY = "LAGO_API_KEY"
 DB_PASSWORD = "LITELLM_DB_PASSWORD"  # noqa: S105 (a variable name, not a value)
 #: paths inside the container, on emptyDirs
 TMP = "/tmp"  # noqa: S108
+#: HOME on an emptyDir (the image's HOME=/app is read-only here)
+HOME = "/home/litellm"
+MIGRATION_WAVE = "1"
+WORKLOAD_WAVE = "2"
+#: how often the team sync re-applies the tenant files
+TEAM_SYNC_SCHEDULE = "*/5 * * * *"
 
 
 def api_url() -> str:
@@ -135,7 +148,7 @@ class LiteLLM(Construct):
         env = [
             k8s.EnvVar(name="LITELLM_LOCAL_MODEL_COST_MAP", value="True"),
             k8s.EnvVar(name="LITELLM_LOG", value="INFO"),
-            k8s.EnvVar(name="DISABLE_SCHEMA_UPDATE", value="false"),
+            k8s.EnvVar(name="HOME", value=HOME),
             k8s.EnvVar(name="PROMETHEUS_MULTIPROC_DIR", value=f"{TMP}/prometheus"),
             k8s.EnvVar(name="LANGFUSE_HOST", value=f"http://{service_host('langfuse-web')}:{PORTS['langfuse-web']}"),
             k8s.EnvVar(name="OTEL_EXPORTER", value="otlp_grpc"),
@@ -157,16 +170,18 @@ class LiteLLM(Construct):
         volumes = [k8s.Volume(name="config", config_map=k8s.ConfigMapVolumeSource(name=config_map.name))]
         mounts = [k8s.VolumeMount(name="config", mount_path=CONFIG_PATH, sub_path="config.yaml", read_only=True)]
         for vol_name, path, size in (("tmp", TMP, "1Gi"), ("cache", "/.cache", "500Mi"), ("npm", "/.npm", "500Mi"),
-                                     ("ui", "/var/lib/litellm", "500Mi")):
+                                     ("ui", "/var/lib/litellm", "500Mi"), ("home", HOME, "100Mi")):
             volume, mount = writable(vol_name, path, size)
             volumes.append(volume)
             mounts.append(mount)
 
+        self._migration_job(cluster, meta, env, volumes, mounts, props.resources)
         container = k8s.Container(
             name=NAME, image=image("litellm"),
             args=["--config", CONFIG_PATH, "--port", str(port), "--num_workers", str(props.num_workers),
                   "--prometheus_metrics_port", str(metrics_port)],
-            env=env,
+            # the migration Job of wave 1 has migrated; the replicas only check the schema
+            env=[*env, k8s.EnvVar(name="DISABLE_SCHEMA_UPDATE", value="true")],
             ports=[k8s.ContainerPort(name="http", container_port=port),
                    k8s.ContainerPort(name="metrics", container_port=metrics_port)],
             resources=props.resources.render(), security_context=container_security_context(LITELLM_PROFILE),
@@ -178,7 +193,8 @@ class LiteLLM(Construct):
         )
         # a config change must roll the pods (a subPath mount never sees ConfigMap updates)
         checksum = hashlib.sha256(config_yaml.encode()).hexdigest()
-        k8s.KubeDeployment(self, "deployment", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
+        k8s.KubeDeployment(self, "deployment", metadata=k8s.ObjectMeta(
+            name=NAME, namespace=ns, labels=meta, annotations={"argocd.argoproj.io/sync-wave": WORKLOAD_WAVE}),
                            spec=k8s.DeploymentSpec(
             # no `replicas`: the HPA owns the count (a fixed value here would fight it on every sync)
             selector=k8s.LabelSelector(match_labels=pods),
@@ -213,6 +229,32 @@ class LiteLLM(Construct):
         self._public_route(cluster, meta, props.client_cidrs)
         self._team_sync(cluster, props.tenants, secret.secret_name)
 
+    def _migration_job(self, cluster: ClusterSpec, meta: dict[str, str], env: list[k8s.EnvVar],
+                       volumes: list[k8s.Volume], mounts: list[k8s.VolumeMount], resources: Resources) -> None:
+        """Prisma migrations once per sync, with the Deployment's config, Secret and mounts."""
+        job_labels = labels(LITELLM_MIGRATE, instance=cluster.name, component="gateway")
+        container = k8s.Container(
+            name="migrate", image=image("litellm"),
+            # proxy_cli: setup_database, then exit before serving (non-zero when a migration fails)
+            args=["--config", CONFIG_PATH, "--skip_server_startup"],
+            env=[*env, k8s.EnvVar(name="DISABLE_SCHEMA_UPDATE", value="false")],
+            resources=resources.render(), security_context=container_security_context(LITELLM_PROFILE),
+            volume_mounts=mounts)
+        k8s.KubeJob(self, "migrate", metadata=k8s.ObjectMeta(
+            name=LITELLM_MIGRATE, namespace=PLATFORM_NAMESPACE, labels=job_labels, annotations={
+                # after wave 0 (PostgreSQL, Secrets) exists, before the replicas of wave 2
+                "argocd.argoproj.io/hook": "Sync",
+                "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+                "argocd.argoproj.io/sync-wave": MIGRATION_WAVE}),
+            spec=k8s.JobSpec(
+                backoff_limit=3, active_deadline_seconds=1800,
+                template=k8s.PodTemplateSpec(
+                    metadata=k8s.ObjectMeta(labels=job_labels),
+                    spec=k8s.PodSpec(
+                        restart_policy="Never", containers=[container],
+                        volumes=volumes, security_context=pod_security_context(LITELLM_PROFILE),
+                        automount_service_account_token=False, enable_service_links=False))))
+
     def _public_route(self, cluster: ClusterSpec, meta: dict[str, str], client_cidrs: tuple[str, ...]) -> None:
         PublicRoute(self, "public", labels=meta, endpoint=PublicEndpoint(
             name=NAME, namespace=PLATFORM_NAMESPACE, host=public_host(cluster), service=NAME, port=PORTS["litellm"],
@@ -233,6 +275,7 @@ class LiteLLM(Construct):
             data={"teams.json": teams_json, "team_sync.py": cfg.TEAM_SYNC_SCRIPT})
         env = [k8s.EnvVar(name="LITELLM_URL", value=api_url()),
                k8s.EnvVar(name="TEAMS_FILE", value="/sync/teams.json"),
+               k8s.EnvVar(name="READY_TIMEOUT", value="240"),
                k8s.EnvVar(name=cfg.MASTER_KEY, value_from=k8s.EnvVarSource(
                    secret_key_ref=k8s.SecretKeySelector(name=secret_name, key=cfg.MASTER_KEY)))]
         keys: dict[str, SecretRef] = {cfg.tenant_key_env(t): t.secrets.litellm_api_key for t in tenants
@@ -247,24 +290,30 @@ class LiteLLM(Construct):
                 name=tenant_keys.secret_name, key=name))) for name in sorted(keys)]
         tmp_volume, tmp_mount = writable("tmp", TMP, "16Mi")
         checksum = hashlib.sha256(teams_json.encode()).hexdigest()
-        k8s.KubeJob(self, "team-sync", metadata=k8s.ObjectMeta(
-            name=LITELLM_TEAM_SYNC, namespace=ns, labels=meta, annotations={
-                # after every successful sync, once LiteLLM is healthy; the previous run is replaced
-                "argocd.argoproj.io/hook": "PostSync",
-                "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation"}),
-            spec=k8s.JobSpec(
-                backoff_limit=5, active_deadline_seconds=900,
+        pod = k8s.PodSpec(
+            restart_policy="Never",
+            containers=[k8s.Container(
+                name="team-sync", image=image("litellm"), command=["python3", "/sync/team_sync.py"],
+                env=env, resources=Resources("50m", "64Mi", "200m", "128Mi").render(),
+                security_context=container_security_context(LITELLM_PROFILE),
+                volume_mounts=[k8s.VolumeMount(name="sync", mount_path="/sync", read_only=True), tmp_mount])],
+            volumes=[k8s.Volume(name="sync", config_map=k8s.ConfigMapVolumeSource(name=files.name)), tmp_volume],
+            security_context=pod_security_context(LITELLM_PROFILE),
+            automount_service_account_token=False, enable_service_links=False)
+        k8s.KubeCronJob(self, "team-sync", metadata=k8s.ObjectMeta(name=LITELLM_TEAM_SYNC, namespace=ns, labels=meta),
+                        spec=k8s.CronJobSpec(
+            schedule=TEAM_SYNC_SCHEDULE, concurrency_policy="Forbid",
+            successful_jobs_history_limit=1, failed_jobs_history_limit=3,
+            job_template=k8s.JobTemplateSpec(spec=k8s.JobSpec(
+                # the script waits up to READY_TIMEOUT for LiteLLM; the next schedule retries anyway
+                backoff_limit=2, active_deadline_seconds=280,
                 template=k8s.PodTemplateSpec(
-                    metadata=k8s.ObjectMeta(labels=meta, annotations={"checksum/teams": checksum}),
-                    spec=k8s.PodSpec(
-                        restart_policy="Never",
-                        containers=[k8s.Container(
-                            name="team-sync", image=image("litellm"), command=["python3", "/sync/team_sync.py"],
-                            env=env, resources=Resources("50m", "64Mi", "200m", "128Mi").render(),
-                            security_context=container_security_context(LITELLM_PROFILE),
-                            volume_mounts=[k8s.VolumeMount(name="sync", mount_path="/sync", read_only=True),
-                                           tmp_mount])],
-                        volumes=[k8s.Volume(name="sync", config_map=k8s.ConfigMapVolumeSource(name=files.name)),
-                                 tmp_volume],
-                        security_context=pod_security_context(LITELLM_PROFILE),
-                        automount_service_account_token=False, enable_service_links=False))))
+                    metadata=k8s.ObjectMeta(labels=meta, annotations={"checksum/teams": checksum}), spec=pod)))))
+
+
+def pool_claims(props: LiteLLMProps) -> list[PoolClaim]:
+    """LiteLLM's share of the central PostgreSQL connections (Prisma pool per uvicorn worker)."""
+    bound = f"database_connection_pool_limit={cfg.DB_POOL_LIMIT} per worker"
+    return [PoolClaim(NAME, cfg.DB_POOL_LIMIT * props.num_workers, props.max_replicas,
+                      f"{bound} x --num_workers={props.num_workers}"),
+            PoolClaim(LITELLM_MIGRATE, cfg.DB_POOL_LIMIT, 1, bound)]

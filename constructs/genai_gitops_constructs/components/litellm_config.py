@@ -9,7 +9,7 @@ in its database and manages them through `/team/new` and `/team/update` (docs: p
 proxy/users); config.yaml cannot declare them. (`litellm_settings.default_team_settings` is for
 team-based logging; its only budget field is a legacy default for teams created by JWT upsert,
 read from the *first* entry, so tenant budgets must never be written there.) `teams()` renders the
-desired teams; a PostSync Job applies them with TEAM_SYNC_SCRIPT after every Argo CD sync, so the
+desired teams; a CronJob applies them with TEAM_SYNC_SCRIPT every few minutes, so the
 tenant files stay the one source and a budget change needs no restart of the proxy.
 """
 
@@ -24,7 +24,7 @@ import yaml
 
 from genai_gitops.model.errors import ModelError, Problem
 from genai_gitops.model.tenant import TenantSpec
-from genai_gitops.model.traffic import PORTS, service_host
+from genai_gitops.model.traffic import service_host
 from genai_gitops_constructs.components import vllm
 
 Provider = Literal["openai", "anthropic", "bedrock", "hosted_vllm"]
@@ -40,6 +40,8 @@ PROVIDER_KEYS: dict[Provider, str | None] = {
     "bedrock": None,
     "hosted_vllm": vllm.API_KEY,
 }
+#: Prisma pool per proxy worker (general_settings.database_connection_pool_limit)
+DB_POOL_LIMIT = 5
 #: budget window of every tenant team: the tenant file's budget is monthly
 BUDGET_DURATION = "30d"
 
@@ -82,7 +84,11 @@ class JwtAuth:
 
 @dataclass(frozen=True)
 class SharedMcpServer:
-    """An MCP server of the central stack that LiteLLM offers to keys (streamable HTTP)."""
+    """An MCP server of the central stack that LiteLLM offers to keys (streamable HTTP).
+
+    Only a real MCP endpoint belongs here. The MCP registry is not one: it is a REST catalogue
+    (`/v0/servers`, `/v0/health`; every other path is 404), so LiteLLM would list no tools from it.
+    """
 
     name: str
     url: str
@@ -91,12 +97,15 @@ class SharedMcpServer:
     def __post_init__(self) -> None:
         if not _MCP_NAME.match(self.name):
             raise ValueError(f"MCP server name {self.name!r}: use letters, digits and '_' only (no '-')")
+        if f"//{service_host('mcp-registry')}" in self.url or "//mcp-registry" in self.url:
+            raise ValueError(f"MCP server {self.name!r}: {self.url} is the MCP registry, a REST catalogue that "
+                             "serves no MCP endpoint; point it at an MCP server's streamable-HTTP URL instead")
 
 
 def shared_mcp_servers() -> tuple[SharedMcpServer, ...]:
-    """The platform's shared MCP servers: what the MCP registry serves at /mcp."""
-    return (SharedMcpServer("mcp_registry", f"http://{service_host('mcp-registry')}:{PORTS['mcp-registry']}/mcp",
-                            "Shared tools served by the platform's MCP registry"),)
+    """The platform's shared MCP servers. None is deployed centrally yet: tenants' MCP servers are wired
+    into their own Open WebUI (TOOL_SERVER_CONNECTIONS), so `mcp_servers` is left out of config.yaml."""
+    return ()
 
 
 @dataclass(frozen=True)
@@ -189,8 +198,8 @@ def render_config(props: LiteLLMConfigProps) -> dict[str, Any]:
         "database_url": f"os.environ/{DATABASE_URL}",
         # models come from this file only (GitOps); the database holds keys, teams and spend
         "store_model_in_db": False,
-        # 5 x 1 worker x 10 replicas at full HPA scale = 50 connections, well within PostgreSQL's 300
-        "database_connection_pool_limit": 5,
+        # x workers x replicas at full HPA scale: counted in the central connection budget (db_budget.py)
+        "database_connection_pool_limit": DB_POOL_LIMIT,
         "proxy_batch_write_at": 60,
         # cross-pod rate limits, budgets and spend counters; the router's shared state uses it too
         "coordination_redis": _redis(props),

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
+from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.meta import labels, object_meta, selector
@@ -112,3 +113,12 @@ class McpRegistry(Construct):
                 name=PORT_NAME, port=port, app_protocol="http", target_port=int_or_string(PORT_NAME))]))
         k8s.KubePodDisruptionBudget(self, "pdb", metadata=object_meta(NAME, ns, meta), spec=k8s.PodDisruptionBudgetSpec(
             min_available=int_or_string(1), selector=k8s.LabelSelector(match_labels=pods)))
+
+
+#: pgx's pool default is max(4, CPUs the Go runtime sees); counted for nodes of up to 8 vCPUs
+REGISTRY_POOL_ASSUMED = 8
+
+
+def pool_claims(props: McpRegistryProps) -> list[PoolClaim]:
+    return [PoolClaim("mcp-registry", REGISTRY_POOL_ASSUMED, props.replicas,
+                      "pgx pool default max(4, CPUs), assumed <= 8 (not configurable here)")]

@@ -69,9 +69,15 @@ class Oidc:
     client_id: str
     client_secret: SecretRef
     provider_name: str = "SSO"
-    scopes: str = "openid email profile"
-    #: create an account on a user's first OIDC login (the first account becomes the admin)
+    scopes: str = "openid email profile groups"
+    #: create an account on a user's first OIDC login
     allow_signup: bool = True
+    #: IdP groups mapped to Open WebUI's admin role
+    admin_groups: tuple[str, ...] = ()
+    #: IdP groups mapped to the user role; empty: any member of the IdP client ("*")
+    user_groups: tuple[str, ...] = ()
+    #: the ID token claim holding the groups (what the `groups` scope adds)
+    groups_claim: str = "groups"
 
     @property
     def discovery_url(self) -> str:
@@ -276,6 +282,13 @@ class OpenWebUI(Construct):
             _env("OPENID_PROVIDER_URL", p.oidc.discovery_url),
             _env("OAUTH_PROVIDER_NAME", p.oidc.provider_name),
             _env("OAUTH_SCOPES", p.oidc.scopes),
+            # roles from the IdP's groups on every login (utils/oauth.py get_user_role, 0.11.0): admin
+            # for admin_groups, user for user_groups, DEFAULT_USER_ROLE (pending) for anyone else. Open
+            # WebUI still makes the very first account admin; see README (declined/partial items).
+            _env("ENABLE_OAUTH_ROLE_MANAGEMENT", "True"),
+            _env("OAUTH_ROLES_CLAIM", p.oidc.groups_claim),
+            _env("OAUTH_ALLOWED_ROLES", ",".join(p.oidc.user_groups) or "*"),
+            _env("OAUTH_ADMIN_ROLES", ",".join(p.oidc.admin_groups)),
         ]
         # models: the tenant's Ollama and/or the central LiteLLM; an unused backend is switched off
         env.append(_env("ENABLE_OLLAMA_API", _flag(p.ollama_url is not None)))
@@ -288,6 +301,12 @@ class OpenWebUI(Construct):
         if p.qdrant is not None:
             env += [_env("VECTOR_DB", "qdrant"), _env("QDRANT_URI", p.qdrant.url),
                     _secret_env("QDRANT_API_KEY", self._secret, "qdrant-api-key")]
+        else:
+            # No Qdrant (RAG off): never the default embedded Chroma on the emptyDir data dir (lost on restart,
+            # different per replica). pgvector in the tenant's own PostgreSQL (PGVECTOR_DB_URL defaults to
+            # DATABASE_URL, config.py 0.11.0) is shared by every replica and persistent; the database needs
+            # the `vector` extension available (Open WebUI creates it: PGVECTOR_CREATE_EXTENSION).
+            env.append(_env("VECTOR_DB", "pgvector"))
         env += [
             # websockets through Redis: any replica can serve any session
             _env("ENABLE_WEBSOCKET_SUPPORT", "True"),
@@ -332,7 +351,8 @@ class OpenWebUI(Construct):
             # first start runs the database migrations: up to 5 minutes before liveness applies
             startup_probe=http_probe("/health", PORT_NAME, period=5, failure_threshold=60),
             liveness_probe=http_probe("/health", PORT_NAME, period=10, failure_threshold=3),
-            readiness_probe=http_probe("/health/db", PORT_NAME, period=10, failure_threshold=3),
+            # /ready (main.py, 0.11.0): 200 only once the database and Redis answer
+            readiness_probe=http_probe("/ready", PORT_NAME, period=10, failure_threshold=3),
             volume_mounts=mounts)
         spread = [k8s.TopologySpreadConstraint(
             max_skew=1, topology_key=key, when_unsatisfiable="ScheduleAnyway",

@@ -94,7 +94,7 @@ def _init_script() -> str:
 class PostgresProps:
     cluster: ClusterSpec
     storage: str = "20Gi"
-    # LiteLLM: pool limit x workers x replicas (5 x 1 x 10 at full HPA scale) plus Langfuse and Lago
+    # every client's bounded pool at full scale must fit (db_budget.check_connection_budget, central.py)
     max_connections: int = 300
     resources: Resources = field(default_factory=lambda: Resources("1", "2Gi", "2", "4Gi"))
     #: prometheus postgres_exporter sidecar; none when versions.py pins no exporter image

@@ -30,6 +30,10 @@ HTTP_PORT = PORTS["qdrant-http"]
 GRPC_PORT = PORTS["qdrant-grpc"]
 STORAGE_DIR = "/qdrant/storage"
 SNAPSHOTS_DIR = "/qdrant/snapshots"
+#: Qdrant writes an init marker at start (src/startup.rs, v1.19.0: QDRANT_INIT_FILE_PATH, default
+#: `.qdrant-initialized` in the working directory /qdrant, which is on the read-only root): an emptyDir
+INIT_DIR = "/qdrant/init"
+INIT_FILE = f"{INIT_DIR}/.qdrant-initialized"
 
 # The upstream chart's own defaults: UID 1000, GID 2000, fsGroup 3000, read-only root filesystem (everything
 # Qdrant writes is under /qdrant/storage and /qdrant/snapshots, both volumes). The chart's root init container
@@ -70,7 +74,8 @@ class Qdrant(Construct):
             store=TENANT_SECRET_STORE, store_kind="SecretStore"))
 
         state = [writable("snapshots", SNAPSHOTS_DIR, props.snapshots_size_limit),
-                 writable("tmp", "/tmp", "1Gi")]  # noqa: S108 - an emptyDir
+                 writable("tmp", "/tmp", "1Gi"),  # noqa: S108 - an emptyDir
+                 writable("init", INIT_DIR, "1Mi")]
         container = k8s.Container(
             name=props.name, image=props.image, image_pull_policy="IfNotPresent",
             ports=[k8s.ContainerPort(name="http", container_port=HTTP_PORT, protocol="TCP"),
@@ -80,6 +85,7 @@ class Qdrant(Construct):
                     secret_key_ref=k8s.SecretKeySelector(name=self.secret_name, key="api-key"))),
                 # no phone-home: the namespace has no egress for it anyway
                 k8s.EnvVar(name="QDRANT__TELEMETRY_DISABLED", value="true"),
+                k8s.EnvVar(name="QDRANT_INIT_FILE_PATH", value=INIT_FILE),
             ],
             resources=props.resources.render(),
             security_context=container_security_context(props.security),

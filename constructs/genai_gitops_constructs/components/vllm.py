@@ -128,7 +128,10 @@ class Vllm(Construct):
                         spec=k8s.ServiceSpec(type="ClusterIP", selector=pods, ports=[k8s.ServicePort(
                             name="http", port=port, target_port=k8s.IntOrString.from_string("http"),
                             app_protocol="http")]))
-        k8s.KubeDeployment(self, "deployment", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
+        # wave 2 with the other workloads: a model still loading (or a GPU node still coming up) must not
+        # hold back the migration Jobs of wave 1
+        k8s.KubeDeployment(self, "deployment", metadata=k8s.ObjectMeta(
+            name=NAME, namespace=ns, labels=meta, annotations={"argocd.argoproj.io/sync-wave": "2"}),
                            spec=k8s.DeploymentSpec(
             replicas=1, selector=k8s.LabelSelector(match_labels=pods),
             # one GPU and a ReadWriteOnce cache: the old pod must go before the new one can start

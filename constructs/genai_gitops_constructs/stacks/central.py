@@ -10,7 +10,7 @@ from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.loader import Platform
 from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, central_flows, litellm_client_cidrs
-from genai_gitops_constructs.components import litellm_config, redis_ha
+from genai_gitops_constructs.components import db_budget, litellm_config, redis_ha
 from genai_gitops_constructs.components.agent_server import AgentServer, AgentServerProps
 from genai_gitops_constructs.components.backups import (
     BackupCronJob,
@@ -19,12 +19,18 @@ from genai_gitops_constructs.components.backups import (
     postgres_dump,
 )
 from genai_gitops_constructs.components.clickhouse import CLICKHOUSE_PROFILE, ClickHouse, ClickHouseProps
+from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.gateway import PublicGateway, public_endpoints
 from genai_gitops_constructs.components.jaeger import Jaeger, JaegerProps
 from genai_gitops_constructs.components.lago import Lago, LagoProps
+from genai_gitops_constructs.components.lago import pool_claims as pool_claims_lago
+from genai_gitops_constructs.components.lago_billing import LagoBillingProps, LagoBillingSync
 from genai_gitops_constructs.components.langfuse import Langfuse, LangfuseProps
+from genai_gitops_constructs.components.langfuse import pool_claims as pool_claims_langfuse
 from genai_gitops_constructs.components.litellm import LiteLLM, LiteLLMProps
+from genai_gitops_constructs.components.litellm import pool_claims as pool_claims_litellm
 from genai_gitops_constructs.components.mcp_registry import McpRegistry, McpRegistryProps
+from genai_gitops_constructs.components.mcp_registry import pool_claims as pool_claims_registry
 from genai_gitops_constructs.components.observability import Observability, ObservabilityProps
 from genai_gitops_constructs.components.postgres import DATABASES, POSTGRES_PROFILE, Postgres, PostgresProps
 from genai_gitops_constructs.components.redis_ha import RedisHA, RedisHAProps
@@ -65,23 +71,34 @@ class CentralStack(Chart):
 
         # -- LiteLLM and what it depends on ----------------------------------------------------------
         redis = RedisHA(self, "redis", RedisHAProps(cluster=cluster, exporter_image=_optional_image("redis-exporter")))
-        postgres = Postgres(self, "postgres", PostgresProps(
-            cluster=cluster, exporter_image=_optional_image("postgres-exporter")))
+        postgres_props = PostgresProps(cluster=cluster, exporter_image=_optional_image("postgres-exporter"))
+        postgres = Postgres(self, "postgres", postgres_props)
         pool = cluster.gpu_pool
         if pool is not None:
             Vllm(self, "vllm", VllmProps(cluster=cluster, pool=pool))
-        LiteLLM(self, "litellm", LiteLLMProps(
+        litellm = LiteLLMProps(
             cluster=cluster, tenants=tenants, config=litellm_config.LiteLLMConfigProps(
                 region=cluster.region, tenants=tenants, tenant_files=platform.tenant_files,
                 sentinel_nodes=redis_ha.sentinel_nodes(), master_set=redis.master_set, vllm=pool is not None),
-            client_cidrs=litellm_client_cidrs(platform.inventory, cluster)))
+            client_cidrs=litellm_client_cidrs(platform.inventory, cluster))
+        LiteLLM(self, "litellm", litellm)
 
         # -- observability, tracing, billing, agents -------------------------------------------------
         clickhouse = ClickHouse(self, "clickhouse", ClickHouseProps(cluster=cluster))
-        Langfuse(self, "langfuse", LangfuseProps(cluster=cluster, clickhouse=clickhouse.connection))
-        Lago(self, "lago", LagoProps(cluster=cluster))
+        langfuse = LangfuseProps(cluster=cluster, clickhouse=clickhouse.connection)
+        Langfuse(self, "langfuse", langfuse)
+        lago = LagoProps(cluster=cluster)
+        Lago(self, "lago", lago)
+        LagoBillingSync(self, "lago-billing", LagoBillingProps(cluster=cluster, tenants=tenants))
         Jaeger(self, "jaeger", JaegerProps(cluster=cluster))
-        McpRegistry(self, "mcp-registry", McpRegistryProps(cluster=cluster))
+        registry = McpRegistryProps(cluster=cluster)
+        McpRegistry(self, "mcp-registry", registry)
+        # every client pool is bounded; together they must fit PostgreSQL's max_connections
+        exporter = ([PoolClaim("postgres-exporter", 1, 1, "one connection per scrape")]
+                    if postgres_props.exporter_image else [])
+        db_budget.check_connection_budget(
+            [*pool_claims_litellm(litellm), *pool_claims_langfuse(langfuse), *pool_claims_lago(lago),
+             *pool_claims_registry(registry), *exporter], postgres_props.max_connections)
         AgentServer(self, "agent-server", AgentServerProps(cluster=cluster))
         Observability(self, "observability", ObservabilityProps(cluster=cluster))
         # -- end: observability, tracing, billing, agents --------------------------------------------
