@@ -136,7 +136,10 @@ class BackupCronJob(Construct):
             job_template=k8s.JobTemplateSpec(metadata=k8s.ObjectMeta(labels=meta), spec=k8s.JobSpec(
                 backoff_limit=2, active_deadline_seconds=3 * 3600, ttl_seconds_after_finished=7 * 86400,
                 template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=meta), spec=k8s.PodSpec(
-                    service_account_name=name, restart_policy="Never", enable_service_links=False,
+                    # IRSA's web-identity token is a projected volume of its own (EKS pod identity webhook):
+                    # the Kubernetes API token is not needed
+                    service_account_name=name, automount_service_account_token=False,
+                    restart_policy="Never", enable_service_links=False,
                     security_context=pod_security_context(AWS_PROFILE),
                     init_containers=[dump_container], containers=[upload],
                     volumes=[data, home_volume]))))))
