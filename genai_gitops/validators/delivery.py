@@ -95,6 +95,8 @@ DEFAULT_PROJECT = {"sourceRepos": ["*"], "destinations": [{"server": "*", "name"
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 #: cache namespace: per Application's folder content, its AppFacts and the findings about its objects
 APPS_NAMESPACE = "delivery-apps"
+#: what Argo CD would read that the check does not
+READS_RULES = {"type": "source-not-directory", "file": "reads-unchecked-file"}
 #: findings about an app's objects kept per cache entry, for as many (view, project, scopes) contexts
 MAX_OBJECT_CONTEXTS = 4
 _T = TypeVar("_T")
@@ -646,10 +648,10 @@ class DeliveryCheck:
         fix = ("set spec.source.directory.include to '*.{yaml,yml,json}' and exclude to '.*', as the generated "
                "ApplicationSets do")
         if kind != "Directory":
-            yield ("source-not-directory", f"Application {name}: Argo CD renders {path} as {kind}, which the check "
+            yield (READS_RULES["type"], f"Application {name}: Argo CD renders {path} as {kind}, which the check "
                                            f"does not render (it reads plain manifests only); {fix}")
         for rel in unchecked:
-            yield ("reads-unchecked-file", f"Application {name}: Argo CD reads {path}/{rel}, which the check does "
+            yield (READS_RULES["file"], f"Application {name}: Argo CD reads {path}/{rel}, which the check does "
                                            f"not read (Jsonnet, a hidden file or a symbolic link); remove it and "
                                            f"{fix}")
 
