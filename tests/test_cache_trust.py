@@ -23,6 +23,7 @@ from genai_gitops.manifests.cached import load_folders
 from genai_gitops.model.loader import load_platform
 from genai_gitops.synth.apps import plan_apps
 from genai_gitops.synth.inputs import InputKeys
+from tests.conftest import copy_fixture_data
 
 FAST = ("schema", "refs", "capacity", "delivery")
 EDITED = "dist/customer-us-1/tenant-globex/Deployment-redis.yaml"
@@ -51,9 +52,8 @@ def hostile_repo(repo: Path, tmp_path: Path) -> Path:
     """A git repository whose dist/ was edited by hand, with a forged cache committed by `git add -f`."""
     work = tmp_path / "repo"
     work.mkdir()
-    for name in ("tenants", "policies"):
-        shutil.copytree(repo / name, work / name)
-    shutil.copy(repo / "clusters.yaml", work / "clusters.yaml")
+    copy_fixture_data(work)  # the frozen fixture data, never the committed tenants
+    shutil.copytree(repo / "policies", work / "policies")
     assert main(["synth", "--tenants", str(work / "tenants"), "--clusters", str(work / "clusters.yaml"),
                  "--out", str(work / "dist"), "--argocd", str(work / "argocd"), "--policies", str(work / "policies"),
                  "--cache-dir", "", "--quiet"]) == 0

@@ -31,6 +31,8 @@ def committed_synth(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def test_committed_data_loads(repo: Path) -> None:
     platform = load_platform(repo / "tenants", repo / "clusters.yaml")
     assert platform.inventory.clusters
+    # every environment of the RollingSync order has a cluster, so a change reaches prod through dev and staging
+    assert {c.environment.value for c in platform.clusters} == {"dev", "staging", "prod"}
 
 
 def test_committed_output_equals_a_fresh_synth(repo: Path, committed_synth: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from genai_gitops.cli import main
+from tests.conftest import copy_fixture_data
 
 EDITED = "dist/customer-us-1/tenant-globex/Deployment-redis.yaml"
 
@@ -24,9 +25,8 @@ def git(repo: Path, *args: str) -> None:
 def work(repo: Path, tmp_path: Path) -> Path:
     work = tmp_path / "repo"
     work.mkdir()
-    for name in ("tenants", "policies"):
-        shutil.copytree(repo / name, work / name)
-    shutil.copy(repo / "clusters.yaml", work / "clusters.yaml")
+    copy_fixture_data(work)  # the frozen fixture data, never the committed tenants
+    shutil.copytree(repo / "policies", work / "policies")
     assert main(["synth", "--tenants", str(work / "tenants"), "--clusters", str(work / "clusters.yaml"),
                  "--out", str(work / "dist"), "--argocd", str(work / "argocd"), "--policies", str(work / "policies"),
                  "--cache-dir", "", "--quiet"]) == 0

@@ -14,6 +14,7 @@ import pytest
 
 from genai_gitops.check import CheckOptions, run_check
 from genai_gitops.synth import synthesize
+from tests.conftest import copy_fixture_data
 
 REPO = Path(__file__).resolve().parents[1]
 REMOVE = "remove it (`make synth` writes only regular manifest files)"
@@ -22,9 +23,8 @@ REMOVE = "remove it (`make synth` writes only regular manifest files)"
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("tree-example")
-    for name in ("tenants", "policies"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "clusters.yaml", root / "clusters.yaml")
+    copy_fixture_data(root)  # the frozen fixture data, never the committed tenants
+    shutil.copytree(REPO / "policies", root / "policies")
     synthesize(root / "tenants", root / "clusters.yaml", root / "dist", policies_dir=root / "policies",
                argocd_dir=root / "argocd")
     return root

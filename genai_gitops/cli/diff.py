@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from genai_gitops.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from genai_gitops.cli.options import UsageError, existing_folder, usage_error
 from genai_gitops.diff import (
     DATA,
     DEPLOYED,
@@ -24,7 +25,6 @@ from genai_gitops.diff import (
     scratch,
     tree_changes,
 )
-from genai_gitops.cli.options import UsageError, existing_folder, usage_error
 from genai_gitops.graph.changes import connectivity_section
 from genai_gitops.model.errors import ModelError
 from genai_gitops.model.loader import load_platform

@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     new.add_argument("--mode", required=True, choices=[m.value for m in UsageMode], help="usage mode")
     new.add_argument("--tenants", default="tenants", help="tenants folder")
     new.add_argument("--clusters", default="clusters.yaml", help="cluster inventory")
+    new.add_argument("--database-endpoint", action="append", default=[], metavar="CIDR",
+                     help="the tenant's own database block inside a data subnet (repeatable); Open WebUI's "
+                          "database egress opens only these")
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
     new.set_defaults(handler=run_new)
 
@@ -42,7 +45,7 @@ def run_new(args: argparse.Namespace) -> int:
         return usage_error("tenant new", UsageError(f"{path} exists; pass --force to overwrite"))
     path.parent.mkdir(parents=True, exist_ok=True)
     previous = path.read_text(encoding="utf-8") if path.exists() else None
-    path.write_text(tenant_yaml(args.id, cluster, UsageMode(args.mode)), encoding="utf-8")
+    path.write_text(tenant_yaml(args.id, cluster, UsageMode(args.mode), args.database_endpoint), encoding="utf-8")
     try:  # the file must load as written; never leave a broken one behind
         tenant = load_tenant_file(path)
         problems = [p for p in platform_rules([(str(path), tenant)], inventory) if p[1] != "id"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.tenant import UsageMode
 
@@ -9,7 +11,8 @@ _LOCAL_MODELS = '  local: ["qwen3:8b"]          # Ollama models pulled at start\
 _EXTERNAL_MODELS = "  external: [gpt-4o-mini]     # model names served by the central LiteLLM\n"
 
 
-def tenant_yaml(tenant_id: str, cluster: ClusterSpec, mode: UsageMode) -> str:
+def tenant_yaml(tenant_id: str, cluster: ClusterSpec, mode: UsageMode,
+                database_endpoints: Sequence[str] = ()) -> str:
     models = (_LOCAL_MODELS if mode.runs_ollama else "") + (_EXTERNAL_MODELS if mode.uses_litellm else "")
     gpu = 1 if mode.runs_ollama and cluster.has_gpu else 0
     # Ollama on CPU has CPU limits of its own: 8 cores of quota would not fit Open WebUI at its HPA maximum
@@ -17,6 +20,13 @@ def tenant_yaml(tenant_id: str, cluster: ClusterSpec, mode: UsageMode) -> str:
     cpu = "12" if mode.runs_ollama and not cluster.has_gpu else "8"
     fallback = "cpu_fallback: true   # no GPU pool on this cluster: local models run on CPU\n" \
         if mode.runs_ollama and not cluster.has_gpu else ""
+    subnets = ", ".join(cluster.data_subnets)
+    # the tenant's own RDS block: Open WebUI's database egress opens it only (else the cluster's whole
+    # data subnets, shared with other tenants' databases, and the isolation check warns)
+    databases = (f"database_endpoints: [{', '.join(database_endpoints)}]   # the tenant's RDS block in {subnets}\n"
+                 if database_endpoints else
+                 f"# database_endpoints: [<CIDR>]   # the tenant's RDS block in {subnets}; until set, Open WebUI may\n"
+                 "#   reach every database of the data subnets and the isolation check warns\n")
     litellm = (f"  litellm_api_key: {{key: genai/tenants/{tenant_id}/litellm, property: api_key}}\n"
                if mode.uses_litellm else "")
     return f"""\
@@ -41,7 +51,7 @@ models:
   storage: 100Gi
   monthly_budget_usd: 500
   requests_per_minute: 300
-{fallback}rag:
+{fallback}{databases}rag:
   enabled: true
   storage: 10Gi
 oidc:

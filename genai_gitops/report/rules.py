@@ -302,7 +302,7 @@ _STATIC: tuple[Rule, ...] = (
     Rule("delivery", "tenant-folder-namespace", E, "A tenant folder holds an object for another namespace (or a "
          "cluster-scoped one).", "Keep a tenant's objects in its own namespace."),
     Rule("delivery", "reads-unchecked-file", E, "An Application would make Argo CD read a file the check does not "
-         "(Jsonnet, a hidden file, a symbolic link).", "Remove the file; keep the generated directory include/exclude."),
+         "(Jsonnet, a hidden file, a symbolic link).", "Remove the file; keep the generated include/exclude."),
     Rule("delivery", "source-not-directory", E, "An Application renders its folder as Kustomize, Helm or a plugin, "
          "which the check does not.", "Keep the generated `spec.source.directory` (include '*.{yaml,yml,json}', "
          "exclude '.*')."),

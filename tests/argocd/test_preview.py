@@ -31,16 +31,6 @@ EXPECTED = {
     "customer-us-1-projects": ("platform", "in-cluster", "argocd", -4),
     "customer-us-1-tenant-globex": ("tenant-globex", "customer-us-1", "tenant-globex", 1),
     "customer-us-1-tenant-globex-guardrails": ("platform", "customer-us-1", "tenant-globex", 0),
-    "customer-dev-1-addons": ("platform", "in-cluster", "argocd", -3),
-    "customer-dev-1-cluster-config": ("platform", "customer-dev-1", "", -2),
-    "customer-dev-1-projects": ("platform", "in-cluster", "argocd", -4),
-    "customer-dev-1-tenant-initech-dev": ("tenant-initech-dev", "customer-dev-1", "tenant-initech-dev", 1),
-    "customer-dev-1-tenant-initech-dev-guardrails": ("platform", "customer-dev-1", "tenant-initech-dev", 0),
-    "customer-staging-1-addons": ("platform", "in-cluster", "argocd", -3),
-    "customer-staging-1-cluster-config": ("platform", "customer-staging-1", "", -2),
-    "customer-staging-1-projects": ("platform", "in-cluster", "argocd", -4),
-    "customer-staging-1-tenant-initech-staging": ("tenant-initech-staging", "customer-staging-1", "tenant-initech-staging", 1),
-    "customer-staging-1-tenant-initech-staging-guardrails": ("platform", "customer-staging-1", "tenant-initech-staging", 0),
 }
 
 

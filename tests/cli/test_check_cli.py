@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -84,6 +85,9 @@ def test_usage_errors_exit_2_naming_the_flag(data_copy: Path, monkeypatch, capsy
 def test_summary_counts_cached_files(repo: Path, synthesized: Path, tmp_path: Path, capsys) -> None:
     work = tmp_path / "repo"
     shutil.copytree(synthesized, work)
+    # the cache is trusted only where git shows the change under review could not have written it
+    (work / ".gitignore").write_text(".genai-gitops-cache/\n")
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
     argv = ["check", "--repo", str(work), "--only", "schema,refs", "--no-drift", "--workers", "1"]
     assert main(argv) == 0
     cold = capsys.readouterr().out.splitlines()[-1]

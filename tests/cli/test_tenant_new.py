@@ -45,10 +45,14 @@ def test_onboarding_the_readme_way_checks_clean(repo: Path, data_copy: Path, mon
 
     monkeypatch.chdir(data_copy)
     shutil.copytree(repo / "policies", data_copy / "policies")
-    for tenant, cluster, mode in (("umbrella", "customer-us-1", "hybrid"), ("hooli", "customer-eu-1", "local"),
-                                  ("wayne", "central-prod", "external"), ("stark", "customer-us-1", "local"),
-                                  ("tyrell", "customer-eu-1", "hybrid")):
-        assert main(["tenant", "new", tenant, "--cluster", cluster, "--mode", mode]) == 0
+    for tenant, cluster, mode, database in (
+            ("umbrella", "customer-us-1", "hybrid", "10.30.240.128/28"),
+            ("hooli", "customer-eu-1", "local", "10.20.240.128/28"),
+            ("wayne", "central-prod", "external", "10.10.240.128/28"),
+            ("stark", "customer-us-1", "local", "10.30.240.144/28"),
+            ("tyrell", "customer-eu-1", "hybrid", "10.20.240.144/28")):
+        assert main(["tenant", "new", tenant, "--cluster", cluster, "--mode", mode,
+                     "--database-endpoint", database]) == 0
     assert main(["synth", "--quiet"]) == 0
     capsys.readouterr()
     assert main(["check", "--skip", "checkov", "--no-cache", "--output", "json"]) == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from genai_gitops.model.cluster import Environment
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, litellm_client_cidrs
 
 
@@ -81,8 +82,13 @@ def test_litellm_body_limit_and_client_ranges(example_dist) -> None:
     central = inventory.by_name()["central-prod"]
     assert set(cidrs) == {c for cl in inventory.clusters if cl.environment is central.environment
                           for c in cl.nat_egress_cidrs} | set(central.capabilities.ingress.api_client_cidrs)
-    others = {c for cl in inventory.clusters if cl.environment is not central.environment for c in cl.nat_egress_cidrs}
-    assert others and not others & set(cidrs)
+    # a dev cluster's NAT egress never reaches the prod API
+    eu = inventory.by_name()["customer-eu-1"]
+    dev = eu.model_copy(update={"name": "customer-dev-9", "environment": Environment.DEV,
+                                "nat_egress_cidrs": ["198.51.100.200/30"]})
+    with_dev = inventory.model_copy(update={"clusters": [*inventory.clusters, dev]})
+    assert "198.51.100.200/30" not in litellm_client_cidrs(with_dev, central)
+    assert set(eu.nat_egress_cidrs) <= set(litellm_client_cidrs(with_dev, central))
     assert security == {"targetRefs": target, "authorization": {"defaultAction": "Deny", "rules": [{
         "name": "allowed-clients", "action": "Allow", "principal": {"clientCIDRs": list(cidrs)}}]}}
 

@@ -144,10 +144,13 @@ def scraped_metrics(has_gpu: bool) -> dict[str, str]:
         component = SCRAPED_COMPONENT.get(target.service)
         for metric in FACTS.get(component or "", {}).get("metrics", []):
             served[metric] = component or target.service
-    # kube-prometheus-stack scrapes kube-state-metrics itself
-    assert FACTS["kube-state-metrics"]["chart"] in CHARTS
-    for metric in FACTS["kube-state-metrics"]["metrics"]:
-        served[metric] = "kube-state-metrics"
+    # charts whose exporters are scraped through the chart's own ServiceMonitors (kube-state-metrics and the
+    # kubelet by kube-prometheus-stack, the DCGM exporter on GPU clusters)
+    for component in ("kube-state-metrics", "kubelet", "dcgm-exporter"):
+        assert FACTS[component]["chart"] in CHARTS
+        for metric in FACTS[component]["metrics"]:
+            served[metric] = component
+    served["up"] = "prometheus"  # a series Prometheus writes for every target it scrapes
     return served
 
 

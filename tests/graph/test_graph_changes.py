@@ -76,9 +76,12 @@ def test_a_new_tenant_adds_flows_and_removes_none(data_copy: Path) -> None:
     assert text.splitlines() == [
         "Connectivity changes:",
         "  customer-eu-1:",
-        "    + ingress-nginx/ingress-nginx -> tenant-umbrella/acme-http01-solver:8089",
-        "    + ingress-nginx/ingress-nginx -> tenant-umbrella/open-webui:8080",
+        "    + envoy-gateway-system/envoy -> tenant-umbrella/acme-http01-solver:8089",
+        "    + envoy-gateway-system/envoy -> tenant-umbrella/open-webui:8080",
         "    + monitoring/prometheus -> tenant-umbrella/qdrant:6333",
+        f"    + tenant-umbrella/backup-qdrant -> {internet}:443",
+        "    + tenant-umbrella/backup-qdrant -> kube-system/kube-dns:53, 53/UDP",
+        "    + tenant-umbrella/backup-qdrant -> tenant-umbrella/qdrant:6333",
         f"    + tenant-umbrella/ollama -> {internet}:443",
         "    + tenant-umbrella/ollama -> kube-system/kube-dns:53, 53/UDP",
         f"    + tenant-umbrella/open-webui -> {internet}:443",
@@ -91,7 +94,7 @@ def test_a_new_tenant_adds_flows_and_removes_none(data_copy: Path) -> None:
         "    + tenant-umbrella/redis -> kube-system/kube-dns:53, 53/UDP",
     ]
     markdown = connectivity_section(before, after, platform=platform)
-    assert "**13 allowed connection(s) added, 0 removed**" in markdown
+    assert "**16 allowed connection(s) added, 0 removed**" in markdown
     assert "removed |" not in markdown and "new-tenant-probe" not in markdown
 
 

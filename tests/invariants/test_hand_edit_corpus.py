@@ -47,7 +47,7 @@ def check(root: Path, *extra: str) -> tuple[int, list[dict[str, Any]]]:
     out = root.parent / "findings.json"
     code = main(["check", "--repo", str(root), "--no-drift", "--skip", "checkov", "--output", "json",
                  "--output-file", str(out), *extra])
-    return code, json.loads(out.read_text(encoding="utf-8")) if out.is_file() else []
+    return code, json.loads(out.read_text(encoding="utf-8"))["findings"] if out.is_file() else []
 
 
 def errors(found: list[dict[str, Any]]) -> set[tuple[str, str, str]]:

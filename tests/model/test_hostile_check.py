@@ -30,7 +30,8 @@ def test_check_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: 
     monkeypatch.chdir(tmp_path)
     set_field(tmp_path / file, field, value)
     code = main(["check", "--repo", ".", "--skip", "checkov", "--no-cache"])
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
     assert code == 1
-    assert f"{file}: {message}" in err
-    assert "Traceback" not in err
+    # a data error is a finding like any other: the file, then the field and what is wrong
+    assert f"{file}\n" in captured.out and f"[data/invalid-data]  {message}" in captured.out
+    assert "Traceback" not in captured.out + captured.err

@@ -88,10 +88,12 @@ def test_repository_prefix_grammar(data: Path, value: str, expected: str) -> Non
 def test_check_reports_the_untrusted_image_without_a_traceback(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(data, MCP_IMAGE, "    image: docker.io/evil/cryptominer:1.0")
     code = main(["check", "--repo", str(data), "--no-drift", "--no-cache", "--skip", "checkov"])
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
     assert code == 1  # invalid data is a finding, not a usage error
-    assert "tenants/alpha.yaml: image_repositories: mcp_servers[0].image 'docker.io/evil/cryptominer:1.0'" in err
-    assert "Traceback" not in err
+    assert "tenants/alpha.yaml\n" in captured.out
+    assert ("[data/invalid-data]  image_repositories: mcp_servers[0].image 'docker.io/evil/cryptominer:1.0'"
+            in captured.out)
+    assert "Traceback" not in captured.out + captured.err
 
 
 @pytest.mark.parametrize(("image", "repository"), [

@@ -29,8 +29,9 @@ DYNAMIC_SITES = {
 
 
 #: modules whose validator name is imported or a class attribute, not a module constant
-_VALIDATOR_OF_MODULE = {"reader.py": "parse", "cached.py": "parse", "safeyaml.py": "parse", "plaintext.py": "refs",
-                        "endpoints.py": "refs", "databases.py": "isolation", "sync_phases.py": "delivery", "check.py": "drift", "drift.py": "drift",
+_VALIDATOR_OF_MODULE = {"reader.py": "parse", "cached.py": "parse", "safeyaml.py": "parse",
+                        "plaintext.py": "refs", "endpoints.py": "refs", "databases.py": "isolation",
+                        "sync_phases.py": "delivery", "check.py": "drift", "drift.py": "drift",
                         "delivery.py": "delivery", "delivery_cache.py": "delivery"}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from genai_gitops.model.tenant import UsageMode
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.sources import field_of, map_to_tenants
 from genai_gitops.synth import synthesize_platform
+from tests.conftest import copy_fixture_data
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -78,8 +78,7 @@ def replace_namespace(item: Finding, namespace: str) -> Finding:
 @pytest.fixture()
 def small_tenant_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A repository whose new tenant asks for 6Gi of memory: too little for its own Ollama."""
-    shutil.copytree(REPO / "tenants", tmp_path / "tenants")
-    shutil.copy(REPO / "clusters.yaml", tmp_path / "clusters.yaml")
+    copy_fixture_data(tmp_path)  # the frozen fixture data, never the committed tenants
     cluster = load_platform(tmp_path / "tenants", tmp_path / "clusters.yaml").inventory.by_name()["customer-eu-1"]
     text = tenant_yaml("umbrella", cluster, UsageMode.LOCAL).replace("memory: 32Gi", "memory: 6Gi")
     (tmp_path / "tenants" / "umbrella.yaml").write_text(text)
@@ -99,11 +98,11 @@ def test_check_points_a_quota_that_does_not_fit_at_the_tenant_file(small_tenant_
     edit = "tenants/umbrella.yaml: quotas.memory"
     assert found == [
         (quota, "ResourceQuota", "quota-exceeded", edit,
-         "limits.memory: worst case 28.25Gi (at HPA max, with surge) exceeds quota 6Gi; largest: Deployment ollama "
+         "limits.memory: worst case 28.75Gi (at HPA max, with surge) exceeds quota 6Gi; largest: Deployment ollama "
          "16Gi (1 pod), Deployment open-webui 8Gi (4 pods), StatefulSet qdrant 4Gi (1 pod); lower replicas or "
          "requests, or raise quotas.memory in tenants/umbrella.yaml"),
         (quota, "ResourceQuota", "quota-exceeded", edit,
-         "requests.memory: worst case 13.12Gi (at HPA max, with surge) exceeds quota 6Gi; largest: Deployment ollama "
+         "requests.memory: worst case 13.38Gi (at HPA max, with surge) exceeds quota 6Gi; largest: Deployment ollama "
          "8Gi (1 pod), Deployment open-webui 4Gi (4 pods), StatefulSet qdrant 1Gi (1 pod); lower replicas or "
          "requests, or raise quotas.memory in tenants/umbrella.yaml"),
         (ollama, "Deployment", "limitrange-violation", edit,

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from genai_gitops.cli import main
+from tests.conftest import copy_fixture_data
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_every_scaffolded_tenant_checks_without_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    for name in ("tenants", "policies"):
-        shutil.copytree(REPO / name, tmp_path / name)
-    shutil.copy(REPO / "clusters.yaml", tmp_path / "clusters.yaml")
+    copy_fixture_data(tmp_path)  # the frozen fixture data, never the committed tenants
+    shutil.copytree(REPO / "policies", tmp_path / "policies")
     monkeypatch.chdir(tmp_path)
     # customer-eu-1 has a GPU pool, customer-us-1 has none (local models fall back to CPU)
     for cluster in ("customer-eu-1", "customer-us-1"):

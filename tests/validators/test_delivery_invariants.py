@@ -14,9 +14,14 @@ from genai_gitops.validators.delivery_invariants import (
 )
 
 REPO = "https://github.com/example-org/genai-gitops.git"
+# the generated shape, spelled out: a change to GUARDRAIL_KINDS must change this test too
 BLACKLIST = [{"group": "", "kind": "ResourceQuota"}, {"group": "", "kind": "LimitRange"},
              {"group": "networking.k8s.io", "kind": "NetworkPolicy"},
-             {"group": "external-secrets.io", "kind": "SecretStore"}]
+             {"group": "external-secrets.io", "kind": "SecretStore"},
+             {"group": "gateway.networking.k8s.io", "kind": "Gateway"},
+             {"group": "gateway.envoyproxy.io", "kind": "ClientTrafficPolicy"},
+             {"group": "gateway.envoyproxy.io", "kind": "EnvoyPatchPolicy"},
+             {"group": "gateway.envoyproxy.io", "kind": "EnvoyExtensionPolicy"}]
 
 
 def tenant_project(**changes: Any) -> dict[str, Any]:
