@@ -45,7 +45,10 @@ def identity_values(tenant: TenantSpec) -> list[str]:
     generated alike."""
     values = [tenant.namespace, tenant.id, tenant.name, tenant.branding.display_name, tenant.aws.account_id,
               tenant.aws.s3_bucket, tenant.oidc.issuer_url, tenant.oidc.client_id, tenant.oidc.provider_name,
-              *tenant.oidc.argocd_groups, tenant.ingress.host, tenant.billing.lago_customer_id]
+              *tenant.oidc.argocd_groups, *tenant.oidc.admin_groups, *tenant.oidc.user_groups,
+              tenant.ingress.host, tenant.billing.lago_customer_id,
+              # NetworkPolicy ipBlocks of the tenant's own database (no checkov check reads an ipBlock's CIDR)
+              *tenant.database_endpoints]
     if tenant.branding.logo_url:
         values.append(tenant.branding.logo_url)
     for ref in _secret_refs(tenant.model_dump(mode="json")):
