@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding
+from genai_gitops.report.section import Section
 
 if TYPE_CHECKING:
     from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
@@ -38,15 +39,6 @@ class Validator(Protocol):
     name: str
 
     def validate(self, target: Target) -> Iterable[Finding]: ...
-
-
-@dataclass(frozen=True)
-class Section:
-    """A table a validator adds to the report (e.g. quota headroom), rendered by the text/markdown writers."""
-
-    title: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
 
 
 class SummarisingValidator(Validator, Protocol):

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.base import Section, Target
+from genai_gitops.report.section import Section
+from genai_gitops.validators.base import Target
 from genai_gitops.validators.registry import ValidatorOptions
 from genai_gitops.validators.workloads import (
     REPLICATED_KINDS,
