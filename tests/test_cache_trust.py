@@ -20,8 +20,8 @@ from genai_gitops.cache_trust import RULE, untrusted_reason
 from genai_gitops.check import CheckOptions, run_check
 from genai_gitops.cli import main
 from genai_gitops.manifests.cached import load_folders
+from genai_gitops.model.apps import plan_apps
 from genai_gitops.model.loader import load_platform
-from genai_gitops.synth.apps import plan_apps
 from genai_gitops.synth.inputs import InputKeys
 from tests.conftest import copy_fixture_data
 

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from cdk8s import App, Chart
 
 if TYPE_CHECKING:
+    from genai_gitops.model.apps import AppSpec
     from genai_gitops.model.loader import Platform
-    from genai_gitops.synth.apps import AppSpec
 
 
 def build_stack(app: App, spec: AppSpec, platform: Platform, policy_objects: Sequence[dict[str, Any]]) -> Chart:
-    from genai_gitops.synth.apps import AppKind
+    from genai_gitops.model.apps import AppKind
     from genai_gitops_constructs.stacks.addons import AddonsStack
     from genai_gitops_constructs.stacks.central import CentralStack
     from genai_gitops_constructs.stacks.cluster_config import ClusterConfigStack
