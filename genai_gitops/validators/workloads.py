@@ -13,6 +13,7 @@ from typing import Any
 
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.manifests.scope import is_cluster_scoped
+from genai_gitops.manifests.selectors import requirement_holds
 
 #: kinds whose objects carry (or are) a pod template
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
@@ -103,15 +104,7 @@ class Requirement:
     values: frozenset[str]
 
     def matches(self, labels: Mapping[str, str]) -> bool:
-        if self.operator == "In":
-            return self.key in labels and labels[self.key] in self.values
-        if self.operator == "NotIn":  # as in Kubernetes: a missing key satisfies NotIn
-            return self.key not in labels or labels[self.key] not in self.values
-        if self.operator == "Exists":
-            return self.key in labels
-        if self.operator == "DoesNotExist":
-            return self.key not in labels
-        return False  # an unknown operator selects nothing (the API server would reject it)
+        return requirement_holds(labels, self.key, self.operator, self.values)
 
     def describe(self) -> str:
         if self.operator in ("Exists", "DoesNotExist"):
