@@ -7,6 +7,7 @@ parse selectors with their own error grammar, but evaluate a term here.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
@@ -24,3 +25,20 @@ def requirement_holds(labels: Mapping[str, object], key: str, operator: str, val
     if operator == "DoesNotExist":
         return not present
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One parsed matchExpressions term: `key In (a, b)`, `key NotIn (...)`, `key Exists`, `key DoesNotExist`."""
+
+    key: str
+    operator: str
+    values: frozenset[str]
+
+    def matches(self, labels: Mapping[str, object]) -> bool:
+        return requirement_holds(labels, self.key, self.operator, self.values)
+
+    def describe(self) -> str:
+        if self.operator in ("Exists", "DoesNotExist"):
+            return self.key if self.operator == "Exists" else f"!{self.key}"
+        return f"{self.key} {self.operator.lower()} ({', '.join(sorted(self.values))})"

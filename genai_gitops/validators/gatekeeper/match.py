@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genai_gitops.manifests.scope import CLUSTER_SCOPED, NAMESPACED, scope_of  # noqa: F401 - re-exported
-from genai_gitops.manifests.selectors import OPERATORS, requirement_holds
+from genai_gitops.manifests.selectors import OPERATORS, Requirement
 from genai_gitops.validators.gatekeeper.objects import group_version_kind, labels_of, metadata, name_of
 
 SOURCE_ALL, SOURCE_ORIGINAL, SOURCE_GENERATED = "All", "Original", "Generated"
@@ -65,16 +65,6 @@ def _valid_key(key: str) -> bool:
 
 def _valid_value(value: str) -> bool:
     return len(value) <= 63 and bool(_NAME.match(value))
-
-
-@dataclass(frozen=True)
-class Requirement:
-    key: str
-    operator: str
-    values: frozenset[str]
-
-    def matches(self, labels: Mapping[str, Any]) -> bool:
-        return requirement_holds(labels, self.key, self.operator, self.values)
 
 
 @dataclass(frozen=True)
