@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from genai_gitops.manifests.resource import Resource
-from genai_gitops.model.apps import GUARDRAIL_KINDS, PLATFORM_PROJECT
+from genai_gitops.model.apps import ARGOCD_NAMESPACE, GUARDRAIL_KINDS, PLATFORM_PROJECT
 from genai_gitops.report.finding import Finding, Severity
 
 NAME = "delivery"
@@ -40,7 +40,7 @@ def tenant_folder(path: str) -> tuple[str, bool] | None:
 
 def _finding(file: str, rule: str, message: str, *, kind: str = "", name: str = "") -> Finding:
     return Finding(file=file, line=None, api_version="argoproj.io/v1alpha1" if kind else "", kind=kind,
-                   namespace="argocd" if kind else "", name=name, validator=NAME, rule=rule,
+                   namespace=ARGOCD_NAMESPACE if kind else "", name=name, validator=NAME, rule=rule,
                    severity=Severity.ERROR, message=message)
 
 
