@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -75,8 +77,6 @@ class PlanningValidator(Validator, Protocol):
 
 def resources_digest(resources: Iterable[Resource]) -> str:
     """Order-independent digest of resources by (file, line, file digest)."""
-    import hashlib
-
     h = hashlib.blake2b(digest_size=20)
     for file, line, dig in sorted((r.file, r.line, r.digest) for r in resources):
         h.update(f"{file}\0{line}\0{dig}\n".encode())
@@ -85,8 +85,6 @@ def resources_digest(resources: Iterable[Resource]) -> str:
 
 def group_by_folder(resources: Iterable[Resource]) -> dict[str, list[Resource]]:
     """Resources by the folder of their file: one Argo CD Application per folder in dist/."""
-    import os
-
     groups: dict[str, list[Resource]] = {}
     for resource in resources:
         groups.setdefault(os.path.dirname(resource.file), []).append(resource)
