@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import sys
@@ -40,13 +41,14 @@ def digest_json(value: Any) -> str:
 @lru_cache(maxsize=1)
 def tool_fingerprint() -> str:
     """Changes whenever the code, its bundled schemas or a dependency that shapes results changes."""
-    import genai_gitops
-    import genai_gitops_constructs
-
     h = hashlib.blake2b(digest_size=20)
     h.update(sys.version.encode())
-    for package in (genai_gitops, genai_gitops_constructs):
-        root = Path(str(package.__file__)).parent
+    for package in ("genai_gitops", "genai_gitops_constructs"):
+        # located, not imported: importing the construct library would set up cdk8s's Node
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            raise RuntimeError(f"package {package} is not installed; install the project (make install)")
+        root = Path(spec.origin).parent
         for path in sorted(root.rglob("*")):
             if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
                 h.update(str(path.relative_to(root)).encode())

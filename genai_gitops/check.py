@@ -20,6 +20,7 @@ from genai_gitops.cache import MemoryCache, ResultCache, digest, files_digest
 from genai_gitops.cache_trust import git_tracked, untrusted_finding, untrusted_reason
 from genai_gitops.drift import drift_findings
 from genai_gitops.manifests.cached import Folder, LazyResources, load_folders
+from genai_gitops.model.apps import AppSpec, plan_apps
 from genai_gitops.model.loader import Platform, load_platform
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress
@@ -28,7 +29,6 @@ from genai_gitops.report.run import Report, ValidatorRun
 from genai_gitops.report.sources import map_to_tenants
 from genai_gitops.report.suppression import TenantEntry, apply_tenant_entries
 from genai_gitops.synth import synthesize_platform
-from genai_gitops.synth.apps import AppSpec, plan_apps
 from genai_gitops.synth.inputs import InputKeys
 from genai_gitops.synth.swap import JOURNAL, SwapError, recover
 from genai_gitops.tree import tree_findings

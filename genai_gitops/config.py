@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from genai_gitops import safeyaml
 
 CONFIG_FILE = ".genai-gitops.yaml"
 
@@ -66,13 +66,12 @@ def load_config(path: Path | None) -> ProjectConfig:
     if path is None:
         return ProjectConfig()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safeyaml.load_yaml(safeyaml.read_file(path))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise ConfigError(f"{path}: {where}invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except safeyaml.InputError as exc:
+        where = f"line {exc.line}: " if exc.line is not None else ""
+        raise ConfigError(f"{path}: {where}{exc.message}") from None
     if data is None:
         return ProjectConfig(path)
     if not isinstance(data, dict):

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from genai_gitops.manifests.reader import read_file
 from genai_gitops.report.finding import Finding, Severity
 
 #: field changes named in one drift finding before "and N more"
@@ -17,7 +18,6 @@ SHOWN_CHANGES = 3
 #: a value longer than this is cut in a message
 _VALUE_WIDTH = 60
 _ABSENT = object()
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _files(root: Path) -> set[str]:
@@ -79,13 +79,12 @@ def field_changes(committed: Any, fresh: Any, path: str = "") -> Iterator[tuple[
 
 def _what_changed(committed: Path, fresh: Path) -> str:
     """`: spec.replicas: 2 -> 3; ...`, or "" when either side is not YAML (the plain hint says enough)."""
-    try:
-        before = list(yaml.load_all(committed.read_text(encoding="utf-8"), Loader=_Loader))
-        after = list(yaml.load_all(fresh.read_text(encoding="utf-8"), Loader=_Loader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    # the committed side is input like any other: read with the hardened reader, never a plain YAML load
+    before, after = read_file(committed), read_file(fresh)
+    if before.findings or after.findings:
         return ""
-    changes = list(field_changes(before[0] if len(before) == 1 else before,
-                                 after[0] if len(after) == 1 else after))
+    old, new = [r.obj for r in before.resources], [r.obj for r in after.resources]
+    changes = list(field_changes(old[0] if len(old) == 1 else old, new[0] if len(new) == 1 else new))
     if not changes:
         return " (formatting only)"
     shown = [f"{path}: {_show(old)} -> {_show(new)}" for path, old, new in changes[:SHOWN_CHANGES]]

@@ -328,6 +328,23 @@ def load_yaml(text: str, *, yaml12: bool = False) -> Any:
         loader.dispose()
 
 
+def compose(text: str) -> Node | None:
+    """The node tree of the one document of `text`, with line marks and no values built (an alias stays one
+    shared node, so nothing expands): for pointing at a field. The same size, encoding and nesting limits
+    as `load_yaml`; an InputError when it is refused."""
+    check_text(text)
+    if _nesting_bound(text) > MAX_DEPTH:
+        _check_nesting(text, KubernetesLoader)
+    loader = KubernetesLoader(text)
+    try:
+        node: Node | None = loader.get_single_node()
+        return node
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc) from None
+    finally:
+        loader.dispose()
+
+
 # -- JSON ----------------------------------------------------------------------------------------
 def _refuse_constant(name: str) -> Any:
     raise InputError(f"{name} is not a JSON number; quote it if it is meant as a string", None, "yaml-tag")

@@ -88,7 +88,8 @@ def _upstream() -> _Upstream:
     from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString, HexHighEntropyString
     from detect_secrets.plugins.keyword import KeywordDetector
 
-    classes: list[Any] = [cls for _, cls in sorted(get_mapping_from_secret_type_to_class().items())]
+    by_type: dict[str, Any] = get_mapping_from_secret_type_to_class()
+    classes: list[Any] = [by_type[secret_type] for secret_type in sorted(by_type)]
     plugins = [plugin() for plugin in classes
                if plugin.__name__ not in _SKIPPED and issubclass(plugin, RegexBasedDetector)]
     shapes = tuple((_LABELS.get(plugin.secret_type, "a " + plugin.secret_type), pattern)

@@ -27,9 +27,10 @@ from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress, SilentProgress
 from genai_gitops.report.rules import RuleRegistry
 from genai_gitops.report.run import INTERNAL_ERROR_RULE, CheckedObject, Report, ValidatorRun
+from genai_gitops.report.section import Section
 from genai_gitops.report.suppression import Suppressions
 from genai_gitops.validators import registry
-from genai_gitops.validators.base import Section, Target, Validator, WorkUnit
+from genai_gitops.validators.base import Target, Validator, WorkUnit
 from genai_gitops.validators.registry import ValidatorOptions
 
 Clock = Callable[[], float]

@@ -27,6 +27,18 @@ def copy_fixture_data(target: Path) -> Path:
     return target
 
 
+def synthesised_copy(target: Path) -> Path:
+    """The fixture data and the source tree's policies/ in `target`, with dist/ and argocd/ synthesised there."""
+    from genai_gitops.cli import main  # the synth loads cdk8s: only for the tests that synthesise
+
+    copy_fixture_data(target)
+    shutil.copytree(REPO / "policies", target / "policies")
+    assert main(["synth", "--tenants", str(target / "tenants"), "--clusters", str(target / "clusters.yaml"),
+                 "--out", str(target / "dist"), "--argocd", str(target / "argocd"),
+                 "--policies", str(target / "policies"), "--cache-dir", "", "--quiet"]) == 0
+    return target
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     """The source tree (code, policies/, Makefile). For tenant/cluster data use `fixture_repo`,

@@ -20,10 +20,10 @@ from genai_gitops.cache_trust import RULE, untrusted_reason
 from genai_gitops.check import CheckOptions, run_check
 from genai_gitops.cli import main
 from genai_gitops.manifests.cached import load_folders
+from genai_gitops.model.apps import plan_apps
 from genai_gitops.model.loader import load_platform
-from genai_gitops.synth.apps import plan_apps
 from genai_gitops.synth.inputs import InputKeys
-from tests.conftest import copy_fixture_data
+from tests.conftest import synthesised_copy
 
 FAST = ("schema", "refs", "capacity", "delivery")
 EDITED = "dist/customer-us-1/tenant-globex/Deployment-redis.yaml"
@@ -50,13 +50,7 @@ def forge(repo: Path, cache_dir: Path) -> None:
 @pytest.fixture()
 def hostile_repo(repo: Path, tmp_path: Path) -> Path:
     """A git repository whose dist/ was edited by hand, with a forged cache committed by `git add -f`."""
-    work = tmp_path / "repo"
-    work.mkdir()
-    copy_fixture_data(work)  # the frozen fixture data, never the committed tenants
-    shutil.copytree(repo / "policies", work / "policies")
-    assert main(["synth", "--tenants", str(work / "tenants"), "--clusters", str(work / "clusters.yaml"),
-                 "--out", str(work / "dist"), "--argocd", str(work / "argocd"), "--policies", str(work / "policies"),
-                 "--cache-dir", "", "--quiet"]) == 0
+    work = synthesised_copy(tmp_path / "repo")  # the frozen fixture data, never the committed tenants
     (work / ".gitignore").write_text(f"{DEFAULT_DIR}/\n")
     git(work, "init", "-q")
     git(work, "add", ".")

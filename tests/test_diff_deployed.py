@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from genai_gitops.cli import main
-from tests.conftest import copy_fixture_data
+from tests.conftest import synthesised_copy
 
 EDITED = "dist/customer-us-1/tenant-globex/Deployment-redis.yaml"
 
@@ -23,13 +22,7 @@ def git(repo: Path, *args: str) -> None:
 
 @pytest.fixture()
 def work(repo: Path, tmp_path: Path) -> Path:
-    work = tmp_path / "repo"
-    work.mkdir()
-    copy_fixture_data(work)  # the frozen fixture data, never the committed tenants
-    shutil.copytree(repo / "policies", work / "policies")
-    assert main(["synth", "--tenants", str(work / "tenants"), "--clusters", str(work / "clusters.yaml"),
-                 "--out", str(work / "dist"), "--argocd", str(work / "argocd"), "--policies", str(work / "policies"),
-                 "--cache-dir", "", "--quiet"]) == 0
+    work = synthesised_copy(tmp_path / "repo")  # the frozen fixture data, never the committed tenants
     git(work, "init", "-q")
     git(work, "add", "-A")
     git(work, "commit", "-qm", "base")

@@ -11,9 +11,10 @@ import pytest
 
 from genai_gitops.manifests import Resource
 from genai_gitops.report.finding import Finding, Severity
+from genai_gitops.report.section import Section
 from genai_gitops.validation import run_validators, validate_paths
 from genai_gitops.validators import registry
-from genai_gitops.validators.base import Section, Target, Validator
+from genai_gitops.validators.base import Target, Validator
 from genai_gitops.validators.registry import ValidatorOptions
 
 

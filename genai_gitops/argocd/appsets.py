@@ -7,16 +7,20 @@ or removing a tenant changes dist/ only, never argocd/.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from genai_gitops.model.cluster import ENVIRONMENT_ORDER, ClusterInventory
-from genai_gitops.synth.apps import ARGOCD_NAMESPACE, PLATFORM_PROJECT, WAVES, AppKind
-from genai_gitops_constructs.versions import CHARTS
-
-CLUSTER_LABEL = "genai-gitops.io/cluster"
-ENVIRONMENT_LABEL = "genai-gitops.io/environment"
-ROLE_LABEL = "genai-gitops.io/role"
+from genai_gitops.model.apps import (
+    ARGOCD_NAMESPACE,
+    CLUSTER_LABEL,
+    ENVIRONMENT_LABEL,
+    PLATFORM_PROJECT,
+    ROLE_LABEL,
+    WAVES,
+    AppKind,
+)
 
 _CLUSTER = "{{index .path.segments 1}}"
 
@@ -115,7 +119,7 @@ def application_set(layout: AppSetLayout, inventory: ClusterInventory) -> dict[s
     }
 
 
-def platform_project(inventory: ClusterInventory) -> dict[str, Any]:
+def platform_project(inventory: ClusterInventory, chart_repos: Iterable[str]) -> dict[str, Any]:
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "AppProject",
@@ -124,8 +128,8 @@ def platform_project(inventory: ClusterInventory) -> dict[str, Any]:
                      "finalizers": ["resources-finalizer.argocd.argoproj.io"]},
         "spec": {
             "description": "Central stacks, cluster add-ons, cluster config and every tenant's guard rails",
-            # add-on charts come from their upstream Helm repositories (versions.py pins each)
-            "sourceRepos": [inventory.gitops.repo_url, *sorted({chart.repo_url for chart in CHARTS.values()})],
+            # add-on charts come from their upstream Helm repositories (the constructs' versions.py pins each)
+            "sourceRepos": [inventory.gitops.repo_url, *sorted(set(chart_repos))],
             "destinations": [{"name": c.argocd.name, "namespace": "*"} for c in sorted(
                 inventory.clusters, key=lambda c: c.name)],
             "clusterResourceWhitelist": [{"group": "*", "kind": "*"}],

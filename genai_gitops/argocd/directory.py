@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from genai_gitops.argocd.globs import glob_match
 from genai_gitops.manifests.reader import MANIFEST_SUFFIXES
 
 #: reposerver/repository/repository.go manifestFile
@@ -74,8 +75,6 @@ def _entries(folder: Path, recurse: bool) -> Iterator[tuple[str, os.DirEntry[str
 
 def read_files(source: Mapping[str, Any], folder: Path, repo_root: Path) -> Iterator[str]:
     """Paths (relative to `folder`, `/`-separated) of the files a directory app reads."""
-    from genai_gitops.validators.delivery import glob_match  # gobwas globs as Argo CD matches them
-
     directory = normalized_directory(source) or {}
     recurse = bool(directory.get("recurse"))
     include, exclude = str(directory.get("include") or ""), str(directory.get("exclude") or "")

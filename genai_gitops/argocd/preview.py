@@ -24,12 +24,12 @@ from genai_gitops import safeyaml
 from genai_gitops.argocd.generators import GeneratorError, Params, UnsupportedGeneratorFeature, new_context, transform
 from genai_gitops.argocd.gotemplate import MISSING_KEY_OPTIONS, TemplateError, UnsupportedTemplateFeature, render
 from genai_gitops.manifests import Resource, read_paths
+from genai_gitops.model.apps import ARGOCD_NAMESPACE
 from genai_gitops.model.cluster import ClusterInventory
 
 ARGOCD_DIR = "argocd"
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
-DEFAULT_NAMESPACE = "argocd"
 
 _SPEC_FIELDS = ("goTemplate", "goTemplateOptions", "generators", "template", "templatePatch", "syncPolicy",
                 "strategy", "preservedFields", "ignoreApplicationDifferences", "applyNestedSelectors")
@@ -145,7 +145,7 @@ def render_applications(appset: Mapping[str, Any], repo_root: Path, inventory: C
         raise PreviewError("spec.templatePatch: expected a string")
     sync_policy = spec.get("syncPolicy") or {}
     preserve = isinstance(sync_policy, Mapping) and sync_policy.get("preserveResourcesOnDeletion") is True
-    namespace = str(metadata.get("namespace") or DEFAULT_NAMESPACE)
+    namespace = str(metadata.get("namespace") or ARGOCD_NAMESPACE)
     context = new_context(repo_root, inventory, application_set=name, missingkey=missingkey, cache=cache)
     generators = spec.get("generators")
     if not isinstance(generators, list) or not generators:

@@ -42,17 +42,3 @@ DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 Quantity = Annotated[str, AfterValidator(_quantity)]
 KubernetesVersion = Annotated[str, AfterValidator(_k8s_minor)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-
-
-_UNITS = {"m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
-          "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-
-
-def parse_quantity(value: str | int | float) -> float:
-    """A Kubernetes quantity as a float in base units (cores, bytes)."""
-    if isinstance(value, int | float):
-        return float(value)
-    match = _QUANTITY.match(value)
-    if not match:
-        raise ValueError(f"{value!r} is not a Kubernetes quantity")
-    return float(match.group(1)) * _UNITS[match.group(3) or ""]

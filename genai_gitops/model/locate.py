@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from genai_gitops import safeyaml
+
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _YAML_LINE = re.compile(r"^line (\d+), column \d+: ")
-_COMPOSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def field_path(field: str) -> list[str | int]:
@@ -31,8 +31,8 @@ def field_line(file: str | Path, field: str, message: str = "") -> int | None:
     if match := _YAML_LINE.match(message):
         return int(match.group(1))
     try:
-        node = yaml.compose(Path(file).read_text(encoding="utf-8"), Loader=_COMPOSER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        node = safeyaml.compose(safeyaml.read_file(file))
+    except (OSError, safeyaml.InputError):
         return None
     if node is None:
         return None

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:  # the reader imports Finding, so Resource is only needed for typing here
-    from genai_gitops.manifests.resource import Resource
+
+class Located(Protocol):
+    """Where a finding points: a parsed manifest (manifests.Resource) has these, so the report layer, which
+    the manifest reader itself uses for parse errors, needs nothing from manifests/."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def api_version(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def name(self) -> str: ...
 
 
 class Severity(StrEnum):
@@ -35,7 +50,7 @@ class Finding:
     suppressed: str = ""
 
     @classmethod
-    def about(cls, resource: Resource, *, validator: str, rule: str, message: str,
+    def about(cls, resource: Located, *, validator: str, rule: str, message: str,
               severity: Severity = Severity.ERROR) -> Finding:
         return cls(file=resource.file, line=resource.line, api_version=resource.api_version,
                    kind=resource.kind, namespace=resource.namespace, name=resource.name,

@@ -20,12 +20,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
-
+from genai_gitops.manifests.policies import load_policy_bundle
 from genai_gitops.report.finding import Finding, Severity
 
-#: libyaml when present: the templates carry long Rego sources (pure-Python parsing took ~0.4 s)
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: the documentation page every rule's anchor is on, relative to the repository root
 RULES_DOC = "docs/rules.md"
 
@@ -389,31 +386,31 @@ _VALIDATOR_ORDER = {name: i for i, name in enumerate(
 
 
 def policy_rules(policies: Path) -> list[Rule]:
-    """One rule per constraint under a policies/ folder: `policy/<Kind>/<name>`, described by its template."""
-    from genai_gitops.manifests.policies import policy_files  # the one walker over policy folders
+    """One rule per constraint under a policies/ folder: `policy/<Kind>/<name>`, described by its template.
 
+    Read as the policy validator reads it (the hardened YAML loader, the one walker over policy folders):
+    an unreadable file is the validator's finding; the registry only describes what parses."""
     if not policies.is_dir():
         return []
+    bundle = load_policy_bundle([policies])
     descriptions: dict[str, str] = {}
+    for template in bundle.templates:
+        spec = template.obj.get("spec")
+        crd = spec.get("crd") if isinstance(spec, Mapping) else None
+        crd_spec = crd.get("spec") if isinstance(crd, Mapping) else None
+        names = crd_spec.get("names") if isinstance(crd_spec, Mapping) else None
+        annotations = template.metadata.get("annotations")
+        description = str((annotations or {}).get("description") or "").strip() \
+            if isinstance(annotations, Mapping | None) else ""
+        if isinstance(names, Mapping) and names.get("kind") and description:
+            descriptions[str(names["kind"])] = " ".join(description.split())
     constraints: list[tuple[str, str, str, str]] = []
-    for path in policy_files([policies]):
-        try:
-            documents = list(yaml.load_all(Path(path).read_text(encoding="utf-8"), Loader=_LOADER))
-        except (OSError, yaml.YAMLError):
-            continue  # the policy validator reports an unreadable file; the registry only describes
-        for doc in documents:
-            if not isinstance(doc, Mapping):
-                continue
-            kind, meta = doc.get("kind"), doc.get("metadata") or {}
-            if kind == "ConstraintTemplate":
-                names = (((doc.get("spec") or {}).get("crd") or {}).get("spec") or {}).get("names") or {}
-                description = str((meta.get("annotations") or {}).get("description") or "").strip()
-                if names.get("kind") and description:
-                    descriptions[str(names["kind"])] = " ".join(description.split())
-            elif str(doc.get("apiVersion", "")).startswith("constraints.gatekeeper.sh/") and meta.get("name"):
-                action = str((doc.get("spec") or {}).get("enforcementAction") or "deny")
-                folder = os.path.relpath(os.path.dirname(path), policies.parent)
-                constraints.append((str(kind), str(meta["name"]), action, folder))
+    for constraint in bundle.constraints:
+        if constraint.name:
+            spec = constraint.obj.get("spec")
+            action = str((spec.get("enforcementAction") if isinstance(spec, Mapping) else None) or "deny")
+            folder = os.path.relpath(os.path.dirname(constraint.file), policies.parent)
+            constraints.append((constraint.kind, constraint.name, action, folder))
     rules = []
     for kind, name, action, folder in sorted(constraints):
         what = descriptions.get(kind, f"The Gatekeeper constraint {kind} {name} refuses the object.")

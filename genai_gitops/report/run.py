@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.base import Section
+from genai_gitops.report.section import Section
 
 #: exit codes, the same values as genai_gitops.cli.EXIT_* (the report layer must not import the CLI)
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2

@@ -14,8 +14,9 @@ use_bundled_node()  # before anything imports cdk8s
 from genai_gitops.cache import ResultCache, files_digest  # noqa: E402
 from genai_gitops.manifests.cached import folder_digest  # noqa: E402
 from genai_gitops.manifests.policies import load_policy_bundle  # noqa: E402
+from genai_gitops.model.apps import AppSpec, plan_apps  # noqa: E402
 from genai_gitops.model.loader import Platform, load_platform  # noqa: E402
-from genai_gitops.synth.apps import AppSpec, plan_apps  # noqa: E402
+from genai_gitops.synth.argocd import write_argocd  # noqa: E402
 from genai_gitops.synth.inputs import InputKeys  # noqa: E402
 from genai_gitops.synth.render import SynthInputs, render  # noqa: E402
 from genai_gitops.synth.swap import discard, recover, staging_dir, swap_all  # noqa: E402
@@ -63,8 +64,6 @@ def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path
         for app in rendered:
             result.counts[app.spec.path] = write_app(staged / app.spec.cluster / app.spec.name, app.files)
         if staged_argocd is not None:
-            from genai_gitops.argocd.generate import write_argocd
-
             write_argocd(platform, planned, staged_argocd)
     except BaseException:
         discard(staged)

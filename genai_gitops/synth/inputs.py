@@ -13,8 +13,8 @@ import json
 
 from genai_gitops.cache import digest, tool_fingerprint
 from genai_gitops.manifests.cluster_policies import tenant_repositories
+from genai_gitops.model.apps import AppKind, AppSpec
 from genai_gitops.model.loader import Platform
-from genai_gitops.synth.apps import AppKind, AppSpec
 
 
 class InputKeys:

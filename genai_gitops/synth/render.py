@@ -13,8 +13,8 @@ from multiprocessing import get_context
 from typing import Any
 
 from genai_gitops.manifests.scope import is_cluster_scoped
+from genai_gitops.model.apps import AppSpec
 from genai_gitops.model.loader import Platform
-from genai_gitops.synth.apps import AppSpec
 from genai_gitops.synth.writer import dump, file_name
 
 #: below this many apps, starting workers (about 1 s each) costs more than it saves

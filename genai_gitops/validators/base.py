@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding
+from genai_gitops.report.section import Section
 
 if TYPE_CHECKING:
     from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
@@ -38,15 +41,6 @@ class Validator(Protocol):
     name: str
 
     def validate(self, target: Target) -> Iterable[Finding]: ...
-
-
-@dataclass(frozen=True)
-class Section:
-    """A table a validator adds to the report (e.g. quota headroom), rendered by the text/markdown writers."""
-
-    title: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
 
 
 class SummarisingValidator(Validator, Protocol):
@@ -83,8 +77,6 @@ class PlanningValidator(Validator, Protocol):
 
 def resources_digest(resources: Iterable[Resource]) -> str:
     """Order-independent digest of resources by (file, line, file digest)."""
-    import hashlib
-
     h = hashlib.blake2b(digest_size=20)
     for file, line, dig in sorted((r.file, r.line, r.digest) for r in resources):
         h.update(f"{file}\0{line}\0{dig}\n".encode())
@@ -93,8 +85,6 @@ def resources_digest(resources: Iterable[Resource]) -> str:
 
 def group_by_folder(resources: Iterable[Resource]) -> dict[str, list[Resource]]:
     """Resources by the folder of their file: one Argo CD Application per folder in dist/."""
-    import os
-
     groups: dict[str, list[Resource]] = {}
     for resource in resources:
         groups.setdefault(os.path.dirname(resource.file), []).append(resource)

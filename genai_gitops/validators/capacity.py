@@ -11,7 +11,6 @@ from a quota that rejects the rollout today.
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +18,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from genai_gitops.manifests.resource import Resource
+from genai_gitops.model.quantity import parse_quantity
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.base import Section, Target
+from genai_gitops.report.section import Section
+from genai_gitops.validators.base import Target
 from genai_gitops.validators.registry import ValidatorOptions
 from genai_gitops.validators.workloads import (
     REPLICATED_KINDS,
@@ -47,32 +48,7 @@ Quantities = dict[str, Decimal]
 
 # -- quantities -------------------------------------------------------------------------------------------
 
-_QUANTITY = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
-                       r"(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?[0-9]+))?$")
-_SUFFIXES = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": Decimal(1),
-             "k": Decimal("1e3"), "M": Decimal("1e6"), "G": Decimal("1e9"), "T": Decimal("1e12"),
-             "P": Decimal("1e15"), "E": Decimal("1e18"),
-             **{s: Decimal(2) ** (10 * (i + 1)) for i, s in enumerate(("Ki", "Mi", "Gi", "Ti", "Pi", "Ei"))}}
 _GI = Decimal(2) ** 30
-
-
-def parse_quantity(value: object) -> Decimal:
-    """A Kubernetes quantity ('500m', '1.5Gi', '1e3', 2) as an exact Decimal in base units (cores, bytes).
-
-    Decimal, not float: quotas are compared for equality at the boundary (8 x 3Gi against 24Gi must fit).
-    Raises ValueError for anything the API server would refuse.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a Kubernetes quantity")
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    match = _QUANTITY.match(str(value).strip()) if isinstance(value, str) else None
-    if not match:
-        raise ValueError(f"{value!r} is not a Kubernetes quantity; write e.g. '500m', '2', '16Gi', '1e3'")
-    number, suffix, exponent = match.groups()
-    if exponent is not None:
-        return Decimal(number).scaleb(int(exponent))
-    return Decimal(number) * _SUFFIXES[suffix or ""]
 
 
 def _is_bytes(resource: str) -> bool:

@@ -23,16 +23,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from genai_gitops.manifests.resource import Resource
+from genai_gitops.model.apps import ARGOCD_NAMESPACE, GUARDRAIL_KINDS, PLATFORM_PROJECT
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.synth.apps import PLATFORM_PROJECT
 
 NAME = "delivery"
-#: namespaced kinds only the platform project may manage in a tenant namespace
-GUARDRAIL_KINDS = (("", "ResourceQuota"), ("", "LimitRange"), ("networking.k8s.io", "NetworkPolicy"),
-                   ("external-secrets.io", "SecretStore"),
-                   # the public entry: listeners, certificates, TLS floor and the gateway's own extensions
-                   ("gateway.networking.k8s.io", "Gateway"), ("gateway.envoyproxy.io", "ClientTrafficPolicy"),
-                   ("gateway.envoyproxy.io", "EnvoyPatchPolicy"), ("gateway.envoyproxy.io", "EnvoyExtensionPolicy"))
 _GLOB = re.compile(r"[*?\[\]{}]")
 #: dist/<cluster>/tenant-<id>[-guardrails]
 _TENANT_FOLDER = re.compile(r"^dist/[^/]+/(tenant-[a-z0-9-]+?)(-guardrails)?$")
@@ -46,7 +40,7 @@ def tenant_folder(path: str) -> tuple[str, bool] | None:
 
 def _finding(file: str, rule: str, message: str, *, kind: str = "", name: str = "") -> Finding:
     return Finding(file=file, line=None, api_version="argoproj.io/v1alpha1" if kind else "", kind=kind,
-                   namespace="argocd" if kind else "", name=name, validator=NAME, rule=rule,
+                   namespace=ARGOCD_NAMESPACE if kind else "", name=name, validator=NAME, rule=rule,
                    severity=Severity.ERROR, message=message)
 
 

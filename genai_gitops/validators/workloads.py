@@ -13,6 +13,7 @@ from typing import Any
 
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.manifests.scope import is_cluster_scoped
+from genai_gitops.manifests.selectors import Requirement
 
 #: kinds whose objects carry (or are) a pod template
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
@@ -92,31 +93,6 @@ def iter_pod_templates(resources: Iterable[Resource]) -> Iterator[PodTemplate]:
         template = pod_template(resource)
         if template is not None:
             yield template
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    """One matchExpressions term: `key In (a, b)`, `key NotIn (...)`, `key Exists`, `key DoesNotExist`."""
-
-    key: str
-    operator: str
-    values: frozenset[str]
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        if self.operator == "In":
-            return self.key in labels and labels[self.key] in self.values
-        if self.operator == "NotIn":  # as in Kubernetes: a missing key satisfies NotIn
-            return self.key not in labels or labels[self.key] not in self.values
-        if self.operator == "Exists":
-            return self.key in labels
-        if self.operator == "DoesNotExist":
-            return self.key not in labels
-        return False  # an unknown operator selects nothing (the API server would reject it)
-
-    def describe(self) -> str:
-        if self.operator in ("Exists", "DoesNotExist"):
-            return self.key if self.operator == "Exists" else f"!{self.key}"
-        return f"{self.key} {self.operator.lower()} ({', '.join(sorted(self.values))})"
 
 
 @dataclass(frozen=True, slots=True)

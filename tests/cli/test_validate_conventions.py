@@ -113,6 +113,7 @@ def test_config_file_sets_defaults_and_flags_win(tmp_path: Path, capsys) -> None
     ("validate:\n  skip: [bogus]\n", ".genai-gitops.yaml: validate.skip: unknown validator(s) bogus; choose from "
                                      "labels, count"),
     ("validate: [\n", ".genai-gitops.yaml: line 2: invalid YAML"),
+    ("validate: {}\nvalidate: {}\n", ".genai-gitops.yaml: line 2: duplicate key 'validate' (first at line 1)"),
 ])
 def test_config_file_mistakes_are_usage_errors(tmp_path: Path, capsys, text: str, message: str) -> None:
     (tmp_path / ".genai-gitops.yaml").write_text(text)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 
-from genai_gitops.model.base import parse_quantity
+from genai_gitops.model.quantity import parse_quantity
 from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import tenant_workloads
 from genai_gitops_constructs.meta import TENANT_LABEL
@@ -158,9 +159,9 @@ def test_a_tenant_with_everything(make_tenant, synth_tenants) -> None:
 
 # -- capacity: the stack fits its own ResourceQuota at the HPA maximum, during a rolling update -----------------
 
-def pod_requests(pod, side: str, resource: str) -> float:
+def pod_requests(pod, side: str, resource: str) -> Decimal:
     """What the scheduler and the quota count for one pod: max(any init container, sum of app containers)."""
-    def amount(container) -> float:
+    def amount(container) -> Decimal:
         return parse_quantity(container["resources"][side].get(resource, 0))
     app_total = sum(amount(c) for c in pod.containers)
     return max([app_total, *(amount(c) for c in pod.init_containers)])
@@ -186,7 +187,7 @@ def test_the_stack_fits_its_quota_at_peak(example_dist, tenant: str) -> None:
     hard = example_dist.guardrails(tenant).get("ResourceQuota", "tenant-quota").obj["spec"]["hard"]
     counted = ("requests.cpu", "limits.cpu", "requests.memory", "limits.memory", "requests.nvidia.com/gpu")
 
-    totals = dict.fromkeys(counted, 0.0)
+    totals = dict.fromkeys(counted, Decimal(0))
     for pod in app.pods():
         count = peak_pods(app, pod)
         for key in counted:

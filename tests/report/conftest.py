@@ -8,7 +8,7 @@ import pytest
 
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.run import CheckedObject, Report, ValidatorRun
-from genai_gitops.validators.base import Section
+from genai_gitops.report.section import Section
 
 
 def finding(file: str = "dist/eu-1/acme/deploy.yaml", line: int | None = 12, *, kind: str = "Deployment",

@@ -15,9 +15,11 @@ import pytest
 
 from genai_gitops.manifests import read_paths, read_text
 from genai_gitops.model.cluster import ClusterRole, ClusterSpec, Environment
+from genai_gitops.model.quantity import parse_quantity
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.base import Section, Target
-from genai_gitops.validators.capacity import CapacityValidator, format_quantity, parse_quantity
+from genai_gitops.report.section import Section
+from genai_gitops.validators.base import Target
+from genai_gitops.validators.capacity import CapacityValidator, format_quantity
 from genai_gitops.validators.refs import RefsValidator
 from genai_gitops.validators.registry import ValidatorOptions
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from genai_gitops.argocd.globs import glob_match
 from genai_gitops.argocd.preview import preview
 from genai_gitops.cache import ResultCache
 from genai_gitops.check import CheckOptions, run_check
@@ -21,7 +22,7 @@ from genai_gitops.model.loader import load_inventory
 from genai_gitops.report.finding import Finding
 from genai_gitops.report.run import INTERNAL_ERROR_RULE
 from genai_gitops.validators.base import Target
-from genai_gitops.validators.delivery import APPS_NAMESPACE, DeliveryCheck, DeliveryValidator, glob_match
+from genai_gitops.validators.delivery import APPS_NAMESPACE, DeliveryCheck, DeliveryValidator
 from genai_gitops.validators.delivery_cache import cached_preview
 from genai_gitops.validators.registry import VALIDATORS, ValidatorOptions, build_validators
 

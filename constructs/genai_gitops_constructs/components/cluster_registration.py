@@ -17,9 +17,9 @@ from cdk8s import ApiObject, JsonPatch
 from constructs import Construct
 
 from genai_gitops.argocd.generators.clusters import IN_CLUSTER_SERVER, cluster_secrets
+from genai_gitops.model.apps import ARGOCD_NAMESPACE
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.secrets import SecretRef
-from genai_gitops.synth.apps import ARGOCD_NAMESPACE
 from genai_gitops_constructs.external_secret import CLUSTER_SECRET_STORE
 
 CA_PROPERTY = "ca_data"

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from cdk8s_plus_28 import k8s
 from constructs import Construct
 
-from genai_gitops.model.base import parse_quantity
 from genai_gitops.model.cluster import ClusterSpec
+from genai_gitops.model.quantity import parse_quantity
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components import redis_ha
@@ -142,7 +142,7 @@ def _secret_env(name: str, secret: str, key: str | None = None) -> k8s.EnvVar:
 
 def _heap_mib(memory_limit: str) -> int:
     """Node's old-space limit: 75% of the container limit, so GC runs before the OOM killer does."""
-    return int(parse_quantity(memory_limit) * 0.75 / 2**20)
+    return int(parse_quantity(memory_limit) * 3 / 4 / 2**20)
 
 
 class Langfuse(Construct):

@@ -4,24 +4,22 @@ Kubernetes detail of their own."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cdk8s import App, Chart
 
-if TYPE_CHECKING:
-    from genai_gitops.model.loader import Platform
-    from genai_gitops.synth.apps import AppSpec
+from genai_gitops.manifests.cluster_policies import cluster_policy_objects
+from genai_gitops.model.apps import AppKind, AppSpec
+from genai_gitops.model.loader import Platform
+from genai_gitops_constructs.stacks.addons import AddonsStack
+from genai_gitops_constructs.stacks.central import CentralStack
+from genai_gitops_constructs.stacks.cluster_config import ClusterConfigStack
+from genai_gitops_constructs.stacks.guardrails import GuardrailsStack
+from genai_gitops_constructs.stacks.projects import ProjectsStack
+from genai_gitops_constructs.stacks.tenant import TenantStack
 
 
 def build_stack(app: App, spec: AppSpec, platform: Platform, policy_objects: Sequence[dict[str, Any]]) -> Chart:
-    from genai_gitops.synth.apps import AppKind
-    from genai_gitops_constructs.stacks.addons import AddonsStack
-    from genai_gitops_constructs.stacks.central import CentralStack
-    from genai_gitops_constructs.stacks.cluster_config import ClusterConfigStack
-    from genai_gitops_constructs.stacks.guardrails import GuardrailsStack
-    from genai_gitops_constructs.stacks.projects import ProjectsStack
-    from genai_gitops_constructs.stacks.tenant import TenantStack
-
     chart_id = f"{spec.cluster}--{spec.name}"
     cluster = platform.cluster(spec.cluster)
     if spec.kind is AppKind.PROJECTS:
@@ -29,8 +27,6 @@ def build_stack(app: App, spec: AppSpec, platform: Platform, policy_objects: Seq
     if spec.kind is AppKind.ADDONS:
         return AddonsStack(app, chart_id, cluster=cluster, platform=platform)
     if spec.kind is AppKind.CLUSTER_CONFIG:
-        from genai_gitops.manifests.cluster_policies import cluster_policy_objects
-
         deployed = cluster_policy_objects(policy_objects, platform.tenants_on(spec.cluster))
         return ClusterConfigStack(app, chart_id, cluster=cluster, policy_objects=deployed,
                                   inventory=platform.inventory)

@@ -12,8 +12,8 @@ from cdk8s import ApiObject, JsonPatch
 from cdk8s import Chart as Cdk8sChart
 from constructs import Construct
 
+from genai_gitops.model.apps import ARGOCD_NAMESPACE, PLATFORM_PROJECT
 from genai_gitops.model.cluster import ClusterSpec
-from genai_gitops.synth.apps import ARGOCD_NAMESPACE, PLATFORM_PROJECT
 from genai_gitops_constructs.components.cluster_monitoring import prometheus_stack_values
 from genai_gitops_constructs.meta import labels
 from genai_gitops_constructs.stacks.foundations import FOUNDATION_ADDONS, foundation_values, wanted

@@ -15,9 +15,9 @@ from cdk8s import ApiObject, Chart, JsonPatch
 from constructs import Construct
 
 from genai_gitops.manifests.cluster_policies import SYNCED_KINDS
+from genai_gitops.model.apps import ARGOCD_NAMESPACE
 from genai_gitops.model.cluster import ClusterInventory, ClusterRole, ClusterSpec
 from genai_gitops.model.traffic import MONITORING_NAMESPACE, PLATFORM_NAMESPACE
-from genai_gitops.synth.apps import ARGOCD_NAMESPACE
 from genai_gitops_constructs.components.cluster_monitoring import ClusterMonitoring
 from genai_gitops_constructs.components.cluster_registration import ClusterRegistrations, is_argocd_host
 from genai_gitops_constructs.components.gateway import CLUSTER_ISSUER, GATEWAY_NAME

@@ -6,8 +6,8 @@ from cdk8s import ApiObject, Chart, JsonPatch
 from cdk8s_plus_28 import k8s
 from constructs import Construct
 
-from genai_gitops.model.base import parse_quantity
 from genai_gitops.model.loader import Platform
+from genai_gitops.model.quantity import parse_quantity
 from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import tenant_flows
 from genai_gitops_constructs.components.gateway import PublicGateway

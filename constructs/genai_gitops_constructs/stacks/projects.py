@@ -10,11 +10,10 @@ from __future__ import annotations
 from cdk8s import ApiObject, Chart, JsonPatch
 from constructs import Construct
 
+from genai_gitops.model.apps import ARGOCD_NAMESPACE, GUARDRAIL_KINDS
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.grammar import argo_group
 from genai_gitops.model.loader import Platform
-from genai_gitops.synth.apps import ARGOCD_NAMESPACE
-from genai_gitops.validators.delivery_invariants import GUARDRAIL_KINDS
 from genai_gitops_constructs.meta import labels
 
 

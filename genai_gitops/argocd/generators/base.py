@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from genai_gitops.argocd.gotemplate import StringList, StringMap, TemplateError, go_sprint_value, render
+from genai_gitops.manifests.selectors import OPERATORS, requirement_holds
 from genai_gitops.model.cluster import ClusterInventory
 
 #: one parameter set: what a generated Application's template is rendered with
@@ -119,7 +120,6 @@ def _reraise(exc: TemplateError, where: str) -> TemplateError:
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
 @dataclass(frozen=True)
@@ -135,17 +135,7 @@ class LabelSelector:
         for key, value in self.match_labels.items():
             if labels.get(key) != value:
                 return False
-        for key, operator, values in self.expressions:
-            present = key in labels
-            if operator == "In" and (not present or labels[key] not in values):
-                return False
-            if operator == "NotIn" and present and labels[key] in values:
-                return False
-            if operator == "Exists" and not present:
-                return False
-            if operator == "DoesNotExist" and present:
-                return False
-        return True
+        return all(requirement_holds(labels, key, operator, values) for key, operator, values in self.expressions)
 
 
 def parse_selector(spec: Any, where: str, *, validate_values: bool) -> LabelSelector:
@@ -166,7 +156,7 @@ def parse_selector(spec: Any, where: str, *, validate_values: bool) -> LabelSele
         expr = check_fields(expr, ("key", "operator", "values"), at, required=("key", "operator"))
         key, operator = str(expr["key"]), str(expr["operator"])
         values = tuple(go_sprint_value(v, top=False) for v in expr.get("values") or [])
-        if operator not in _OPERATORS:
+        if operator not in OPERATORS:
             raise GeneratorError(f"{at}: {operator!r} is not a valid label selector operator")
         if operator in ("In", "NotIn") and not values:
             raise GeneratorError(f"{at}: for 'in', 'notin' operators, values set can't be empty")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from genai_gitops.argocd.appsets import CLUSTER_LABEL, ENVIRONMENT_LABEL, ROLE_LABEL
+from genai_gitops.model.apps import CLUSTER_LABEL, ENVIRONMENT_LABEL, ROLE_LABEL
 from genai_gitops.argocd.generators.base import (
     GeneratorContext,
     GeneratorError,

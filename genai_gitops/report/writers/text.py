@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.run import Report
+from genai_gitops.report.section import Section
 from genai_gitops.report.writers.base import WriterOptions, describe_resource, rule_id
-from genai_gitops.validators.base import Section
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"

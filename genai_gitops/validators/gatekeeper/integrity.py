@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from genai_gitops import safeyaml
 from genai_gitops.manifests.cluster_policies import SYNCED_KINDS, cluster_policy_objects
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.model.tenant import TENANT_LABEL, TenantSpec
@@ -201,16 +202,14 @@ _EXEMPTIONS = ("exemptNamespaces", "exemptNamespacePrefixes", "exemptNamespaceSu
 
 def _helm_values(source: Mapping[str, Any]) -> dict[str, Any]:
     """The values Argo CD passes to Helm: valuesObject, else the `values` text, plus `parameters`."""
-    import yaml
-
     helm = source.get("helm")
     if not isinstance(helm, Mapping):
         return {}
     values: Any = helm.get("valuesObject")
     if not isinstance(values, Mapping) and isinstance(helm.get("values"), str):
         try:
-            values = yaml.safe_load(helm["values"])
-        except yaml.YAMLError:
+            values = safeyaml.load_yaml(helm["values"])
+        except safeyaml.InputError:
             values = None
     out = dict(values) if isinstance(values, Mapping) else {}
     for parameter in helm.get("parameters") or []:

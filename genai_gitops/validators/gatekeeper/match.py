@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from genai_gitops.manifests.scope import CLUSTER_SCOPED, NAMESPACED, scope_of  # noqa: F401 - re-exported
+from genai_gitops.manifests.selectors import OPERATORS, Requirement
 from genai_gitops.validators.gatekeeper.objects import group_version_kind, labels_of, metadata, name_of
 
 SOURCE_ALL, SOURCE_ORIGINAL, SOURCE_GENERATED = "All", "Original", "Generated"
 _SOURCES = frozenset({SOURCE_ALL, SOURCE_ORIGINAL, SOURCE_GENERATED})
-_OPERATORS = frozenset({"In", "NotIn", "Exists", "DoesNotExist"})
 _NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
@@ -68,23 +68,6 @@ def _valid_value(value: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Requirement:
-    key: str
-    operator: str
-    values: frozenset[str]
-
-    def matches(self, labels: Mapping[str, Any]) -> bool:
-        present = self.key in labels
-        if self.operator == "Exists":
-            return present
-        if self.operator == "DoesNotExist":
-            return not present
-        if self.operator == "In":
-            return present and str(labels[self.key]) in self.values
-        return not present or str(labels[self.key]) not in self.values  # NotIn
-
-
-@dataclass(frozen=True)
 class LabelSelector:
     """A Kubernetes label selector; the empty selector matches everything."""
 
@@ -117,7 +100,7 @@ class LabelSelector:
             values = expr.get("values") or []
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                 raise MatchError(f"{where}.values: must be a list of strings")
-            if operator not in _OPERATORS:
+            if operator not in OPERATORS:
                 raise MatchError(f"{where}.operator: Invalid value: {operator!r}: not a valid selector operator")
             if operator in ("In", "NotIn") and not values:
                 raise MatchError(f"{where}.values: Required value: must be specified when `operator` is 'In' "

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from genai_gitops.manifests.selectors import requirement_holds
+
 
 def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
     """`matchLabels` and `matchExpressions` semantics of metav1.LabelSelector; `{}` matches everything."""
@@ -18,21 +20,9 @@ def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, st
     for key, value in (selector.get("matchLabels") or {}).items():
         if labels.get(key) != str(value):
             return False
-    for expression in selector.get("matchExpressions") or []:
-        key, operator = expression.get("key", ""), expression.get("operator", "")
-        values = {str(v) for v in expression.get("values") or []}
-        present = key in labels
-        if operator == "In" and not (present and labels[key] in values):
-            return False
-        if operator == "NotIn" and present and labels[key] in values:
-            return False
-        if operator == "Exists" and not present:
-            return False
-        if operator == "DoesNotExist" and present:
-            return False
-        if operator not in {"In", "NotIn", "Exists", "DoesNotExist"}:
-            return False  # an invalid selector selects nothing (the API server would reject it)
-    return True
+    return all(requirement_holds(labels, str(expression.get("key", "")), str(expression.get("operator", "")),
+                                 {str(v) for v in expression.get("values") or []})
+               for expression in selector.get("matchExpressions") or [])
 
 
 def selector_witness(selector: Mapping[str, Any] | None) -> dict[str, str] | None:

@@ -20,7 +20,8 @@ from collections.abc import Iterator, Sequence
 from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.report.finding import Finding
 from genai_gitops.report.run import finding_sort_key
-from genai_gitops.validators.base import Section, Target
+from genai_gitops.report.section import Section
+from genai_gitops.validators.base import Target
 from genai_gitops.validators.isolation.analysis import (
     DEFAULT_WORKERS,
     PARALLEL_FROM,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from genai_gitops.argocd.appsets import CLUSTER_LABEL, ENVIRONMENT_LABEL, ROLE_LABEL
+from genai_gitops.model.apps import CLUSTER_LABEL, ENVIRONMENT_LABEL, ROLE_LABEL
 from genai_gitops.argocd.generators import GeneratorError, new_context, transform
 from genai_gitops.argocd.gotemplate import StringMap, render
 

@@ -1,7 +1,8 @@
-"""Which Argo CD Applications exist: one per `dist/<cluster>/<app>/` folder.
+"""Which Argo CD Applications exist: one per `dist/<cluster>/<app>/` folder, and the Argo CD names they share.
 
-The plan is derived from the data alone, so the synth, the ApplicationSets and the delivery
-checks agree on the same list.
+The plan is derived from the data alone, so the synth, the constructs, the ApplicationSets and the
+delivery checks agree on the same list. It lives in the model (the lowest layer) because all of
+them read it; nothing here may import from the layers above.
 """
 
 from __future__ import annotations
@@ -26,8 +27,23 @@ class AppKind(StrEnum):
 #: Argo CD sync waves between applications: operators and CRDs, then cluster config, then workloads
 WAVES = {AppKind.PROJECTS: -4, AppKind.ADDONS: -3, AppKind.CLUSTER_CONFIG: -2, AppKind.CENTRAL: 0,
          AppKind.GUARDRAILS: 0, AppKind.TENANT: 1}
+#: where Argo CD runs: its Applications, AppProjects and cluster secrets live here
 ARGOCD_NAMESPACE = "argocd"
+#: the AppProject of everything the platform owns (central stacks, add-ons, cluster config, guard rails)
 PLATFORM_PROJECT = "platform"
+
+#: labels of the Argo CD cluster secrets, from the inventory; the ApplicationSets' clusters generator matches them
+CLUSTER_LABEL = "genai-gitops.io/cluster"
+ENVIRONMENT_LABEL = "genai-gitops.io/environment"
+ROLE_LABEL = "genai-gitops.io/role"
+
+#: namespaced kinds only the platform project may manage in a tenant namespace (the tenant AppProjects
+#: blacklist them; the delivery check proves it)
+GUARDRAIL_KINDS = (("", "ResourceQuota"), ("", "LimitRange"), ("networking.k8s.io", "NetworkPolicy"),
+                   ("external-secrets.io", "SecretStore"),
+                   # the public entry: listeners, certificates, TLS floor and the gateway's own extensions
+                   ("gateway.networking.k8s.io", "Gateway"), ("gateway.envoyproxy.io", "ClientTrafficPolicy"),
+                   ("gateway.envoyproxy.io", "EnvoyPatchPolicy"), ("gateway.envoyproxy.io", "EnvoyExtensionPolicy"))
 
 
 @dataclass(frozen=True, order=True)
