@@ -31,9 +31,8 @@ from constructs import Construct
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import LAGO_BILLING_SYNC, PLATFORM_NAMESPACE, PORTS, service_host
+from genai_gitops_constructs.components.sync_job import ScriptCronJobProps, script_cronjob
 from genai_gitops_constructs.meta import labels
-from genai_gitops_constructs.security import Resources, container_security_context, pod_security_context, writable
-from genai_gitops_constructs.versions import image
 
 #: what LiteLLM sends as the event code (litellm.py: LAGO_API_EVENT_CODE)
 EVENT_CODE = "llm_usage"
@@ -208,23 +207,8 @@ class LagoBillingSync(Construct):
                k8s.EnvVar(name="READY_TIMEOUT", value="240"),
                k8s.EnvVar(name="LAGO_API_KEY", value_from=k8s.EnvVarSource(secret_key_ref=k8s.SecretKeySelector(
                    name=props.api_key_secret, key=props.api_key_key)))]
-        tmp_volume, tmp_mount = writable("tmp", "/tmp", "16Mi")  # noqa: S108 (an emptyDir)
-        checksum = hashlib.sha256(billing_json.encode()).hexdigest()
-        pod = k8s.PodSpec(
-            restart_policy="Never",
-            containers=[k8s.Container(
-                name="billing-sync", image=image("litellm"), command=["python3", "/sync/billing_sync.py"],
-                env=env, resources=Resources("50m", "64Mi", "200m", "128Mi").render(),
-                security_context=container_security_context(LITELLM_PROFILE),
-                volume_mounts=[k8s.VolumeMount(name="sync", mount_path="/sync", read_only=True), tmp_mount])],
-            volumes=[k8s.Volume(name="sync", config_map=k8s.ConfigMapVolumeSource(name=files.name)), tmp_volume],
-            security_context=pod_security_context(LITELLM_PROFILE),
-            automount_service_account_token=False, enable_service_links=False)
-        k8s.KubeCronJob(self, "cronjob", metadata=k8s.ObjectMeta(name=LAGO_BILLING_SYNC, namespace=ns, labels=meta),
-                        spec=k8s.CronJobSpec(
-            schedule=SCHEDULE, concurrency_policy="Forbid", successful_jobs_history_limit=1,
-            failed_jobs_history_limit=3,
-            job_template=k8s.JobTemplateSpec(spec=k8s.JobSpec(
-                backoff_limit=2, active_deadline_seconds=540,
-                template=k8s.PodTemplateSpec(
-                    metadata=k8s.ObjectMeta(labels=meta, annotations={"checksum/billing": checksum}), spec=pod)))))
+        script_cronjob(self, "cronjob", ScriptCronJobProps(
+            name=LAGO_BILLING_SYNC, namespace=ns, labels=meta, container="billing-sync", script="billing_sync.py",
+            config_map=files.name, env=env, schedule=SCHEDULE, active_deadline_seconds=540,
+            checksum_annotation="checksum/billing", checksum=hashlib.sha256(billing_json.encode()).hexdigest(),
+            profile=LITELLM_PROFILE))

@@ -39,6 +39,7 @@ from genai_gitops_constructs.components import redis_ha, vllm
 from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
 from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
+from genai_gitops_constructs.components.sync_job import ScriptCronJobProps, script_cronjob
 from genai_gitops_constructs.external_secret import TENANT_KEYS_STORE, ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.meta import labels, selector
 from genai_gitops_constructs.security import (
@@ -288,27 +289,11 @@ class LiteLLM(Construct):
                 data=keys, store=TENANT_KEYS_STORE))
             env += [k8s.EnvVar(name=name, value_from=k8s.EnvVarSource(secret_key_ref=k8s.SecretKeySelector(
                 name=tenant_keys.secret_name, key=name))) for name in sorted(keys)]
-        tmp_volume, tmp_mount = writable("tmp", TMP, "16Mi")
-        checksum = hashlib.sha256(teams_json.encode()).hexdigest()
-        pod = k8s.PodSpec(
-            restart_policy="Never",
-            containers=[k8s.Container(
-                name="team-sync", image=image("litellm"), command=["python3", "/sync/team_sync.py"],
-                env=env, resources=Resources("50m", "64Mi", "200m", "128Mi").render(),
-                security_context=container_security_context(LITELLM_PROFILE),
-                volume_mounts=[k8s.VolumeMount(name="sync", mount_path="/sync", read_only=True), tmp_mount])],
-            volumes=[k8s.Volume(name="sync", config_map=k8s.ConfigMapVolumeSource(name=files.name)), tmp_volume],
-            security_context=pod_security_context(LITELLM_PROFILE),
-            automount_service_account_token=False, enable_service_links=False)
-        k8s.KubeCronJob(self, "team-sync", metadata=k8s.ObjectMeta(name=LITELLM_TEAM_SYNC, namespace=ns, labels=meta),
-                        spec=k8s.CronJobSpec(
-            schedule=TEAM_SYNC_SCHEDULE, concurrency_policy="Forbid",
-            successful_jobs_history_limit=1, failed_jobs_history_limit=3,
-            job_template=k8s.JobTemplateSpec(spec=k8s.JobSpec(
-                # the script waits up to READY_TIMEOUT for LiteLLM; the next schedule retries anyway
-                backoff_limit=2, active_deadline_seconds=280,
-                template=k8s.PodTemplateSpec(
-                    metadata=k8s.ObjectMeta(labels=meta, annotations={"checksum/teams": checksum}), spec=pod)))))
+        script_cronjob(self, "team-sync", ScriptCronJobProps(
+            name=LITELLM_TEAM_SYNC, namespace=ns, labels=meta, container="team-sync", script="team_sync.py",
+            config_map=files.name, env=env, schedule=TEAM_SYNC_SCHEDULE, active_deadline_seconds=280,
+            checksum_annotation="checksum/teams", checksum=hashlib.sha256(teams_json.encode()).hexdigest(),
+            profile=LITELLM_PROFILE))
 
 
 def pool_claims(props: LiteLLMProps) -> list[PoolClaim]:
