@@ -2,8 +2,8 @@
 
     # .genai-gitops.yaml
     check:
-      skip: [checkov]        # validators to leave out
-      fail_on: error         # error | warning
+      fail_on: warning       # error | warning
+      output: sarif
     validate:
       k8s_version: "1.30"
       only: [schema, policy]
@@ -12,6 +12,10 @@
 Like kube-linter's `.kube-linter.yaml`, it is read from the working folder (`check` reads it from
 `--repo`), or from `--config FILE`. A typo must not silently fall back to a default: unknown
 sections and keys are errors that name the file, the key and what is allowed.
+
+The file lives in the repository a pull request changes, so it can never narrow the PR check: the
+`check` section accepts no `only`/`skip` (validators are chosen on the command line only) and
+`fail_on` may only tighten the verdict. `validate` is not a gate and takes both.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ CONFIG_FILE = ".genai-gitops.yaml"
 #: section -> key -> (type check, what to write): every key a command accepts from the file
 _LIST = "a list of validator names, e.g. [schema, policy]"
 SCHEMA: dict[str, dict[str, str]] = {
-    "check": {"only": _LIST, "skip": _LIST, "output": "an output format", "output_file": "a file path",
+    "check": {"output": "an output format", "output_file": "a file path",
               "fail_on": "error or warning", "workers": "a number of processes, e.g. 2", "cache": "true or false"},
     "validate": {"only": _LIST, "skip": _LIST, "output": "an output format", "output_file": "a file path",
                  "fail_on": "error or warning", "k8s_version": 'a Kubernetes version in quotes, e.g. "1.30"',
@@ -89,7 +93,10 @@ def load_config(path: Path | None) -> ProjectConfig:
         sections[name] = {}
         for key, value in body.items():
             allowed = SCHEMA[name]
-            if key not in allowed:
+            if name == "check" and key in _LIST_KEYS:
+                problems.append(f"{path}: check.{key}: not allowed here: a change to the repository must not "
+                                "narrow its own PR check; choose validators on the command line (--only, --skip)")
+            elif key not in allowed:
                 problems.append(f"{path}: {name}.{key}: unknown key{_hint(str(key), allowed)}; "
                                 f"allowed: {', '.join(allowed)}")
             elif (error := _type_error(key, value)) is not None:

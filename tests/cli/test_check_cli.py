@@ -102,3 +102,14 @@ def test_summary_counts_cached_files(repo: Path, synthesized: Path, tmp_path: Pa
     assert main(argv) == 0
     partly = capsys.readouterr().out.splitlines()[-1]
     assert f"in {files} files ({files} resources, " in partly and f"{files} files from cache" not in partly
+
+
+@pytest.mark.parametrize("key", ["skip", "only"])
+def test_the_repository_config_cannot_narrow_the_pr_check(data_copy: Path, key: str, capsys) -> None:
+    """A pull request that adds `check: {skip: [isolation]}` to .genai-gitops.yaml must not check less."""
+    (data_copy / ".genai-gitops.yaml").write_text(f"check:\n  {key}: [isolation, policy]\n")
+    assert main(["check", "--repo", str(data_copy), "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert (f".genai-gitops.yaml: check.{key}: not allowed here: a change to the repository must not narrow its "
+            "own PR check; choose validators on the command line (--only, --skip)") in err
+    assert "Traceback" not in err
