@@ -88,7 +88,7 @@ def load_config(path: Path | None) -> ProjectConfig:
                             f"allowed: {', '.join(SCHEMA)}")
             continue
         if not isinstance(body, dict):
-            problems.append(f"{path}: {name}: expected a mapping of options, e.g. {name}: {{skip: [checkov]}}")
+            problems.append(f"{path}: {name}: expected a mapping of options, e.g. {name}: {{output: json}}")
             continue
         sections[name] = {}
         for key, value in body.items():
