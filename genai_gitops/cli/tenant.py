@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from genai_gitops.cli.options import FROM_REPO_ROOT, UsageError, existing_file, usage_error
+from genai_gitops.model.base import DnsLabel
 from genai_gitops.model.errors import ModelError, Problem
-from genai_gitops.model.loader import load_inventory, load_tenant_file
+from genai_gitops.model.grammar import Cidr
+from genai_gitops.model.loader import load_inventory, load_platform, load_tenant_file
 from genai_gitops.model.rules import platform_rules
 from genai_gitops.model.scaffold import tenant_yaml
 from genai_gitops.model.tenant import UsageMode
@@ -29,9 +33,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     new.set_defaults(handler=run_new)
 
 
+def _checked(flag: str, value: str, grammar: object) -> None:
+    """A value the scaffold writes into YAML and a path: the model's own grammar, before any file exists
+    (an id like `../x` or a CIDR holding a newline must never reach the file system or the YAML)."""
+    try:
+        TypeAdapter(grammar).validate_python(value)
+    except ValidationError as exc:
+        reason = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise UsageError(f"{flag}: {reason}") from None
+
+
 def run_new(args: argparse.Namespace) -> int:
     try:
         existing_file(Path(args.clusters), "--clusters", FROM_REPO_ROOT)
+        _checked("id", args.id, DnsLabel)
+        for cidr in args.database_endpoint:
+            _checked("--database-endpoint", cidr, Cidr)
     except UsageError as exc:
         return usage_error("tenant new", exc)
     inventory = load_inventory(args.clusters)
@@ -48,9 +65,15 @@ def run_new(args: argparse.Namespace) -> int:
     path.write_text(tenant_yaml(args.id, cluster, UsageMode(args.mode), args.database_endpoint), encoding="utf-8")
     try:  # the file must load as written; never leave a broken one behind
         tenant = load_tenant_file(path)
-        problems = [p for p in platform_rules([(str(path), tenant)], inventory) if p[1] != "id"]
+        problems = [Problem(*p) for p in platform_rules([(str(path), tenant)], inventory) if p[1] != "id"]
+        # and next to the tenants already there (hosts, database endpoints): what synth would refuse.
+        # Problems of other files are theirs, not this command's.
+        try:
+            load_platform(args.tenants, args.clusters)
+        except ModelError as exc:
+            problems += [p for p in exc.problems if _same_file(p.file, path) and p not in problems]
         if problems:
-            raise ModelError([Problem(*p) for p in problems])
+            raise ModelError(problems)
     except ModelError:
         if previous is None:
             path.unlink()
@@ -59,3 +82,10 @@ def run_new(args: argparse.Namespace) -> int:
         raise
     print(f"wrote {path}: edit names, quotas and secret paths, then `make synth` and open a PR")
     return 0
+
+
+def _same_file(shown: str, path: Path) -> bool:
+    try:
+        return Path(shown).resolve() == path.resolve()
+    except OSError:
+        return False

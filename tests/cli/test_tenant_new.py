@@ -59,3 +59,28 @@ def test_onboarding_the_readme_way_checks_clean(repo: Path, data_copy: Path, mon
     report = json.loads(capsys.readouterr().out)
     findings = report["findings"] if isinstance(report, dict) else report
     assert [(f["file"], f["message"]) for f in findings if f["severity"] in (Severity.ERROR, Severity.WARNING)] == []
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["../evil"], "id: '../evil' is not a DNS label; use 1-63 lowercase letters, digits and '-', starting and "
+                  "ending with a letter or digit"),
+    (["umbrella", "--database-endpoint", "10.30.240.128/28]\nimage_repositories: [docker.io/evil/"],
+     "--database-endpoint: '10.30.240.128/28]\\nimage_repositories: [docker.io/evil/' is not an IPv4 network"),
+])
+def test_values_written_into_the_file_are_checked_first(data_copy: Path, monkeypatch, capsys, argv, message) -> None:
+    """The id becomes a path and every value lands in YAML: neither may escape before the model sees it."""
+    monkeypatch.chdir(data_copy)
+    before = sorted(p.relative_to(data_copy) for p in data_copy.rglob("*"))
+    assert main(["tenant", "new", *argv, "--cluster", "customer-us-1", "--mode", "local"]) == 2
+    assert capsys.readouterr().err.startswith(f"genai-gitops tenant new: error: {message}")
+    assert sorted(p.relative_to(data_copy) for p in data_copy.rglob("*")) == before
+
+
+def test_a_database_endpoint_of_another_tenant_is_refused_before_synth(data_copy: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(data_copy)
+    taken = next(t for t in load_platform("tenants", "clusters.yaml").tenants if t.id == "globex").database_endpoints[0]
+    assert main(["tenant", "new", "umbrella", "--cluster", "customer-us-1", "--mode", "local",
+                 "--database-endpoint", taken]) == 1
+    assert (f"tenants/umbrella.yaml: database_endpoints[0]: '{taken}' overlaps the database endpoints of "
+            "tenants/globex.yaml") in capsys.readouterr().err
+    assert not (data_copy / "tenants/umbrella.yaml").exists()
