@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -33,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     new.set_defaults(handler=run_new)
 
 
-def _checked(flag: str, value: str, grammar: object) -> None:
+def _checked(flag: str, value: str, grammar: Any) -> None:
     """A value the scaffold writes into YAML and a path: the model's own grammar, before any file exists
     (an id like `../x` or a CIDR holding a newline must never reach the file system or the YAML)."""
     try:
