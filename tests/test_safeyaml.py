@@ -152,3 +152,53 @@ def test_policies_suites_and_checkov_skips_use_the_same_reader(tmp_path) -> None
     skips.write_text("skips:\n  - {id: CKV_K8S_1, reason: a, reason: b}\n")
     with pytest.raises(ValueError, match=r"checkov-skips.yaml: line 2: duplicate key 'reason'"):
         load_skips(skips)
+
+
+@pytest.mark.parametrize("text", [
+    "a: !!bool maybe\n", "a: !!bool [1]\n", "a: !!float x\n", "a: !!int abc\n",
+])
+def test_an_explicit_scalar_tag_on_the_wrong_text_is_refused_not_a_crash(text: str) -> None:
+    line, rule, message = refusal(load_yaml, text)
+    assert (line, rule) == (1, "yaml-tag")
+    assert "remove the !!" in message
+
+
+#: documents of every shape the fast constructor (`safeyaml._build`) takes or hands back to PyYAML's
+SHAPES = [
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {x: 'y'}}\ndata: {k: '1', e: ''}\n",
+    "a: [1, -2, 0x1f, 0o17, 1_000, 2.5, -1.5e+3, 1.5e3, .5, true, False, yes, off, ~, null, '', x]\n",
+    "a: 2024-01-01\nb: =\nc: '010'\nd: 010\ne: 1:20\nf: !!str 12\ng: !!int '7'\nh: !!float '1'\ni: !!null x\n",
+    "j: !!bool 'on'\nk: !!seq [1]\nl: !!map {a: 1}\nm: !!str\n",
+    "1: a\ntrue: b\nnull: c\n2.5: d\n", "? [a]\n: b\n", "a: !!str {b: 1}\n", "a: !!map [1]\n", "a: !!seq {b: 1}\n",
+    "a: {b: 1, b: 2}\n", "a: 1\n'a': 2\n", "a: 1\n1: 2\n'1': 3\n", "m: &m {a: 1}\nn: {<<: *m, b: 2}\n",
+    "a: &x [1, {b: *y}]\n", "a: !!binary aGk=\n", "a: !Ref x\n", "a: .inf\n", "- a\n- [b, {c: d}]\n- {}\n- []\n",
+    "plain text\n", "'quoted'\n", "", "# only a comment\n",
+    "a:\n  b:\n    c:\n      - d: |\n          x\n          y\n",
+    "a: >-\n  folded\n  text\nb: \"esc\\tape\\u00e9\"\n", "a: '&notananchor'\nb: '*star'\n", "<<: {a: 1}\n",
+]
+
+
+@pytest.mark.parametrize("yaml12", [False, True])
+@pytest.mark.parametrize("text", SHAPES)
+def test_the_fast_constructor_gives_exactly_what_pyyaml_gives(monkeypatch, text: str, yaml12: bool) -> None:
+    def outcome() -> object:
+        try:
+            value = load_yaml(text, yaml12=yaml12)
+        except InputError as exc:
+            return ("refused", exc.line, exc.column, exc.rule, exc.message)
+        return ("value", repr(value), value)
+
+    fast = outcome()
+
+    def general(loader, node):
+        raise safeyaml._General
+
+    monkeypatch.setattr(safeyaml, "_build", general)
+    assert fast == outcome()
+
+
+def test_the_resolver_memo_is_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(safeyaml, "_RESOLVED_MAX", 5)
+    monkeypatch.setattr(safeyaml.KubernetesLoader, "_resolved", {})
+    assert load_yaml("{" + ", ".join(f"k{i}: v{i}" for i in range(50)) + "}") == {f"k{i}": f"v{i}" for i in range(50)}
+    assert len(safeyaml.KubernetesLoader._resolved) <= 5
