@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+from genai_gitops.model.quantity import parse_quantity
 
 
 class StrictModel(BaseModel):
@@ -26,9 +29,17 @@ def _dns_label(value: str) -> str:
     return value
 
 
+#: the API server keeps quantities as int64 (milli-units for CPU): anything larger cannot be scheduled against
+INT64_MAX = 2**63 - 1
+_QUANTITY_MAX = Decimal(INT64_MAX) / 1000
+
+
 def _quantity(value: str) -> str:
-    if not _QUANTITY.match(value):
+    if len(value) > 32 or not _QUANTITY.match(value):
         raise ValueError(f"{value!r} is not a Kubernetes quantity; write e.g. '500m', '4', '16Gi'")
+    if parse_quantity(value) > _QUANTITY_MAX:
+        raise ValueError(f"{value!r} is more than Kubernetes can count (int64 milli-units); write a real amount, "
+                         "e.g. '64', '512Gi'")
     return value
 
 

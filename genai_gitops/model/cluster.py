@@ -50,7 +50,7 @@ class GpuNodePool(StrictModel):
     labels: dict[LabelKey, LabelValue] = Field(min_length=1)
     #: taints a GPU pod must tolerate
     taints: list[Taint] = Field(default_factory=list)
-    gpus_per_node: int = Field(default=1, ge=1)
+    gpus_per_node: int = Field(default=1, ge=1, le=64)
     gpu_resource: ResourceName = "nvidia.com/gpu"
 
 
@@ -123,7 +123,7 @@ class Backups(StrictModel):
     #: cron schedule (UTC) of the daily backups
     schedule: NonEmpty = "17 2 * * *"
     #: days a backup is kept (the bucket's lifecycle rule deletes older objects; README)
-    retention_days: int = Field(default=14, ge=1)
+    retention_days: int = Field(default=14, ge=1, le=3650)
 
 
 class ArgoDestination(StrictModel):

@@ -85,13 +85,15 @@ class Models(StrictModel):
 
 
 class Quotas(StrictModel):
+    # every number is bounded: an absurd value would pass here and fail on the cluster (int32 replicas,
+    # int64 quantities, LiteLLM's limits), or make a quota that confines nothing
     cpu: Quantity
     memory: Quantity
-    gpu: int = Field(default=0, ge=0)
+    gpu: int = Field(default=0, ge=0, le=1024)
     storage: Quantity
-    monthly_budget_usd: float = Field(gt=0)
-    requests_per_minute: int = Field(gt=0)
-    tokens_per_minute: int | None = Field(default=None, gt=0)
+    monthly_budget_usd: float = Field(gt=0, le=1_000_000_000)
+    requests_per_minute: int = Field(gt=0, le=1_000_000_000)
+    tokens_per_minute: int | None = Field(default=None, gt=0, le=10**12)
 
 
 class Rag(StrictModel):
@@ -150,8 +152,8 @@ class TenantSecrets(StrictModel):
 class Scaling(StrictModel):
     """Open WebUI replica bounds for its HPA (more than 1 needs PostgreSQL and Redis websockets)."""
 
-    min_replicas: int = Field(default=1, ge=1)
-    max_replicas: int = Field(default=3, ge=1)
+    min_replicas: int = Field(default=1, ge=1, le=1000)
+    max_replicas: int = Field(default=3, ge=1, le=1000)
 
 
 class Suppression(StrictModel):

@@ -50,6 +50,20 @@ def test_example_data_loads(platform) -> None:
      "name>[:port][/path] with no user name, fragment, spaces or '..', e.g. 'https://login.example.com/realms/staff'"),
     ("globex", "name: Globex Inc.\n", "",
      "tenants/globex.yaml: name: required field is missing"),
+    # absurd numbers: accepted here they would fail on the cluster (int32 replicas, int64 quantities)
+    ("acme", "  gpu: 1", "  gpu: 99999999999999999999999999",
+     "tenants/acme.yaml: quotas.gpu: Input should be less than or equal to 1024 (got 99999999999999999999999999)"),
+    ("acme", "  storage: 200Gi", "  storage: 999999999999999999Ei",
+     "tenants/acme.yaml: quotas.storage: '999999999999999999Ei' is more than Kubernetes can count (int64 "
+     "milli-units); write a real amount, e.g. '64', '512Gi'"),
+    ("acme", "  memory: 96Gi", f"  memory: \"{'9' * 40}\"",
+     f"tenants/acme.yaml: quotas.memory: '{'9' * 40}' is not a Kubernetes quantity; write e.g. '500m', '4', "
+     "'16Gi'"),
+    ("acme", "max_replicas: 4", "max_replicas: 4294967296",
+     "tenants/acme.yaml: scaling.max_replicas: Input should be less than or equal to 1000 (got 4294967296)"),
+    ("acme", "requests_per_minute: 600", "requests_per_minute: 10000000000",
+     "tenants/acme.yaml: quotas.requests_per_minute: Input should be less than or equal to 1000000000 (got "
+     "10000000000)"),
 ])
 def test_field_rules(data_copy: Path, monkeypatch, file: str, old: str, new: str, expected: str) -> None:
     monkeypatch.chdir(data_copy)
