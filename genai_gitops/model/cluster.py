@@ -7,10 +7,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from genai_gitops.model.base import DnsLabel, KubernetesVersion, NonEmpty, StrictModel
+from genai_gitops.model.base import DnsLabel, KubernetesVersion, StrictModel
 from genai_gitops.model.grammar import (
     AwsRegion,
     Cidr,
+    CronSchedule,
     DnsName,
     GitRevision,
     LabelKey,
@@ -18,7 +19,9 @@ from genai_gitops.model.grammar import (
     Reason,
     RepoUrl,
     ResourceName,
+    S3Bucket,
     ServerUrl,
+    SlackChannel,
 )
 from genai_gitops.model.secrets import SecretRef
 
@@ -105,7 +108,7 @@ class AlertReceiver(StrictModel):
     #: the Slack webhook URL, PagerDuty routing key or webhook URL (mounted as a file, never in the config)
     secret: SecretRef
     #: Slack only: the channel
-    channel: str | None = None
+    channel: SlackChannel | None = None
     #: the alert severities this receiver gets
     severities: list[Severity] = Field(default_factory=lambda: list(DEFAULT_SEVERITIES), min_length=1)
 
@@ -119,9 +122,9 @@ class Backups(StrictModel):
     """Backups of the cluster's stores of record, to S3 through IRSA."""
 
     #: the bucket (in the cluster's account and region) the backup jobs write to
-    bucket: NonEmpty
+    bucket: S3Bucket
     #: cron schedule (UTC) of the daily backups
-    schedule: NonEmpty = "17 2 * * *"
+    schedule: CronSchedule = "17 2 * * *"
     #: days a backup is kept (the bucket's lifecycle rule deletes older objects; README)
     retention_days: int = Field(default=14, ge=1, le=3650)
 

@@ -25,12 +25,16 @@ def _hidden_characters(value: str) -> list[str]:
     return sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")})
 
 
+def _one_line(value: str) -> None:
+    hidden = _hidden_characters(value)
+    if hidden:
+        raise ValueError(f"{value!r} contains control or invisible characters ({', '.join(hidden)}); "
+                         "use one line of plain text")
+
+
 def _text(min_length: int, max_length: int) -> AfterValidator:
     def check(value: str) -> str:
-        hidden = _hidden_characters(value)
-        if hidden:
-            raise ValueError(f"{value!r} contains control or invisible characters ({', '.join(hidden)}); "
-                             "use one line of plain text")
+        _one_line(value)
         if value != value.strip():
             raise ValueError(f"{value!r} starts or ends with whitespace; remove it")
         if not min_length <= len(value) <= max_length:
@@ -107,6 +111,70 @@ def _s3_bucket(value: str) -> str:
 
 
 S3Bucket = Annotated[str, AfterValidator(_s3_bucket)]
+#: the CronJob schedules Kubernetes accepts (robfig/cron's standard parser): five fields or a descriptor
+_CRON_FIELDS = (("minute", 0, 59, ()), ("hour", 0, 23, ()), ("day of month", 1, 31, ()),
+                ("month", 1, 12, ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")),
+                ("day of week", 0, 6, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")))
+_CRON_DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
+_CRON_ITEM = re.compile(r"(?P<range>\*|\?|(?P<low>[0-9a-z]{1,3})(?:-(?P<high>[0-9a-z]{1,3}))?)"
+                        r"(?:/(?P<step>[0-9]{1,2}))?")
+
+
+def _cron_value(text: str, low: int, high: int, names: tuple[str, ...]) -> int | None:
+    value = names.index(text) + low if text in names else int(text) if text.isdigit() else None
+    return value if value is not None and low <= value <= high else None
+
+
+def _cron_field(text: str, low: int, high: int, names: tuple[str, ...], question: bool) -> bool:
+    for item in text.lower().split(","):
+        match = _CRON_ITEM.fullmatch(item)
+        if match is None or (match["range"] == "?" and not question):
+            return False
+        if match["step"] is not None and not 1 <= int(match["step"]) <= high:
+            return False
+        if match["low"] is not None:
+            first = _cron_value(match["low"], low, high, names)
+            last = _cron_value(match["high"], low, high, names) if match["high"] else first
+            if first is None or last is None or first > last:
+                return False
+    return True
+
+
+def _cron(value: str) -> str:
+    fields = value.split(" ")
+    ok = value in _CRON_DESCRIPTORS or (len(fields) == 5 and all(
+        _cron_field(text, low, high, names, question=index in (2, 4))
+        for index, (text, (_, low, high, names)) in enumerate(zip(fields, _CRON_FIELDS, strict=True))))
+    if not ok:
+        raise ValueError(f"{value!r} is not a CronJob schedule; use five fields (minute hour day-of-month month "
+                         "day-of-week, single spaces) or a descriptor such as '@daily', e.g. '17 2 * * *'")
+    return value
+
+
+CronSchedule = Annotated[str, AfterValidator(_cron)]
+#: a Slack channel (`#name`, as Slack allows names) or a channel id
+SlackChannel = Annotated[str, _pattern(
+    r"#[a-z0-9_-]{1,80}|[CGD][A-Z0-9]{8,12}", "a Slack channel",
+    "write '#' and the channel's name (lowercase letters, digits, '-' and '_'), or its id, e.g. '#genai-alerts'")]
+#: a rule id or family as `genai-gitops rules list` prints it
+RuleId = Annotated[str, _pattern(
+    r"[a-z0-9-]{1,40}(/[A-Za-z0-9*._-]{1,100}){1,2}", "a rule id",
+    "use an id `genai-gitops rules list` prints, e.g. 'capacity/quota-exceeded' or 'policy/*'")]
+#: a tenant field path as findings name it (quotas.cpu, mcp_servers[0].image)
+FieldPath = Annotated[str, _pattern(
+    r"([a-z0-9_]{1,64}(\[[0-9]{1,4}\])?(\.(?=[a-z0-9_]))?){0,10}", "a tenant field path",
+    "write it as findings name it, e.g. 'quotas.cpu' or 'mcp_servers[0].image', or leave it empty")]
+
+
+def _optional_reason(value: str) -> str:
+    _one_line(value)
+    if len(value) > 500:
+        raise ValueError(f"{value!r} has {len(value)} characters; use at most 500")
+    return value
+
+
+#: free text explaining a decision; empty or blank passes here and is reported by the check (missing-reason)
+OptionalReason = Annotated[str, AfterValidator(_optional_reason)]
 #: a Git branch or tag Argo CD follows
 GitRevision = Annotated[str, _pattern(
     r"[A-Za-z0-9]([A-Za-z0-9_-]|[./](?![./]))*", "a Git branch, tag or commit",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
-from genai_gitops.model.base import DnsLabel, NonEmpty, Quantity, StrictModel
+from genai_gitops.model.base import DnsLabel, Quantity, StrictModel
 from genai_gitops.model.cluster import Environment
 from genai_gitops.model.grammar import (
     ArgoGroup,
@@ -16,12 +16,15 @@ from genai_gitops.model.grammar import (
     Cidr,
     ClientId,
     Description,
+    FieldPath,
     GatewayModel,
     IssuerUrl,
     Label,
     Name,
     OllamaModel,
+    OptionalReason,
     PublicUrl,
+    RuleId,
     S3Bucket,
     Scopes,
     UrlPath,
@@ -163,10 +166,10 @@ class Suppression(StrictModel):
     ignore-check annotation's (and the file still loads)."""
 
     #: a rule id, e.g. capacity/quota-exceeded-at-hpa-max
-    rule: NonEmpty
+    rule: RuleId
     #: only findings about this tenant field (e.g. quotas.cpu); empty: any object of the tenant
-    field: str = ""
-    reason: str = ""
+    field: FieldPath = ""
+    reason: OptionalReason = ""
 
 
 class TenantSpec(StrictModel):

@@ -26,6 +26,21 @@ def inventory_problems(path: Path) -> list[str]:
      "e.g. 'https://ABC123.gr7.eu-west-1.eks.amazonaws.com'"),
     ("gpus_per_node: 1\n\n  - name: customer-eu-1", "gpus_per_node: 1\n\n  - name: central-prod",
      "clusters.yaml: clusters[1].name: 'central-prod' is listed twice"),
+    # values that reach a CronJob, an S3 URL and Alertmanager: the API server or AWS would refuse them later
+    ('schedule: "17 2 * * *"', 'schedule: "17 2 * * * *"',
+     "clusters.yaml: clusters[0].backups.schedule: '17 2 * * * *' is not a CronJob schedule; use five fields "
+     "(minute hour day-of-month month day-of-week, single spaces) or a descriptor such as '@daily', "
+     "e.g. '17 2 * * *'"),
+    ('schedule: "17 2 * * *"', 'schedule: "99 2 * * *"',
+     "clusters.yaml: clusters[0].backups.schedule: '99 2 * * *' is not a CronJob schedule; use five fields "
+     "(minute hour day-of-month month day-of-week, single spaces) or a descriptor such as '@daily', "
+     "e.g. '17 2 * * *'"),
+    ("bucket: genai-backups-central-prod", 'bucket: "s3://x; rm -rf /"',
+     "clusters.yaml: clusters[0].backups.bucket: 's3://x; rm -rf /' is not an S3 bucket name; use 3-63 lowercase "
+     "letters, digits, '-' and '.' (no '..', not an IP address), e.g. 'acme-genai-data'"),
+    ('channel: "#genai-alerts"', 'channel: "#genai-alerts\\n- x"',
+     "clusters.yaml: clusters[0].alerting.receivers[1].channel: '#genai-alerts\\n- x' is not a Slack channel; "
+     "write '#' and the channel's name (lowercase letters, digits, '-' and '_'), or its id, e.g. '#genai-alerts'"),
 ])
 def test_inventory_rules(data_copy: Path, monkeypatch, old: str, new: str, expected: str) -> None:
     monkeypatch.chdir(data_copy)

@@ -64,6 +64,13 @@ def test_example_data_loads(platform) -> None:
     ("acme", "requests_per_minute: 600", "requests_per_minute: 10000000000",
      "tenants/acme.yaml: quotas.requests_per_minute: Input should be less than or equal to 1000000000 (got "
      "10000000000)"),
+    # suppressions reach the report (text, Markdown in the PR): no line breaks or markup smuggled in
+    ("acme", "scaling: {", "suppressions: [{rule: \"capacity/quota-exceeded\\n## All clear\", reason: ok}]\nscaling: {",
+     "tenants/acme.yaml: suppressions[0].rule: 'capacity/quota-exceeded\\n## All clear' is not a rule id; use an id "
+     "`genai-gitops rules list` prints, e.g. 'capacity/quota-exceeded' or 'policy/*'"),
+    ("acme", "scaling: {", "suppressions: [{rule: capacity/quota-exceeded, reason: \"ok\\u202e\"}]\nscaling: {",
+     "tenants/acme.yaml: suppressions[0].reason: 'ok\\u202e' contains control or invisible characters (U+202E); "
+     "use one line of plain text"),
 ])
 def test_field_rules(data_copy: Path, monkeypatch, file: str, old: str, new: str, expected: str) -> None:
     monkeypatch.chdir(data_copy)
