@@ -94,7 +94,7 @@ def test_the_pull_request_workflow_is_read_only_and_the_report_runs_no_pr_code()
 
 
 def test_the_report_is_handed_over_even_when_the_check_fails() -> None:
-    (job,) = load(WORKFLOWS / "pr.yaml")["jobs"].values()
+    job = load(WORKFLOWS / "pr.yaml")["jobs"]["check"]
     steps = {s.get("name") or str(s.get("uses")).split("@")[0]: s for s in job["steps"]}
     for name in ("genai-gitops check", "rendered diff", "hand the report to pr-report.yaml"):
         assert "!cancelled()" in steps[name]["if"], name
@@ -103,7 +103,7 @@ def test_the_report_is_handed_over_even_when_the_check_fails() -> None:
 
 
 def test_installed_once_with_a_pip_cache() -> None:
-    (job,) = load(WORKFLOWS / "pr.yaml")["jobs"].values()
+    job = load(WORKFLOWS / "pr.yaml")["jobs"]["check"]
     runs = [s["run"] for s in job["steps"] if "run" in s]
     assert sum("make install" in r for r in runs) == 1
     python = next(s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/setup-python@"))
@@ -111,10 +111,41 @@ def test_installed_once_with_a_pip_cache() -> None:
 
 
 def test_pull_requests_restore_the_cache_and_never_save_it() -> None:
-    (job,) = load(WORKFLOWS / "pr.yaml")["jobs"].values()
+    job = load(WORKFLOWS / "pr.yaml")["jobs"]["check"]
     uses = [(str(s.get("uses", "")).split("@")[0], s) for s in job["steps"]]
     assert "actions/cache" not in [u for u, _ in uses]  # the plain action saves in its post step, on PRs too
     (restore,) = [s for u, s in uses if u == "actions/cache/restore"]
     (save,) = [s for u, s in uses if u == "actions/cache/save"]
     assert restore["with"]["path"] == save["with"]["path"] == ".genai-gitops-cache"
     assert "github.event_name == 'push'" in save["if"]
+
+
+def test_the_trusted_gate_judges_the_change_with_the_base_branchs_checker() -> None:
+    pr = load(WORKFLOWS / "pr.yaml")
+    job = pr["jobs"]["trusted-gate"]
+    assert "pull_request" in job["if"]
+    assert set(permissions(job, pr).values()) <= {"read", "none"}
+    checkouts = [s["with"] for s in job["steps"] if str(s.get("uses", "")).startswith("actions/checkout@")]
+    trusted = next(c for c in checkouts if c.get("path") == "trusted")
+    change = next(c for c in checkouts if c.get("path") == "change")
+    assert trusted["ref"] == "${{ github.event.pull_request.base.sha }}"
+    assert "ref" not in change  # the pull request's merge commit, as the `check` job sees it
+    runs = [s for s in job["steps"] if "run" in s]
+    # only the base's code is installed and run; the change is only read
+    assert [s["run"] for s in runs if "make" in s["run"]] == ["make -C trusted install"]
+    (gate,) = [s for s in runs if "genai-gitops check" in s["run"]]
+    assert gate["working-directory"] == "change"
+    assert gate["run"].startswith("../trusted/.venv/bin/genai-gitops check ")
+    assert "--no-drift" in gate["run"] and "--no-cache" in gate["run"]
+    assert not any("change/" in s["run"] and ("make" in s["run"] or "pip" in s["run"]) for s in runs)
+
+
+def test_code_owners_guard_every_path_that_defines_the_checker() -> None:
+    owners = Path(__file__).resolve().parents[1] / ".github" / "CODEOWNERS"
+    rules = [line.split() for line in owners.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    assert rules[0][0] == "*", "a default owner first, so no path is left without one"
+    claimed = {pattern for pattern, *_ in rules}
+    for path in ("/genai_gitops/", "/constructs/", "/policies/", "/requirements/", "/.github/", "/Makefile",
+                 "/.ci/", "/pyproject.toml", "/package-lock.json", "/.genai-gitops.yaml", "/app.py"):
+        assert path in claimed, f"{path} has no explicit code owner"
+    assert all(len(rule) >= 2 and all(o.startswith("@") for o in rule[1:]) for rule in rules)
