@@ -24,10 +24,12 @@ two substring searches and a count of brackets, and line numbers come from libya
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
 import re
+import stat
 from typing import Any
 
 import yaml
@@ -117,9 +119,22 @@ def check_text(text: str) -> str:
 
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
     """A file's bytes, never more than MAX_BYTES + 1 of them: enough for `decode` to refuse a
-    larger file without a multi-gigabyte file ever being read whole."""
-    with open(path, "rb") as handle:
-        return handle.read(MAX_BYTES + 1)
+    larger file without a multi-gigabyte file ever being read whole.
+
+    Only a regular file is read: opening a FIFO would wait for a writer forever, and a device
+    (`/dev/zero`, a terminal) never ends or blocks. Opened without blocking, checked on the open
+    descriptor (no race with a swap of the path), refused with an OSError like an unreadable file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket, device or folder); replace it with a "
+                                        "YAML or JSON file", str(path))
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1  # the file object closes it
+            return handle.read(MAX_BYTES + 1)
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def read_file(path: str | os.PathLike[str]) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
 from genai_gitops.manifests import ManifestSet, read_paths
-from genai_gitops.manifests.reader import read_text
+from genai_gitops.manifests.reader import read_data, read_text
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress, SilentProgress
 from genai_gitops.report.rules import RuleRegistry
@@ -44,9 +44,10 @@ STDIN, STDIN_FILE = "-", "stdin"
 def validate_paths(paths: Sequence[str | os.PathLike[str]], *, k8s_version: str,
                    validator_names: Sequence[str] | None = None, options: ValidatorOptions | None = None,
                    progress: Progress | None = None, clock: Clock = time.perf_counter,
-                   stdin_text: str | None = None) -> Report:
+                   stdin_text: str | bytes | None = None) -> Report:
     """Validate manifest files/folders as one target. `validator_names=None` runs every registered validator.
-    A path `-` stands for `stdin_text` (what the caller read from stdin), reported as file `stdin`.
+    A path `-` stands for `stdin_text` (what the caller read from stdin: bytes are decoded and limited as a
+    file's are), reported as file `stdin`.
 
     Raises ValueError for an unknown validator name and FileNotFoundError for a missing path: those
     are mistakes of the caller, reported before any work starts.
@@ -61,7 +62,8 @@ def validate_paths(paths: Sequence[str | os.PathLike[str]], *, k8s_version: str,
     started = clock()
     manifests, parse_run = read_manifests([p for p in paths if str(p) != STDIN], clock=clock)
     if stdin_text is not None and any(str(p) == STDIN for p in paths):
-        manifests.extend(read_text(stdin_text, STDIN_FILE))
+        manifests.extend(read_data(stdin_text, STDIN_FILE) if isinstance(stdin_text, bytes)
+                         else read_text(stdin_text, STDIN_FILE))
         parse_run = replace(parse_run, resources=len(manifests.resources))
     validators, startup_findings = start_validators(names, options or ValidatorOptions())
     target = Target(name=" ".join(str(p) for p in paths), k8s_version=k8s_version, resources=manifests.resources)

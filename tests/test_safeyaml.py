@@ -202,3 +202,21 @@ def test_the_resolver_memo_is_bounded(monkeypatch) -> None:
     monkeypatch.setattr(safeyaml.KubernetesLoader, "_resolved", {})
     assert load_yaml("{" + ", ".join(f"k{i}: v{i}" for i in range(50)) + "}") == {f"k{i}": f"v{i}" for i in range(50)}
     assert len(safeyaml.KubernetesLoader._resolved) <= 5
+
+
+def test_only_regular_files_are_read_a_fifo_never_blocks(tmp_path) -> None:
+    import os
+
+    fifo = tmp_path / "evil.yaml"
+    os.mkfifo(fifo)  # opening it for reading the usual way waits for a writer forever
+    for path in (fifo, tmp_path, "/dev/zero"):
+        with pytest.raises(OSError, match="not a regular file"):
+            safeyaml.read_file(path)
+    (finding,) = read_file_findings(fifo)
+    assert finding.rule == "yaml-syntax" and "not a regular file" in finding.message
+
+
+def read_file_findings(path):
+    from genai_gitops.manifests.reader import read_file
+
+    return read_file(path).findings

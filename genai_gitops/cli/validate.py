@@ -11,6 +11,7 @@ import re
 import sys
 from pathlib import Path
 
+from genai_gitops import safeyaml
 from genai_gitops.cli.options import (
     UsageError,
     add_report_arguments,
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         k8s_version = _parse_k8s_version(args.k8s_version or defaults.get("k8s_version", DEFAULT_K8S_VERSION))
         if args.paths.count(STDIN) > 1:
             raise UsageError("'-' (stdin) can be given only once")
-        stdin_text = sys.stdin.read() if STDIN in args.paths else None
+        stdin_text = _read_stdin() if STDIN in args.paths else None
         progress = SilentProgress() if args.quiet else progress_for(sys.stderr)
         report = validate_paths(args.paths, k8s_version=k8s_version, validator_names=names, options=options,
                                 progress=progress, stdin_text=stdin_text)
@@ -89,3 +90,12 @@ def _validator_options(policies: Path | None) -> ValidatorOptions:
         raise UsageError(f"--policies: {policies} is not a folder")
     skips = policies / CHECKOV_SKIPS
     return ValidatorOptions(policy_paths=(policies,), checkov_skips=skips if skips.is_file() else None)
+
+
+def _read_stdin() -> str | bytes:
+    """Bounded as a file is: a stream larger than the limit is refused on its first MiB, never held whole
+    (`yes | genai-gitops validate -` ends). Bytes where stdin has them, so encoding is checked as a file's."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return bytes(buffer.read(safeyaml.MAX_BYTES + 1))
+    return sys.stdin.read(safeyaml.MAX_BYTES + 1)

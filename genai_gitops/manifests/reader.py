@@ -109,9 +109,17 @@ def read_file(file: str | os.PathLike[str]) -> ManifestSet:
     """One file: unreadable, too large or not UTF-8 is a finding like a syntax error."""
     name = str(file)
     try:
-        text = safeyaml.read_file(name)
+        data = safeyaml.read_bytes(name)
     except OSError as exc:
         return ManifestSet(findings=[_parse_finding(name, 1, f"cannot read file: {exc}")], files=[name])
+    return read_data(data, name)
+
+
+def read_data(data: bytes, name: str) -> ManifestSet:
+    """One file's bytes (at most MAX_BYTES + 1 of them, as `safeyaml.read_bytes` and stdin give them): too
+    large or not UTF-8 is a finding like a syntax error."""
+    try:
+        text = safeyaml.decode(data)
     except safeyaml.InputError as exc:
         return ManifestSet(findings=[input_finding(name, exc)], files=[name])
     # universal newlines, as the cached reader and Path.read_text give (CRLF files split the same way)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from genai_gitops import cli
+from genai_gitops import cli, safeyaml
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import RichProgress, SilentProgress, progress_for
 from genai_gitops.validators import registry
@@ -162,3 +162,19 @@ def test_progress_draws_on_a_terminal_only() -> None:
     progress.update(3, 12, "schema on customer-eu-1")
     progress.close()
     assert "checking" in stream.getvalue()
+
+
+def test_stdin_is_read_bounded_and_checked_like_a_file(capsys, monkeypatch) -> None:
+    # an endless stream (`yes | genai-gitops validate -`) is refused on its first MiB, not read whole
+    endless = io.BytesIO(b"a: 1\n" * (safeyaml.MAX_BYTES // 2))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(endless))
+    code, out, _ = run(capsys, "-", "--output", "json")
+    assert code == 1
+    (finding,) = findings_of(out)
+    assert (finding["file"], finding["rule"]) == ("stdin", "input-limit")
+    assert endless.tell() <= 2 * safeyaml.MAX_BYTES
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"a: '\xff'\n")))
+    code, out, _ = run(capsys, "-", "--output", "json")
+    assert code == 1
+    (finding,) = findings_of(out)
+    assert (finding["file"], finding["line"], finding["rule"]) == ("stdin", 1, "encoding")

@@ -100,3 +100,12 @@ def test_clusters_file_is_read_by_the_same_rules(data_copy: Path, monkeypatch) -
     assert found[0].startswith("clusters.yaml: line ")
     assert found[0].endswith(": not valid UTF-8 (byte 0xe9 at offset "
                              f"{len(clusters.read_bytes()) - 2}); save the file as UTF-8")
+
+
+def test_a_fifo_among_the_tenants_is_a_problem_not_a_hang(data_copy: Path, monkeypatch) -> None:
+    import os
+
+    monkeypatch.chdir(data_copy)
+    os.mkfifo(data_copy / "tenants" / "zeta.yaml")
+    assert problems(data_copy) == ["tenants/zeta.yaml: cannot read: not a regular file (a FIFO, socket, device or "
+                                   "folder); replace it with a YAML or JSON file"]
