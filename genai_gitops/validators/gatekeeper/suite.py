@@ -209,9 +209,9 @@ def find_suite_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                 if not name.endswith(YAML_SUFFIXES):
                     continue
                 file = Path(root, name)
-                try:
-                    head = file.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
+                try:  # regular files only, as every input is read (a FIFO would block)
+                    head = safeyaml.read_file(file)
+                except (OSError, safeyaml.InputError):
                     continue
                 if SUITE_GROUP in head and SUITE_KIND in head:
                     found.add(file)
