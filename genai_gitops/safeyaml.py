@@ -53,7 +53,7 @@ _LINE_PREFIX = re.compile(r"^[ \-?:]+", re.MULTILINE)
 _LONG = 40
 _LONG_PREFIX = re.compile(rf"^[ \-?:]{{{_LONG - 1}}}", re.MULTILINE)
 _FEW_BRACKETS = MAX_DEPTH - 2 * _LONG
-_RESOLVED_MAX = 100_000
+_RESOLVED_MAX, _RESOLVED_LENGTH = 100_000, 200
 
 
 class InputError(ValueError):
@@ -194,12 +194,14 @@ class _JsonConstructor:
     _resolved: dict[Any, str]
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if value is not None and len(value) > _RESOLVED_LENGTH:  # long text is rarely repeated
+            return str(super().resolve(kind, value, implicit))  # type: ignore[misc]
         key = (kind, value, implicit)
         tag = self._resolved.get(key)
         if tag is None:
             tag = super().resolve(kind, value, implicit)  # type: ignore[misc]
             if len(self._resolved) >= _RESOLVED_MAX:
-                self._resolved.clear()  # bounded memory, whatever the inputs hold
+                self._resolved.clear()  # bounded memory (entries x length), whatever the inputs hold
             self._resolved[key] = tag
         return tag
 
