@@ -32,7 +32,7 @@ def test_selector_picks_clusters_by_label(context) -> None:
 
 
 def test_the_local_cluster_without_a_secret_is_offered_only_to_an_empty_selector(tmp_path, clusters_of) -> None:
-    context = new_context(tmp_path, clusters_of(("eu-1", {})), missingkey="error")
+    context = new_context(tmp_path, clusters_of(("eu-1", {})))
     everything = transform({"clusters": {}}, context, "g")
     assert [p["name"] for p in everything] == ["eu-1", "in-cluster"]
     # no labels to match, no metadata at all: templates reading .metadata fail on it, as in Argo CD
