@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NoReturn
 
 __all__ = ["FUNCTIONS", "StringList", "StringMap", "TemplateError", "UnsupportedTemplateFeature", "normalize",
            "render"]
@@ -88,6 +88,8 @@ class _Word:
 class _Command:
     words: tuple[_Word, ...]
     pos: int
+    #: the action as written, `{{ ... }}`
+    action: str
 
     @property
     def text(self) -> str:
@@ -115,10 +117,10 @@ class _Parser:
 
     def _action(self, start: int) -> tuple[_Command, int]:
         src, i = self.src, start + 2
-        if src.startswith("/*", i) or (src.startswith("-", i) and src[i + 1:i + 2] != "" and src[i + 1] in _SPACE
-                                       and src.startswith("/*", i + 2)):
+        left_trim = src[i:i + 1] == "-" and src[i + 1:i + 2] in tuple(_SPACE)  # Go's "{{- "
+        if src.startswith("/*", i + 2 if left_trim else i):
             raise self._unsupported(start, "comments ({{/* */}})")
-        if src.startswith("-", i) and src[i + 1:i + 2] != "" and src[i + 1] in _SPACE:
+        if left_trim:
             raise self._unsupported(start, "the trim marker {{-")
         words: list[_Word] = []
         while True:
@@ -133,14 +135,14 @@ class _Parser:
                     raise self._error(start, "missing value for command")
                 if words[0].kind in ("string", "number"):
                     raise self._unsupported(start, f"the constant {words[0].text} as a command")
-                return _Command(tuple(words), words[0].pos), i + 2
+                return _Command(tuple(words), words[0].pos, src[start:i + 2]), i + 2
             i = self._word(start, i, words)
 
     def _word(self, start: int, i: int, words: list[_Word]) -> int:
         src = self.src
         match = _WORD.match(src, i)
         if match is None or match.lastgroup is None:
-            return self._not_a_word(start, i, words)
+            self._not_a_word(start, i)
         kind, text, end = match.lastgroup, match.group(), match.end()
         if kind in ("field", "ident") and end < len(src) and src[end] not in _SPACE and src[end] not in _TERMINATORS \
                 and not src.startswith("}}", end):
@@ -167,7 +169,7 @@ class _Parser:
             raise self._unsupported(start, f"a field of {text}")
         return end
 
-    def _not_a_word(self, start: int, i: int, words: list[_Word]) -> int:
+    def _not_a_word(self, start: int, i: int) -> NoReturn:
         src, c = self.src, self.src[i]
         if c in _UNSUPPORTED_CHARS:
             raise self._unsupported(start, _UNSUPPORTED_CHARS[c])
@@ -189,10 +191,10 @@ class _Parser:
     def _unsupported(self, start: int, construct: str) -> UnsupportedTemplateFeature:
         end = self.src.find("}}", start)
         action = self.src[start:end + 2] if 0 <= end < start + 120 else self.src[start:start + 40] + "..."
-        return unsupported(action, construct)
+        return _refused(action, construct)
 
 
-def unsupported(action: str, construct: str) -> UnsupportedTemplateFeature:
+def _refused(action: str, construct: str) -> UnsupportedTemplateFeature:
     return UnsupportedTemplateFeature(f"`{action}`: {construct}: {FIX}")
 
 
@@ -237,7 +239,7 @@ class _Exec:
         if value is None:
             return _NO_VALUE
         if not isinstance(value, str):
-            raise unsupported(f"{{{{{command.text}}}}}", f"printing a {_go_type(value)} value")
+            raise _refused(command.action, f"printing a value of type {_go_type(value)}")
         return value
 
     def field(self, word: _Word, *, has_args: bool = False) -> Any:
@@ -289,7 +291,7 @@ class _Exec:
                                else f"value has type {_go_type(key)}; should be string")
                 item = item.get(key, "" if isinstance(item, StringMap) else None)
             elif isinstance(item, str):
-                raise unsupported(f"{{{{{command.text}}}}}", "index of a string (Go yields a byte)")
+                raise _refused(command.action, "index of a string (Go yields a byte)")
             else:
                 raise fail(f"can't index item of type {_go_type(item)}")
         return item

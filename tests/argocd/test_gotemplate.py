@@ -153,11 +153,11 @@ def test_fails_like_go(template: str, message: str) -> None:
     ("{{ trimSuffix `x` .name }}", "{{ trimSuffix `x` .name }}", "raw strings (`...`)"),
     ('{{ trimSuffix "\\n" .name }}', '{{ trimSuffix "\\n" .name }}', "escape sequences in strings"),
     # values the engine would have to print like Go's fmt
-    ("{{ .num }}", "{{.num}}", "printing a float64 value"),
-    ("{{ .flag }}", "{{.flag}}", "printing a bool value"),
-    ("{{ .path }}", "{{.path}}", "printing a map[string]interface {} value"),
-    ("{{ index .path.segments }}", "{{index .path.segments}}", "printing a []string value"),
-    ("{{ index .name 1 }}", "{{index .name 1}}", "index of a string (Go yields a byte)"),
+    ("{{ .num }}", "{{ .num }}", "printing a value of type float64"),
+    ("{{ .flag }}", "{{ .flag }}", "printing a value of type bool"),
+    ("{{ .path }}", "{{ .path }}", "printing a value of type map[string]interface {}"),
+    ("{{ index .path.segments }}", "{{ index .path.segments }}", "printing a value of type []string"),
+    ("{{ index .name 1 }}", "{{ index .name 1 }}", "index of a string (Go yields a byte)"),
     # refused while parsing, before anything runs
     ("{{ .name }}{{ .nope }}{{ .name | x }}", "{{ .name | x }}", "the pipeline |"),
 ])

@@ -78,7 +78,7 @@ def cannot_preview(file: str, appset: str, detail: str) -> str:
     ("central", lambda a: template(a)["spec"]["source"].update(path="{{- .path.path }}"),
      "template.spec.source.path: `{{- .path.path }}`: the trim marker {{-"),
     ("addons", lambda a: template(a)["metadata"]["labels"].update(cluster="{{ .path.segments }}"),
-     "template.metadata.labels.cluster: `{{.path.segments}}`: printing a []string value"),
+     "template.metadata.labels.cluster: `{{ .path.segments }}`: printing a value of type []string"),
     ("tenant", lambda a: clusters_selector(a).update({CLUSTER_LABEL: "{{ index .path.segments 1 | lower }}"}),
      "genai-tenant: matrix.generators[1].clusters.selector.matchLabels.genai-gitops.io/cluster: "
      "`{{ index .path.segments 1 | lower }}`: the pipeline |"),
