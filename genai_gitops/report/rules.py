@@ -189,7 +189,8 @@ _STATIC: tuple[Rule, ...] = (
          "Fix the NetworkPolicy the message names."),
     # delivery (Argo CD) --------------------------------------------------------------------------
     Rule("delivery", "unsupported-feature", E, "The ApplicationSets use a generator or ApplicationSet feature the "
-         "offline preview does not support, so delivery cannot be checked.", "Use the generators the preview supports."),
+         "offline preview does not support, so delivery cannot be checked.",
+         "Use the generators the preview supports."),
     Rule("delivery", "unsupported-template", E, "An ApplicationSet uses a Go template construct or option beyond what "
          "`genai-gitops synth` writes (field paths, index, trimSuffix, missingkey=error): the offline preview "
          "cannot render it exactly, so delivery cannot be checked.",
