@@ -6,7 +6,8 @@ set - every string and map key, Go templates only - then `templatePatch` is rend
 merged in (it may not change `spec.project`), the resources finalizer is added unless resources
 are preserved on deletion, and the Application lands in the ApplicationSet's namespace.
 
-Anything the preview cannot reproduce exactly raises `PreviewError(unsupported=True)` naming it;
+Anything the preview cannot reproduce exactly raises `PreviewError(unsupported=True)` naming it
+(`template=True` when it is a Go template construct or option outside gotemplate.py's contract);
 an ApplicationSet Argo CD itself would fail on raises `PreviewError`. The result is data
 (`PreviewApp`); printing belongs to the CLI.
 """
@@ -14,7 +15,6 @@ an ApplicationSet Argo CD itself would fail on raises `PreviewError`. The result
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 
 from genai_gitops import safeyaml
 from genai_gitops.argocd.generators import GeneratorError, Params, UnsupportedGeneratorFeature, new_context, transform
-from genai_gitops.argocd.gotemplate import MISSING_KEY_OPTIONS, TemplateError, UnsupportedTemplateFeature, render
+from genai_gitops.argocd.gotemplate import TemplateError, UnsupportedTemplateFeature, render
 from genai_gitops.manifests import Resource, read_paths
 from genai_gitops.model.apps import ARGOCD_NAMESPACE
 from genai_gitops.model.cluster import ClusterInventory
@@ -35,14 +35,19 @@ _SPEC_FIELDS = ("goTemplate", "goTemplateOptions", "generators", "template", "te
                 "strategy", "preservedFields", "ignoreApplicationDifferences", "applyNestedSelectors")
 _TEMPLATE_META = ("name", "namespace", "labels", "annotations", "finalizers")
 _NO_VALUE = "<no value>"
+#: the only goTemplateOptions the template engine renders exactly: what appsets.py writes
+TEMPLATE_OPTIONS = ("missingkey=error",)
 
 
 class PreviewError(ValueError):
-    """The preview cannot render an ApplicationSet; `unsupported` when it is a feature it lacks."""
+    """The preview cannot render an ApplicationSet. `unsupported`: a feature it lacks (`template`: a Go
+    template construct or option outside gotemplate.py's contract); `file`: the ApplicationSet's file."""
 
-    def __init__(self, message: str, *, unsupported: bool = False) -> None:
+    def __init__(self, message: str, *, unsupported: bool = False, template: bool = False, file: str = "") -> None:
         super().__init__(message)
-        self.unsupported = unsupported
+        self.unsupported = unsupported or template
+        self.template = template
+        self.file = file
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ def preview(repo_root: Path, inventory: ClusterInventory) -> list[PreviewApp]:
         for app in preview_application_set(appset, repo_root, inventory, cache=cache):
             if app.name in owner:
                 raise PreviewError(f"{appset.file}: ApplicationSet {appset.name} generates Application {app.name}, "
-                                   f"which ApplicationSet {owner[app.name]} generates too")
+                                   f"which ApplicationSet {owner[app.name]} generates too", file=appset.file)
             owner[app.name] = appset.name
             apps.append(app)
     return sorted(apps, key=lambda a: a.name)
@@ -110,15 +115,18 @@ def load_application_sets(repo_root: Path) -> list[Resource]:
 
 def preview_application_set(appset: Resource, repo_root: Path, inventory: ClusterInventory, *,
                             cache: dict[str, Any] | None = None) -> list[PreviewApp]:
-    where = f"{appset.file}: ApplicationSet {appset.name}"
+    where, file = f"{appset.file}: ApplicationSet {appset.name}", appset.file
     try:
         apps = render_applications(appset.obj, repo_root, inventory, cache=cache)
-    except (UnsupportedGeneratorFeature, UnsupportedTemplateFeature) as exc:
-        raise PreviewError(f"{where}: {exc}", unsupported=True) from None
+    except UnsupportedTemplateFeature as exc:
+        raise PreviewError(f"{where}: {exc}", template=True, file=file) from None
+    except UnsupportedGeneratorFeature as exc:
+        raise PreviewError(f"{where}: {exc}", unsupported=True, file=file) from None
     except (GeneratorError, TemplateError) as exc:
-        raise PreviewError(f"{where}: {exc}") from None
+        raise PreviewError(f"{where}: {exc}", file=file) from None
     except PreviewError as exc:
-        raise PreviewError(f"{where}: {exc}", unsupported=exc.unsupported) from None
+        raise PreviewError(f"{where}: {exc}", unsupported=exc.unsupported, template=exc.template,
+                           file=file) from None
     return [_preview_app(app, appset, where) for app in apps]
 
 
@@ -136,7 +144,7 @@ def render_applications(appset: Mapping[str, Any], repo_root: Path, inventory: C
     if spec.get("goTemplate") is not True:
         raise PreviewError("spec.goTemplate: only Go templates (goTemplate: true) are supported; fasttemplate "
                            "({{param}} substitution) is not", unsupported=True)
-    missingkey = _missingkey(spec.get("goTemplateOptions"))
+    _check_template_options(spec.get("goTemplateOptions"))
     template = spec.get("template") or {}
     if not isinstance(template, Mapping):
         raise PreviewError("spec.template: expected a mapping")
@@ -146,7 +154,7 @@ def render_applications(appset: Mapping[str, Any], repo_root: Path, inventory: C
     sync_policy = spec.get("syncPolicy") or {}
     preserve = isinstance(sync_policy, Mapping) and sync_policy.get("preserveResourcesOnDeletion") is True
     namespace = str(metadata.get("namespace") or ARGOCD_NAMESPACE)
-    context = new_context(repo_root, inventory, application_set=name, missingkey=missingkey, cache=cache)
+    context = new_context(repo_root, inventory, application_set=name, cache=cache)
     generators = spec.get("generators")
     if not isinstance(generators, list) or not generators:
         raise PreviewError("spec.generators: expected a non-empty list")
@@ -160,9 +168,9 @@ def render_applications(appset: Mapping[str, Any], repo_root: Path, inventory: C
         override = (entry[key] or {}).get("template") if isinstance(entry[key], Mapping) else None
         app_template = _template_application(_with_defaults(override, template) if override else template)
         for params in params_list:
-            app = _render_template(app_template, params, missingkey)
+            app = _render_template(app_template, params)
             if patch is not None:
-                app = _apply_template_patch(app, render(patch, params, missingkey=missingkey, yaml_reparsed=True))
+                app = _apply_template_patch(app, _render_text(patch, params, "templatePatch"))
             meta = app.setdefault("metadata", {})
             if not preserve and not meta.get("finalizers"):
                 meta["finalizers"] = [RESOURCES_FINALIZER]
@@ -180,15 +188,12 @@ def render_applications(appset: Mapping[str, Any], repo_root: Path, inventory: C
     return apps
 
 
-def _missingkey(options: Any) -> str:
-    missingkey = "default"  # Go's default when goTemplateOptions are not given
-    for option in options or []:
-        key, _, value = str(option).partition("=")
-        if key != "missingkey" or value not in MISSING_KEY_OPTIONS:
-            raise PreviewError(f"spec.goTemplateOptions: {option!r} is not supported (only missingkey=default|"
-                               "invalid|zero|error)", unsupported=True)
-        missingkey = value
-    return missingkey
+def _check_template_options(options: Any) -> None:
+    """Only `[missingkey=error]`: the engine implements Go's semantics for that option alone."""
+    if not isinstance(options, list) or not options or any(o not in TEMPLATE_OPTIONS for o in options):
+        raise PreviewError(f"spec.goTemplateOptions: {options!r}: the offline preview renders Go templates only "
+                           "with [missingkey=error], as `genai-gitops synth` writes them; set goTemplateOptions: "
+                           "[missingkey=error], or regenerate argocd/ with `genai-gitops synth`", template=True)
 
 
 def _template_application(template: Mapping[str, Any]) -> dict[str, Any]:
@@ -215,28 +220,31 @@ def _with_defaults(override: Any, template: Mapping[str, Any]) -> dict[str, Any]
     return out
 
 
-def _render_template(template: dict[str, Any], params: Params, missingkey: str) -> dict[str, Any]:
+def _render_template(template: dict[str, Any], params: Params) -> dict[str, Any]:
     """Every string and map key of the template rendered with `params` (none at all when params are
     empty: Argo CD then keeps the template as it is)."""
     if not params:
         return copy.deepcopy(template)
 
-    def text(value: str, path: str) -> str:
-        try:
-            return render(value, params, missingkey=missingkey)
-        except TemplateError as exc:
-            raise type(exc)(f"template.{path}: {exc}") from None
-
     def walk(node: Any, path: str) -> Any:
         if isinstance(node, str):
-            return text(node, path)
+            return _render_text(node, params, f"template.{path}")
         if isinstance(node, list):
             return [walk(item, f"{path}[{i}]") for i, item in enumerate(node)]
         if isinstance(node, Mapping):
-            return {text(str(k), path): walk(v, f"{path}.{k}") for k, v in node.items()}
+            return {_render_text(str(k), params, f"template.{path}"): walk(v, f"{path}.{k}")
+                    for k, v in node.items()}
         return node
 
     return {key: walk(value, key) for key, value in template.items()}
+
+
+def _render_text(text: str, params: Params, field: str) -> str:
+    """One string rendered; an error names the field it came from."""
+    try:
+        return render(text, params)
+    except TemplateError as exc:
+        raise type(exc)(f"{field}: {exc}") from None
 
 
 def _apply_template_patch(app: dict[str, Any], text: str) -> dict[str, Any]:
@@ -293,12 +301,13 @@ def _merge_patch(target: Any, patch: Any, path: str = "") -> Any:
 
 
 def _no_missing_values(app: Mapping[str, Any], name: str) -> None:
-    """`<no value>` is what Go prints for a key `index` could not find (missingkey does not apply to
-    `index`): Argo CD would create the Application like that, and it would be broken."""
+    """`<no value>` is what Go prints for nil, such as a key `index` could not find in a
+    `map[string]interface{}` (missingkey does not apply to `index`): Argo CD would create the
+    Application like that, and it would be broken."""
     def walk(node: Any, path: str) -> None:
         if isinstance(node, str) and _NO_VALUE in node:
             raise PreviewError(f"Application {name}: {path} rendered as {node!r}: a parameter the template "
-                               "reads with `index` (or under missingkey=default) does not exist")
+                               "reads with `index` does not exist, or is null")
         if isinstance(node, Mapping):
             for key, value in node.items():
                 walk(str(key), path)

@@ -86,6 +86,8 @@ NEVER_SUPPRESSED = (
     "tree/*", "cache/*", "synth/*", "policy/gatekeeper-*", "policy/policy-conflict",
     "delivery/project-too-open", "delivery/tenant-app-project", "delivery/tenant-folder-namespace",
     "delivery/reads-unchecked-file", "delivery/source-not-directory",
+    # without a preview no delivery rule runs at all: silencing these would switch the delivery gate off
+    "delivery/unsupported-template", "delivery/unsupported-feature", "delivery/preview-failed",
     "policy/K8sTenantRbac/*", "policy/K8sSecretStoreScope/*", "policy/K8sAllowedWebhooks/*",
 )
 
@@ -186,8 +188,13 @@ _STATIC: tuple[Rule, ...] = (
     Rule("isolation", "analysis-error", E, "network-config-analyzer could not analyse the namespace's policies.",
          "Fix the NetworkPolicy the message names."),
     # delivery (Argo CD) --------------------------------------------------------------------------
-    Rule("delivery", "unsupported-feature", E, "The ApplicationSets use a generator or template feature the offline "
-         "preview does not support, so delivery cannot be checked.", "Use the generators the preview supports."),
+    Rule("delivery", "unsupported-feature", E, "The ApplicationSets use a generator or ApplicationSet feature the "
+         "offline preview does not support, so delivery cannot be checked.",
+         "Use the generators the preview supports."),
+    Rule("delivery", "unsupported-template", E, "An ApplicationSet uses a Go template construct or option beyond what "
+         "`genai-gitops synth` writes (field paths, index, trimSuffix, missingkey=error): the offline preview "
+         "cannot render it exactly, so delivery cannot be checked.",
+         "Regenerate argocd/ with `genai-gitops synth` (it must equal a fresh synth anyway), or use only those."),
     Rule("delivery", "preview-failed", E, "The ApplicationSets cannot be rendered offline.",
          "Fix the ApplicationSet the message names (regenerate argocd/ with `genai-gitops synth`)."),
     Rule("delivery", "no-inventory", E, "The cluster inventory (clusters.yaml) is missing or invalid.",

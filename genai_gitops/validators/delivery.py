@@ -410,9 +410,10 @@ class DeliveryCheck:
                 apps = cached_preview(self.root, self.inventory, _load(argocd, True, loaded) if argocd.is_dir() else (),
                                       self.cache, non_empty={f"dist/{c}/{a}": found for c, a, found in listing})
             except PreviewError as exc:
-                rule = "unsupported-feature" if exc.unsupported else "preview-failed"
+                rule = ("unsupported-template" if exc.template else "unsupported-feature" if exc.unsupported
+                        else "preview-failed")
                 message = f"cannot preview the ApplicationSets: {exc}"
-                self._inputs = [Located(None, _finding(str(self.root / "argocd"), rule, message))]
+                self._inputs = [Located(None, _finding(exc.file or str(self.root / "argocd"), rule, message))]
                 return self._inputs
             sources = {app.name: self._sources(app, loaded) for app in apps}
             self._inputs = _Inputs(apps, [self._view(app) for app in apps], sources,

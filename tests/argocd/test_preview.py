@@ -114,21 +114,19 @@ metadata:
     argocd.argoproj.io/sync-wave: "{{ .wave }}"
 spec:
   project: somewhere-else
-  {{- if .prune }}
   syncPolicy:
-    automated: {prune: true}
-  {{- end }}
+    automated: {prune: {{ .prune }}}
   source:
     helm:
-      valuesObject: {{ toYaml .values | nindent 8 }}
+      valuesObject: {replicas: {{ index .values "replicas" }}}
 """
     write_appset(repo_copy, "extra", list_spec(
-        [{"name": "customer-eu-1", "wave": 5, "prune": True, "values": {"replicas": 2}}], TEMPLATE,
+        [{"name": "customer-eu-1", "wave": "5", "prune": "true", "values": {"replicas": "2"}}], TEMPLATE,
         templatePatch=patch))
     app = extra_apps(repo_copy, inventory)["extra-customer-eu-1"]
     assert app.sync_wave == 5 and app.project == "platform"
     assert app.spec["syncPolicy"] == {"automated": {"prune": True}}
-    assert app.spec["source"]["helm"] == {"valuesObject": {"replicas": 2.0}}
+    assert app.spec["source"]["helm"] == {"valuesObject": {"replicas": 2}}
     assert app.spec["source"]["path"] == "dist/customer-eu-1"  # merged, not replaced
 
 
@@ -155,12 +153,18 @@ def test_a_generator_template_overrides_the_application_set_template(repo_copy: 
 
 @pytest.mark.parametrize(("spec_change", "message", "unsupported"), [
     ({"goTemplate": False}, "only Go templates (goTemplate: true) are supported", True),
-    ({"goTemplateOptions": ["missingkey=error", "strict"]}, "'strict' is not supported", True),
+    ({"goTemplateOptions": ["missingkey=error", "strict"]}, "spec.goTemplateOptions: ['missingkey=error', 'strict']: "
+     "the offline preview renders Go templates only with [missingkey=error]", True),
+    ({"goTemplateOptions": ["missingkey=zero"]}, "only with [missingkey=error]", True),
+    ({"goTemplateOptions": None}, "spec.goTemplateOptions: None: the offline preview renders", True),
+    ({"templatePatch": "spec:\n  {{- if .name }}\n  project: x\n  {{- end }}"},
+     "templatePatch: `{{- if .name }}`: the trim marker {{-: not supported by the offline preview", True),
     ({"generators": [{"scmProvider": {"github": {"organization": "x"}}}]},
      "the scmProvider generator is not supported", True),
     ({"generators": [{"list": {"elements": [{"name": "a"}], "elementz": []}}]}, "elementz not supported", True),
     ({"template": {**TEMPLATE, "metadata": {"name": "extra-{{ .nope }}"}}},
-     'template.metadata.name: template: executing at <.nope>: map has no entry for key "nope"', False),
+     'template.metadata.name: template: base:1:9: executing "base" at <.nope>: map has no entry for key "nope"',
+     False),
     ({"template": {**TEMPLATE, "metadata": {"name": "extra-{{ index .labels \"x\" }}"}},
       "generators": [{"list": {"elements": [{"name": "a", "labels": {}}]}}]},
      "metadata.name rendered as 'extra-<no value>'", False),

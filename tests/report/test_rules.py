@@ -176,8 +176,9 @@ def test_never_suppressed_rules() -> None:
     registry = RuleRegistry.default(REPO / "policies")
     never = sorted(r.id for r in registry if not r.suppressible and r.validator not in ("drift", "suppression"))
     assert never == [
-        "*/internal-error", "cache/cache-untrusted", "delivery/project-too-open", "delivery/reads-unchecked-file",
-        "delivery/source-not-directory", "delivery/tenant-app-project", "delivery/tenant-folder-namespace",
+        "*/internal-error", "cache/cache-untrusted", "delivery/preview-failed", "delivery/project-too-open",
+        "delivery/reads-unchecked-file", "delivery/source-not-directory", "delivery/tenant-app-project",
+        "delivery/tenant-folder-namespace", "delivery/unsupported-feature", "delivery/unsupported-template",
         "isolation/analysis-error", "isolation/cross-tenant-flow", "isolation/not-default-deny",
         "parse/duplicate-key", "parse/encoding", "parse/input-limit", "parse/yaml-syntax", "parse/yaml-tag",
         "policy/ConstraintTemplate/*", "policy/K8sAllowedWebhooks/allowed-webhooks",

@@ -211,7 +211,8 @@ def test_a_crd_no_application_delivers_is_reported(repo: Path) -> None:
 
 def test_a_missing_path_is_reported(repo: Path) -> None:
     appset = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "extra"},
-              "spec": {"goTemplate": True, "generators": [{"list": {"elements": [{"name": "x"}]}}], "template": {
+              "spec": {"goTemplate": True, "goTemplateOptions": ["missingkey=error"],
+                       "generators": [{"list": {"elements": [{"name": "x"}]}}], "template": {
                   "metadata": {"name": "extra-{{ .name }}"},
                   "spec": {"project": "platform", "destination": {"name": "customer-eu-1", "namespace": "x"},
                            "source": {"repoURL": "https://github.com/example-org/genai-gitops.git",

@@ -31,10 +31,10 @@ __all__ = ["GENERATORS", "UNSUPPORTED_GENERATORS", "Generator", "GeneratorContex
 
 
 def new_context(repo_root: Path, inventory: ClusterInventory, *, application_set: str = "",
-                missingkey: str = "default", cache: dict[str, Any] | None = None) -> GeneratorContext:
+                cache: dict[str, Any] | None = None) -> GeneratorContext:
     """A context that knows every supported generator (what matrix and merge children may name).
 
     Pass one `cache` to the contexts of one preview: the working tree and the inventory are then
     read once for all ApplicationSets."""
     return GeneratorContext(repo_root=repo_root, inventory=inventory, application_set=application_set,
-                            missingkey=missingkey, generators=GENERATORS, cache={} if cache is None else cache)
+                            generators=GENERATORS, cache={} if cache is None else cache)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from genai_gitops.argocd.gotemplate import StringList, StringMap, TemplateError, go_sprint_value, render
+from genai_gitops.argocd.gotemplate import StringList, StringMap, TemplateError, render
 from genai_gitops.manifests.selectors import OPERATORS, requirement_holds
 from genai_gitops.model.cluster import ClusterInventory
 
@@ -45,14 +45,12 @@ class GeneratorContext:
     inventory: ClusterInventory
     #: the ApplicationSet being rendered (for messages)
     application_set: str = ""
-    #: goTemplateOptions' missingkey (Argo CD's default template option is Go's "default")
-    missingkey: str = "default"
     generators: Mapping[str, Generator] = field(default_factory=dict)
     #: per-preview memo (the git generator keeps its directory listing here)
     cache: dict[str, Any] = field(default_factory=dict)
 
     def render(self, template: str, params: Params) -> str:
-        return render(template, params, missingkey=self.missingkey)
+        return render(template, params)
 
 
 class Generator(Protocol):
@@ -147,7 +145,7 @@ def parse_selector(spec: Any, where: str, *, validate_values: bool) -> LabelSele
     labels = spec.get("matchLabels") or {}
     if not isinstance(labels, Mapping):
         raise GeneratorError(f"{where}.matchLabels: expected a mapping")
-    match_labels = {str(k): "" if v is None else go_sprint_value(v, top=False) for k, v in labels.items()}
+    match_labels = {str(k): _label_value(v, f"{where}.matchLabels.{k}") for k, v in labels.items()}
     for key, value in match_labels.items():
         _check_label(key, value, f"{where}.matchLabels", validate_values=validate_values)
     expressions = []
@@ -155,7 +153,7 @@ def parse_selector(spec: Any, where: str, *, validate_values: bool) -> LabelSele
         at = f"{where}.matchExpressions[{i}]"
         expr = check_fields(expr, ("key", "operator", "values"), at, required=("key", "operator"))
         key, operator = str(expr["key"]), str(expr["operator"])
-        values = tuple(go_sprint_value(v, top=False) for v in expr.get("values") or [])
+        values = tuple(_label_value(v, f"{at}.values") for v in expr.get("values") or [])
         if operator not in OPERATORS:
             raise GeneratorError(f"{at}: {operator!r} is not a valid label selector operator")
         if operator in ("In", "NotIn") and not values:
@@ -166,6 +164,15 @@ def parse_selector(spec: Any, where: str, *, validate_values: bool) -> LabelSele
             _check_label(key, value, at, validate_values=validate_values)
         expressions.append((key, operator, values))
     return LabelSelector(match_labels, tuple(expressions))
+
+
+def _label_value(value: Any, where: str) -> str:
+    """A selector's value: `map[string]string` / `[]string` in Go, so Argo CD refuses a number or a bool."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise GeneratorError(f"{where}: expected a string, got {value!r} (quote it: label values are strings)")
+    return value
 
 
 def _check_label(key: str, value: str, where: str, *, validate_values: bool) -> None:
@@ -179,18 +186,26 @@ def _check_label(key: str, value: str, where: str, *, validate_values: bool) -> 
                              "alphanumeric")
 
 
-def flatten_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    """Params as the post-selector sees them: nested keys joined with '.', values printed as Go does.
-    A `[]string` stays one value; a `[]interface{}` is flattened by index (jeremywohl/flatten)."""
+def flatten_params(params: Mapping[str, Any], where: str, prefix: str = "") -> dict[str, str]:
+    """Params as the post-selector sees them: nested keys joined with '.', values printed with `%v`.
+    A `[]string` stays one value; a `[]interface{}` is flattened by index (jeremywohl/flatten). Only
+    strings are printed here (the preview's template engine prints nothing else either): a number,
+    bool or null parameter is refused rather than formatted like Go's fmt."""
     flat: dict[str, str] = {}
     for key, value in params.items():
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
-            flat.update(flatten_params(value, f"{name}."))
-        elif isinstance(value, list) and not isinstance(value, StringList):
-            flat.update(flatten_params({str(i): v for i, v in enumerate(value)}, f"{name}."))
+            flat.update(flatten_params(value, where, f"{name}."))
+        elif isinstance(value, StringList):
+            flat[name] = "[" + " ".join(value) + "]"
+        elif isinstance(value, list):
+            flat.update(flatten_params({str(i): v for i, v in enumerate(value)}, where, f"{name}."))
+        elif isinstance(value, str):
+            flat[name] = value
         else:
-            flat[name] = go_sprint_value(value, top=False)
+            raise UnsupportedGeneratorFeature(
+                f"{where}: parameter {name} is {value!r}: the offline preview matches post-selectors against "
+                "string parameters only (quote the value)")
     return flat
 
 
@@ -273,7 +288,7 @@ def transform(entry: Any, context: GeneratorContext, where: str, *, parent: Para
     params = context.generators[key].generate(spec if spec is not None else {}, context, depth)
     if selector.empty:
         return params
-    return [p for p in params if selector.matches(flatten_params(p))]
+    return [p for p in params if selector.matches(flatten_params(p, f"{where}.selector"))]
 
 
 def interpolate(spec: Any, params: Params, context: GeneratorContext, where: str) -> Any:
@@ -311,7 +326,7 @@ def _pre_resolve(value: Any, params: Params, where: str) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return render(value, params, missingkey="error")
+        return render(value, params)
     except TemplateError as exc:
         if "map has no entry for key" in str(exc) or "can't evaluate field" in str(exc):
             return value

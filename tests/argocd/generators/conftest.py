@@ -41,4 +41,4 @@ def inventory() -> ClusterInventory:
 
 @pytest.fixture()
 def context(tmp_path: Path, inventory: ClusterInventory) -> GeneratorContext:
-    return new_context(tmp_path, inventory, application_set="test", missingkey="error")
+    return new_context(tmp_path, inventory, application_set="test")

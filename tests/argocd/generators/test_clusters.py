@@ -32,7 +32,7 @@ def test_selector_picks_clusters_by_label(context) -> None:
 
 
 def test_the_local_cluster_without_a_secret_is_offered_only_to_an_empty_selector(tmp_path, clusters_of) -> None:
-    context = new_context(tmp_path, clusters_of(("eu-1", {})), missingkey="error")
+    context = new_context(tmp_path, clusters_of(("eu-1", {})))
     everything = transform({"clusters": {}}, context, "g")
     assert [p["name"] for p in everything] == ["eu-1", "in-cluster"]
     # no labels to match, no metadata at all: templates reading .metadata fail on it, as in Argo CD
@@ -56,3 +56,11 @@ def test_flat_list_returns_one_parameter_set(context) -> None:
 def test_an_invalid_label_value_fails_like_kubernetes(context) -> None:
     with pytest.raises(GeneratorError, match="invalid label value 'dist/eu-1'"):
         transform({"clusters": {"selector": {"matchLabels": {CLUSTER_LABEL: "dist/eu-1"}}}}, context, "g")
+
+
+def test_a_label_value_that_is_not_a_string_is_refused(context) -> None:
+    # matchLabels is a map[string]string: Argo CD cannot decode a number there
+    with pytest.raises(GeneratorError) as info:
+        transform({"clusters": {"selector": {"matchLabels": {CLUSTER_LABEL: 1}}}}, context, "g")
+    assert str(info.value) == ("test: clusters.selector.matchLabels.genai-gitops.io/cluster: expected a string, got 1 "
+                               "(quote it: label values are strings)")

@@ -34,3 +34,13 @@ def test_an_element_must_be_an_object(context) -> None:
 def test_unknown_fields_are_refused_by_name(context) -> None:
     with pytest.raises(UnsupportedGeneratorFeature, match=r"field\(s\) element not supported"):
         transform({"list": {"element": []}}, context, "generators[0]")
+
+
+def test_a_post_selector_over_a_parameter_that_is_not_a_string_is_refused(context) -> None:
+    # Argo CD would match Go's %v of the number; the preview does not emulate fmt, so it refuses by name
+    entry = {"list": {"elements": [{"env": "prod", "replicas": 2}]},
+             "selector": {"matchLabels": {"env": "prod"}}}
+    with pytest.raises(UnsupportedGeneratorFeature) as info:
+        transform(entry, context, "generators[0]")
+    assert str(info.value) == ("generators[0].selector: parameter replicas is 2.0: the offline preview matches "
+                               "post-selectors against string parameters only (quote the value)")
