@@ -316,6 +316,11 @@ def secret_env(name: str, secret: str, key: str | None = None) -> k8s.EnvVar:
         secret_key_ref=k8s.SecretKeySelector(name=secret, key=key or name)))
 
 
+def toleration(key: str, value: str | None, effect: str) -> k8s.Toleration:
+    """Tolerate taint `key` (with `value` when it has one: Equal, else Exists) for `effect`."""
+    return k8s.Toleration(key=key, operator="Equal" if value else "Exists", value=value or None, effect=effect)
+
+
 def config_volume(name: str, config_map: str, default_mode: int | None = None) -> k8s.Volume:
     return k8s.Volume(name=name, config_map=k8s.ConfigMapVolumeSource(name=config_map, default_mode=default_mode))
 

@@ -27,6 +27,7 @@ from genai_gitops_constructs.workload import (
     VolumeClaim,
     deployment,
     service,
+    toleration,
     volume_claim,
 )
 
@@ -163,9 +164,8 @@ class Ollama(Construct):
 
         # GPU pods go to the pool's nodes and tolerate its taints; CPU pods carry neither field
         node_selector = dict(props.gpu.node_selector) if props.gpu is not None else None
-        tolerations = [
-            k8s.Toleration(key=t.key, operator="Equal" if t.value else "Exists", value=t.value or None, effect=t.effect)
-            for t in props.gpu.tolerations] if props.gpu is not None else None
+        tolerations = ([toleration(t.key, t.value, t.effect) for t in props.gpu.tolerations]
+                       if props.gpu is not None else None)
 
         deployment(self, "deployment", app, DeploymentSpec(
             pod=Pod(containers=[server], init_containers=[pull], profile=props.security, volumes=volumes,
