@@ -20,7 +20,7 @@ object per Kubernetes object, no cdk8s-plus helpers.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cdk8s_plus_28 import k8s
 from constructs import Construct
@@ -48,7 +48,8 @@ class Identity:
     name: str
     namespace: str
     labels: dict[str, str]
-    selector: dict[str, str]
+    #: empty for a Job's or CronJob's pods (nothing selects them)
+    selector: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, name: str, *, namespace: str, instance: str, component: str,
