@@ -43,7 +43,8 @@ RECREATE = "Recreate"
 
 @dataclass(frozen=True)
 class Identity:
-    """Who a workload's objects are: their name, namespace and labels, and the selector of its pods."""
+    """Who a workload's objects are (name, namespace, labels, the selector of its pods); its methods build
+    them: `app.deployment(self, "deployment", DeploymentSpec(...))`, `app.service(self, "service", ports)`."""
 
     name: str
     namespace: str
@@ -61,6 +62,77 @@ class Identity:
     def metadata(self, name: str | None = None, annotations: Mapping[str, str] | None = None) -> k8s.ObjectMeta:
         return object_meta(name or self.name, self.namespace, self.labels,
                            dict(annotations) if annotations else None)
+
+    # -- the objects of the workload (each one plain k8s construct) -----------------------------------------
+
+    def deployment(self, scope: Construct, id: str, spec: DeploymentSpec) -> k8s.KubeDeployment:
+        return k8s.KubeDeployment(scope, id, metadata=self.metadata(annotations=spec.annotations),
+                                  spec=k8s.DeploymentSpec(
+            replicas=spec.replicas, selector=k8s.LabelSelector(match_labels=self.selector),
+            revision_history_limit=spec.revision_history_limit, strategy=_strategy(spec.strategy),
+            template=spec.pod.render(self)))
+
+    def stateful_set(self, scope: Construct, id: str, spec: StatefulSetSpec) -> k8s.KubeStatefulSet:
+        return k8s.KubeStatefulSet(scope, id, metadata=self.metadata(), spec=k8s.StatefulSetSpec(
+            service_name=spec.service_name or headless_name(self.name), replicas=spec.replicas,
+            selector=k8s.LabelSelector(match_labels=self.selector),
+            pod_management_policy=spec.pod_management_policy,
+            update_strategy=(k8s.StatefulSetUpdateStrategy(type=spec.update_strategy)
+                             if spec.update_strategy else None),
+            revision_history_limit=spec.revision_history_limit,
+            template=spec.pod.render(self),
+            volume_claim_templates=[k8s.KubePersistentVolumeClaimProps(
+                metadata=k8s.ObjectMeta(name=claim.name, labels=self.labels), spec=claim.spec())
+                for claim in spec.claims]))
+
+    def job(self, scope: Construct, id: str, spec: JobSpec) -> k8s.KubeJob:
+        return k8s.KubeJob(scope, id, metadata=self.metadata(annotations=spec.annotations), spec=k8s.JobSpec(
+            backoff_limit=spec.backoff_limit, active_deadline_seconds=spec.active_deadline_seconds,
+            template=spec.pod.render(self)))
+
+    def volume_claim(self, scope: Construct, id: str, claim: VolumeClaim) -> k8s.KubePersistentVolumeClaim:
+        """A claim of its own (a Deployment's volume); `claim.name` is the object's name."""
+        return k8s.KubePersistentVolumeClaim(scope, id, metadata=self.metadata(claim.name), spec=claim.spec())
+
+    def service(self, scope: Construct, id: str, ports: Sequence[Port]) -> k8s.KubeService:
+        """ClusterIP Service `name` over the pods."""
+        return k8s.KubeService(scope, id, metadata=self.metadata(), spec=k8s.ServiceSpec(
+            type="ClusterIP", selector=self.selector, ports=[p.service_port() for p in ports]))
+
+    def headless_service(self, scope: Construct, id: str, ports: Sequence[Port], *, publish_not_ready: bool = False,
+                         target_ports: bool = True) -> k8s.KubeService:
+        """Headless Service `<name>-headless`: stable DNS names for a StatefulSet's pods.
+
+        `publish_not_ready`: names resolve before the pods are ready (peers that find each other at boot).
+        `target_ports` False leaves targetPort out (it then equals the port).
+        """
+        return k8s.KubeService(scope, id, metadata=self.metadata(headless_name(self.name)), spec=k8s.ServiceSpec(
+            cluster_ip="None", selector=self.selector, publish_not_ready_addresses=publish_not_ready or None,
+            ports=[p.service_port(target=target_ports) for p in ports]))
+
+    def disruption_budget(self, scope: Construct, id: str, *, min_available: int | None = None,
+                          max_unavailable: int | None = None, evict_unhealthy: bool = False
+                          ) -> k8s.KubePodDisruptionBudget:
+        """Exactly one of `min_available` and `max_unavailable`; `evict_unhealthy`: drains may evict pods
+        that never became ready (AlwaysAllow)."""
+        if (min_available is None) == (max_unavailable is None):
+            raise ValueError(f"PodDisruptionBudget {self.name}: set exactly one of min_available and max_unavailable")
+        return k8s.KubePodDisruptionBudget(scope, id, metadata=self.metadata(), spec=k8s.PodDisruptionBudgetSpec(
+            min_available=int_or_string(min_available) if min_available is not None else None,
+            max_unavailable=int_or_string(max_unavailable) if max_unavailable is not None else None,
+            selector=k8s.LabelSelector(match_labels=self.selector),
+            unhealthy_pod_eviction_policy="AlwaysAllow" if evict_unhealthy else None))
+
+    def autoscaler(self, scope: Construct, id: str, *, min_replicas: int, max_replicas: int,
+                   cpu_utilization: int) -> k8s.KubeHorizontalPodAutoscalerV2:
+        """Scales Deployment `name` on CPU utilisation (its DeploymentSpec leaves `replicas` None)."""
+        return k8s.KubeHorizontalPodAutoscalerV2(scope, id, metadata=self.metadata(),
+                                                 spec=k8s.HorizontalPodAutoscalerSpecV2(
+            scale_target_ref=k8s.CrossVersionObjectReferenceV2(api_version="apps/v1", kind="Deployment",
+                                                               name=self.name),
+            min_replicas=min_replicas, max_replicas=max_replicas,
+            metrics=[k8s.MetricSpecV2(type="Resource", resource=k8s.ResourceMetricSourceV2(
+                name="cpu", target=k8s.MetricTargetV2(type="Utilization", average_utilization=cpu_utilization)))]))
 
 
 @dataclass(frozen=True)
@@ -181,13 +253,6 @@ class DeploymentSpec:
     annotations: Mapping[str, str] | None = None
 
 
-def deployment(scope: Construct, id: str, app: Identity, spec: DeploymentSpec) -> k8s.KubeDeployment:
-    return k8s.KubeDeployment(scope, id, metadata=app.metadata(annotations=spec.annotations), spec=k8s.DeploymentSpec(
-        replicas=spec.replicas, selector=k8s.LabelSelector(match_labels=app.selector),
-        revision_history_limit=spec.revision_history_limit, strategy=_strategy(spec.strategy),
-        template=spec.pod.render(app)))
-
-
 def _strategy(kind: str | None) -> k8s.DeploymentStrategy | None:
     if kind == ROLLING:
         return k8s.DeploymentStrategy(type=ROLLING, rolling_update=k8s.RollingUpdateDeployment(
@@ -226,25 +291,6 @@ class StatefulSetSpec:
     revision_history_limit: int | None = None
 
 
-def stateful_set(scope: Construct, id: str, app: Identity, spec: StatefulSetSpec) -> k8s.KubeStatefulSet:
-    return k8s.KubeStatefulSet(scope, id, metadata=app.metadata(), spec=k8s.StatefulSetSpec(
-        service_name=spec.service_name or headless_name(app.name), replicas=spec.replicas,
-        selector=k8s.LabelSelector(match_labels=app.selector),
-        pod_management_policy=spec.pod_management_policy,
-        update_strategy=(k8s.StatefulSetUpdateStrategy(type=spec.update_strategy)
-                         if spec.update_strategy else None),
-        revision_history_limit=spec.revision_history_limit,
-        template=spec.pod.render(app),
-        volume_claim_templates=[k8s.KubePersistentVolumeClaimProps(
-            metadata=k8s.ObjectMeta(name=claim.name, labels=app.labels), spec=claim.spec())
-            for claim in spec.claims]))
-
-
-def volume_claim(scope: Construct, id: str, app: Identity, claim: VolumeClaim) -> k8s.KubePersistentVolumeClaim:
-    """A claim of its own (a Deployment's volume); `claim.name` is the object's name."""
-    return k8s.KubePersistentVolumeClaim(scope, id, metadata=app.metadata(claim.name), spec=claim.spec())
-
-
 @dataclass(frozen=True)
 class JobSpec:
     pod: Pod
@@ -253,59 +299,12 @@ class JobSpec:
     annotations: Mapping[str, str] | None = None
 
 
-def job(scope: Construct, id: str, app: Identity, spec: JobSpec) -> k8s.KubeJob:
-    return k8s.KubeJob(scope, id, metadata=app.metadata(annotations=spec.annotations), spec=k8s.JobSpec(
-        backoff_limit=spec.backoff_limit, active_deadline_seconds=spec.active_deadline_seconds,
-        template=spec.pod.render(app)))
-
-
 # -- exposure, disruption, scaling ---------------------------------------------------------------------------
-
-
-def service(scope: Construct, id: str, app: Identity, ports: Sequence[Port]) -> k8s.KubeService:
-    """ClusterIP Service `app.name` over the pods."""
-    return k8s.KubeService(scope, id, metadata=app.metadata(), spec=k8s.ServiceSpec(
-        type="ClusterIP", selector=app.selector, ports=[p.service_port() for p in ports]))
 
 
 def headless_name(name: str) -> str:
     """The headless Service of workload `name` (and so the domain of its pods' names)."""
     return f"{name}-headless"
-
-
-def headless_service(scope: Construct, id: str, app: Identity, ports: Sequence[Port], *,
-                     publish_not_ready: bool = False, target_ports: bool = True) -> k8s.KubeService:
-    """Headless Service `<name>-headless`: stable DNS names for a StatefulSet's pods.
-
-    `publish_not_ready`: names resolve before the pods are ready (peers that find each other at boot).
-    `target_ports` False leaves targetPort out (it then equals the port).
-    """
-    return k8s.KubeService(scope, id, metadata=app.metadata(headless_name(app.name)), spec=k8s.ServiceSpec(
-        cluster_ip="None", selector=app.selector, publish_not_ready_addresses=publish_not_ready or None,
-        ports=[p.service_port(target=target_ports) for p in ports]))
-
-
-def disruption_budget(scope: Construct, id: str, app: Identity, *, min_available: int | None = None,
-                      max_unavailable: int | None = None, evict_unhealthy: bool = False
-                      ) -> k8s.KubePodDisruptionBudget:
-    """`evict_unhealthy`: drains may evict pods that never became ready (AlwaysAllow)."""
-    if (min_available is None) == (max_unavailable is None):
-        raise ValueError(f"PodDisruptionBudget {app.name}: set exactly one of min_available and max_unavailable")
-    return k8s.KubePodDisruptionBudget(scope, id, metadata=app.metadata(), spec=k8s.PodDisruptionBudgetSpec(
-        min_available=int_or_string(min_available) if min_available is not None else None,
-        max_unavailable=int_or_string(max_unavailable) if max_unavailable is not None else None,
-        selector=k8s.LabelSelector(match_labels=app.selector),
-        unhealthy_pod_eviction_policy="AlwaysAllow" if evict_unhealthy else None))
-
-
-def autoscaler(scope: Construct, id: str, app: Identity, *, min_replicas: int, max_replicas: int,
-               cpu_utilization: int) -> k8s.KubeHorizontalPodAutoscalerV2:
-    """Scales Deployment `app.name` on CPU utilisation (whose DeploymentSpec leaves `replicas` None)."""
-    return k8s.KubeHorizontalPodAutoscalerV2(scope, id, metadata=app.metadata(), spec=k8s.HorizontalPodAutoscalerSpecV2(
-        scale_target_ref=k8s.CrossVersionObjectReferenceV2(api_version="apps/v1", kind="Deployment", name=app.name),
-        min_replicas=min_replicas, max_replicas=max_replicas,
-        metrics=[k8s.MetricSpecV2(type="Resource", resource=k8s.ResourceMetricSourceV2(
-            name="cpu", target=k8s.MetricTargetV2(type="Utilization", average_utilization=cpu_utilization)))]))
 
 
 # -- small pieces several components share -------------------------------------------------------------------

@@ -24,17 +24,7 @@ from genai_gitops_constructs.components.postgres import platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.security import Resources, http_probe, tcp_probe, writable
 from genai_gitops_constructs.versions import image
-from genai_gitops_constructs.workload import (
-    Container,
-    DeploymentSpec,
-    Identity,
-    Pod,
-    Port,
-    deployment,
-    disruption_budget,
-    secret_env,
-    service,
-)
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 NAME = "agent-server"
 PORT_NAME = "http"
@@ -84,10 +74,10 @@ class AgentServer(Construct):
             # liveness only asks "is the process accepting connections": a slow model call must not restart it
             liveness_probe=tcp_probe(PORT_NAME, period=20))
 
-        deployment(self, "deployment", app, DeploymentSpec(
+        app.deployment(self, "deployment", DeploymentSpec(
             replicas=props.replicas,
             pod=Pod(containers=[container], volumes=[tmp_volume], spread_over_nodes=True,
                     # long agent runs (streamed completions) get time to finish on SIGTERM
                     termination_grace_period=120)))
-        service(self, "service", app, [port])
-        disruption_budget(self, "pdb", app, min_available=1)
+        app.service(self, "service", [port])
+        app.disruption_budget(self, "pdb", min_available=1)

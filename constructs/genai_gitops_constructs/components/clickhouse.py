@@ -33,10 +33,7 @@ from genai_gitops_constructs.workload import (
     StatefulSetSpec,
     VolumeClaim,
     config_volume,
-    headless_service,
     secret_env,
-    service,
-    stateful_set,
 )
 
 NAME = "clickhouse"
@@ -163,9 +160,9 @@ class ClickHouse(Construct):
         )
 
         # the headless Service only names the pod; without the metrics port a ServiceMonitor never scrapes twice
-        headless_service(self, "headless", app, [p for p in ports if p.name != "metrics"])
-        service(self, "service", app, ports)
-        stateful_set(self, "statefulset", app, StatefulSetSpec(
+        app.headless_service(self, "headless", [p for p in ports if p.name != "metrics"])
+        app.service(self, "service", ports)
+        app.stateful_set(self, "statefulset", StatefulSetSpec(
             pod=Pod(containers=[container], profile=CLICKHOUSE_PROFILE,
                     volumes=[config_volume("config", config.name), *scratch],
                     annotations={"checksum/config": checksum},

@@ -23,18 +23,7 @@ from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable
 from genai_gitops_constructs.versions import image
-from genai_gitops_constructs.workload import (
-    Container,
-    Identity,
-    Pod,
-    Port,
-    StatefulSetSpec,
-    VolumeClaim,
-    config_volume,
-    headless_service,
-    service,
-    stateful_set,
-)
+from genai_gitops_constructs.workload import Container, Identity, Pod, Port, StatefulSetSpec, VolumeClaim, config_volume
 
 NAME = "jaeger"
 #: the image's USER_UID
@@ -127,9 +116,9 @@ class Jaeger(Construct):
             liveness_probe=http_probe(HEALTH_PATH, "health", period=20, failure_threshold=3))
 
         # the headless Service only names the pod; without the metrics port a ServiceMonitor never scrapes twice
-        headless_service(self, "headless", app, [p for p in _PORTS if p.name != "metrics"])
-        service(self, "service", app, _PORTS)
-        stateful_set(self, "statefulset", app, StatefulSetSpec(
+        app.headless_service(self, "headless", [p for p in _PORTS if p.name != "metrics"])
+        app.service(self, "service", _PORTS)
+        app.stateful_set(self, "statefulset", StatefulSetSpec(
             pod=Pod(containers=[container], profile=JAEGER_PROFILE,
                     volumes=[config_volume("config", config.name), tmp_volume],
                     annotations={"checksum/config": checksum},

@@ -38,11 +38,7 @@ from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
 from genai_gitops_constructs.components.langfuse import RedisSentinel
-from genai_gitops_constructs.components.postgres import (
-    database_password_ref,
-    database_url_template,
-    platform_secret,
-)
+from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.meta import labels, object_meta
 from genai_gitops_constructs.security import (
@@ -66,10 +62,6 @@ from genai_gitops_constructs.workload import (
     Pod,
     Port,
     config_volume,
-    deployment,
-    disruption_budget,
-    job,
-    service,
 )
 from genai_gitops_constructs.workload import secret_env as workload_secret_env
 
@@ -350,7 +342,7 @@ class Lago(Construct):
                    restart_policy=restart_policy, termination_grace_period=grace)
 
     def _deployment(self, id: str, app: Identity, *, replicas: int, pod: Pod, recreate: bool = False) -> None:
-        deployment(self, id, app, DeploymentSpec(pod=pod, replicas=replicas, strategy=RECREATE if recreate else ROLLING,
+        app.deployment(self, id, DeploymentSpec(pod=pod, replicas=replicas, strategy=RECREATE if recreate else ROLLING,
                                                  annotations=_wave(WORKLOAD_WAVE)))
 
     def _ingress(self, id: str, name: str, host: str, obj_labels: dict[str, str], port: int,
@@ -383,7 +375,7 @@ class Lago(Construct):
             "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
             **_wave(MIGRATION_WAVE),
         }
-        job(self, "migrate", app, JobSpec(pod=self._ruby_pod(container, volumes, restart_policy="Never"),
+        app.job(self, "migrate", JobSpec(pod=self._ruby_pod(container, volumes, restart_policy="Never"),
                                           backoff_limit=3, active_deadline_seconds=1800, annotations=annotations))
 
     def _api(self) -> None:
@@ -409,8 +401,8 @@ class Lago(Construct):
             readiness_probe=http_probe("/health", PORT_NAME, period=10),
             liveness_probe=tcp_probe(PORT_NAME, period=20, failure_threshold=3))
         self._deployment("api", app, replicas=self.props.api_replicas, pod=self._ruby_pod(container, volumes))
-        disruption_budget(self, "api-pdb", app, min_available=1)
-        service(self, "api-service", app, [port])
+        app.disruption_budget(self, "api-pdb", min_available=1)
+        app.service(self, "api-service", [port])
         # the events API takes batches of usage events
         self._ingress("api-route", API, self.props.public_api_host, app.labels, port.number, body_limit="8Mi")
 
@@ -432,7 +424,7 @@ class Lago(Construct):
         # Sidekiq stops fetching on SIGTERM and waits up to its 25 s timeout for running jobs
         self._deployment("worker", app, replicas=self.props.worker_replicas,
                          pod=self._ruby_pod(container, volumes, grace=40))
-        disruption_budget(self, "worker-pdb", app, min_available=1)
+        app.disruption_budget(self, "worker-pdb", min_available=1)
 
     def _clock(self) -> None:
         app = self._app(CLOCK)
@@ -486,8 +478,8 @@ class Lago(Construct):
                   volumes=[tmp_volume, config_volume("config", config.name)],
                   annotations={"checksum/config": checksum})
         self._deployment("front", app, replicas=self.props.front_replicas, pod=pod)
-        disruption_budget(self, "front-pdb", app, min_available=1)
-        service(self, "front-service", app, [port])
+        app.disruption_budget(self, "front-pdb", min_available=1)
+        app.service(self, "front-service", [port])
         self._ingress("front-route", FRONT, self.props.public_front_host, app.labels, port.number)
 
 

@@ -28,28 +28,13 @@ from genai_gitops_constructs.components import redis_ha
 from genai_gitops_constructs.components.clickhouse import ClickHouseConnection
 from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
-from genai_gitops_constructs.components.postgres import (
-    database_password_ref,
-    database_url_template,
-    platform_secret,
-)
+from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.meta import labels
 from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable, writable_dirs
 from genai_gitops_constructs.service_account import irsa_service_account
 from genai_gitops_constructs.versions import image
-from genai_gitops_constructs.workload import (
-    Container,
-    DeploymentSpec,
-    Identity,
-    Pod,
-    Port,
-    autoscaler,
-    deployment,
-    disruption_budget,
-    secret_env,
-    service,
-)
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 WEB = "langfuse-web"
 WORKER = "langfuse-worker"
@@ -166,12 +151,12 @@ class Langfuse(Construct):
         worker = Identity.of(WORKER, namespace=self.namespace, instance=self.instance, component="tracing")
         self._web(web)
         self._worker(worker)
-        service(self, "service", web, [WEB_PORT])
+        web.service(self, "service", [WEB_PORT])
         self._ingress(web.labels)
-        autoscaler(self, "hpa", web, min_replicas=props.web_min_replicas, max_replicas=props.web_max_replicas,
+        web.autoscaler(self, "hpa", min_replicas=props.web_min_replicas, max_replicas=props.web_max_replicas,
                    cpu_utilization=70)
         for app in (web, worker):
-            disruption_budget(self, f"{app.name}-pdb", app, min_available=1)
+            app.disruption_budget(self, f"{app.name}-pdb", min_available=1)
 
     # -- credentials -----------------------------------------------------------------------------------
 
@@ -285,7 +270,7 @@ class Langfuse(Construct):
             readiness_probe=http_probe("/api/public/ready", PORT_NAME, period=10, failure_threshold=3),
         )
         # no `replicas`: the HPA owns the count (a value here would be reset on every Argo CD sync)
-        deployment(self, "web", app, DeploymentSpec(pod=self._pod(container, volumes), replicas=None))
+        app.deployment(self, "web", DeploymentSpec(pod=self._pod(container, volumes), replicas=None))
 
     def _worker(self, app: Identity) -> None:
         resources = self.props.worker_resources
@@ -301,7 +286,7 @@ class Langfuse(Construct):
             readiness_probe=http_probe("/api/ready", PORT_NAME, period=10, failure_threshold=3),
         )
         # Kubernetes' default rollout (25% surge, 25% unavailable)
-        deployment(self, "worker", app, DeploymentSpec(pod=self._pod(container, [volume]),
+        app.deployment(self, "worker", DeploymentSpec(pod=self._pod(container, [volume]),
                                                        replicas=self.props.worker_replicas, strategy=None))
 
     # -- exposure ------------------------------------------------------------------------------------------

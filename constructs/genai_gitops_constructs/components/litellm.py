@@ -52,13 +52,8 @@ from genai_gitops_constructs.workload import (
     JobSpec,
     Pod,
     Port,
-    autoscaler,
     config_volume,
-    deployment,
-    disruption_budget,
-    job,
     secret_env,
-    service,
 )
 
 NAME = "litellm"
@@ -196,16 +191,16 @@ class LiteLLM(Construct):
         )
         # a config change must roll the pods (a subPath mount never sees ConfigMap updates)
         checksum = hashlib.sha256(config_yaml.encode()).hexdigest()
-        deployment(self, "deployment", app, DeploymentSpec(
+        app.deployment(self, "deployment", DeploymentSpec(
             # no `replicas`: the HPA owns the count (a fixed value here would fight it on every sync)
             replicas=None, annotations={"argocd.argoproj.io/sync-wave": WORKLOAD_WAVE},
             pod=Pod(containers=[container], profile=LITELLM_PROFILE, volumes=volumes, service_account=NAME,
                     annotations={"checksum/config": checksum}, spread_over_nodes=True,
                     # long streaming completions finish before the pod goes
                     termination_grace_period=90)))
-        service(self, "service", app, ports)
-        disruption_budget(self, "pdb", app, min_available=1)
-        autoscaler(self, "hpa", app, min_replicas=props.min_replicas, max_replicas=props.max_replicas,
+        app.service(self, "service", ports)
+        app.disruption_budget(self, "pdb", min_available=1)
+        app.autoscaler(self, "hpa", min_replicas=props.min_replicas, max_replicas=props.max_replicas,
                    cpu_utilization=props.cpu_utilization)
         self._public_route(cluster, meta, props.client_cidrs)
         self._team_sync(cluster, props.tenants, secret.secret_name)
@@ -220,7 +215,7 @@ class LiteLLM(Construct):
             args=["--config", CONFIG_PATH, "--skip_server_startup"],
             env=[*env, k8s.EnvVar(name="DISABLE_SCHEMA_UPDATE", value="false")],
             resources=resources, mounts=mounts)
-        job(self, "migrate", app, JobSpec(
+        app.job(self, "migrate", JobSpec(
             backoff_limit=3, active_deadline_seconds=1800,
             pod=Pod(containers=[container], profile=LITELLM_PROFILE, volumes=volumes, restart_policy="Never"),
             annotations={

@@ -24,17 +24,7 @@ from genai_gitops_constructs.components.postgres import database_password_ref, d
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable
 from genai_gitops_constructs.versions import image
-from genai_gitops_constructs.workload import (
-    Container,
-    DeploymentSpec,
-    Identity,
-    Pod,
-    Port,
-    deployment,
-    disruption_budget,
-    secret_env,
-    service,
-)
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 NAME = "mcp-registry"
 #: database and owner role in the central PostgreSQL
@@ -93,12 +83,12 @@ class McpRegistry(Construct):
             readiness_probe=http_probe(HEALTH_PATH, PORT_NAME, period=10),
             liveness_probe=http_probe(HEALTH_PATH, PORT_NAME, period=20))
 
-        deployment(self, "deployment", app, DeploymentSpec(
+        app.deployment(self, "deployment", DeploymentSpec(
             # Kubernetes' default rollout (25% surge, 25% unavailable)
             replicas=props.replicas, strategy=None,
             pod=Pod(containers=[container], profile=REGISTRY_PROFILE, volumes=[tmp_volume], spread_over_nodes=True)))
-        service(self, "service", app, [port])
-        disruption_budget(self, "pdb", app, min_available=1)
+        app.service(self, "service", [port])
+        app.disruption_budget(self, "pdb", min_available=1)
 
 
 #: pgx's pool default is max(4, CPUs the Go runtime sees); counted for nodes of up to 8 vCPUs

@@ -16,16 +16,7 @@ from constructs import Construct
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops_constructs.external_secret import TENANT_SECRET_STORE, ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.security import RESTRICTED, Resources, SecurityProfile, tcp_probe, writable
-from genai_gitops_constructs.workload import (
-    Container,
-    DeploymentSpec,
-    Identity,
-    Pod,
-    Port,
-    deployment,
-    secret_env,
-    service,
-)
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 PORT_NAME = "http"
 TOKEN_ENV = "MCP_AUTH_TOKEN"  # noqa: S105 - the variable's name, not a value
@@ -74,10 +65,10 @@ class McpServer(Construct):
             readiness_probe=tcp_probe(PORT_NAME, period=5, failure_threshold=3),
             mounts=[tmp_mount])
 
-        deployment(self, "deployment", app, DeploymentSpec(
+        app.deployment(self, "deployment", DeploymentSpec(
             pod=Pod(containers=[container], profile=props.security, volumes=[tmp_volume]),
             replicas=props.replicas, revision_history_limit=5))
-        service(self, "service", app, [port])
+        app.service(self, "service", [port])
 
     @property
     def url(self) -> str:

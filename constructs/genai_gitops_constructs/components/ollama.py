@@ -25,10 +25,7 @@ from genai_gitops_constructs.workload import (
     Pod,
     Port,
     VolumeClaim,
-    deployment,
-    service,
     toleration,
-    volume_claim,
 )
 
 PORT = PORTS["ollama"]
@@ -123,7 +120,7 @@ class Ollama(Construct):
         app = Identity.of(props.name, namespace=ns, instance=ns, component="inference", tenant=props.tenant)
         claim = f"{props.name}-models"
 
-        volume_claim(self, "models", app, VolumeClaim(claim, props.storage_size, props.storage_class))
+        app.volume_claim(self, "models", VolumeClaim(claim, props.storage_size, props.storage_class))
 
         volumes, mounts = writable_dirs(writable("home", HOME_DIR, "64Mi"),
                                         writable("tmp", "/tmp", "1Gi"))  # noqa: S108 - emptyDir
@@ -167,13 +164,13 @@ class Ollama(Construct):
         tolerations = ([toleration(t.key, t.value, t.effect) for t in props.gpu.tolerations]
                        if props.gpu is not None else None)
 
-        deployment(self, "deployment", app, DeploymentSpec(
+        app.deployment(self, "deployment", DeploymentSpec(
             pod=Pod(containers=[server], init_containers=[pull], profile=props.security, volumes=volumes,
                     termination_grace_period=60, node_selector=node_selector, tolerations=tolerations),
             revision_history_limit=5,
             # the models volume is ReadWriteOnce: the old pod must let go of it before the new one starts
             strategy=RECREATE))
-        service(self, "service", app, [port])
+        app.service(self, "service", [port])
 
     @property
     def url(self) -> str:

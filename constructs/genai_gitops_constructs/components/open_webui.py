@@ -20,18 +20,7 @@ from genai_gitops_constructs.external_secret import TENANT_SECRET_STORE, Externa
 from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable, writable_dirs
 from genai_gitops_constructs.service_account import irsa_service_account
 from genai_gitops_constructs.versions import image
-from genai_gitops_constructs.workload import (
-    Container,
-    DeploymentSpec,
-    Identity,
-    Pod,
-    Port,
-    autoscaler,
-    deployment,
-    disruption_budget,
-    secret_env,
-    service,
-)
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 CONTAINER_PORT = PORTS["open-webui"]
 SERVICE_PORT = 80
@@ -205,12 +194,12 @@ class OpenWebUI(Construct):
         irsa_service_account(self, "service-account", name=props.name, namespace=ns, labels=self._labels,
                              role_arn=props.iam_role_arn)
         self._deployment()
-        service(self, "service", self._app, [PORT])
-        autoscaler(self, "hpa", self._app, min_replicas=props.scaling.min_replicas,
+        self._app.service(self, "service", [PORT])
+        self._app.autoscaler(self, "hpa", min_replicas=props.scaling.min_replicas,
                    max_replicas=props.scaling.max_replicas, cpu_utilization=props.scaling.target_cpu_utilization)
         # maxUnavailable 1 never blocks a node drain (even at one replica) and, above two replicas, keeps
         # more capacity than minAvailable 1 would; AlwaysAllow lets drains evict pods that never became ready
-        disruption_budget(self, "pdb", self._app, max_unavailable=1, evict_unhealthy=True)
+        self._app.disruption_budget(self, "pdb", max_unavailable=1, evict_unhealthy=True)
 
     @property
     def url(self) -> str:
@@ -341,7 +330,7 @@ class OpenWebUI(Construct):
             max_skew=1, topology_key=key, when_unsatisfiable="ScheduleAnyway",
             label_selector=k8s.LabelSelector(match_labels=self._app.selector))
             for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")]
-        deployment(self, "deployment", self._app, DeploymentSpec(
+        self._app.deployment(self, "deployment", DeploymentSpec(
             # no `replicas`: the HPA owns the count, and Argo CD must not reset it on every sync
             replicas=None, revision_history_limit=5,
             pod=Pod(containers=[container], init_containers=[seed], profile=p.security, volumes=volumes,

@@ -32,10 +32,7 @@ from genai_gitops_constructs.workload import (
     VolumeClaim,
     config_volume,
     exporter,
-    headless_service,
     secret_env,
-    service,
-    stateful_set,
 )
 
 NAME = "postgres"
@@ -169,9 +166,9 @@ class Postgres(Construct):
                 PORTS["postgres-exporter"], "/metrics"))
             service_ports.append(containers[-1].ports[0])
 
-        headless_service(self, "headless", app, [postgres])
-        service(self, "service", app, service_ports)
-        stateful_set(self, "statefulset", app, StatefulSetSpec(
+        app.headless_service(self, "headless", [postgres])
+        app.service(self, "service", service_ports)
+        app.stateful_set(self, "statefulset", StatefulSetSpec(
             pod=Pod(containers=containers, profile=POSTGRES_PROFILE, volumes=volumes,
                     # a clean shutdown checkpoints; SIGKILL means crash recovery on the next start
                     termination_grace_period=60),

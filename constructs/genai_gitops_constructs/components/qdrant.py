@@ -16,19 +16,7 @@ from genai_gitops.model.traffic import PORTS
 from genai_gitops_constructs.external_secret import TENANT_SECRET_STORE, ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable, writable_dirs
 from genai_gitops_constructs.versions import image
-from genai_gitops_constructs.workload import (
-    Container,
-    Identity,
-    Pod,
-    Port,
-    StatefulSetSpec,
-    VolumeClaim,
-    disruption_budget,
-    headless_service,
-    secret_env,
-    service,
-    stateful_set,
-)
+from genai_gitops_constructs.workload import Container, Identity, Pod, Port, StatefulSetSpec, VolumeClaim, secret_env
 
 HTTP_PORT = PORTS["qdrant-http"]
 GRPC_PORT = PORTS["qdrant-grpc"]
@@ -99,14 +87,14 @@ class Qdrant(Construct):
             lifecycle=k8s.Lifecycle(pre_stop=k8s.LifecycleHandler(exec=k8s.ExecAction(command=["sleep", "3"]))),
             mounts=[k8s.VolumeMount(name="storage", mount_path=STORAGE_DIR), *mounts])
 
-        stateful_set(self, "statefulset", app, StatefulSetSpec(
+        app.stateful_set(self, "statefulset", StatefulSetSpec(
             pod=Pod(containers=[container], profile=props.security, volumes=volumes),
             claims=[VolumeClaim("storage", props.storage_size, props.storage_class)],
             pod_management_policy="Parallel", update_strategy="RollingUpdate", revision_history_limit=5))
-        service(self, "service", app, ports)
-        headless_service(self, "headless", app, ports, publish_not_ready=True)
+        app.service(self, "service", ports)
+        app.headless_service(self, "headless", ports, publish_not_ready=True)
         # one replica: maxUnavailable 1 lets a drain move it (a short RAG outage) instead of blocking the drain
-        disruption_budget(self, "pdb", app, max_unavailable=1, evict_unhealthy=True)
+        app.disruption_budget(self, "pdb", max_unavailable=1, evict_unhealthy=True)
 
     @property
     def url(self) -> str:

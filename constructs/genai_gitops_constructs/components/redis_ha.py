@@ -32,13 +32,9 @@ from genai_gitops_constructs.workload import (
     StatefulSetSpec,
     VolumeClaim,
     config_volume,
-    disruption_budget,
     exporter,
     headless_name,
-    headless_service,
     secret_env,
-    service,
-    stateful_set,
 )
 
 NAME = "redis"
@@ -223,12 +219,12 @@ class RedisHA(Construct):
             service_ports.append(containers[-1].ports[0])
 
         # headless: stable pod names that resolve before the pods are ready (Sentinel needs them at boot)
-        headless_service(self, "headless", app, [redis, sentinel], publish_not_ready=True, target_ports=False)
+        app.headless_service(self, "headless", [redis, sentinel], publish_not_ready=True, target_ports=False)
         # Sentinel only: clients ask it for the master (a plain 6379 would spread writes over replicas)
-        service(self, "service", app, service_ports)
+        app.service(self, "service", service_ports)
         # two of three must stay up: that is the Sentinel quorum
-        disruption_budget(self, "pdb", app, min_available=QUORUM)
-        stateful_set(self, "statefulset", app, StatefulSetSpec(
+        app.disruption_budget(self, "pdb", min_available=QUORUM)
+        app.stateful_set(self, "statefulset", StatefulSetSpec(
             pod=Pod(
                 init_containers=[Container(
                     name="config", image=image("valkey"), command=["/scripts/init.sh"], env=init_env,

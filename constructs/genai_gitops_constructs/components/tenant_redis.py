@@ -15,17 +15,7 @@ from genai_gitops.model.traffic import PORTS
 from genai_gitops_constructs.external_secret import TENANT_SECRET_STORE, ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.security import Resources, SecurityProfile, exec_probe, writable
 from genai_gitops_constructs.versions import image
-from genai_gitops_constructs.workload import (
-    RECREATE,
-    Container,
-    DeploymentSpec,
-    Identity,
-    Pod,
-    Port,
-    deployment,
-    secret_env,
-    service,
-)
+from genai_gitops_constructs.workload import RECREATE, Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 PORT = PORTS["redis"]
 PORT_NAME = "redis"
@@ -79,12 +69,12 @@ class TenantRedis(Construct):
             readiness_probe=exec_probe(["sh", "-c", PING], period=5, failure_threshold=3),
             mounts=[data_mount])
 
-        deployment(self, "deployment", app, DeploymentSpec(
+        app.deployment(self, "deployment", DeploymentSpec(
             pod=Pod(containers=[container], profile=props.security, volumes=[data_volume]),
             revision_history_limit=5,
             # never two servers behind the Service: sessions written to one would be missing on the other
             strategy=RECREATE))
-        service(self, "service", app, [port])
+        app.service(self, "service", [port])
 
     @property
     def host(self) -> str:

@@ -35,11 +35,8 @@ from genai_gitops_constructs.workload import (
     Pod,
     Port,
     VolumeClaim,
-    deployment,
     secret_env,
-    service,
     toleration,
-    volume_claim,
 )
 
 NAME = "vllm"
@@ -90,7 +87,7 @@ class Vllm(Construct):
             name=NAME, namespace=ns, labels=app.labels,
             data={"HF_TOKEN": platform_secret(cluster, "huggingface", "token"),
                   API_KEY: platform_secret(cluster, NAME, "api_key")}))
-        cache = volume_claim(self, "cache", app, VolumeClaim(
+        cache = app.volume_claim(self, "cache", VolumeClaim(
             f"{NAME}-cache", props.cache_storage, cluster.capabilities.storage_class))
 
         home_volume, home_mount = writable("home", "/home/vllm", "1Gi")
@@ -124,10 +121,10 @@ class Vllm(Construct):
             liveness_probe=http_probe("/health", "http", period=10, failure_threshold=3),
             readiness_probe=http_probe("/health", "http", period=5, failure_threshold=3),
         )
-        service(self, "service", app, [http])
+        app.service(self, "service", [http])
         # wave 2 with the other workloads: a model still loading (or a GPU node still coming up) must not
         # hold back the migration Jobs of wave 1
-        deployment(self, "deployment", app, DeploymentSpec(
+        app.deployment(self, "deployment", DeploymentSpec(
             annotations={"argocd.argoproj.io/sync-wave": "2"},
             # one GPU and a ReadWriteOnce cache: the old pod must go before the new one can start
             strategy=RECREATE,
