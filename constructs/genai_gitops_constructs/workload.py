@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from cdk8s_plus_28 import k8s
 from constructs import Construct
@@ -35,10 +36,9 @@ from genai_gitops_constructs.security import (
 )
 from genai_gitops_constructs.values import int_or_string, quantity
 
-#: Deployment strategies: RollingUpdate starts a new pod before it stops an old one (maxSurge 1,
+#: how a Deployment replaces its pods: RollingUpdate starts a new pod before it stops an old one (maxSurge 1,
 #: maxUnavailable 0); Recreate stops the old pod first (a ReadWriteOnce volume, a singleton)
-ROLLING = "RollingUpdate"
-RECREATE = "Recreate"
+Strategy = Literal["RollingUpdate", "Recreate"]
 
 
 @dataclass(frozen=True)
@@ -246,22 +246,22 @@ class DeploymentSpec:
     pod: Pod
     #: None: a HorizontalPodAutoscaler owns the count (a value here would be reset on every Argo CD sync)
     replicas: int | None = 1
-    #: ROLLING, RECREATE, or None for Kubernetes' default (25% surge, 25% unavailable)
-    strategy: str | None = ROLLING
+    #: None: Kubernetes' default (25% surge, 25% unavailable)
+    strategy: Strategy | None = "RollingUpdate"
     revision_history_limit: int | None = None
     #: annotations of the Deployment itself (an Argo CD sync wave)
     annotations: Mapping[str, str] | None = None
 
 
-def _strategy(kind: str | None) -> k8s.DeploymentStrategy | None:
-    if kind == ROLLING:
-        return k8s.DeploymentStrategy(type=ROLLING, rolling_update=k8s.RollingUpdateDeployment(
+def _strategy(kind: Strategy | None) -> k8s.DeploymentStrategy | None:
+    if kind == "RollingUpdate":
+        return k8s.DeploymentStrategy(type=kind, rolling_update=k8s.RollingUpdateDeployment(
             max_surge=int_or_string(1), max_unavailable=int_or_string(0)))
-    if kind == RECREATE:
-        return k8s.DeploymentStrategy(type=RECREATE)
+    if kind == "Recreate":
+        return k8s.DeploymentStrategy(type=kind)
     if kind is None:
         return None
-    raise ValueError(f"unknown Deployment strategy {kind!r}; use ROLLING, RECREATE or None")
+    raise ValueError(f"unknown Deployment strategy {kind!r}; use 'RollingUpdate', 'Recreate' or None")
 
 
 @dataclass(frozen=True)

@@ -52,17 +52,7 @@ from genai_gitops_constructs.security import (
 )
 from genai_gitops_constructs.service_account import irsa_service_account
 from genai_gitops_constructs.versions import image
-from genai_gitops_constructs.workload import (
-    RECREATE,
-    ROLLING,
-    Container,
-    DeploymentSpec,
-    Identity,
-    JobSpec,
-    Pod,
-    Port,
-    config_volume,
-)
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, JobSpec, Pod, Port, config_volume
 from genai_gitops_constructs.workload import secret_env as workload_secret_env
 
 API, WORKER, CLOCK, FRONT, MIGRATE = "lago-api", "lago-worker", "lago-clock", "lago-front", "lago-migrate"
@@ -342,8 +332,8 @@ class Lago(Construct):
                    restart_policy=restart_policy, termination_grace_period=grace)
 
     def _deployment(self, id: str, app: Identity, *, replicas: int, pod: Pod, recreate: bool = False) -> None:
-        app.deployment(self, id, DeploymentSpec(pod=pod, replicas=replicas, strategy=RECREATE if recreate else ROLLING,
-                                                 annotations=_wave(WORKLOAD_WAVE)))
+        app.deployment(self, id, DeploymentSpec(pod=pod, replicas=replicas, annotations=_wave(WORKLOAD_WAVE),
+                                                strategy="Recreate" if recreate else "RollingUpdate"))
 
     def _ingress(self, id: str, name: str, host: str, obj_labels: dict[str, str], port: int,
                  body_limit: str | None = None) -> None:

@@ -17,16 +17,7 @@ from constructs import Construct
 from genai_gitops.model.traffic import PORTS
 from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable, writable_dirs
 from genai_gitops_constructs.versions import image
-from genai_gitops_constructs.workload import (
-    RECREATE,
-    Container,
-    DeploymentSpec,
-    Identity,
-    Pod,
-    Port,
-    VolumeClaim,
-    toleration,
-)
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, VolumeClaim, toleration
 
 PORT = PORTS["ollama"]
 PORT_NAME = "http"
@@ -169,7 +160,7 @@ class Ollama(Construct):
                     termination_grace_period=60, node_selector=node_selector, tolerations=tolerations),
             revision_history_limit=5,
             # the models volume is ReadWriteOnce: the old pod must let go of it before the new one starts
-            strategy=RECREATE))
+            strategy="Recreate"))
         app.service(self, "service", [port])
 
     @property

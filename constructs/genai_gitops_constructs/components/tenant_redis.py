@@ -15,7 +15,7 @@ from genai_gitops.model.traffic import PORTS
 from genai_gitops_constructs.external_secret import TENANT_SECRET_STORE, ExternalSecret, ExternalSecretProps
 from genai_gitops_constructs.security import Resources, SecurityProfile, exec_probe, writable
 from genai_gitops_constructs.versions import image
-from genai_gitops_constructs.workload import RECREATE, Container, DeploymentSpec, Identity, Pod, Port, secret_env
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 PORT = PORTS["redis"]
 PORT_NAME = "redis"
@@ -73,7 +73,7 @@ class TenantRedis(Construct):
             pod=Pod(containers=[container], profile=props.security, volumes=[data_volume]),
             revision_history_limit=5,
             # never two servers behind the Service: sessions written to one would be missing on the other
-            strategy=RECREATE))
+            strategy="Recreate"))
         app.service(self, "service", [port])
 
     @property

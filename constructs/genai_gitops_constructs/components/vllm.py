@@ -28,7 +28,6 @@ from genai_gitops_constructs.security import Resources, http_probe, writable
 from genai_gitops_constructs.values import quantity
 from genai_gitops_constructs.versions import image
 from genai_gitops_constructs.workload import (
-    RECREATE,
     Container,
     DeploymentSpec,
     Identity,
@@ -127,7 +126,7 @@ class Vllm(Construct):
         app.deployment(self, "deployment", DeploymentSpec(
             annotations={"argocd.argoproj.io/sync-wave": "2"},
             # one GPU and a ReadWriteOnce cache: the old pod must go before the new one can start
-            strategy=RECREATE,
+            strategy="Recreate",
             pod=Pod(
                 containers=[container],
                 volumes=[
