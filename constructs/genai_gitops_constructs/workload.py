@@ -238,7 +238,7 @@ def spread_over_nodes(pods: Mapping[str, str]) -> k8s.Affinity:
                 topology_key="kubernetes.io/hostname", label_selector=k8s.LabelSelector(match_labels=dict(pods))))]))
 
 
-# -- workloads -------------------------------------------------------------------------------------------
+# -- the specs of the workload objects ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -297,9 +297,6 @@ class JobSpec:
     backoff_limit: int
     active_deadline_seconds: int
     annotations: Mapping[str, str] | None = None
-
-
-# -- exposure, disruption, scaling ---------------------------------------------------------------------------
 
 
 def headless_name(name: str) -> str:
