@@ -111,3 +111,8 @@ def writable(name: str, mount_path: str, size_limit: str = "256Mi") -> tuple[k8s
     """An emptyDir for a path the software writes, so the root filesystem can stay read-only."""
     volume = k8s.Volume(name=name, empty_dir=k8s.EmptyDirVolumeSource(size_limit=quantity(size_limit)))
     return volume, k8s.VolumeMount(name=name, mount_path=mount_path)
+
+
+def writable_dirs(*dirs: tuple[k8s.Volume, k8s.VolumeMount]) -> tuple[list[k8s.Volume], list[k8s.VolumeMount]]:
+    """`writable(...)` results split into the pod's volumes and the container's mounts, in order."""
+    return [volume for volume, _ in dirs], [mount for _, mount in dirs]

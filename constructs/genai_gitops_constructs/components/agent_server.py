@@ -22,18 +22,9 @@ from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components.postgres import platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, object_meta, selector
-from genai_gitops_constructs.security import (
-    RESTRICTED,
-    Resources,
-    container_security_context,
-    http_probe,
-    pod_security_context,
-    tcp_probe,
-    writable,
-)
-from genai_gitops_constructs.values import int_or_string
+from genai_gitops_constructs.security import Resources, http_probe, tcp_probe, writable
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 NAME = "agent-server"
 PORT_NAME = "http"
@@ -58,51 +49,35 @@ class AgentServer(Construct):
         super().__init__(scope, id)
         cluster = props.cluster
         ns = PLATFORM_NAMESPACE
-        meta = labels(NAME, instance=cluster.name, component="agents")
-        pods = selector(NAME, cluster.name)
-        port = PORTS["agent-server"]
+        app = Identity.of(NAME, namespace=ns, instance=cluster.name, component="agents")
+        port = Port(PORT_NAME, PORTS["agent-server"], app_protocol="http")
         #: the OpenAI-compatible base URL it serves
-        self.url = f"http://{service_host(NAME)}:{port}/v1"
+        self.url = f"http://{service_host(NAME)}:{port.number}/v1"
 
         key_ref = props.litellm_api_key or platform_secret(cluster, NAME, "litellm_api_key")
         secret = ExternalSecret(self, "secret", ExternalSecretProps(
-            name=NAME, namespace=ns, labels=meta, data={"LITELLM_API_KEY": key_ref}))
+            name=NAME, namespace=ns, labels=app.labels, data={"LITELLM_API_KEY": key_ref}))
 
         tmp_volume, tmp_mount = writable("tmp", "/tmp", "1Gi")  # noqa: S108
-        container = k8s.Container(
+        container = Container(
             name=NAME, image=image("agent-server"),
-            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],
-            env=[k8s.EnvVar(name="PORT", value=str(port)),
+            ports=[port],
+            env=[k8s.EnvVar(name="PORT", value=str(port.number)),
                  k8s.EnvVar(name="LITELLM_BASE_URL", value=props.litellm_base_url),
-                 k8s.EnvVar(name="LITELLM_API_KEY", value_from=k8s.EnvVarSource(
-                     secret_key_ref=k8s.SecretKeySelector(name=secret.secret_name, key="LITELLM_API_KEY"))),
+                 secret_env("LITELLM_API_KEY", secret.secret_name),
                  k8s.EnvVar(name="MCP_REGISTRY_URL", value=props.mcp_registry_url),
                  k8s.EnvVar(name="TMPDIR", value="/tmp")],  # noqa: S108
-            resources=props.resources.render(),
-            security_context=container_security_context(RESTRICTED),
-            volume_mounts=[tmp_mount],
+            resources=props.resources,
+            mounts=[tmp_mount],
             startup_probe=http_probe("/healthz", PORT_NAME, period=5, failure_threshold=24),
             readiness_probe=http_probe("/healthz", PORT_NAME, period=10),
             # liveness only asks "is the process accepting connections": a slow model call must not restart it
             liveness_probe=tcp_probe(PORT_NAME, period=20))
 
-        k8s.KubeDeployment(self, "deployment", metadata=object_meta(NAME, ns, meta), spec=k8s.DeploymentSpec(
-            replicas=props.replicas, selector=k8s.LabelSelector(match_labels=pods),
-            strategy=k8s.DeploymentStrategy(type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
-                max_surge=int_or_string(1), max_unavailable=int_or_string(0))),
-            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=meta), spec=k8s.PodSpec(
-                containers=[container], volumes=[tmp_volume],
-                security_context=pod_security_context(RESTRICTED),
-                automount_service_account_token=False, enable_service_links=False,
-                # long agent runs (streamed completions) get time to finish on SIGTERM
-                termination_grace_period_seconds=120,
-                affinity=k8s.Affinity(pod_anti_affinity=k8s.PodAntiAffinity(
-                    preferred_during_scheduling_ignored_during_execution=[k8s.WeightedPodAffinityTerm(
-                        weight=100, pod_affinity_term=k8s.PodAffinityTerm(
-                            topology_key="kubernetes.io/hostname",
-                            label_selector=k8s.LabelSelector(match_labels=pods)))]))))))
-        k8s.KubeService(self, "service", metadata=object_meta(NAME, ns, meta), spec=k8s.ServiceSpec(
-            type="ClusterIP", selector=pods, ports=[k8s.ServicePort(
-                name=PORT_NAME, port=port, app_protocol="http", target_port=int_or_string(PORT_NAME))]))
-        k8s.KubePodDisruptionBudget(self, "pdb", metadata=object_meta(NAME, ns, meta), spec=k8s.PodDisruptionBudgetSpec(
-            min_available=int_or_string(1), selector=k8s.LabelSelector(match_labels=pods)))
+        app.deployment(self, "deployment", DeploymentSpec(
+            replicas=props.replicas,
+            pod=Pod(containers=[container], volumes=[tmp_volume], spread_over_nodes=True,
+                    # long agent runs (streamed completions) get time to finish on SIGTERM
+                    termination_grace_period=120)))
+        app.service(self, "service", [port])
+        app.disruption_budget(self, "pdb", min_available=1)

@@ -19,16 +19,11 @@ from constructs import Construct
 from genai_gitops.model.cluster import Backups, ClusterSpec
 from genai_gitops.model.traffic import PORTS, service_host
 from genai_gitops_constructs.meta import labels as std_labels
-from genai_gitops_constructs.security import (
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    pod_security_context,
-    writable,
-)
+from genai_gitops_constructs.security import Resources, SecurityProfile, writable
 from genai_gitops_constructs.service_account import irsa_service_account
 from genai_gitops_constructs.values import quantity
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import Container, Identity, Pod
 
 BACKUP_DIR = "/backup"
 TMP = "/tmp"  # noqa: S108 - an emptyDir of the pod's own
@@ -116,33 +111,28 @@ class BackupCronJob(Construct):
         home_volume, home_mount = writable("home", TMP)
         data_mount = k8s.VolumeMount(name="backup", mount_path=BACKUP_DIR)
         common = [k8s.EnvVar(name="BACKUP_DIR", value=BACKUP_DIR)]
-        dump_container = k8s.Container(
+        dump_container = Container(
             name="dump", image=dump.image, command=["/bin/sh", "-c", dump.script], env=[*common, *dump.env],
-            volume_mounts=[data_mount, home_mount], resources=dump.resources.render(),
-            security_context=container_security_context(dump.profile))
-        upload = k8s.Container(
+            mounts=[data_mount, home_mount], resources=dump.resources, profile=dump.profile)
+        upload = Container(
             name="upload", image=image("aws-cli"), command=["/bin/bash", "-c", UPLOAD_SCRIPT],
             env=[*common, k8s.EnvVar(name="HOME", value=TMP),
                  k8s.EnvVar(name="AWS_REGION", value=cluster.region),
                  k8s.EnvVar(name="BACKUP_BUCKET", value=backups.bucket),
                  k8s.EnvVar(name="BACKUP_PREFIX", value=prefix),
                  k8s.EnvVar(name="RETENTION_DAYS", value=str(backups.retention_days))],
-            volume_mounts=[data_mount, home_mount], resources=Resources("100m", "256Mi", "500m", "512Mi").render(),
-            security_context=container_security_context(AWS_PROFILE))
-        k8s.KubeCronJob(self, "cronjob", metadata=k8s.ObjectMeta(name=name, namespace=namespace, labels=meta),
-                        spec=k8s.CronJobSpec(
+            mounts=[data_mount, home_mount], resources=Resources("100m", "256Mi", "500m", "512Mi"))
+        # IRSA's web-identity token is a projected volume of its own (EKS pod identity webhook):
+        # the Kubernetes API token is not needed
+        pod = Pod(service_account=name, restart_policy="Never", profile=AWS_PROFILE,
+                  init_containers=[dump_container], containers=[upload], volumes=[data, home_volume])
+        app = Identity(name, namespace, meta)
+        k8s.KubeCronJob(self, "cronjob", metadata=app.metadata(), spec=k8s.CronJobSpec(
             schedule=backups.schedule, time_zone="Etc/UTC", concurrency_policy="Forbid",
             successful_jobs_history_limit=3, failed_jobs_history_limit=3, starting_deadline_seconds=3600,
             job_template=k8s.JobTemplateSpec(metadata=k8s.ObjectMeta(labels=meta), spec=k8s.JobSpec(
                 backoff_limit=2, active_deadline_seconds=3 * 3600, ttl_seconds_after_finished=7 * 86400,
-                template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=meta), spec=k8s.PodSpec(
-                    # IRSA's web-identity token is a projected volume of its own (EKS pod identity webhook):
-                    # the Kubernetes API token is not needed
-                    service_account_name=name, automount_service_account_token=False,
-                    restart_policy="Never", enable_service_links=False,
-                    security_context=pod_security_context(AWS_PROFILE),
-                    init_containers=[dump_container], containers=[upload],
-                    volumes=[data, home_volume]))))))
+                template=pod.render(app)))))
 
 
 def backup_role_arn(cluster: ClusterSpec, namespace: str) -> str:

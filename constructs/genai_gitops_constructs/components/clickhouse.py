@@ -23,20 +23,20 @@ from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components.postgres import platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, selector
-from genai_gitops_constructs.security import (
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    http_probe,
-    pod_security_context,
-    writable,
-)
-from genai_gitops_constructs.values import int_or_string, quantity
+from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable, writable_dirs
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import (
+    Container,
+    Identity,
+    Pod,
+    Port,
+    StatefulSetSpec,
+    VolumeClaim,
+    config_volume,
+    secret_env,
+)
 
 NAME = "clickhouse"
-HEADLESS = f"{NAME}-headless"
 #: the image's `clickhouse` user and group
 CLICKHOUSE_PROFILE = SecurityProfile(run_as_user=101, run_as_group=101, fs_group=101)
 #: the environment variable our users.d file reads the application user's password from
@@ -115,11 +115,10 @@ class ClickHouse(Construct):
         super().__init__(scope, id)
         cluster = props.cluster
         ns = PLATFORM_NAMESPACE
-        meta = labels(NAME, instance=cluster.name, component="database")
-        pods = selector(NAME, cluster.name)
+        app = Identity.of(NAME, namespace=ns, instance=cluster.name, component="database")
 
         secret = ExternalSecret(self, "secret", ExternalSecretProps(
-            name=NAME, namespace=ns, labels=meta,
+            name=NAME, namespace=ns, labels=app.labels,
             data={PASSWORD_KEY: platform_secret(cluster, NAME, f"{props.user}_password")}))
         #: what Langfuse needs to reach it: URLs, user, and the Secret/key of the user's password
         self.connection = ClickHouseConnection(
@@ -128,12 +127,12 @@ class ClickHouse(Construct):
             user=props.user, secret_name=secret.secret_name, password_key=PASSWORD_KEY)
 
         files = {"server.xml": _SERVER_CONFIG, "users.xml": _users_config(props.user)}
-        config = k8s.KubeConfigMap(self, "config", metadata=k8s.ObjectMeta(
-            name=f"{NAME}-config", namespace=ns, labels=meta), data=files)
+        config = k8s.KubeConfigMap(self, "config", metadata=app.metadata(f"{NAME}-config"), data=files)
         # files mounted with subPath never see ConfigMap updates: a changed config must roll the pod
         checksum = hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()
 
-        volumes = [k8s.Volume(name="config", config_map=k8s.ConfigMapVolumeSource(name=config.name))]
+        scratch, scratch_mounts = writable_dirs(writable("tmp", "/tmp"),  # noqa: S108
+                                                writable("logs", "/var/log/clickhouse-server"))
         mounts = [
             k8s.VolumeMount(name="data", mount_path="/var/lib/clickhouse"),
             # subPath keeps the image's own config.d/users.d files (listen_host etc.) next to ours
@@ -141,52 +140,32 @@ class ClickHouse(Construct):
                             sub_path="server.xml", read_only=True),
             k8s.VolumeMount(name="config", mount_path=f"{CONFIG_DIR}/users.d/genai-users.xml",
                             sub_path="users.xml", read_only=True),
+            *scratch_mounts,
         ]
-        for vol_name, path in (("tmp", "/tmp"), ("logs", "/var/log/clickhouse-server")):  # noqa: S108
-            volume, mount = writable(vol_name, path)
-            volumes.append(volume)
-            mounts.append(mount)
-
-        ports = [("http", PORTS["clickhouse-http"]), ("native", PORTS["clickhouse-native"]),
-                 ("interserver", PORTS["clickhouse-interserver"]), ("metrics", PORTS["clickhouse-metrics"])]
-        container = k8s.Container(
+        ports = [Port("http", PORTS["clickhouse-http"]), Port("native", PORTS["clickhouse-native"]),
+                 Port("interserver", PORTS["clickhouse-interserver"]), Port("metrics", PORTS["clickhouse-metrics"])]
+        container = Container(
             name=NAME, image=image("clickhouse"),
             command=["/usr/bin/clickhouse-server"], args=[f"--config-file={CONFIG_DIR}/config.xml"],
-            ports=[k8s.ContainerPort(name=n, container_port=p) for n, p in ports],
-            env=[k8s.EnvVar(name=PASSWORD_ENV, value_from=k8s.EnvVarSource(
-                     secret_key_ref=k8s.SecretKeySelector(name=secret.secret_name, key=PASSWORD_KEY))),
+            ports=ports,
+            env=[secret_env(PASSWORD_ENV, secret.secret_name, PASSWORD_KEY),
                  # the watchdog parent process only makes sense outside a container (the entrypoint sets this too)
                  k8s.EnvVar(name="CLICKHOUSE_WATCHDOG_ENABLE", value="0")],
-            resources=props.resources.render(),
-            security_context=container_security_context(CLICKHOUSE_PROFILE),
-            volume_mounts=mounts,
+            resources=props.resources,
+            mounts=mounts,
             # /ping answers "Ok." without credentials once the server accepts queries
             startup_probe=http_probe("/ping", "http", period=10, failure_threshold=30),
             readiness_probe=http_probe("/ping", "http", period=10),
             liveness_probe=http_probe("/ping", "http", period=20, failure_threshold=6),
         )
-        service_ports = [k8s.ServicePort(name=n, port=p, target_port=int_or_string(n)) for n, p in ports]
 
         # the headless Service only names the pod; without the metrics port a ServiceMonitor never scrapes twice
-        k8s.KubeService(self, "headless", metadata=k8s.ObjectMeta(name=HEADLESS, namespace=ns, labels=meta),
-                        spec=k8s.ServiceSpec(cluster_ip="None", selector=pods,
-                                             ports=[p for p in service_ports if p.name != "metrics"]))
-        k8s.KubeService(self, "service", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                        spec=k8s.ServiceSpec(type="ClusterIP", selector=pods, ports=service_ports))
-        k8s.KubeStatefulSet(self, "statefulset", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                            spec=k8s.StatefulSetSpec(
-            service_name=HEADLESS, replicas=1, selector=k8s.LabelSelector(match_labels=pods),
-            template=k8s.PodTemplateSpec(
-                metadata=k8s.ObjectMeta(labels=meta, annotations={"checksum/config": checksum}),
-                spec=k8s.PodSpec(
-                    containers=[container], volumes=volumes,
-                    security_context=pod_security_context(CLICKHOUSE_PROFILE),
-                    automount_service_account_token=False, enable_service_links=False,
+        app.headless_service(self, "headless", [p for p in ports if p.name != "metrics"])
+        app.service(self, "service", ports)
+        app.stateful_set(self, "statefulset", StatefulSetSpec(
+            pod=Pod(containers=[container], profile=CLICKHOUSE_PROFILE,
+                    volumes=[config_volume("config", config.name), *scratch],
+                    annotations={"checksum/config": checksum},
                     # merges and flushes finish on SIGTERM; a kill leaves parts to re-check on start
-                    termination_grace_period_seconds=60)),
-            volume_claim_templates=[k8s.KubePersistentVolumeClaimProps(
-                metadata=k8s.ObjectMeta(name="data", labels=meta),
-                spec=k8s.PersistentVolumeClaimSpec(
-                    access_modes=["ReadWriteOnce"], storage_class_name=cluster.capabilities.storage_class,
-                    resources=k8s.ResourceRequirements(
-                        requests={"storage": quantity(props.storage)})))]))
+                    termination_grace_period=60),
+            claims=[VolumeClaim("data", props.storage, cluster.capabilities.storage_class)]))

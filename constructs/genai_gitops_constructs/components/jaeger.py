@@ -21,20 +21,11 @@ from constructs import Construct
 
 from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
-from genai_gitops_constructs.meta import labels, selector
-from genai_gitops_constructs.security import (
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    http_probe,
-    pod_security_context,
-    writable,
-)
-from genai_gitops_constructs.values import int_or_string, quantity
+from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import Container, Identity, Pod, Port, StatefulSetSpec, VolumeClaim, config_volume
 
 NAME = "jaeger"
-HEADLESS = f"{NAME}-headless"
 #: the image's USER_UID
 JAEGER_PROFILE = SecurityProfile(run_as_user=10001, run_as_group=10001, fs_group=10001)
 CONFIG_DIR = "/etc/jaeger"
@@ -42,13 +33,12 @@ DATA_DIR = "/badger"
 #: the healthcheckv2 extension's status path
 HEALTH_PATH = "/status"
 
-#: (Service port name, PORTS key, appProtocol)
 _PORTS = (
-    ("otlp-grpc", "jaeger-otlp-grpc", "grpc"),
-    ("otlp-http", "jaeger-otlp-http", "http"),
-    ("ui", "jaeger-ui", "http"),
-    ("health", "jaeger-health", "http"),
-    ("metrics", "jaeger-metrics", "http"),
+    Port("otlp-grpc", PORTS["jaeger-otlp-grpc"], app_protocol="grpc"),
+    Port("otlp-http", PORTS["jaeger-otlp-http"], app_protocol="http"),
+    Port("ui", PORTS["jaeger-ui"], app_protocol="http"),
+    Port("health", PORTS["jaeger-health"], app_protocol="http"),
+    Port("metrics", PORTS["jaeger-metrics"], app_protocol="http"),
 )
 
 
@@ -102,58 +92,36 @@ class Jaeger(Construct):
     def __init__(self, scope: Construct, id: str, props: JaegerProps) -> None:
         super().__init__(scope, id)
         cluster = props.cluster
-        ns = PLATFORM_NAMESPACE
-        meta = labels(NAME, instance=cluster.name, component="tracing")
-        pods = selector(NAME, cluster.name)
+        app = Identity.of(NAME, namespace=PLATFORM_NAMESPACE, instance=cluster.name, component="tracing")
         #: where services send spans (OTLP gRPC and OTLP HTTP)
         self.otlp_grpc_endpoint = f"http://{service_host(NAME)}:{PORTS['jaeger-otlp-grpc']}"
         self.otlp_http_endpoint = f"http://{service_host(NAME)}:{PORTS['jaeger-otlp-http']}"
 
         # JSON is valid YAML, and key order is fixed: the checksum only changes with the content
         body = json.dumps(jaeger_config(props.retention), indent=2, sort_keys=True) + "\n"
-        config = k8s.KubeConfigMap(self, "config", metadata=k8s.ObjectMeta(
-            name=f"{NAME}-config", namespace=ns, labels=meta), data={"config.yaml": body})
+        config = k8s.KubeConfigMap(self, "config", metadata=app.metadata(f"{NAME}-config"), data={"config.yaml": body})
         checksum = hashlib.sha256(body.encode()).hexdigest()
 
         tmp_volume, tmp_mount = writable("tmp", "/tmp")  # noqa: S108
-        container = k8s.Container(
+        container = Container(
             name=NAME, image=image("jaeger"), args=[f"--config={CONFIG_DIR}/config.yaml"],
-            ports=[k8s.ContainerPort(name=name, container_port=PORTS[key]) for name, key, _ in _PORTS],
-            resources=props.resources.render(),
-            security_context=container_security_context(JAEGER_PROFILE),
-            volume_mounts=[k8s.VolumeMount(name="data", mount_path=DATA_DIR),
-                           k8s.VolumeMount(name="config", mount_path=CONFIG_DIR, read_only=True),
-                           tmp_mount],
+            ports=_PORTS,
+            resources=props.resources,
+            mounts=[k8s.VolumeMount(name="data", mount_path=DATA_DIR),
+                    k8s.VolumeMount(name="config", mount_path=CONFIG_DIR, read_only=True),
+                    tmp_mount],
             # Badger replays its value log on start: allow it time before liveness counts
             startup_probe=http_probe(HEALTH_PATH, "health", period=5, failure_threshold=60),
             readiness_probe=http_probe(HEALTH_PATH, "health", period=10),
             liveness_probe=http_probe(HEALTH_PATH, "health", period=20, failure_threshold=3))
-        service_ports = [k8s.ServicePort(name=name, port=PORTS[key], app_protocol=protocol,
-                                         target_port=int_or_string(name))
-                         for name, key, protocol in _PORTS]
 
         # the headless Service only names the pod; without the metrics port a ServiceMonitor never scrapes twice
-        k8s.KubeService(self, "headless", metadata=k8s.ObjectMeta(name=HEADLESS, namespace=ns, labels=meta),
-                        spec=k8s.ServiceSpec(cluster_ip="None", selector=pods,
-                                             ports=[p for p in service_ports if p.name != "metrics"]))
-        k8s.KubeService(self, "service", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                        spec=k8s.ServiceSpec(type="ClusterIP", selector=pods, ports=service_ports))
-        k8s.KubeStatefulSet(self, "statefulset", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                            spec=k8s.StatefulSetSpec(
-            service_name=HEADLESS, replicas=1, selector=k8s.LabelSelector(match_labels=pods),
-            template=k8s.PodTemplateSpec(
-                metadata=k8s.ObjectMeta(labels=meta, annotations={"checksum/config": checksum}),
-                spec=k8s.PodSpec(
-                    containers=[container],
-                    volumes=[k8s.Volume(name="config", config_map=k8s.ConfigMapVolumeSource(name=config.name)),
-                             tmp_volume],
-                    security_context=pod_security_context(JAEGER_PROFILE),
-                    automount_service_account_token=False, enable_service_links=False,
+        app.headless_service(self, "headless", [p for p in _PORTS if p.name != "metrics"])
+        app.service(self, "service", _PORTS)
+        app.stateful_set(self, "statefulset", StatefulSetSpec(
+            pod=Pod(containers=[container], profile=JAEGER_PROFILE,
+                    volumes=[config_volume("config", config.name), tmp_volume],
+                    annotations={"checksum/config": checksum},
                     # Badger flushes its memtables on a clean shutdown
-                    termination_grace_period_seconds=30)),
-            volume_claim_templates=[k8s.KubePersistentVolumeClaimProps(
-                metadata=k8s.ObjectMeta(name="data", labels=meta),
-                spec=k8s.PersistentVolumeClaimSpec(
-                    access_modes=["ReadWriteOnce"], storage_class_name=cluster.capabilities.storage_class,
-                    resources=k8s.ResourceRequirements(
-                        requests={"storage": quantity(props.storage)})))]))
+                    termination_grace_period=30),
+            claims=[VolumeClaim("data", props.storage, cluster.capabilities.storage_class)]))

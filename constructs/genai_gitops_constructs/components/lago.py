@@ -38,26 +38,22 @@ from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
 from genai_gitops_constructs.components.langfuse import RedisSentinel
-from genai_gitops_constructs.components.postgres import (
-    database_password_ref,
-    database_url_template,
-    platform_secret,
-)
+from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, object_meta, selector
+from genai_gitops_constructs.meta import labels, object_meta
 from genai_gitops_constructs.security import (
     Resources,
     SecurityProfile,
-    container_security_context,
     exec_probe,
     http_probe,
-    pod_security_context,
     tcp_probe,
     writable,
+    writable_dirs,
 )
 from genai_gitops_constructs.service_account import irsa_service_account
-from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, JobSpec, Pod, Port, config_volume
+from genai_gitops_constructs.workload import secret_env as workload_secret_env
 
 API, WORKER, CLOCK, FRONT, MIGRATE = "lago-api", "lago-worker", "lago-clock", "lago-front", "lago-migrate"
 SERVICE_ACCOUNT = "lago"
@@ -141,8 +137,7 @@ def _env(name: str, value: str) -> k8s.EnvVar:
 
 
 def _secret_env(name: str, key: str | None = None) -> k8s.EnvVar:
-    return k8s.EnvVar(name=name, value_from=k8s.EnvVarSource(
-        secret_key_ref=k8s.SecretKeySelector(name=SECRET, key=key or name)))
+    return workload_secret_env(name, SECRET, key)
 
 
 def _flag(value: bool) -> str:
@@ -318,49 +313,27 @@ class Lago(Construct):
         ]
 
     def _ruby_volumes(self) -> tuple[list[k8s.Volume], list[k8s.VolumeMount]]:
-        volumes, mounts = [], []
         # tmp/: bootsnap's cache and Rails' pids; /tmp: Puma's control socket, bundler's fallback home
-        for vol_name, path in (("app-tmp", f"{APP_DIR}/tmp"), ("tmp", "/tmp")):  # noqa: S108
-            volume, mount = writable(vol_name, path, "512Mi")
-            volumes.append(volume)
-            mounts.append(mount)
+        volumes, mounts = writable_dirs(writable("app-tmp", f"{APP_DIR}/tmp", "512Mi"),  # noqa: S108
+                                        writable("tmp", "/tmp", "512Mi"))  # noqa: S108
         # ActionCable through the Sentinels (_cable_config) in place of the image's config/cable.yml
-        volumes.append(k8s.Volume(name="cable", config_map=k8s.ConfigMapVolumeSource(name=CABLE_CONFIG)))
+        volumes.append(config_volume("cable", CABLE_CONFIG))
         mounts.append(k8s.VolumeMount(name="cable", mount_path=f"{APP_DIR}/config/cable.yml", sub_path="cable.yml",
                                       read_only=True))
         return volumes, mounts
 
-    def _ruby_pod(self, containers: list[k8s.Container], volumes: list[k8s.Volume], *,
-                  restart_policy: str | None = None, grace: int = 60) -> k8s.PodSpec:
-        return k8s.PodSpec(
-            service_account_name=SERVICE_ACCOUNT, automount_service_account_token=False,
-            enable_service_links=False, containers=containers, volumes=volumes,
-            security_context=pod_security_context(LAGO_PROFILE), restart_policy=restart_policy,
-            termination_grace_period_seconds=grace)
+    def _app(self, name: str) -> Identity:
+        return Identity.of(name, namespace=self.namespace, instance=self.instance, component="billing")
 
-    def _deployment(self, id: str, name: str, *, replicas: int, pod: k8s.PodSpec, obj_labels: dict[str, str],
-                    recreate: bool = False, annotations: dict[str, str] | None = None) -> None:
-        strategy = k8s.DeploymentStrategy(type="Recreate") if recreate else k8s.DeploymentStrategy(
-            type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
-                max_surge=int_or_string(1), max_unavailable=int_or_string(0)))
-        k8s.KubeDeployment(self, id, metadata=object_meta(name, self.namespace, obj_labels, _wave(WORKLOAD_WAVE)),
-                           spec=k8s.DeploymentSpec(
-            replicas=replicas, strategy=strategy,
-            selector=k8s.LabelSelector(match_labels=selector(name, self.instance)),
-            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=obj_labels, annotations=annotations),
-                                         spec=pod)))
+    @staticmethod
+    def _ruby_pod(container: Container, volumes: list[k8s.Volume], *, restart_policy: str | None = None,
+                  grace: int = 60) -> Pod:
+        return Pod(containers=[container], profile=LAGO_PROFILE, volumes=volumes, service_account=SERVICE_ACCOUNT,
+                   restart_policy=restart_policy, termination_grace_period=grace)
 
-    def _pdb(self, id: str, name: str, obj_labels: dict[str, str]) -> None:
-        k8s.KubePodDisruptionBudget(self, id, metadata=object_meta(name, self.namespace, obj_labels),
-                                    spec=k8s.PodDisruptionBudgetSpec(
-                                        min_available=int_or_string(1),
-                                        selector=k8s.LabelSelector(match_labels=selector(name, self.instance))))
-
-    def _service(self, id: str, name: str, port: int, obj_labels: dict[str, str]) -> None:
-        k8s.KubeService(self, id, metadata=object_meta(name, self.namespace, obj_labels),
-                        spec=k8s.ServiceSpec(type="ClusterIP", selector=selector(name, self.instance), ports=[
-                            k8s.ServicePort(name=PORT_NAME, port=port, app_protocol="http",
-                                            target_port=int_or_string(PORT_NAME))]))
+    def _deployment(self, id: str, app: Identity, *, replicas: int, pod: Pod, recreate: bool = False) -> None:
+        app.deployment(self, id, DeploymentSpec(pod=pod, replicas=replicas, annotations=_wave(WORKLOAD_WAVE),
+                                                strategy="Recreate" if recreate else "RollingUpdate"))
 
     def _ingress(self, id: str, name: str, host: str, obj_labels: dict[str, str], port: int,
                  body_limit: str | None = None) -> None:
@@ -370,10 +343,10 @@ class Lago(Construct):
     # -- the processes ---------------------------------------------------------------------------------
 
     def _migration_job(self) -> None:
-        obj_labels = labels(MIGRATE, instance=self.instance, component="billing")
+        app = self._app(MIGRATE)
         volumes, mounts = self._ruby_volumes()
         org = self.props.organisation
-        container = k8s.Container(
+        container = Container(
             name=MIGRATE, image=image("lago-api"),
             command=["/bin/bash", "-c", MIGRATE_SCRIPT],
             env=[*self._ruby_environment(),
@@ -384,83 +357,75 @@ class Lago(Construct):
                  _secret_env("LAGO_ORG_USER_EMAIL"),
                  _secret_env("LAGO_ORG_USER_PASSWORD"),
                  _secret_env("LAGO_ORG_API_KEY")],
-            resources=self.props.api_resources.render(),
-            security_context=container_security_context(LAGO_PROFILE),
-            volume_mounts=mounts)
+            resources=self.props.api_resources,
+            mounts=mounts)
         annotations = {
             "argocd.argoproj.io/hook": "Sync",
             # keep the finished Job (and its logs) until the next sync replaces it
             "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
             **_wave(MIGRATION_WAVE),
         }
-        k8s.KubeJob(self, "migrate", metadata=object_meta(MIGRATE, self.namespace, obj_labels, annotations),
-                    spec=k8s.JobSpec(
-            backoff_limit=3, active_deadline_seconds=1800,
-            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=obj_labels),
-                                         spec=self._ruby_pod([container], volumes, restart_policy="Never"))))
+        app.job(self, "migrate", JobSpec(pod=self._ruby_pod(container, volumes, restart_policy="Never"),
+                                          backoff_limit=3, active_deadline_seconds=1800, annotations=annotations))
 
     def _api(self) -> None:
-        obj_labels = labels(API, instance=self.instance, component="billing")
-        port = PORTS["lago-api"]
+        app = self._app(API)
+        port = Port(PORT_NAME, PORTS["lago-api"], app_protocol="http")
         volumes, mounts = self._ruby_volumes()
         threads = self.props.rails_max_threads
-        container = k8s.Container(
+        container = Container(
             name=API, image=image("lago-api"), args=["./scripts/start.api.sh"],
-            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],
+            ports=[port],
             env=[*self._ruby_environment(),
-                 _env("PORT", str(port)),
+                 _env("PORT", str(port.number)),
                  # Puma's default pid file is tmp/pids/server.pid, a folder the emptyDir does not have
                  _env("PIDFILE", "/tmp/puma.pid"),  # noqa: S108
                  _env("RAILS_MAX_THREADS", str(threads)),
                  _env("WEB_CONCURRENCY", str(self.props.web_concurrency)),
                  # one connection per Puma thread (config/database.yml reads DATABASE_POOL)
                  _env("DATABASE_POOL", str(threads))],
-            resources=self.props.api_resources.render(),
-            security_context=container_security_context(LAGO_PROFILE),
-            volume_mounts=mounts,
+            resources=self.props.api_resources,
+            mounts=mounts,
             startup_probe=http_probe("/health", PORT_NAME, period=10, failure_threshold=30),
             # /health runs a query: ready means "can serve"; liveness must not restart pods when the database blips
             readiness_probe=http_probe("/health", PORT_NAME, period=10),
             liveness_probe=tcp_probe(PORT_NAME, period=20, failure_threshold=3))
-        self._deployment("api", API, replicas=self.props.api_replicas, obj_labels=obj_labels,
-                         pod=self._ruby_pod([container], volumes))
-        self._pdb("api-pdb", API, obj_labels)
-        self._service("api-service", API, port, obj_labels)
+        self._deployment("api", app, replicas=self.props.api_replicas, pod=self._ruby_pod(container, volumes))
+        app.disruption_budget(self, "api-pdb", min_available=1)
+        app.service(self, "api-service", [port])
         # the events API takes batches of usage events
-        self._ingress("api-route", API, self.props.public_api_host, obj_labels, port, body_limit="8Mi")
+        self._ingress("api-route", API, self.props.public_api_host, app.labels, port.number, body_limit="8Mi")
 
     def _worker(self) -> None:
-        obj_labels = labels(WORKER, instance=self.instance, component="billing")
+        app = self._app(WORKER)
         volumes, mounts = self._ruby_volumes()
         concurrency = self.props.sidekiq_concurrency
-        container = k8s.Container(
+        container = Container(
             name=WORKER, image=image("lago-api"), args=["./scripts/start.worker.sh"],
-            ports=[k8s.ContainerPort(name="health", container_port=WORKER_HEALTH_PORT)],
+            ports=[Port("health", WORKER_HEALTH_PORT)],
             env=[*self._ruby_environment(),
                  _env("SIDEKIQ_CONCURRENCY", str(concurrency)),
                  _env("DATABASE_POOL", str(concurrency))],
-            resources=self.props.worker_resources.render(),
-            security_context=container_security_context(LAGO_PROFILE),
-            volume_mounts=mounts,
+            resources=self.props.worker_resources,
+            mounts=mounts,
             startup_probe=http_probe("/", "health", period=10, failure_threshold=30),
             readiness_probe=http_probe("/", "health", period=10),
             liveness_probe=http_probe("/", "health", period=20, failure_threshold=3))
         # Sidekiq stops fetching on SIGTERM and waits up to its 25 s timeout for running jobs
-        self._deployment("worker", WORKER, replicas=self.props.worker_replicas, obj_labels=obj_labels,
-                         pod=self._ruby_pod([container], volumes, grace=40))
-        self._pdb("worker-pdb", WORKER, obj_labels)
+        self._deployment("worker", app, replicas=self.props.worker_replicas,
+                         pod=self._ruby_pod(container, volumes, grace=40))
+        app.disruption_budget(self, "worker-pdb", min_available=1)
 
     def _clock(self) -> None:
-        obj_labels = labels(CLOCK, instance=self.instance, component="billing")
+        app = self._app(CLOCK)
         volumes, mounts = self._ruby_volumes()
         scheduler_running = ["/bin/sh", "-c", "grep -q clockwork /proc/1/cmdline"]
-        container = k8s.Container(
+        container = Container(
             name=CLOCK, image=image("lago-api"), args=["./scripts/start.clock.sh"],
             # the scheduler only enqueues: database.yml's default pool of 10 would be idle capacity
             env=[*self._ruby_environment(), _env("DATABASE_POOL", str(CLOCK_DB_POOL))],
-            resources=self.props.clock_resources.render(),
-            security_context=container_security_context(LAGO_PROFILE),
-            volume_mounts=mounts,
+            resources=self.props.clock_resources,
+            mounts=mounts,
             # clockwork serves no HTTP: the probes check that the scheduler (exec'd by the start script)
             # is PID 1; a crashed scheduler also ends the container, which restarts it
             readiness_probe=exec_probe(scheduler_running, period=30),
@@ -468,12 +433,11 @@ class Lago(Construct):
         # Exactly one replica, and Recreate: every clock enqueues the periodic billing jobs (subscriptions,
         # invoices, usage refresh) on its own schedule, so two clocks - even briefly during a rolling
         # update - would enqueue every job twice and bill twice. No PDB: it would block node drains.
-        self._deployment("clock", CLOCK, replicas=1, recreate=True, obj_labels=obj_labels,
-                         pod=self._ruby_pod([container], volumes))
+        self._deployment("clock", app, replicas=1, recreate=True, pod=self._ruby_pod(container, volumes))
 
     def _front(self) -> None:
-        obj_labels = labels(FRONT, instance=self.instance, component="billing")
-        port = PORTS["lago-front"]
+        app = self._app(FRONT)
+        port = Port(PORT_NAME, PORTS["lago-front"], app_protocol="http")
         files = {
             "nginx.conf": _nginx_config(),
             "env-config.js": _env_config({
@@ -488,29 +452,25 @@ class Lago(Construct):
                 "LAGO_SUPERSET_URL": "",
             }),
         }
-        config = k8s.KubeConfigMap(self, "front-config", metadata=object_meta(
-            f"{FRONT}-config", self.namespace, obj_labels), data=files)
+        config = k8s.KubeConfigMap(self, "front-config", metadata=app.metadata(f"{FRONT}-config"), data=files)
         checksum = hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()
         tmp_volume, tmp_mount = writable("tmp", "/tmp", "64Mi")  # noqa: S108
-        container = k8s.Container(
+        container = Container(
             name=FRONT, image=image("lago-front"),
             # bypasses the image's entrypoint (.env.sh writes env-config.js into the read-only web root)
             command=["nginx", "-c", f"{FRONT_CONFIG_DIR}/nginx.conf", "-g", "daemon off;"],
-            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],
-            resources=self.props.front_resources.render(),
-            security_context=container_security_context(FRONT_PROFILE),
-            volume_mounts=[tmp_mount, k8s.VolumeMount(name="config", mount_path=FRONT_CONFIG_DIR, read_only=True)],
+            ports=[port],
+            resources=self.props.front_resources,
+            mounts=[tmp_mount, k8s.VolumeMount(name="config", mount_path=FRONT_CONFIG_DIR, read_only=True)],
             readiness_probe=http_probe("/", PORT_NAME, period=10),
             liveness_probe=http_probe("/", PORT_NAME, period=20))
-        pod = k8s.PodSpec(
-            automount_service_account_token=False, enable_service_links=False, containers=[container],
-            volumes=[tmp_volume, k8s.Volume(name="config", config_map=k8s.ConfigMapVolumeSource(name=config.name))],
-            security_context=pod_security_context(FRONT_PROFILE))
-        self._deployment("front", FRONT, replicas=self.props.front_replicas, obj_labels=obj_labels, pod=pod,
-                         annotations={"checksum/config": checksum})
-        self._pdb("front-pdb", FRONT, obj_labels)
-        self._service("front-service", FRONT, port, obj_labels)
-        self._ingress("front-route", FRONT, self.props.public_front_host, obj_labels, port)
+        pod = Pod(containers=[container], profile=FRONT_PROFILE,
+                  volumes=[tmp_volume, config_volume("config", config.name)],
+                  annotations={"checksum/config": checksum})
+        self._deployment("front", app, replicas=self.props.front_replicas, pod=pod)
+        app.disruption_budget(self, "front-pdb", min_available=1)
+        app.service(self, "front-service", [port])
+        self._ingress("front-route", FRONT, self.props.public_front_host, app.labels, port.number)
 
 
 def pool_claims(props: LagoProps) -> list[PoolClaim]:

@@ -28,30 +28,20 @@ from genai_gitops_constructs.components import redis_ha
 from genai_gitops_constructs.components.clickhouse import ClickHouseConnection
 from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRoute
-from genai_gitops_constructs.components.postgres import (
-    database_password_ref,
-    database_url_template,
-    platform_secret,
-)
+from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, object_meta, selector
-from genai_gitops_constructs.security import (
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    http_probe,
-    pod_security_context,
-    writable,
-)
+from genai_gitops_constructs.meta import labels
+from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable, writable_dirs
 from genai_gitops_constructs.service_account import irsa_service_account
-from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 WEB = "langfuse-web"
 WORKER = "langfuse-worker"
 SERVICE_ACCOUNT = "langfuse"
 SECRET = "langfuse"  # noqa: S105 (the Secret's name, not a value)
 PORT_NAME = "http"
+WEB_PORT = Port(PORT_NAME, PORTS["langfuse-web"], app_protocol="http")
 #: the images' `nextjs` (web) and `expressjs` (worker) users
 LANGFUSE_PROFILE = SecurityProfile(run_as_user=1001, run_as_group=1001, fs_group=1001)
 #: Next.js standalone server's cache directory inside the web image
@@ -135,11 +125,6 @@ def _env(name: str, value: str) -> k8s.EnvVar:
     return k8s.EnvVar(name=name, value=value)
 
 
-def _secret_env(name: str, secret: str, key: str | None = None) -> k8s.EnvVar:
-    return k8s.EnvVar(name=name, value_from=k8s.EnvVarSource(
-        secret_key_ref=k8s.SecretKeySelector(name=secret, key=key or name)))
-
-
 def _heap_mib(memory_limit: str) -> int:
     """Node's old-space limit: 75% of the container limit, so GC runs before the OOM killer does."""
     return int(parse_quantity(memory_limit) * 3 / 4 / 2**20)
@@ -162,18 +147,16 @@ class Langfuse(Construct):
         irsa_service_account(self, "service-account", name=SERVICE_ACCOUNT, namespace=self.namespace, labels=meta,
                              role_arn=props.role_arn)
 
-        web_labels = labels(WEB, instance=self.instance, component="tracing")
-        worker_labels = labels(WORKER, instance=self.instance, component="tracing")
-        self._web(web_labels)
-        self._worker(worker_labels)
-        self._service(web_labels)
-        self._ingress(web_labels)
-        self._autoscaling(web_labels)
-        for name, obj_labels in ((WEB, web_labels), (WORKER, worker_labels)):
-            k8s.KubePodDisruptionBudget(self, f"{name}-pdb", metadata=object_meta(name, self.namespace, obj_labels),
-                                        spec=k8s.PodDisruptionBudgetSpec(
-                                            min_available=int_or_string(1),
-                                            selector=k8s.LabelSelector(match_labels=selector(name, self.instance))))
+        web = Identity.of(WEB, namespace=self.namespace, instance=self.instance, component="tracing")
+        worker = Identity.of(WORKER, namespace=self.namespace, instance=self.instance, component="tracing")
+        self._web(web)
+        self._worker(worker)
+        web.service(self, "service", [WEB_PORT])
+        self._ingress(web.labels)
+        web.autoscaler(self, "hpa", min_replicas=props.web_min_replicas, max_replicas=props.web_max_replicas,
+                   cpu_utilization=70)
+        for app in (web, worker):
+            app.disruption_budget(self, f"{app.name}-pdb", min_available=1)
 
     # -- credentials -----------------------------------------------------------------------------------
 
@@ -218,22 +201,22 @@ class Langfuse(Construct):
             _env("TELEMETRY_ENABLED", "false"),
             _env("LANGFUSE_LOG_LEVEL", "info"),
             _env("NEXTAUTH_URL", self.public_url),
-            _secret_env("NEXTAUTH_SECRET", SECRET),
-            _secret_env("SALT", SECRET),
-            _secret_env("ENCRYPTION_KEY", SECRET),
-            _secret_env("DATABASE_URL", SECRET),
+            secret_env("NEXTAUTH_SECRET", SECRET),
+            secret_env("SALT", SECRET),
+            secret_env("ENCRYPTION_KEY", SECRET),
+            secret_env("DATABASE_URL", SECRET),
             # ClickHouse: one node, so no ON CLUSTER statements in the migrations
             _env("CLICKHOUSE_URL", ch.http_url),
             _env("CLICKHOUSE_MIGRATION_URL", ch.migration_url),
             _env("CLICKHOUSE_USER", ch.user),
-            _secret_env("CLICKHOUSE_PASSWORD", ch.secret_name, ch.password_key),
+            secret_env("CLICKHOUSE_PASSWORD", ch.secret_name, ch.password_key),
             _env("CLICKHOUSE_DB", "default"),
             _env("CLICKHOUSE_CLUSTER_ENABLED", "false"),
             # Redis through Sentinel: the queues survive a master failover
             _env("REDIS_SENTINEL_ENABLED", "true"),
             _env("REDIS_SENTINEL_NODES", redis.nodes),
             _env("REDIS_SENTINEL_MASTER_NAME", redis.master_name),
-            _secret_env("REDIS_AUTH", SECRET),
+            secret_env("REDIS_AUTH", SECRET),
             # S3 through IRSA: bucket and region only, the SDK's web-identity credentials do the rest
             _env("LANGFUSE_S3_EVENT_UPLOAD_BUCKET", props.bucket),
             _env("LANGFUSE_S3_EVENT_UPLOAD_REGION", region),
@@ -256,88 +239,57 @@ class Langfuse(Construct):
                 _env("LANGFUSE_INIT_ORG_NAME", init.org_name),
                 _env("LANGFUSE_INIT_PROJECT_ID", init.project_id),
                 _env("LANGFUSE_INIT_PROJECT_NAME", init.project_name),
-                _secret_env("LANGFUSE_INIT_PROJECT_PUBLIC_KEY", SECRET),
-                _secret_env("LANGFUSE_INIT_PROJECT_SECRET_KEY", SECRET),
-                _secret_env("LANGFUSE_INIT_USER_EMAIL", SECRET),
+                secret_env("LANGFUSE_INIT_PROJECT_PUBLIC_KEY", SECRET),
+                secret_env("LANGFUSE_INIT_PROJECT_SECRET_KEY", SECRET),
+                secret_env("LANGFUSE_INIT_USER_EMAIL", SECRET),
                 _env("LANGFUSE_INIT_USER_NAME", "Platform admin"),
-                _secret_env("LANGFUSE_INIT_USER_PASSWORD", SECRET),
+                secret_env("LANGFUSE_INIT_USER_PASSWORD", SECRET),
             ]
         return env
 
-    def _pod_spec(self, container: k8s.Container, volumes: list[k8s.Volume], name: str) -> k8s.PodSpec:
-        return k8s.PodSpec(
-            service_account_name=SERVICE_ACCOUNT, automount_service_account_token=False,
-            enable_service_links=False, containers=[container], volumes=volumes,
-            security_context=pod_security_context(LANGFUSE_PROFILE),
-            # in-flight ingestion batches finish before the pod goes (Next.js handles SIGTERM)
-            termination_grace_period_seconds=60,
-            affinity=k8s.Affinity(pod_anti_affinity=k8s.PodAntiAffinity(
-                preferred_during_scheduling_ignored_during_execution=[k8s.WeightedPodAffinityTerm(
-                    weight=100, pod_affinity_term=k8s.PodAffinityTerm(
-                        topology_key="kubernetes.io/hostname",
-                        label_selector=k8s.LabelSelector(match_labels=selector(name, self.instance))))])))
+    def _pod(self, container: Container, volumes: list[k8s.Volume]) -> Pod:
+        return Pod(containers=[container], profile=LANGFUSE_PROFILE, volumes=volumes, service_account=SERVICE_ACCOUNT,
+                   # in-flight ingestion batches finish before the pod goes (Next.js handles SIGTERM)
+                   termination_grace_period=60, spread_over_nodes=True)
 
     # -- workloads ---------------------------------------------------------------------------------------
 
-    def _web(self, obj_labels: dict[str, str]) -> None:
-        port = PORTS["langfuse-web"]
+    def _web(self, app: Identity) -> None:
         resources = self.props.web_resources
-        volumes, mounts = [], []
-        for vol_name, path in (("tmp", "/tmp"), ("next-cache", NEXT_CACHE)):  # noqa: S108
-            volume, mount = writable(vol_name, path, "1Gi")
-            volumes.append(volume)
-            mounts.append(mount)
-        container = k8s.Container(
+        volumes, mounts = writable_dirs(writable("tmp", "/tmp", "1Gi"),  # noqa: S108
+                                        writable("next-cache", NEXT_CACHE, "1Gi"))
+        container = Container(
             name="langfuse-web", image=image("langfuse-web"),
-            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],
+            ports=[WEB_PORT],
             env=self._environment(web=True, resources=resources),
-            resources=resources.render(),
-            security_context=container_security_context(LANGFUSE_PROFILE),
-            volume_mounts=mounts,
+            resources=resources,
+            mounts=mounts,
             # the entrypoint applies PostgreSQL and ClickHouse migrations before the server listens
             startup_probe=http_probe("/api/public/health", PORT_NAME, period=10, failure_threshold=60),
             liveness_probe=http_probe("/api/public/health", PORT_NAME, period=10, failure_threshold=5),
             readiness_probe=http_probe("/api/public/ready", PORT_NAME, period=10, failure_threshold=3),
         )
         # no `replicas`: the HPA owns the count (a value here would be reset on every Argo CD sync)
-        k8s.KubeDeployment(self, "web", metadata=object_meta(WEB, self.namespace, obj_labels),
-                           spec=k8s.DeploymentSpec(
-            selector=k8s.LabelSelector(match_labels=selector(WEB, self.instance)),
-            strategy=k8s.DeploymentStrategy(type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
-                max_surge=int_or_string(1), max_unavailable=int_or_string(0))),
-            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=obj_labels),
-                                         spec=self._pod_spec(container, volumes, WEB))))
+        app.deployment(self, "web", DeploymentSpec(pod=self._pod(container, volumes), replicas=None))
 
-    def _worker(self, obj_labels: dict[str, str]) -> None:
-        port = PORTS["langfuse-worker"]
+    def _worker(self, app: Identity) -> None:
         resources = self.props.worker_resources
         volume, mount = writable("tmp", "/tmp", "1Gi")  # noqa: S108
-        container = k8s.Container(
+        container = Container(
             name="langfuse-worker", image=image("langfuse-worker"),
-            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],
+            ports=[Port(PORT_NAME, PORTS["langfuse-worker"])],
             env=self._environment(web=False, resources=resources),
-            resources=resources.render(),
-            security_context=container_security_context(LANGFUSE_PROFILE),
-            volume_mounts=[mount],
+            resources=resources,
+            mounts=[mount],
             startup_probe=http_probe("/api/health", PORT_NAME, period=10, failure_threshold=30),
             liveness_probe=http_probe("/api/health", PORT_NAME, period=10, failure_threshold=5),
             readiness_probe=http_probe("/api/ready", PORT_NAME, period=10, failure_threshold=3),
         )
-        k8s.KubeDeployment(self, "worker", metadata=object_meta(WORKER, self.namespace, obj_labels),
-                           spec=k8s.DeploymentSpec(
-            replicas=self.props.worker_replicas,
-            selector=k8s.LabelSelector(match_labels=selector(WORKER, self.instance)),
-            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=obj_labels),
-                                         spec=self._pod_spec(container, [volume], WORKER))))
+        # Kubernetes' default rollout (25% surge, 25% unavailable)
+        app.deployment(self, "worker", DeploymentSpec(pod=self._pod(container, [volume]),
+                                                       replicas=self.props.worker_replicas, strategy=None))
 
-    # -- exposure and scaling ------------------------------------------------------------------------------
-
-    def _service(self, obj_labels: dict[str, str]) -> None:
-        port = PORTS["langfuse-web"]
-        k8s.KubeService(self, "service", metadata=object_meta(WEB, self.namespace, obj_labels),
-                        spec=k8s.ServiceSpec(type="ClusterIP", selector=selector(WEB, self.instance), ports=[
-                            k8s.ServicePort(name=PORT_NAME, port=port, app_protocol="http",
-                                            target_port=int_or_string(PORT_NAME))]))
+    # -- exposure ------------------------------------------------------------------------------------------
 
     def _ingress(self, obj_labels: dict[str, str]) -> None:
         PublicRoute(self, "public", labels=obj_labels, endpoint=PublicEndpoint(
@@ -345,14 +297,6 @@ class Langfuse(Construct):
             port=PORTS["langfuse-web"],
             # SDK ingestion batches are a few MiB at most
             body_limit="16Mi"))
-
-    def _autoscaling(self, obj_labels: dict[str, str]) -> None:
-        k8s.KubeHorizontalPodAutoscalerV2(self, "hpa", metadata=object_meta(WEB, self.namespace, obj_labels),
-                                          spec=k8s.HorizontalPodAutoscalerSpecV2(
-            scale_target_ref=k8s.CrossVersionObjectReferenceV2(api_version="apps/v1", kind="Deployment", name=WEB),
-            min_replicas=self.props.web_min_replicas, max_replicas=self.props.web_max_replicas,
-            metrics=[k8s.MetricSpecV2(type="Resource", resource=k8s.ResourceMetricSourceV2(
-                name="cpu", target=k8s.MetricTargetV2(type="Utilization", average_utilization=70)))]))
 
 
 def pool_claims(props: LangfuseProps) -> list[PoolClaim]:

@@ -41,17 +41,20 @@ from genai_gitops_constructs.components.gateway import PublicEndpoint, PublicRou
 from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.components.sync_job import ScriptCronJobProps, script_cronjob
 from genai_gitops_constructs.external_secret import TENANT_KEYS_STORE, ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, selector
-from genai_gitops_constructs.security import (
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    http_probe,
-    pod_security_context,
-    writable,
-)
+from genai_gitops_constructs.meta import labels
+from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable
 from genai_gitops_constructs.service_account import irsa_service_account
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import (
+    Container,
+    DeploymentSpec,
+    Identity,
+    JobSpec,
+    Pod,
+    Port,
+    config_volume,
+    secret_env,
+)
 
 NAME = "litellm"
 CONFIG_PATH = "/etc/litellm/config.yaml"
@@ -112,8 +115,8 @@ class LiteLLM(Construct):
         super().__init__(scope, id)
         cluster = props.cluster
         ns = PLATFORM_NAMESPACE
-        meta = labels(NAME, instance=cluster.name, component="gateway")
-        pods = selector(NAME, cluster.name)
+        app = Identity.of(NAME, namespace=ns, instance=cluster.name, component="gateway")
+        meta = app.labels
         port, metrics_port = PORTS["litellm"], PORTS["litellm-metrics"]
         config_yaml = cfg.render_config_yaml(props.config)
 
@@ -136,15 +139,11 @@ class LiteLLM(Construct):
             template_data={cfg.DATABASE_URL: database_url_template("litellm", DB_PASSWORD)}))
         self.secret_name = secret.secret_name
 
-        def secret_env(key: str, secret_name: str = secret.secret_name) -> k8s.EnvVar:
-            return k8s.EnvVar(name=key, value_from=k8s.EnvVarSource(
-                secret_key_ref=k8s.SecretKeySelector(name=secret_name, key=key)))
-
         # Bedrock through IRSA: the pod gets web-identity credentials for this role, no static keys
         irsa_service_account(self, "sa", name=NAME, namespace=ns, labels=meta,
                              role_arn=f"arn:aws:iam::{cluster.aws_account_id}:role/genai-{cluster.name}-litellm")
-        config_map = k8s.KubeConfigMap(self, "config", metadata=k8s.ObjectMeta(
-            name=f"{NAME}-config", namespace=ns, labels=meta), data={"config.yaml": config_yaml})
+        config_map = k8s.KubeConfigMap(self, "config", metadata=app.metadata(f"{NAME}-config"),
+                                       data={"config.yaml": config_yaml})
 
         env = [
             k8s.EnvVar(name="LITELLM_LOCAL_MODEL_COST_MAP", value="True"),
@@ -158,8 +157,8 @@ class LiteLLM(Construct):
             k8s.EnvVar(name="LAGO_API_BASE", value=f"http://{service_host('lago-api')}:{PORTS['lago-api']}"),
             k8s.EnvVar(name="LAGO_API_EVENT_CODE", value="llm_usage"),
             k8s.EnvVar(name="LAGO_API_CHARGE_BY", value="team_id"),
-            *[secret_env(key) for key in sorted(data) if key != DB_PASSWORD],
-            secret_env(cfg.DATABASE_URL),
+            *[secret_env(key, secret.secret_name) for key in sorted(data) if key != DB_PASSWORD],
+            secret_env(cfg.DATABASE_URL, secret.secret_name),
         ]
         jwt = props.config.jwt
         if jwt is not None:
@@ -168,7 +167,7 @@ class LiteLLM(Construct):
             if jwt.issuer:
                 env.append(k8s.EnvVar(name="JWT_ISSUER", value=jwt.issuer))
 
-        volumes = [k8s.Volume(name="config", config_map=k8s.ConfigMapVolumeSource(name=config_map.name))]
+        volumes = [config_volume("config", config_map.name)]
         mounts = [k8s.VolumeMount(name="config", mount_path=CONFIG_PATH, sub_path="config.yaml", read_only=True)]
         for vol_name, path, size in (("tmp", TMP, "1Gi"), ("cache", "/.cache", "500Mi"), ("npm", "/.npm", "500Mi"),
                                      ("ui", "/var/lib/litellm", "500Mi"), ("home", HOME, "100Mi")):
@@ -176,17 +175,15 @@ class LiteLLM(Construct):
             volumes.append(volume)
             mounts.append(mount)
 
-        self._migration_job(cluster, meta, env, volumes, mounts, props.resources)
-        container = k8s.Container(
+        self._migration_job(cluster, env, volumes, mounts, props.resources)
+        ports = [Port("http", port, app_protocol="http"), Port("metrics", metrics_port)]
+        container = Container(
             name=NAME, image=image("litellm"),
             args=["--config", CONFIG_PATH, "--port", str(port), "--num_workers", str(props.num_workers),
                   "--prometheus_metrics_port", str(metrics_port)],
             # the migration Job of wave 1 has migrated; the replicas only check the schema
             env=[*env, k8s.EnvVar(name="DISABLE_SCHEMA_UPDATE", value="true")],
-            ports=[k8s.ContainerPort(name="http", container_port=port),
-                   k8s.ContainerPort(name="metrics", container_port=metrics_port)],
-            resources=props.resources.render(), security_context=container_security_context(LITELLM_PROFILE),
-            volume_mounts=mounts,
+            ports=ports, resources=props.resources, mounts=mounts,
             # never /health: it calls every upstream model
             startup_probe=http_probe("/health/readiness", "http", period=10, failure_threshold=30),
             liveness_probe=http_probe("/health/liveliness", "http", period=15, failure_threshold=3),
@@ -194,67 +191,38 @@ class LiteLLM(Construct):
         )
         # a config change must roll the pods (a subPath mount never sees ConfigMap updates)
         checksum = hashlib.sha256(config_yaml.encode()).hexdigest()
-        k8s.KubeDeployment(self, "deployment", metadata=k8s.ObjectMeta(
-            name=NAME, namespace=ns, labels=meta, annotations={"argocd.argoproj.io/sync-wave": WORKLOAD_WAVE}),
-                           spec=k8s.DeploymentSpec(
+        app.deployment(self, "deployment", DeploymentSpec(
             # no `replicas`: the HPA owns the count (a fixed value here would fight it on every sync)
-            selector=k8s.LabelSelector(match_labels=pods),
-            strategy=k8s.DeploymentStrategy(type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
-                max_surge=k8s.IntOrString.from_number(1), max_unavailable=k8s.IntOrString.from_number(0))),
-            template=k8s.PodTemplateSpec(
-                metadata=k8s.ObjectMeta(labels=meta, annotations={"checksum/config": checksum}),
-                spec=k8s.PodSpec(
-                    service_account_name=NAME, containers=[container], volumes=volumes,
-                    security_context=pod_security_context(LITELLM_PROFILE),
-                    affinity=redis_ha.spread_over_nodes(pods),
-                    automount_service_account_token=False, enable_service_links=False,
+            replicas=None, annotations={"argocd.argoproj.io/sync-wave": WORKLOAD_WAVE},
+            pod=Pod(containers=[container], profile=LITELLM_PROFILE, volumes=volumes, service_account=NAME,
+                    annotations={"checksum/config": checksum}, spread_over_nodes=True,
                     # long streaming completions finish before the pod goes
-                    termination_grace_period_seconds=90))))
-        k8s.KubeService(self, "service", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                        spec=k8s.ServiceSpec(type="ClusterIP", selector=pods, ports=[
-                            k8s.ServicePort(name="http", port=port, target_port=k8s.IntOrString.from_string("http"),
-                                            app_protocol="http"),
-                            k8s.ServicePort(name="metrics", port=metrics_port,
-                                            target_port=k8s.IntOrString.from_string("metrics"))]))
-        k8s.KubePodDisruptionBudget(self, "pdb", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                                    spec=k8s.PodDisruptionBudgetSpec(
-                                        min_available=k8s.IntOrString.from_number(1),
-                                        selector=k8s.LabelSelector(match_labels=pods)))
-        k8s.KubeHorizontalPodAutoscalerV2(self, "hpa", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                                          spec=k8s.HorizontalPodAutoscalerSpecV2(
-            scale_target_ref=k8s.CrossVersionObjectReferenceV2(api_version="apps/v1", kind="Deployment", name=NAME),
-            min_replicas=props.min_replicas, max_replicas=props.max_replicas,
-            metrics=[k8s.MetricSpecV2(type="Resource", resource=k8s.ResourceMetricSourceV2(
-                name="cpu", target=k8s.MetricTargetV2(type="Utilization",
-                                                      average_utilization=props.cpu_utilization)))]))
+                    termination_grace_period=90)))
+        app.service(self, "service", ports)
+        app.disruption_budget(self, "pdb", min_available=1)
+        app.autoscaler(self, "hpa", min_replicas=props.min_replicas, max_replicas=props.max_replicas,
+                   cpu_utilization=props.cpu_utilization)
         self._public_route(cluster, meta, props.client_cidrs)
         self._team_sync(cluster, props.tenants, secret.secret_name)
 
-    def _migration_job(self, cluster: ClusterSpec, meta: dict[str, str], env: list[k8s.EnvVar],
-                       volumes: list[k8s.Volume], mounts: list[k8s.VolumeMount], resources: Resources) -> None:
+    def _migration_job(self, cluster: ClusterSpec, env: list[k8s.EnvVar], volumes: list[k8s.Volume],
+                       mounts: list[k8s.VolumeMount], resources: Resources) -> None:
         """Prisma migrations once per sync, with the Deployment's config, Secret and mounts."""
-        job_labels = labels(LITELLM_MIGRATE, instance=cluster.name, component="gateway")
-        container = k8s.Container(
+        app = Identity.of(LITELLM_MIGRATE, namespace=PLATFORM_NAMESPACE, instance=cluster.name, component="gateway")
+        container = Container(
             name="migrate", image=image("litellm"),
             # proxy_cli: setup_database, then exit before serving (non-zero when a migration fails)
             args=["--config", CONFIG_PATH, "--skip_server_startup"],
             env=[*env, k8s.EnvVar(name="DISABLE_SCHEMA_UPDATE", value="false")],
-            resources=resources.render(), security_context=container_security_context(LITELLM_PROFILE),
-            volume_mounts=mounts)
-        k8s.KubeJob(self, "migrate", metadata=k8s.ObjectMeta(
-            name=LITELLM_MIGRATE, namespace=PLATFORM_NAMESPACE, labels=job_labels, annotations={
+            resources=resources, mounts=mounts)
+        app.job(self, "migrate", JobSpec(
+            backoff_limit=3, active_deadline_seconds=1800,
+            pod=Pod(containers=[container], profile=LITELLM_PROFILE, volumes=volumes, restart_policy="Never"),
+            annotations={
                 # after wave 0 (PostgreSQL, Secrets) exists, before the replicas of wave 2
                 "argocd.argoproj.io/hook": "Sync",
                 "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
-                "argocd.argoproj.io/sync-wave": MIGRATION_WAVE}),
-            spec=k8s.JobSpec(
-                backoff_limit=3, active_deadline_seconds=1800,
-                template=k8s.PodTemplateSpec(
-                    metadata=k8s.ObjectMeta(labels=job_labels),
-                    spec=k8s.PodSpec(
-                        restart_policy="Never", containers=[container],
-                        volumes=volumes, security_context=pod_security_context(LITELLM_PROFILE),
-                        automount_service_account_token=False, enable_service_links=False))))
+                "argocd.argoproj.io/sync-wave": MIGRATION_WAVE}))
 
     def _public_route(self, cluster: ClusterSpec, meta: dict[str, str], client_cidrs: tuple[str, ...]) -> None:
         PublicRoute(self, "public", labels=meta, endpoint=PublicEndpoint(

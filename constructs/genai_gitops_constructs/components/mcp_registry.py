@@ -22,17 +22,9 @@ from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components.db_budget import PoolClaim
 from genai_gitops_constructs.components.postgres import database_password_ref, database_url_template, platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, object_meta, selector
-from genai_gitops_constructs.security import (
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    http_probe,
-    pod_security_context,
-    writable,
-)
-from genai_gitops_constructs.values import int_or_string
+from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 NAME = "mcp-registry"
 #: database and owner role in the central PostgreSQL
@@ -57,14 +49,13 @@ class McpRegistry(Construct):
         super().__init__(scope, id)
         cluster = props.cluster
         ns = PLATFORM_NAMESPACE
-        meta = labels(NAME, instance=cluster.name, component="agents")
-        pods = selector(NAME, cluster.name)
-        port = PORTS["mcp-registry"]
+        app = Identity.of(NAME, namespace=ns, instance=cluster.name, component="agents")
+        port = Port(PORT_NAME, PORTS["mcp-registry"], app_protocol="http")
         #: base URL agents and LiteLLM use (API under /v0.1)
-        self.url = f"http://{service_host(NAME)}:{port}"
+        self.url = f"http://{service_host(NAME)}:{port.number}"
 
         secret = ExternalSecret(self, "secret", ExternalSecretProps(
-            name=NAME, namespace=ns, labels=meta,
+            name=NAME, namespace=ns, labels=app.labels,
             data={
                 # the same store entry PostgreSQL creates the role with
                 "DATABASE_PASSWORD": database_password_ref(cluster, DATABASE),
@@ -73,46 +64,31 @@ class McpRegistry(Construct):
             },
             template_data={"MCP_REGISTRY_DATABASE_URL": database_url_template(DATABASE, "DATABASE_PASSWORD")}))
 
-        def secret_env(key: str) -> k8s.EnvVar:
-            return k8s.EnvVar(name=key, value_from=k8s.EnvVarSource(
-                secret_key_ref=k8s.SecretKeySelector(name=secret.secret_name, key=key)))
-
         tmp_volume, tmp_mount = writable("tmp", "/tmp")  # noqa: S108
-        container = k8s.Container(
+        container = Container(
             name=NAME, image=image("mcp-registry"),
-            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=port)],
-            env=[k8s.EnvVar(name="MCP_REGISTRY_SERVER_ADDRESS", value=f":{port}"),
-                 secret_env("MCP_REGISTRY_DATABASE_URL"),
-                 secret_env("MCP_REGISTRY_JWT_PRIVATE_KEY"),
+            ports=[port],
+            env=[k8s.EnvVar(name="MCP_REGISTRY_SERVER_ADDRESS", value=f":{port.number}"),
+                 secret_env("MCP_REGISTRY_DATABASE_URL", secret.secret_name),
+                 secret_env("MCP_REGISTRY_JWT_PRIVATE_KEY", secret.secret_name),
                  # a private catalogue: nothing imported from the public registry
                  k8s.EnvVar(name="MCP_REGISTRY_SEED_FROM", value=""),
                  k8s.EnvVar(name="MCP_REGISTRY_ENABLE_ANONYMOUS_AUTH", value="false"),
                  # listed servers are in-cluster images, not packages npm/PyPI could confirm
                  k8s.EnvVar(name="MCP_REGISTRY_ENABLE_REGISTRY_VALIDATION", value="false")],
-            resources=props.resources.render(),
-            security_context=container_security_context(REGISTRY_PROFILE),
-            volume_mounts=[tmp_mount],
+            resources=props.resources,
+            mounts=[tmp_mount],
             # the registry migrates its schema before it listens
             startup_probe=http_probe(HEALTH_PATH, PORT_NAME, period=5, failure_threshold=36),
             readiness_probe=http_probe(HEALTH_PATH, PORT_NAME, period=10),
             liveness_probe=http_probe(HEALTH_PATH, PORT_NAME, period=20))
 
-        k8s.KubeDeployment(self, "deployment", metadata=object_meta(NAME, ns, meta), spec=k8s.DeploymentSpec(
-            replicas=props.replicas, selector=k8s.LabelSelector(match_labels=pods),
-            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=meta), spec=k8s.PodSpec(
-                containers=[container], volumes=[tmp_volume],
-                security_context=pod_security_context(REGISTRY_PROFILE),
-                automount_service_account_token=False, enable_service_links=False,
-                affinity=k8s.Affinity(pod_anti_affinity=k8s.PodAntiAffinity(
-                    preferred_during_scheduling_ignored_during_execution=[k8s.WeightedPodAffinityTerm(
-                        weight=100, pod_affinity_term=k8s.PodAffinityTerm(
-                            topology_key="kubernetes.io/hostname",
-                            label_selector=k8s.LabelSelector(match_labels=pods)))]))))))
-        k8s.KubeService(self, "service", metadata=object_meta(NAME, ns, meta), spec=k8s.ServiceSpec(
-            type="ClusterIP", selector=pods, ports=[k8s.ServicePort(
-                name=PORT_NAME, port=port, app_protocol="http", target_port=int_or_string(PORT_NAME))]))
-        k8s.KubePodDisruptionBudget(self, "pdb", metadata=object_meta(NAME, ns, meta), spec=k8s.PodDisruptionBudgetSpec(
-            min_available=int_or_string(1), selector=k8s.LabelSelector(match_labels=pods)))
+        app.deployment(self, "deployment", DeploymentSpec(
+            # Kubernetes' default rollout (25% surge, 25% unavailable)
+            replicas=props.replicas, strategy=None,
+            pod=Pod(containers=[container], profile=REGISTRY_PROFILE, volumes=[tmp_volume], spread_over_nodes=True)))
+        app.service(self, "service", [port])
+        app.disruption_budget(self, "pdb", min_available=1)
 
 
 #: pgx's pool default is max(4, CPUs the Go runtime sees); counted for nodes of up to 8 vCPUs

@@ -15,17 +15,8 @@ from constructs import Construct
 
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops_constructs.external_secret import TENANT_SECRET_STORE, ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, object_meta, selector
-from genai_gitops_constructs.security import (
-    RESTRICTED,
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    pod_security_context,
-    tcp_probe,
-    writable,
-)
-from genai_gitops_constructs.values import int_or_string
+from genai_gitops_constructs.security import RESTRICTED, Resources, SecurityProfile, tcp_probe, writable
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 PORT_NAME = "http"
 TOKEN_ENV = "MCP_AUTH_TOKEN"  # noqa: S105 - the variable's name, not a value
@@ -53,49 +44,31 @@ class McpServer(Construct):
         super().__init__(scope, id)
         self.props = props
         ns = props.namespace
-        meta_labels = labels(props.name, instance=ns, component="mcp-server", tenant=props.tenant)
-        match = selector(props.name, ns)
+        app = Identity.of(props.name, namespace=ns, instance=ns, component="mcp-server", tenant=props.tenant)
 
         env = [k8s.EnvVar(name="HOME", value="/tmp")]  # noqa: S108 - an emptyDir; tools often write ~/.cache
         if props.auth_token is not None:
             ExternalSecret(self, "secret", ExternalSecretProps(
-                name=props.name, namespace=ns, labels=meta_labels, data={"token": props.auth_token},
+                name=props.name, namespace=ns, labels=app.labels, data={"token": props.auth_token},
                 store=TENANT_SECRET_STORE, store_kind="SecretStore"))
-            env.append(k8s.EnvVar(name=TOKEN_ENV, value_from=k8s.EnvVarSource(
-                secret_key_ref=k8s.SecretKeySelector(name=props.name, key="token"))))
+            env.append(secret_env(TOKEN_ENV, props.name, "token"))
 
         tmp_volume, tmp_mount = writable("tmp", "/tmp", "256Mi")  # noqa: S108 - an emptyDir
-        container = k8s.Container(
+        port = Port(PORT_NAME, props.port, app_protocol="http", protocol="TCP")
+        container = Container(
             name=props.name, image=props.image, image_pull_policy="IfNotPresent",
-            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=props.port, protocol="TCP")],
+            ports=[port],
             env=env,
-            resources=props.resources.render(),
-            security_context=container_security_context(props.security),
+            resources=props.resources,
             # the MCP endpoint only answers a POST initialize: an HTTP GET probe would fail on a healthy server
             liveness_probe=tcp_probe(PORT_NAME, period=10, failure_threshold=3),
             readiness_probe=tcp_probe(PORT_NAME, period=5, failure_threshold=3),
-            volume_mounts=[tmp_mount])
+            mounts=[tmp_mount])
 
-        k8s.KubeDeployment(self, "deployment", metadata=object_meta(props.name, ns, meta_labels),
-                           spec=k8s.DeploymentSpec(
-            replicas=props.replicas,
-            selector=k8s.LabelSelector(match_labels=match),
-            revision_history_limit=5,
-            strategy=k8s.DeploymentStrategy(type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
-                max_surge=int_or_string(1), max_unavailable=int_or_string(0))),
-            template=k8s.PodTemplateSpec(
-                metadata=k8s.ObjectMeta(labels=meta_labels),
-                spec=k8s.PodSpec(
-                    automount_service_account_token=False,
-                    enable_service_links=False,
-                    security_context=pod_security_context(props.security),
-                    containers=[container],
-                    volumes=[tmp_volume]))))
-
-        k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, meta_labels), spec=k8s.ServiceSpec(
-            type="ClusterIP", selector=match,
-            ports=[k8s.ServicePort(name=PORT_NAME, port=props.port, target_port=int_or_string(
-                PORT_NAME), protocol="TCP", app_protocol="http")]))
+        app.deployment(self, "deployment", DeploymentSpec(
+            pod=Pod(containers=[container], profile=props.security, volumes=[tmp_volume]),
+            replicas=props.replicas, revision_history_limit=5))
+        app.service(self, "service", [port])
 
     @property
     def url(self) -> str:

@@ -15,17 +15,9 @@ from cdk8s_plus_28 import k8s
 from constructs import Construct
 
 from genai_gitops.model.traffic import PORTS
-from genai_gitops_constructs.meta import labels, object_meta, selector
-from genai_gitops_constructs.security import (
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    http_probe,
-    pod_security_context,
-    writable,
-)
-from genai_gitops_constructs.values import int_or_string, quantity
+from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable, writable_dirs
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, VolumeClaim, toleration
 
 PORT = PORTS["ollama"]
 PORT_NAME = "http"
@@ -116,31 +108,27 @@ class Ollama(Construct):
         super().__init__(scope, id)
         self.props = props
         ns = props.namespace
-        meta_labels = labels(props.name, instance=ns, component="inference", tenant=props.tenant)
-        match = selector(props.name, ns)
+        app = Identity.of(props.name, namespace=ns, instance=ns, component="inference", tenant=props.tenant)
         claim = f"{props.name}-models"
 
-        k8s.KubePersistentVolumeClaim(self, "models", metadata=object_meta(claim, ns, meta_labels),
-                                      spec=k8s.PersistentVolumeClaimSpec(
-            access_modes=["ReadWriteOnce"], storage_class_name=props.storage_class,
-            resources=k8s.ResourceRequirements(requests={"storage": quantity(props.storage_size)})))
+        app.volume_claim(self, "models", VolumeClaim(claim, props.storage_size, props.storage_class))
 
-        state = [writable("home", HOME_DIR, "64Mi"), writable("tmp", "/tmp", "1Gi")]  # noqa: S108 - emptyDir
-        volumes = [volume for volume, _ in state] + [k8s.Volume(
-            name="models", persistent_volume_claim=k8s.PersistentVolumeClaimVolumeSource(claim_name=claim))]
-        mounts = [mount for _, mount in state] + [k8s.VolumeMount(name="models", mount_path=MODELS_DIR)]
+        volumes, mounts = writable_dirs(writable("home", HOME_DIR, "64Mi"),
+                                        writable("tmp", "/tmp", "1Gi"))  # noqa: S108 - emptyDir
+        volumes.append(k8s.Volume(
+            name="models", persistent_volume_claim=k8s.PersistentVolumeClaimVolumeSource(claim_name=claim)))
+        mounts.append(k8s.VolumeMount(name="models", mount_path=MODELS_DIR))
         common_env = [_env("HOME", HOME_DIR), _env("OLLAMA_MODELS", MODELS_DIR)]
         # the image sets NVIDIA_VISIBLE_DEVICES=all: with the NVIDIA runtime as the node default, a container
         # that requests no GPU would still see every GPU on the node. "void" hides them; the device plugin
         # overrides it with the allocated device in a container that does request one.
         no_gpu = [_env("NVIDIA_VISIBLE_DEVICES", "void")]
 
-        pull = k8s.Container(
+        pull = Container(
             name="pull-models", image=props.image, image_pull_policy="IfNotPresent",
             command=["sh", "-c", PULL_SCRIPT, "pull-models", *props.models],
             env=[*common_env, _env("OLLAMA_HOST", f"127.0.0.1:{PORT}"), *no_gpu],
-            resources=props.pull_resources.render(), security_context=container_security_context(props.security),
-            volume_mounts=mounts)
+            resources=props.pull_resources, mounts=mounts)
 
         if props.gpu is not None:
             resources = dataclasses.replace(props.gpu_resources, gpus=props.gpu.count, gpu_resource=props.gpu.resource)
@@ -148,50 +136,32 @@ class Ollama(Construct):
         else:
             resources = props.cpu_resources
             gpu_env = no_gpu
-        server = k8s.Container(
+        port = Port(PORT_NAME, PORT, app_protocol="http", protocol="TCP")
+        server = Container(
             name=props.name, image=props.image, image_pull_policy="IfNotPresent",
             args=["serve"],
-            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=PORT, protocol="TCP")],
+            ports=[port],
             env=[*common_env, _env("OLLAMA_HOST", f"0.0.0.0:{PORT}"), _env("OLLAMA_KEEP_ALIVE", props.keep_alive),
                  *gpu_env, *(_env(n, v) for n, v in props.extra_env)],
-            resources=resources.render(),
-            security_context=container_security_context(props.security),
+            resources=resources,
             # "/" answers "Ollama is running" as soon as the server listens; models are already on disk
             startup_probe=http_probe("/", PORT_NAME, period=2, failure_threshold=30),
             liveness_probe=http_probe("/", PORT_NAME, period=10, failure_threshold=6),
             readiness_probe=http_probe("/", PORT_NAME, period=5, failure_threshold=3),
-            volume_mounts=mounts)
+            mounts=mounts)
 
         # GPU pods go to the pool's nodes and tolerate its taints; CPU pods carry neither field
         node_selector = dict(props.gpu.node_selector) if props.gpu is not None else None
-        tolerations = [
-            k8s.Toleration(key=t.key, operator="Equal" if t.value else "Exists", value=t.value or None, effect=t.effect)
-            for t in props.gpu.tolerations] if props.gpu is not None else None
+        tolerations = ([toleration(t.key, t.value, t.effect) for t in props.gpu.tolerations]
+                       if props.gpu is not None else None)
 
-        k8s.KubeDeployment(self, "deployment", metadata=object_meta(props.name, ns, meta_labels),
-                           spec=k8s.DeploymentSpec(
-            replicas=1,
-            selector=k8s.LabelSelector(match_labels=match),
+        app.deployment(self, "deployment", DeploymentSpec(
+            pod=Pod(containers=[server], init_containers=[pull], profile=props.security, volumes=volumes,
+                    termination_grace_period=60, node_selector=node_selector, tolerations=tolerations),
             revision_history_limit=5,
             # the models volume is ReadWriteOnce: the old pod must let go of it before the new one starts
-            strategy=k8s.DeploymentStrategy(type="Recreate"),
-            template=k8s.PodTemplateSpec(
-                metadata=k8s.ObjectMeta(labels=meta_labels),
-                spec=k8s.PodSpec(
-                    automount_service_account_token=False,
-                    enable_service_links=False,
-                    security_context=pod_security_context(props.security),
-                    termination_grace_period_seconds=60,
-                    init_containers=[pull],
-                    containers=[server],
-                    volumes=volumes,
-                    node_selector=node_selector,
-                    tolerations=tolerations))))
-
-        k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, meta_labels), spec=k8s.ServiceSpec(
-            type="ClusterIP", selector=match,
-            ports=[k8s.ServicePort(name=PORT_NAME, port=PORT, target_port=int_or_string(PORT_NAME),
-                                   protocol="TCP", app_protocol="http")]))
+            strategy="Recreate"))
+        app.service(self, "service", [port])
 
     @property
     def url(self) -> str:

@@ -17,22 +17,16 @@ from constructs import Construct
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PORTS
 from genai_gitops_constructs.external_secret import TENANT_SECRET_STORE, ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, object_meta, selector
-from genai_gitops_constructs.security import (
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    http_probe,
-    pod_security_context,
-    writable,
-)
+from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable, writable_dirs
 from genai_gitops_constructs.service_account import irsa_service_account
-from genai_gitops_constructs.values import int_or_string
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import Container, DeploymentSpec, Identity, Pod, Port, secret_env
 
 CONTAINER_PORT = PORTS["open-webui"]
 SERVICE_PORT = 80
 PORT_NAME = "http"
+#: the Service listens on 80 in front of the container's port
+PORT = Port(PORT_NAME, CONTAINER_PORT, service_number=SERVICE_PORT, app_protocol="http", protocol="TCP")
 
 # Non-root, read-only root filesystem, although the image runs as root by default (Dockerfile `ARG UID=0`, "non-root
 # configurations are untested"). runAsNonRoot alone cannot work (the kubelet refuses an image whose user is 0),
@@ -178,11 +172,6 @@ def _env(name: str, value: str) -> k8s.EnvVar:
     return k8s.EnvVar(name=name, value=value)
 
 
-def _secret_env(name: str, secret: str, key: str) -> k8s.EnvVar:
-    return k8s.EnvVar(name=name, value_from=k8s.EnvVarSource(
-        secret_key_ref=k8s.SecretKeySelector(name=secret, key=key)))
-
-
 def _flag(value: bool) -> str:
     return "True" if value else "False"
 
@@ -195,8 +184,8 @@ class OpenWebUI(Construct):
         self.props = props
         self.service_name = props.name
         ns = props.namespace
-        self._labels = labels(props.name, instance=ns, component="frontend", tenant=props.tenant)
-        self._selector = selector(props.name, ns)
+        self._app = Identity.of(props.name, namespace=ns, instance=ns, component="frontend", tenant=props.tenant)
+        self._labels = self._app.labels
         self._secret = props.name
         self._oidc_secret = f"{props.name}-oidc"
 
@@ -205,26 +194,12 @@ class OpenWebUI(Construct):
         irsa_service_account(self, "service-account", name=props.name, namespace=ns, labels=self._labels,
                              role_arn=props.iam_role_arn)
         self._deployment()
-        k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, self._labels), spec=k8s.ServiceSpec(
-            type="ClusterIP", selector=self._selector,
-            ports=[k8s.ServicePort(name=PORT_NAME, port=SERVICE_PORT, target_port=int_or_string(
-                PORT_NAME), protocol="TCP", app_protocol="http")]))
-        k8s.KubeHorizontalPodAutoscalerV2(
-            self, "hpa", metadata=object_meta(props.name, ns, self._labels),
-            spec=k8s.HorizontalPodAutoscalerSpecV2(
-                scale_target_ref=k8s.CrossVersionObjectReferenceV2(api_version="apps/v1", kind="Deployment",
-                                                                   name=props.name),
-                min_replicas=props.scaling.min_replicas, max_replicas=props.scaling.max_replicas,
-                metrics=[k8s.MetricSpecV2(type="Resource", resource=k8s.ResourceMetricSourceV2(
-                    name="cpu", target=k8s.MetricTargetV2(
-                        type="Utilization", average_utilization=props.scaling.target_cpu_utilization)))]))
+        self._app.service(self, "service", [PORT])
+        self._app.autoscaler(self, "hpa", min_replicas=props.scaling.min_replicas,
+                   max_replicas=props.scaling.max_replicas, cpu_utilization=props.scaling.target_cpu_utilization)
         # maxUnavailable 1 never blocks a node drain (even at one replica) and, above two replicas, keeps
         # more capacity than minAvailable 1 would; AlwaysAllow lets drains evict pods that never became ready
-        k8s.KubePodDisruptionBudget(self, "pdb", metadata=object_meta(props.name, ns, self._labels),
-                                    spec=k8s.PodDisruptionBudgetSpec(
-                                        max_unavailable=int_or_string(1),
-                                        selector=k8s.LabelSelector(match_labels=self._selector),
-                                        unhealthy_pod_eviction_policy="AlwaysAllow"))
+        self._app.disruption_budget(self, "pdb", max_unavailable=1, evict_unhealthy=True)
 
     @property
     def url(self) -> str:
@@ -268,8 +243,8 @@ class OpenWebUI(Construct):
             _env("WEBUI_NAME", p.display_name),
             _env("WEBUI_URL", p.public_url),
             _env("ENABLE_PERSISTENT_CONFIG", "False"),
-            _secret_env("WEBUI_SECRET_KEY", self._secret, "webui-secret-key"),
-            _secret_env("DATABASE_URL", self._secret, "database-url"),
+            secret_env("WEBUI_SECRET_KEY", self._secret, "webui-secret-key"),
+            secret_env("DATABASE_URL", self._secret, "database-url"),
             _env("WEBUI_SESSION_COOKIE_SECURE", "True"),
             _env("WEBUI_AUTH_COOKIE_SECURE", "True"),
             # sign-in: the tenant's OIDC provider
@@ -278,7 +253,7 @@ class OpenWebUI(Construct):
             _env("ENABLE_OAUTH_SIGNUP", _flag(p.oidc.allow_signup)),
             _env("DEFAULT_USER_ROLE", p.default_user_role),
             _env("OAUTH_CLIENT_ID", p.oidc.client_id),
-            _secret_env("OAUTH_CLIENT_SECRET", self._oidc_secret, "client-secret"),
+            secret_env("OAUTH_CLIENT_SECRET", self._oidc_secret, "client-secret"),
             _env("OPENID_PROVIDER_URL", p.oidc.discovery_url),
             _env("OAUTH_PROVIDER_NAME", p.oidc.provider_name),
             _env("OAUTH_SCOPES", p.oidc.scopes),
@@ -297,10 +272,10 @@ class OpenWebUI(Construct):
         env.append(_env("ENABLE_OPENAI_API", _flag(p.openai is not None)))
         if p.openai is not None:
             env += [_env("OPENAI_API_BASE_URL", p.openai.base_url),
-                    _secret_env("OPENAI_API_KEY", self._secret, "openai-api-key")]
+                    secret_env("OPENAI_API_KEY", self._secret, "openai-api-key")]
         if p.qdrant is not None:
             env += [_env("VECTOR_DB", "qdrant"), _env("QDRANT_URI", p.qdrant.url),
-                    _secret_env("QDRANT_API_KEY", self._secret, "qdrant-api-key")]
+                    secret_env("QDRANT_API_KEY", self._secret, "qdrant-api-key")]
         else:
             # No Qdrant (RAG off): never the default embedded Chroma on the emptyDir data dir (lost on restart,
             # different per replica). pgvector in the tenant's own PostgreSQL (PGVECTOR_DB_URL defaults to
@@ -311,8 +286,8 @@ class OpenWebUI(Construct):
             # websockets through Redis: any replica can serve any session
             _env("ENABLE_WEBSOCKET_SUPPORT", "True"),
             _env("WEBSOCKET_MANAGER", "redis"),
-            _secret_env("WEBSOCKET_REDIS_URL", self._secret, "redis-url"),
-            _secret_env("REDIS_URL", self._secret, "redis-url"),
+            secret_env("WEBSOCKET_REDIS_URL", self._secret, "redis-url"),
+            secret_env("REDIS_URL", self._secret, "redis-url"),
             # files in S3 through IRSA: no S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY, boto3 reads the web identity
             _env("STORAGE_PROVIDER", "s3"),
             _env("S3_BUCKET_NAME", p.storage.bucket),
@@ -320,62 +295,46 @@ class OpenWebUI(Construct):
             _env("S3_KEY_PREFIX", p.storage.key_prefix),
         ]
         if p.tool_servers:
-            env.append(_secret_env("TOOL_SERVER_CONNECTIONS", self._secret, "tool-server-connections"))
+            env.append(secret_env("TOOL_SERVER_CONNECTIONS", self._secret, "tool-server-connections"))
         env.append(_env("HOME", HOME_DIR))
         env += [_env(name, value) for name, value in p.extra_env]
         return env
 
     def _deployment(self) -> None:
         p = self.props
-        writable_dirs = [
+        volumes, mounts = writable_dirs(
             writable("data", DATA_DIR, p.data_size_limit),
             writable("static", STATIC_DIR, "256Mi"),
             writable("home", HOME_DIR, "512Mi"),
             writable("tmp", "/tmp", "1Gi"),  # noqa: S108 - an emptyDir, not the image's /tmp
-        ]
-        volumes = [volume for volume, _ in writable_dirs]
-        mounts = [mount for _, mount in writable_dirs]
+        )
         # the emptyDirs start empty: copy what the image ships there (baked model caches, static assets)
-        seed = k8s.Container(
+        seed = Container(
             name="seed-writable-dirs", image=p.image, image_pull_policy="IfNotPresent",
             command=["sh", "-c", f"cp -R {DATA_DIR}/. {SEED_DIR}/data/ && cp -R {STATIC_DIR}/. {SEED_DIR}/static/"],
-            resources=p.seed_resources.render(), security_context=container_security_context(p.security),
-            volume_mounts=[k8s.VolumeMount(name="data", mount_path=f"{SEED_DIR}/data"),
-                           k8s.VolumeMount(name="static", mount_path=f"{SEED_DIR}/static")])
-        container = k8s.Container(
+            resources=p.seed_resources,
+            mounts=[k8s.VolumeMount(name="data", mount_path=f"{SEED_DIR}/data"),
+                    k8s.VolumeMount(name="static", mount_path=f"{SEED_DIR}/static")])
+        container = Container(
             name=p.name, image=p.image, image_pull_policy="IfNotPresent",
-            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=CONTAINER_PORT, protocol="TCP")],
+            ports=[PORT],
             env=self._environment(),
-            resources=p.resources.render(),
-            security_context=container_security_context(p.security),
+            resources=p.resources,
             # first start runs the database migrations: up to 5 minutes before liveness applies
             startup_probe=http_probe("/health", PORT_NAME, period=5, failure_threshold=60),
             liveness_probe=http_probe("/health", PORT_NAME, period=10, failure_threshold=3),
             # /ready (main.py, 0.11.0): 200 only once the database and Redis answer
             readiness_probe=http_probe("/ready", PORT_NAME, period=10, failure_threshold=3),
-            volume_mounts=mounts)
+            mounts=mounts)
         spread = [k8s.TopologySpreadConstraint(
             max_skew=1, topology_key=key, when_unsatisfiable="ScheduleAnyway",
-            label_selector=k8s.LabelSelector(match_labels=self._selector))
+            label_selector=k8s.LabelSelector(match_labels=self._app.selector))
             for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")]
-        k8s.KubeDeployment(self, "deployment", metadata=object_meta(p.name, p.namespace, self._labels),
-                           spec=k8s.DeploymentSpec(
+        self._app.deployment(self, "deployment", DeploymentSpec(
             # no `replicas`: the HPA owns the count, and Argo CD must not reset it on every sync
-            selector=k8s.LabelSelector(match_labels=self._selector),
-            revision_history_limit=5,
-            strategy=k8s.DeploymentStrategy(type="RollingUpdate", rolling_update=k8s.RollingUpdateDeployment(
-                max_surge=int_or_string(1), max_unavailable=int_or_string(0))),
-            template=k8s.PodTemplateSpec(
-                metadata=k8s.ObjectMeta(labels=self._labels),
-                spec=k8s.PodSpec(
-                    service_account_name=p.name,
-                    automount_service_account_token=False,
-                    enable_service_links=False,
-                    security_context=pod_security_context(p.security),
-                    init_containers=[seed],
-                    containers=[container],
-                    volumes=volumes,
-                    topology_spread_constraints=spread))))
+            replicas=None, revision_history_limit=5,
+            pod=Pod(containers=[container], init_containers=[seed], profile=p.security, volumes=volumes,
+                    service_account=p.name, topology_spread=spread)))
 
 
 def _token_key(server: ToolServer) -> str:

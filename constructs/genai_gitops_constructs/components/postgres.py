@@ -20,19 +20,22 @@ from genai_gitops.model.cluster import ClusterSpec
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, selector
-from genai_gitops_constructs.security import (
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    exec_probe,
-    pod_security_context,
-    writable,
-)
+from genai_gitops_constructs.security import Resources, SecurityProfile, exec_probe, writable, writable_dirs
+from genai_gitops_constructs.values import quantity
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import (
+    Container,
+    Identity,
+    Pod,
+    Port,
+    StatefulSetSpec,
+    VolumeClaim,
+    config_volume,
+    exporter,
+    secret_env,
+)
 
 NAME = "postgres"
-HEADLESS = f"{NAME}-headless"
 #: the databases (and equally named owner roles) the central stack uses
 DATABASES = ("litellm", "langfuse", "lago", "mcp_registry")
 #: the official image's `postgres` user
@@ -108,98 +111,65 @@ class Postgres(Construct):
         super().__init__(scope, id)
         cluster = props.cluster
         ns = PLATFORM_NAMESPACE
-        meta = labels(NAME, instance=cluster.name, component="database")
-        pods = selector(NAME, cluster.name)
+        app = Identity.of(NAME, namespace=ns, instance=cluster.name, component="database")
         port = PORTS["postgres"]
         self.host = service_host(NAME)
         self.port = port
 
         secret = ExternalSecret(self, "secret", ExternalSecretProps(
-            name=NAME, namespace=ns, labels=meta,
+            name=NAME, namespace=ns, labels=app.labels,
             data={"POSTGRES_PASSWORD": platform_secret(cluster, NAME, "superuser_password"),
                   **{password_env(db): database_password_ref(cluster, db) for db in DATABASES}}))
         self.secret_name = secret.secret_name
 
-        init = k8s.KubeConfigMap(self, "init", metadata=k8s.ObjectMeta(
-            name=f"{NAME}-init", namespace=ns, labels=meta), data={"10-databases.sh": _init_script()})
-
-        def secret_env(key: str) -> k8s.EnvVar:
-            return k8s.EnvVar(name=key, value_from=k8s.EnvVarSource(
-                secret_key_ref=k8s.SecretKeySelector(name=secret.secret_name, key=key)))
+        init = k8s.KubeConfigMap(self, "init", metadata=app.metadata(f"{NAME}-init"),
+                                 data={"10-databases.sh": _init_script()})
 
         ready = ["pg_isready", "--username", "postgres", "--host", "127.0.0.1", "--port", str(port)]
+        scratch, scratch_mounts = writable_dirs(writable("run", "/var/run/postgresql"), writable("tmp", TMP))
         volumes: list[k8s.Volume] = [
-            k8s.Volume(name="init", config_map=k8s.ConfigMapVolumeSource(name=init.name, default_mode=0o555)),
+            config_volume("init", init.name, default_mode=0o555),
             # parallel queries use POSIX shared memory; the runtime's default /dev/shm is 64Mi
-            k8s.Volume(name="shm", empty_dir=k8s.EmptyDirVolumeSource(
-                medium="Memory", size_limit=k8s.Quantity.from_string("256Mi"))),
+            k8s.Volume(name="shm", empty_dir=k8s.EmptyDirVolumeSource(medium="Memory", size_limit=quantity("256Mi"))),
+            *scratch,
         ]
         mounts = [
             k8s.VolumeMount(name="data", mount_path="/var/lib/postgresql"),
             k8s.VolumeMount(name="init", mount_path="/docker-entrypoint-initdb.d", read_only=True),
             k8s.VolumeMount(name="shm", mount_path=SHM),
+            *scratch_mounts,
         ]
-        for vol_name, path in (("run", "/var/run/postgresql"), ("tmp", TMP)):
-            volume, mount = writable(vol_name, path)
-            volumes.append(volume)
-            mounts.append(mount)
 
-        containers = [k8s.Container(
+        postgres = Port("postgres", port)
+        containers = [Container(
             name=NAME, image=image("postgres"),
             args=["postgres", "-c", f"max_connections={props.max_connections}",
                   "-c", "password_encryption=scram-sha-256"],
-            ports=[k8s.ContainerPort(name="postgres", container_port=port)],
+            ports=[postgres],
             env=[k8s.EnvVar(name="POSTGRES_USER", value="postgres"),
                  k8s.EnvVar(name="POSTGRES_DB", value="postgres"),
-                 secret_env("POSTGRES_PASSWORD"),
-                 *[secret_env(password_env(db)) for db in DATABASES]],
-            resources=props.resources.render(),
-            security_context=container_security_context(POSTGRES_PROFILE),
-            volume_mounts=mounts,
+                 secret_env("POSTGRES_PASSWORD", secret.secret_name),
+                 *[secret_env(password_env(db), secret.secret_name) for db in DATABASES]],
+            resources=props.resources,
+            mounts=mounts,
             # initdb and crash recovery can take minutes; liveness starts only after the first success
             startup_probe=exec_probe(ready, period=10, failure_threshold=30),
             readiness_probe=exec_probe(ready, period=10),
             liveness_probe=exec_probe(ready, period=20, failure_threshold=6),
         )]
-        service_ports = [k8s.ServicePort(name="postgres", port=port,
-                                         target_port=k8s.IntOrString.from_string("postgres"))]
+        service_ports = [postgres]
         if props.exporter_image:
-            metrics = PORTS["postgres-exporter"]
-            containers.append(k8s.Container(
-                name="exporter", image=props.exporter_image,
-                env=[k8s.EnvVar(name="DATA_SOURCE_URI", value=f"127.0.0.1:{port}/postgres?sslmode=disable"),
-                     k8s.EnvVar(name="DATA_SOURCE_USER", value="postgres"),
-                     k8s.EnvVar(name="DATA_SOURCE_PASS", value_from=k8s.EnvVarSource(
-                         secret_key_ref=k8s.SecretKeySelector(name=secret.secret_name, key="POSTGRES_PASSWORD")))],
-                ports=[k8s.ContainerPort(name="metrics", container_port=metrics)],
-                resources=Resources("50m", "64Mi", "200m", "128Mi").render(),
-                security_context=container_security_context(POSTGRES_PROFILE),
-                readiness_probe=k8s.Probe(http_get=k8s.HttpGetAction(
-                    path="/metrics", port=k8s.IntOrString.from_string("metrics")), period_seconds=30),
-                liveness_probe=k8s.Probe(http_get=k8s.HttpGetAction(
-                    path="/metrics", port=k8s.IntOrString.from_string("metrics")), period_seconds=30),
-            ))
-            service_ports.append(k8s.ServicePort(name="metrics", port=metrics,
-                                                 target_port=k8s.IntOrString.from_string("metrics")))
+            containers.append(exporter(props.exporter_image, [
+                k8s.EnvVar(name="DATA_SOURCE_URI", value=f"127.0.0.1:{port}/postgres?sslmode=disable"),
+                k8s.EnvVar(name="DATA_SOURCE_USER", value="postgres"),
+                secret_env("DATA_SOURCE_PASS", secret.secret_name, "POSTGRES_PASSWORD")],
+                PORTS["postgres-exporter"], "/metrics"))
+            service_ports.append(containers[-1].ports[0])
 
-        k8s.KubeService(self, "headless", metadata=k8s.ObjectMeta(name=HEADLESS, namespace=ns, labels=meta),
-                        spec=k8s.ServiceSpec(cluster_ip="None", selector=pods, ports=service_ports[:1]))
-        k8s.KubeService(self, "service", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                        spec=k8s.ServiceSpec(type="ClusterIP", selector=pods, ports=service_ports))
-        k8s.KubeStatefulSet(self, "statefulset", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                            spec=k8s.StatefulSetSpec(
-            service_name=HEADLESS, replicas=1, selector=k8s.LabelSelector(match_labels=pods),
-            template=k8s.PodTemplateSpec(
-                metadata=k8s.ObjectMeta(labels=meta),
-                spec=k8s.PodSpec(
-                    containers=containers, volumes=volumes,
-                    security_context=pod_security_context(POSTGRES_PROFILE),
-                    automount_service_account_token=False, enable_service_links=False,
+        app.headless_service(self, "headless", [postgres])
+        app.service(self, "service", service_ports)
+        app.stateful_set(self, "statefulset", StatefulSetSpec(
+            pod=Pod(containers=containers, profile=POSTGRES_PROFILE, volumes=volumes,
                     # a clean shutdown checkpoints; SIGKILL means crash recovery on the next start
-                    termination_grace_period_seconds=60)),
-            volume_claim_templates=[k8s.KubePersistentVolumeClaimProps(
-                metadata=k8s.ObjectMeta(name="data", labels=meta),
-                spec=k8s.PersistentVolumeClaimSpec(
-                    access_modes=["ReadWriteOnce"], storage_class_name=cluster.capabilities.storage_class,
-                    resources=k8s.ResourceRequirements(
-                        requests={"storage": k8s.Quantity.from_string(props.storage)})))]))
+                    termination_grace_period=60),
+            claims=[VolumeClaim("data", props.storage, cluster.capabilities.storage_class)]))

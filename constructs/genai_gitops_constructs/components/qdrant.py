@@ -14,17 +14,9 @@ from constructs import Construct
 from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PORTS
 from genai_gitops_constructs.external_secret import TENANT_SECRET_STORE, ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, object_meta, selector
-from genai_gitops_constructs.security import (
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    http_probe,
-    pod_security_context,
-    writable,
-)
-from genai_gitops_constructs.values import int_or_string, quantity
+from genai_gitops_constructs.security import Resources, SecurityProfile, http_probe, writable, writable_dirs
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import Container, Identity, Pod, Port, StatefulSetSpec, VolumeClaim, secret_env
 
 HTTP_PORT = PORTS["qdrant-http"]
 GRPC_PORT = PORTS["qdrant-grpc"]
@@ -64,31 +56,28 @@ class Qdrant(Construct):
         super().__init__(scope, id)
         self.props = props
         ns = props.namespace
-        meta_labels = labels(props.name, instance=ns, component="vector-database", tenant=props.tenant)
-        match = selector(props.name, ns)
-        headless = f"{props.name}-headless"
+        app = Identity.of(props.name, namespace=ns, instance=ns, component="vector-database", tenant=props.tenant)
         self.secret_name = props.name
 
         ExternalSecret(self, "secret", ExternalSecretProps(
-            name=self.secret_name, namespace=ns, labels=meta_labels, data={"api-key": props.api_key},
+            name=self.secret_name, namespace=ns, labels=app.labels, data={"api-key": props.api_key},
             store=TENANT_SECRET_STORE, store_kind="SecretStore"))
 
-        state = [writable("snapshots", SNAPSHOTS_DIR, props.snapshots_size_limit),
-                 writable("tmp", "/tmp", "1Gi"),  # noqa: S108 - an emptyDir
-                 writable("init", INIT_DIR, "1Mi")]
-        container = k8s.Container(
+        volumes, mounts = writable_dirs(writable("snapshots", SNAPSHOTS_DIR, props.snapshots_size_limit),
+                                        writable("tmp", "/tmp", "1Gi"),  # noqa: S108 - an emptyDir
+                                        writable("init", INIT_DIR, "1Mi"))
+        ports = [Port("http", HTTP_PORT, app_protocol="http", protocol="TCP"),
+                 Port("grpc", GRPC_PORT, app_protocol="grpc", protocol="TCP")]
+        container = Container(
             name=props.name, image=props.image, image_pull_policy="IfNotPresent",
-            ports=[k8s.ContainerPort(name="http", container_port=HTTP_PORT, protocol="TCP"),
-                   k8s.ContainerPort(name="grpc", container_port=GRPC_PORT, protocol="TCP")],
+            ports=ports,
             env=[
-                k8s.EnvVar(name="QDRANT__SERVICE__API_KEY", value_from=k8s.EnvVarSource(
-                    secret_key_ref=k8s.SecretKeySelector(name=self.secret_name, key="api-key"))),
+                secret_env("QDRANT__SERVICE__API_KEY", self.secret_name, "api-key"),
                 # no phone-home: the namespace has no egress for it anyway
                 k8s.EnvVar(name="QDRANT__TELEMETRY_DISABLED", value="true"),
                 k8s.EnvVar(name="QDRANT_INIT_FILE_PATH", value=INIT_FILE),
             ],
-            resources=props.resources.render(),
-            security_context=container_security_context(props.security),
+            resources=props.resources,
             # /livez and /readyz are the Kubernetes probe endpoints and need no api-key (the chart probes
             # /readyz with auth on). Loading large collections at start can take minutes.
             startup_probe=http_probe("/livez", "http", period=5, failure_threshold=60),
@@ -96,47 +85,16 @@ class Qdrant(Construct):
             readiness_probe=http_probe("/readyz", "http", period=5, failure_threshold=3),
             # in-flight requests finish before the endpoint disappears
             lifecycle=k8s.Lifecycle(pre_stop=k8s.LifecycleHandler(exec=k8s.ExecAction(command=["sleep", "3"]))),
-            volume_mounts=[k8s.VolumeMount(name="storage", mount_path=STORAGE_DIR),
-                           *(mount for _, mount in state)])
+            mounts=[k8s.VolumeMount(name="storage", mount_path=STORAGE_DIR), *mounts])
 
-        k8s.KubeStatefulSet(self, "statefulset", metadata=object_meta(props.name, ns, meta_labels),
-                            spec=k8s.StatefulSetSpec(
-            replicas=1,
-            service_name=headless,
-            selector=k8s.LabelSelector(match_labels=match),
-            pod_management_policy="Parallel",
-            update_strategy=k8s.StatefulSetUpdateStrategy(type="RollingUpdate"),
-            revision_history_limit=5,
-            template=k8s.PodTemplateSpec(
-                metadata=k8s.ObjectMeta(labels=meta_labels),
-                spec=k8s.PodSpec(
-                    automount_service_account_token=False,
-                    enable_service_links=False,
-                    security_context=pod_security_context(props.security),
-                    containers=[container],
-                    volumes=[volume for volume, _ in state])),
-            volume_claim_templates=[k8s.KubePersistentVolumeClaimProps(
-                metadata=k8s.ObjectMeta(name="storage", labels=meta_labels),
-                spec=k8s.PersistentVolumeClaimSpec(
-                    access_modes=["ReadWriteOnce"], storage_class_name=props.storage_class,
-                    resources=k8s.ResourceRequirements(
-                        requests={"storage": quantity(props.storage_size)})))]))
-
-        ports = [k8s.ServicePort(name="http", port=HTTP_PORT, target_port=int_or_string("http"),
-                                 protocol="TCP", app_protocol="http"),
-                 k8s.ServicePort(name="grpc", port=GRPC_PORT, target_port=int_or_string("grpc"),
-                                 protocol="TCP", app_protocol="grpc")]
-        k8s.KubeService(self, "service", metadata=object_meta(props.name, ns, meta_labels),
-                        spec=k8s.ServiceSpec(type="ClusterIP", selector=match, ports=ports))
-        k8s.KubeService(self, "headless", metadata=object_meta(headless, ns, meta_labels),
-                        spec=k8s.ServiceSpec(cluster_ip="None", selector=match, ports=ports,
-                                             publish_not_ready_addresses=True))
+        app.stateful_set(self, "statefulset", StatefulSetSpec(
+            pod=Pod(containers=[container], profile=props.security, volumes=volumes),
+            claims=[VolumeClaim("storage", props.storage_size, props.storage_class)],
+            pod_management_policy="Parallel", update_strategy="RollingUpdate", revision_history_limit=5))
+        app.service(self, "service", ports)
+        app.headless_service(self, "headless", ports, publish_not_ready=True)
         # one replica: maxUnavailable 1 lets a drain move it (a short RAG outage) instead of blocking the drain
-        k8s.KubePodDisruptionBudget(self, "pdb", metadata=object_meta(props.name, ns, meta_labels),
-                                    spec=k8s.PodDisruptionBudgetSpec(
-                                        max_unavailable=int_or_string(1),
-                                        selector=k8s.LabelSelector(match_labels=match),
-                                        unhealthy_pod_eviction_policy="AlwaysAllow"))
+        app.disruption_budget(self, "pdb", max_unavailable=1, evict_unhealthy=True)
 
     @property
     def url(self) -> str:

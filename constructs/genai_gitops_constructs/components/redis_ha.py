@@ -22,19 +22,23 @@ from genai_gitops.model.secrets import SecretRef
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components.postgres import platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, selector
-from genai_gitops_constructs.security import (
-    Resources,
-    SecurityProfile,
-    container_security_context,
-    exec_probe,
-    pod_security_context,
-    writable,
-)
+from genai_gitops_constructs.security import Resources, SecurityProfile, exec_probe, writable
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import (
+    Container,
+    Identity,
+    Pod,
+    Port,
+    StatefulSetSpec,
+    VolumeClaim,
+    config_volume,
+    exporter,
+    headless_name,
+    secret_env,
+)
 
 NAME = "redis"
-HEADLESS = f"{NAME}-headless"
+HEADLESS = headless_name(NAME)
 MASTER_SET = "mymaster"
 REPLICAS = 3
 QUORUM = 2
@@ -154,21 +158,19 @@ class RedisHA(Construct):
         super().__init__(scope, id)
         cluster = props.cluster
         ns = PLATFORM_NAMESPACE
-        meta = labels(NAME, instance=cluster.name, component="cache")
-        pods = selector(NAME, cluster.name)
+        app = Identity.of(NAME, namespace=ns, instance=cluster.name, component="cache")
         redis_port, sentinel_port = PORTS["redis"], PORTS["redis-sentinel"]
         self.master_set = MASTER_SET
         self.sentinel_nodes = sentinel_nodes()
         self.password_key = PASSWORD_KEY
 
         secret = ExternalSecret(self, "secret", ExternalSecretProps(
-            name=NAME, namespace=ns, labels=meta, data={PASSWORD_KEY: password_ref(cluster)}))
+            name=NAME, namespace=ns, labels=app.labels, data={PASSWORD_KEY: password_ref(cluster)}))
         self.secret_name = secret.secret_name
-        password = k8s.EnvVar(name=PASSWORD_KEY, value_from=k8s.EnvVarSource(
-            secret_key_ref=k8s.SecretKeySelector(name=secret.secret_name, key=PASSWORD_KEY)))
+        password = secret_env(PASSWORD_KEY, secret.secret_name)
 
-        scripts = k8s.KubeConfigMap(self, "scripts", metadata=k8s.ObjectMeta(
-            name=f"{NAME}-scripts", namespace=ns, labels=meta), data={"init.sh": _INIT_SCRIPT})
+        scripts = k8s.KubeConfigMap(self, "scripts", metadata=app.metadata(f"{NAME}-scripts"),
+                                    data={"init.sh": _INIT_SCRIPT})
 
         init_env = [
             k8s.EnvVar(name="POD_NAME", value_from=k8s.EnvVarSource(
@@ -186,88 +188,50 @@ class RedisHA(Construct):
         ]
         port_env = [k8s.EnvVar(name="REDIS_PORT", value=str(redis_port)),
                     k8s.EnvVar(name="SENTINEL_PORT", value=str(sentinel_port)), password]
-        security = container_security_context(VALKEY_PROFILE)
         tmp_volume, tmp_mount = writable("tmp", "/tmp")  # noqa: S108 (a path inside the container)
-        config_volume, config_mount = writable("config", "/etc/valkey", "16Mi")
-        volumes = [tmp_volume, config_volume,
-                   k8s.Volume(name="scripts", config_map=k8s.ConfigMapVolumeSource(
-                       name=scripts.name, default_mode=0o555))]
+        config_volume_, config_mount = writable("config", "/etc/valkey", "16Mi")
+        data_mount = k8s.VolumeMount(name="data", mount_path="/data")
+        redis, sentinel = Port("redis", redis_port), Port("sentinel", sentinel_port)
 
         containers = [
-            k8s.Container(
+            Container(
                 name="valkey", image=image("valkey"), command=["valkey-server", "/etc/valkey/valkey.conf"],
-                env=port_env, ports=[k8s.ContainerPort(name="redis", container_port=redis_port)],
-                resources=props.resources.render(), security_context=security,
-                volume_mounts=[k8s.VolumeMount(name="data", mount_path="/data"), config_mount, tmp_mount],
+                env=port_env, ports=[redis], resources=props.resources,
+                mounts=[data_mount, config_mount, tmp_mount],
                 # a replica answers LOADING while it syncs: alive, but not ready
                 startup_probe=exec_probe(_cli("REDIS_PORT", "PONG|*LOADING*|*MASTERDOWN*"), failure_threshold=30),
                 liveness_probe=exec_probe(_cli("REDIS_PORT", "PONG|*LOADING*|*MASTERDOWN*"), failure_threshold=5),
                 readiness_probe=exec_probe(_cli("REDIS_PORT", "PONG"), period=5)),
-            k8s.Container(
+            Container(
                 name="sentinel", image=image("valkey"),
                 # on the data volume: the failovers it records survive a restart of every pod
                 command=["valkey-server", "/data/sentinel.conf", "--sentinel"],
-                env=port_env, ports=[k8s.ContainerPort(name="sentinel", container_port=sentinel_port)],
-                resources=props.sentinel_resources.render(), security_context=security,
-                volume_mounts=[k8s.VolumeMount(name="data", mount_path="/data"), tmp_mount],
+                env=port_env, ports=[sentinel], resources=props.sentinel_resources,
+                mounts=[data_mount, tmp_mount],
                 liveness_probe=exec_probe(_cli("SENTINEL_PORT", "PONG"), failure_threshold=5),
                 readiness_probe=exec_probe(_cli("SENTINEL_PORT", "PONG"), period=5)),
         ]
-        service_ports = [k8s.ServicePort(name="sentinel", port=sentinel_port,
-                                         target_port=k8s.IntOrString.from_string("sentinel"))]
+        service_ports = [sentinel]
         if props.exporter_image:
-            metrics = PORTS["redis-exporter"]
-            containers.append(k8s.Container(
-                name="exporter", image=props.exporter_image,
-                env=[k8s.EnvVar(name="REDIS_ADDR", value=f"redis://127.0.0.1:{redis_port}"), password],
-                ports=[k8s.ContainerPort(name="metrics", container_port=metrics)],
-                resources=Resources("50m", "64Mi", "200m", "128Mi").render(), security_context=security,
-                readiness_probe=k8s.Probe(http_get=k8s.HttpGetAction(
-                    path="/health", port=k8s.IntOrString.from_string("metrics")), period_seconds=30),
-                liveness_probe=k8s.Probe(http_get=k8s.HttpGetAction(
-                    path="/health", port=k8s.IntOrString.from_string("metrics")), period_seconds=30)))
-            service_ports.append(k8s.ServicePort(name="metrics", port=metrics,
-                                                 target_port=k8s.IntOrString.from_string("metrics")))
+            containers.append(exporter(props.exporter_image, [
+                k8s.EnvVar(name="REDIS_ADDR", value=f"redis://127.0.0.1:{redis_port}"), password],
+                PORTS["redis-exporter"], "/health"))
+            service_ports.append(containers[-1].ports[0])
 
         # headless: stable pod names that resolve before the pods are ready (Sentinel needs them at boot)
-        k8s.KubeService(self, "headless", metadata=k8s.ObjectMeta(name=HEADLESS, namespace=ns, labels=meta),
-                        spec=k8s.ServiceSpec(cluster_ip="None", publish_not_ready_addresses=True, selector=pods,
-                                             ports=[k8s.ServicePort(name="redis", port=redis_port),
-                                                    k8s.ServicePort(name="sentinel", port=sentinel_port)]))
-        k8s.KubeService(self, "service", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                        spec=k8s.ServiceSpec(type="ClusterIP", selector=pods, ports=service_ports))
+        app.headless_service(self, "headless", [redis, sentinel], publish_not_ready=True, target_ports=False)
+        # Sentinel only: clients ask it for the master (a plain 6379 would spread writes over replicas)
+        app.service(self, "service", service_ports)
         # two of three must stay up: that is the Sentinel quorum
-        k8s.KubePodDisruptionBudget(self, "pdb", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                                    spec=k8s.PodDisruptionBudgetSpec(
-                                        min_available=k8s.IntOrString.from_number(QUORUM),
-                                        selector=k8s.LabelSelector(match_labels=pods)))
-        k8s.KubeStatefulSet(self, "statefulset", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                            spec=k8s.StatefulSetSpec(
-            service_name=HEADLESS, replicas=REPLICAS, selector=k8s.LabelSelector(match_labels=pods),
-            template=k8s.PodTemplateSpec(
-                metadata=k8s.ObjectMeta(labels=meta),
-                spec=k8s.PodSpec(
-                    init_containers=[k8s.Container(
-                        name="config", image=image("valkey"), command=["/scripts/init.sh"], env=init_env,
-                        resources=Resources("50m", "32Mi", "200m", "64Mi").render(), security_context=security,
-                        volume_mounts=[config_mount, k8s.VolumeMount(name="data", mount_path="/data"),
-                                       k8s.VolumeMount(name="scripts", mount_path="/scripts")])],
-                    containers=containers, volumes=volumes,
-                    security_context=pod_security_context(VALKEY_PROFILE),
-                    affinity=spread_over_nodes(pods),
-                    automount_service_account_token=False, enable_service_links=False,
-                    termination_grace_period_seconds=30)),
-            volume_claim_templates=[k8s.KubePersistentVolumeClaimProps(
-                metadata=k8s.ObjectMeta(name="data", labels=meta),
-                spec=k8s.PersistentVolumeClaimSpec(
-                    access_modes=["ReadWriteOnce"], storage_class_name=cluster.capabilities.storage_class,
-                    resources=k8s.ResourceRequirements(
-                        requests={"storage": k8s.Quantity.from_string(props.storage)})))]))
-
-
-def spread_over_nodes(pods: dict[str, str]) -> k8s.Affinity:
-    """Prefer one pod per node: losing a node then costs one replica, not the quorum."""
-    return k8s.Affinity(pod_anti_affinity=k8s.PodAntiAffinity(
-        preferred_during_scheduling_ignored_during_execution=[k8s.WeightedPodAffinityTerm(
-            weight=100, pod_affinity_term=k8s.PodAffinityTerm(
-                topology_key="kubernetes.io/hostname", label_selector=k8s.LabelSelector(match_labels=pods)))]))
+        app.disruption_budget(self, "pdb", min_available=QUORUM)
+        app.stateful_set(self, "statefulset", StatefulSetSpec(
+            pod=Pod(
+                init_containers=[Container(
+                    name="config", image=image("valkey"), command=["/scripts/init.sh"], env=init_env,
+                    resources=Resources("50m", "32Mi", "200m", "64Mi"),
+                    mounts=[config_mount, data_mount, k8s.VolumeMount(name="scripts", mount_path="/scripts")])],
+                containers=containers, profile=VALKEY_PROFILE,
+                volumes=[tmp_volume, config_volume_, config_volume("scripts", scripts.name, default_mode=0o555)],
+                spread_over_nodes=True, termination_grace_period=30),
+            claims=[VolumeClaim("data", props.storage, cluster.capabilities.storage_class)],
+            replicas=REPLICAS))

@@ -24,16 +24,19 @@ from genai_gitops.model.cluster import ClusterSpec, GpuNodePool
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS, service_host
 from genai_gitops_constructs.components.postgres import platform_secret
 from genai_gitops_constructs.external_secret import ExternalSecret, ExternalSecretProps
-from genai_gitops_constructs.meta import labels, selector
-from genai_gitops_constructs.security import (
-    RESTRICTED,
-    Resources,
-    container_security_context,
-    http_probe,
-    pod_security_context,
-    writable,
-)
+from genai_gitops_constructs.security import Resources, http_probe, writable
+from genai_gitops_constructs.values import quantity
 from genai_gitops_constructs.versions import image
+from genai_gitops_constructs.workload import (
+    Container,
+    DeploymentSpec,
+    Identity,
+    Pod,
+    Port,
+    VolumeClaim,
+    secret_env,
+    toleration,
+)
 
 NAME = "vllm"
 #: the model vLLM loads, and the one name it serves it under (LiteLLM's catalogue uses the same name)
@@ -76,22 +79,15 @@ class Vllm(Construct):
         super().__init__(scope, id)
         cluster, pool = props.cluster, props.pool
         ns = PLATFORM_NAMESPACE
-        meta = labels(NAME, instance=cluster.name, component="inference")
-        pods = selector(NAME, cluster.name)
+        app = Identity.of(NAME, namespace=ns, instance=cluster.name, component="inference")
         port = PORTS["vllm"]
 
         secret = ExternalSecret(self, "secret", ExternalSecretProps(
-            name=NAME, namespace=ns, labels=meta,
+            name=NAME, namespace=ns, labels=app.labels,
             data={"HF_TOKEN": platform_secret(cluster, "huggingface", "token"),
                   API_KEY: platform_secret(cluster, NAME, "api_key")}))
-        cache = k8s.KubePersistentVolumeClaim(self, "cache", metadata=k8s.ObjectMeta(
-            name=f"{NAME}-cache", namespace=ns, labels=meta), spec=k8s.PersistentVolumeClaimSpec(
-            access_modes=["ReadWriteOnce"], storage_class_name=cluster.capabilities.storage_class,
-            resources=k8s.ResourceRequirements(requests={"storage": k8s.Quantity.from_string(props.cache_storage)})))
-
-        def secret_env(key: str) -> k8s.EnvVar:
-            return k8s.EnvVar(name=key, value_from=k8s.EnvVarSource(
-                secret_key_ref=k8s.SecretKeySelector(name=secret.secret_name, key=key)))
+        cache = app.volume_claim(self, "cache", VolumeClaim(
+            f"{NAME}-cache", props.cache_storage, cluster.capabilities.storage_class))
 
         home_volume, home_mount = writable("home", "/home/vllm", "1Gi")
         tmp_volume, tmp_mount = writable("tmp", TMP, "4Gi")
@@ -104,8 +100,8 @@ class Vllm(Construct):
             k8s.EnvVar(name="TORCHINDUCTOR_CACHE_DIR", value=f"{DATA}/torchinductor"),
             k8s.EnvVar(name="XDG_CACHE_HOME", value="/home/vllm/.cache"),
             k8s.EnvVar(name="VLLM_NO_USAGE_STATS", value="1"),
-            secret_env("HF_TOKEN"),
-            secret_env(API_KEY),
+            secret_env("HF_TOKEN", secret.secret_name),
+            secret_env(API_KEY, secret.secret_name),
         ]
         args = [props.model, "--served-model-name", props.served_model_name, "--host", ALL_INTERFACES,
                 "--port", str(port), "--max-model-len", str(props.max_model_len),
@@ -113,44 +109,34 @@ class Vllm(Construct):
         resources = Resources(props.resources.cpu_request, props.resources.memory_request,
                               props.resources.cpu_limit, props.resources.memory_limit,
                               gpus=props.resources.gpus, gpu_resource=pool.gpu_resource)
-        container = k8s.Container(
+        http = Port("http", port, app_protocol="http")
+        container = Container(
             name=NAME, image=image("vllm"), args=args, env=env,
-            ports=[k8s.ContainerPort(name="http", container_port=port)],
-            resources=resources.render(), security_context=container_security_context(RESTRICTED),
-            volume_mounts=[k8s.VolumeMount(name="cache", mount_path=DATA), home_mount, tmp_mount,
-                           k8s.VolumeMount(name="shm", mount_path=SHM)],
+            ports=[http], resources=resources,
+            mounts=[k8s.VolumeMount(name="cache", mount_path=DATA), home_mount, tmp_mount,
+                    k8s.VolumeMount(name="shm", mount_path=SHM)],
             # first start downloads ~16 GB and compiles kernels: allow 20 minutes before liveness applies
             startup_probe=http_probe("/health", "http", period=10, failure_threshold=120),
             liveness_probe=http_probe("/health", "http", period=10, failure_threshold=3),
             readiness_probe=http_probe("/health", "http", period=5, failure_threshold=3),
         )
-        k8s.KubeService(self, "service", metadata=k8s.ObjectMeta(name=NAME, namespace=ns, labels=meta),
-                        spec=k8s.ServiceSpec(type="ClusterIP", selector=pods, ports=[k8s.ServicePort(
-                            name="http", port=port, target_port=k8s.IntOrString.from_string("http"),
-                            app_protocol="http")]))
+        app.service(self, "service", [http])
         # wave 2 with the other workloads: a model still loading (or a GPU node still coming up) must not
         # hold back the migration Jobs of wave 1
-        k8s.KubeDeployment(self, "deployment", metadata=k8s.ObjectMeta(
-            name=NAME, namespace=ns, labels=meta, annotations={"argocd.argoproj.io/sync-wave": "2"}),
-                           spec=k8s.DeploymentSpec(
-            replicas=1, selector=k8s.LabelSelector(match_labels=pods),
+        app.deployment(self, "deployment", DeploymentSpec(
+            annotations={"argocd.argoproj.io/sync-wave": "2"},
             # one GPU and a ReadWriteOnce cache: the old pod must go before the new one can start
-            strategy=k8s.DeploymentStrategy(type="Recreate"),
-            template=k8s.PodTemplateSpec(
-                metadata=k8s.ObjectMeta(labels=meta),
-                spec=k8s.PodSpec(
-                    containers=[container],
-                    volumes=[
-                        k8s.Volume(name="cache", persistent_volume_claim=k8s.PersistentVolumeClaimVolumeSource(
-                            claim_name=cache.name)),
-                        home_volume, tmp_volume,
-                        # NCCL and PyTorch workers share tensors through /dev/shm (64Mi by default)
-                        k8s.Volume(name="shm", empty_dir=k8s.EmptyDirVolumeSource(
-                            medium="Memory", size_limit=k8s.Quantity.from_string(props.shm_size))),
-                    ],
-                    node_selector=dict(pool.labels),
-                    tolerations=[k8s.Toleration(key=t.key, operator="Equal" if t.value else "Exists",
-                                                value=t.value or None, effect=t.effect) for t in pool.taints],
-                    security_context=pod_security_context(RESTRICTED),
-                    automount_service_account_token=False, enable_service_links=False,
-                    termination_grace_period_seconds=60))))
+            strategy="Recreate",
+            pod=Pod(
+                containers=[container],
+                volumes=[
+                    k8s.Volume(name="cache", persistent_volume_claim=k8s.PersistentVolumeClaimVolumeSource(
+                        claim_name=cache.name)),
+                    home_volume, tmp_volume,
+                    # NCCL and PyTorch workers share tensors through /dev/shm (64Mi by default)
+                    k8s.Volume(name="shm", empty_dir=k8s.EmptyDirVolumeSource(
+                        medium="Memory", size_limit=quantity(props.shm_size))),
+                ],
+                node_selector=pool.labels,
+                tolerations=[toleration(t.key, t.value, t.effect) for t in pool.taints],
+                termination_grace_period=60)))
