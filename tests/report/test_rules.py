@@ -31,13 +31,14 @@ DYNAMIC_SITES = {
 #: modules whose validator name is imported or a class attribute, not a module constant
 _VALIDATOR_OF_MODULE = {"reader.py": "parse", "cached.py": "parse", "safeyaml.py": "parse",
                         "plaintext.py": "refs", "endpoints.py": "refs", "databases.py": "isolation",
-                        "sync_phases.py": "delivery", "check.py": "drift", "drift.py": "drift",
-                        "delivery.py": "delivery", "delivery_cache.py": "delivery"}
+                        "check.py": "drift", "drift.py": "drift"}
+#: validator packages: every module in one belongs to its validator
+_VALIDATOR_OF_PACKAGE = {"gatekeeper": "policy", "delivery": "delivery", "capacity": "capacity", "refs": "refs"}
 
 
 def _validator_of(path: Path, module: ast.Module) -> str:
-    if path.parent.name == "gatekeeper":
-        return "policy"
+    if path.parent.name in _VALIDATOR_OF_PACKAGE:
+        return _VALIDATOR_OF_PACKAGE[path.parent.name]
     for node in module.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and any(
                 isinstance(t, ast.Name) and t.id in ("VALIDATOR", "VALIDATOR_NAME", "NAME") for t in node.targets):

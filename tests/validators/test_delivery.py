@@ -23,7 +23,7 @@ from genai_gitops.report.finding import Finding
 from genai_gitops.report.run import INTERNAL_ERROR_RULE
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.delivery import APPS_NAMESPACE, DeliveryCheck, DeliveryValidator
-from genai_gitops.validators.delivery_cache import cached_preview
+from genai_gitops.validators.delivery.preview_cache import cached_preview
 from genai_gitops.validators.registry import VALIDATORS, ValidatorOptions, build_validators
 
 REPO = Path(__file__).resolve().parents[2]
