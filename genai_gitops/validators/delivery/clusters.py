@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from genai_gitops.argocd.generators.clusters import IN_CLUSTER_NAME as LOCAL_NAME
+from genai_gitops.argocd.generators.clusters import IN_CLUSTER_SERVER as LOCAL_SERVER
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
-
-LOCAL_NAME, LOCAL_SERVER = "in-cluster", "https://kubernetes.default.svc"
 
 
 @dataclass(frozen=True)
