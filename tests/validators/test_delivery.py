@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from genai_gitops.argocd.globs import glob_match
 from genai_gitops.argocd.preview import preview
 from genai_gitops.cache import ResultCache
 from genai_gitops.check import CheckOptions, run_check
@@ -254,19 +253,6 @@ def test_ad_hoc_manifests_outside_a_repository_are_left_alone(tmp_path: Path) ->
 def test_registered_as_delivery() -> None:
     assert VALIDATORS["delivery"] == "genai_gitops.validators.delivery:DeliveryValidator"
     assert [v.name for v in build_validators(["delivery"], ValidatorOptions())] == ["delivery"]
-
-
-@pytest.mark.parametrize(("pattern", "value", "separators", "expected"), [
-    ("*", "anything/at/all", "", True),
-    ("tenant-*", "tenant-acme", "", True),
-    ("!tenant-*", "tenant-acme", "", False),
-    ("https://github.com/example-org/*", "https://github.com/example-org/repo", "/", True),
-    ("https://github.com/example-org/*", "https://github.com/example-org/a/b", "/", False),
-    ("https://github.com/**", "https://github.com/example-org/a/b", "/", True),
-    ("customer-{eu,us}-?", "customer-us-1", "", True),
-])
-def test_globs_match_like_argo_cd(pattern: str, value: str, separators: str, expected: bool) -> None:
-    assert glob_match(pattern, value, separators=separators) is expected
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,12 +16,10 @@ revision is not checked out: the working tree is what the preview sees.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import posixpath
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +35,7 @@ from genai_gitops.argocd.generators.base import (
 )
 from genai_gitops.argocd.gotemplate import StringList, normalize
 from genai_gitops.cache import digest
+from genai_gitops.globs import GlobSyntaxError, git_pathspec_match, go_path_match, go_path_regex
 
 _FIELDS = ("repoURL", "revision", "directories", "files", "requeueAfterSeconds", "template", "pathParamPrefix",
            "values")
@@ -60,46 +59,6 @@ def normalize_repo_url(url: str) -> str:
         url = f"ssh://{scp.group(1) or ''}{scp.group(2)}/{scp.group(3)}"
     url = url.removesuffix(".git")
     return url.removeprefix("ssh://")
-
-
-@lru_cache(maxsize=512)
-def _path_pattern(pattern: str) -> re.Pattern[str]:
-    """Go's path.Match as a regex: `*`/`?` stay within a segment, `[...]` classes, `\\` escapes."""
-    out, i = [], 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "\\":
-            if i + 1 >= len(pattern):
-                raise GeneratorError(f"syntax error in pattern {pattern!r}")
-            out.append(re.escape(pattern[i + 1]))
-            i += 1
-        elif c == "[":
-            end = i + 1
-            if end < len(pattern) and pattern[end] == "^":
-                end += 1
-            if end < len(pattern) and pattern[end] == "]":
-                raise GeneratorError(f"syntax error in pattern {pattern!r}")
-            while end < len(pattern) and pattern[end] != "]":
-                end += 2 if pattern[end] == "\\" else 1
-            if end >= len(pattern):
-                raise GeneratorError(f"syntax error in pattern {pattern!r}")
-            body = pattern[i + 1:end]
-            negate = body.startswith("^")
-            chars = re.sub(r"\\(.)", lambda m: re.escape(m.group(1)), body[1:] if negate else body)
-            out.append(f"[{'^' if negate else ''}{chars}]")
-            i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
-def path_match(pattern: str, path: str) -> bool:
-    return _path_pattern(pattern).match(path) is not None
 
 
 def _static_prefix(pattern: str) -> tuple[str, bool]:
@@ -191,7 +150,10 @@ class GitGenerator:
         includes = [p for p, exclude in items if not exclude]
         excludes = [p for p, exclude in items if exclude]
         for pattern in (*includes, *excludes):
-            _path_pattern(pattern)  # a malformed pattern is reported, not silently skipped as Argo CD does
+            try:  # a malformed pattern is reported, not silently skipped as Argo CD does
+                go_path_regex(pattern)
+            except GlobSyntaxError as exc:
+                raise GeneratorError(str(exc)) from None
         candidates: set[str] = set()
         for pattern in includes:
             start, unbounded = _static_prefix(pattern)
@@ -203,7 +165,8 @@ class GitGenerator:
                 context.cache[key] = list(_walk_dirs(context.repo_root, start, depth))
             candidates.update(context.cache[key])
         selected = [path for path in candidates
-                    if any(path_match(p, path) for p in includes) and not any(path_match(p, path) for p in excludes)]
+                    if any(go_path_match(p, path) for p in includes)
+                    and not any(go_path_match(p, path) for p in excludes)]
         non_empty = context.cache.setdefault(_NON_EMPTY, {})
         for path in selected:
             if path not in non_empty:
@@ -282,7 +245,7 @@ def _list_files(root: Path, pattern: str) -> list[str]:
             rel = Path(folder).relative_to(root).as_posix()
             for name in files:
                 path = f"{rel}/{name}" if rel != "." else name
-                if (fnmatch.fnmatchcase(path, pattern) if wildcard
+                if (git_pathspec_match(pattern, path) if wildcard
                         else path == pattern or path.startswith(pattern.rstrip("/") + "/")):
                     found.append(path)
     found.sort()

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from genai_gitops.argocd.generators.git import normalize_repo_url, path_match
-from genai_gitops.argocd.globs import glob_match
+from genai_gitops.argocd.generators.git import normalize_repo_url
 from genai_gitops.cache import NO_CACHE, ResultCache
+from genai_gitops.globs import argocd_glob_match, go_path_match
 from genai_gitops.manifests import Resource
 from genai_gitops.manifests.cached import Folder, load_folders
 from genai_gitops.model.apps import ARGOCD_NAMESPACE
@@ -53,9 +53,9 @@ class Project:
         for item in self.destinations:
             item_name, item_server = str(item.get("name") or ""), str(item.get("server") or "")
             item_ns = str(item.get("namespace") or "")
-            name_ok = bool(dest.name) and glob_match(item_name, dest.name)
-            server_ok = bool(dest.server) and glob_match(item_server, dest.server)
-            ns_ok = glob_match(item_ns, namespace)
+            name_ok = bool(dest.name) and argocd_glob_match(item_name, dest.name)
+            server_ok = bool(dest.server) and argocd_glob_match(item_server, dest.server)
+            ns_ok = argocd_glob_match(item_ns, namespace)
             if (server_ok or name_ok) and ns_ok:
                 matched_any = True
                 continue
@@ -80,7 +80,7 @@ class Project:
             pattern = str(raw)
             deny = pattern.startswith("!")
             normalized = ("!" if deny else "") + normalize_repo_url(pattern.removeprefix("!"))
-            if glob_match(normalized, source, separators="/"):
+            if argocd_glob_match(normalized, source, separators="/"):
                 matched = True
             elif deny:
                 return False
@@ -124,10 +124,10 @@ def _gk(group: str, kind: str) -> str:
 def _named_in(items: Sequence[Mapping[str, Any]], group: str, kind: str, name: str | None) -> bool:
     """Argo CD's isResourceInList / isNamedResourceInList: filepath.Match on kind, group (and name)."""
     for item in items:
-        if not path_match(str(item.get("kind", "")), kind) or not path_match(str(item.get("group", "")), group):
+        if not go_path_match(str(item.get("kind", "")), kind) or not go_path_match(str(item.get("group", "")), group):
             continue
         item_name = str(item.get("name") or "")
-        if name is None or not item_name or path_match(item_name, name):
+        if name is None or not item_name or go_path_match(item_name, name):
             return True
     return False
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from genai_gitops.argocd.generators import GeneratorError, UnsupportedGeneratorFeature, transform
-from genai_gitops.argocd.generators.git import path_match, reads_unchanged, record_reads
+from genai_gitops.argocd.generators.git import reads_unchanged, record_reads
 from genai_gitops.argocd.gotemplate import StringList
 
 REPO_URL = "https://github.com/example-org/genai-gitops.git"
@@ -52,13 +52,6 @@ def test_folders_git_would_not_hold_are_not_listed(context) -> None:
     tree(context.repo_root, "dist/eu-1/app/a.yaml", "dist/.hidden/app/a.yaml")
     (context.repo_root / "dist/eu-1/empty/sub").mkdir(parents=True)  # no file below: not in a commit
     assert directories(context, {"path": "dist/*/*"}) == ["dist/eu-1/app"]
-
-
-def test_patterns_follow_go_path_match() -> None:
-    assert path_match("dist/*/tenant-?", "dist/eu/tenant-a")
-    assert not path_match("dist/*", "dist/eu/x")
-    assert path_match("dist/[a-c]*", "dist/beta") and not path_match("dist/[^a-c]*", "dist/beta")
-    assert path_match(r"dist/\*", "dist/*") and not path_match(r"dist/\*", "dist/x")
 
 
 def test_a_malformed_pattern_is_reported(context) -> None:
