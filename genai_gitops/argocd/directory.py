@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from genai_gitops.argocd.globs import glob_match
+from genai_gitops.globs import argocd_glob_match
 from genai_gitops.manifests.reader import MANIFEST_SUFFIXES
 
 #: reposerver/repository/repository.go manifestFile
@@ -88,9 +88,9 @@ def read_files(source: Mapping[str, Any], folder: Path, repo_root: Path) -> Iter
                 continue  # Argo CD refuses a link leaving the repository (the app fails) or skips a dangling one
         elif not entry.is_file(follow_symlinks=False):
             continue
-        if exclude and glob_match(exclude, rel, negation=False):
+        if exclude and argocd_glob_match(exclude, rel, negation=False):
             continue
-        if include and not glob_match(include, rel, negation=False):
+        if include and not argocd_glob_match(include, rel, negation=False):
             continue
         yield rel
 

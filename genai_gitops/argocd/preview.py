@@ -87,11 +87,14 @@ class PreviewApp:
                 "path": self.path, "syncWave": self.sync_wave}
 
 
-def preview(repo_root: Path, inventory: ClusterInventory) -> list[PreviewApp]:
-    """Every Application the ApplicationSets in `repo_root/argocd/` generate, sorted by name."""
+def preview(repo_root: Path, inventory: ClusterInventory, *, memo: dict[str, Any] | None = None) -> list[PreviewApp]:
+    """Every Application the ApplicationSets in `repo_root/argocd/` generate, sorted by name.
+
+    `memo`: the generators' memo of what they read (pass an empty dict to keep it; recorded.py
+    makes a record of it)."""
     apps: list[PreviewApp] = []
     owner: dict[str, str] = {}
-    cache: dict[str, Any] = {}  # the working tree and the inventory, read once for all ApplicationSets
+    cache: dict[str, Any] = {} if memo is None else memo  # the working tree and inventory, read once for all
     for appset in load_application_sets(repo_root):
         for app in preview_application_set(appset, repo_root, inventory, cache=cache):
             if app.name in owner:

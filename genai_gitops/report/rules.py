@@ -13,13 +13,13 @@ registered as families (a glob), so a constraint added to a cluster's tree still
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from genai_gitops.globs import shell_match
 from genai_gitops.manifests.policies import load_policy_bundle
 from genai_gitops.report.finding import Finding, Severity
 
@@ -66,8 +66,7 @@ class Rule:
         return f"{RULES_DOC}#{self.anchor}"
 
     def matches(self, validator: str, rule: str) -> bool:
-        return validator == self.validator and (rule == self.rule or (self.family and fnmatch.fnmatchcase(rule,
-                                                                                                          self.rule)))
+        return validator == self.validator and (rule == self.rule or (self.family and shell_match(self.rule, rule)))
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -341,7 +340,7 @@ class RuleRegistry:
             unique.setdefault(rule.id, rule)
         never = NEVER_SUPPRESSED
         self.rules: tuple[Rule, ...] = tuple(
-            replace(r, suppressible=r.suppressible and not any(fnmatch.fnmatchcase(r.id, p) for p in never))
+            replace(r, suppressible=r.suppressible and not any(shell_match(p, r.id) for p in never))
             for r in unique.values())
 
     @classmethod
@@ -377,7 +376,7 @@ class RuleRegistry:
         """Checked on the concrete id too: `policy/K8sNoInlineSecrets/x` is only known through `policy/*`."""
         rule = self.by_id(rule_id)
         return rule is not None and rule.suppressible and \
-            not any(fnmatch.fnmatchcase(rule_id, p) for p in NEVER_SUPPRESSED)
+            not any(shell_match(p, rule_id) for p in NEVER_SUPPRESSED)
 
     def by_id(self, rule_id: str) -> Rule | None:
         validator, _, rule = rule_id.partition("/")

@@ -7,7 +7,6 @@ each with a reason; a skip without a reason is refused.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import shutil
@@ -21,6 +20,7 @@ import yaml
 
 from genai_gitops import safeyaml
 from genai_gitops.cache import digest
+from genai_gitops.globs import shell_match
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target
@@ -38,7 +38,7 @@ class Skip:
     resources: tuple[str, ...] = ()
 
     def covers(self, check: str, resource: str) -> bool:
-        return check == self.check and (not self.resources or any(fnmatch.fnmatch(resource, g)
+        return check == self.check and (not self.resources or any(shell_match(g, resource)
                                                                    for g in self.resources))
 
 

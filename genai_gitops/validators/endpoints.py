@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from genai_gitops.manifests import Resource
+from genai_gitops.manifests.pods import pod_spec
 from genai_gitops.report.finding import Finding, Severity
 
 RULE = "endpoint-unresolved"
@@ -43,13 +44,8 @@ def _texts(res: Resource) -> Iterator[str]:
     elif res.kind == "ExternalSecret":
         spec = res.obj.get("spec") or {}
         yield from _strings(((spec.get("target") or {}).get("template") or {}).get("data"))
-    spec = res.obj.get("spec")
-    if not isinstance(spec, Mapping):
-        return
-    if res.kind == "CronJob":
-        spec = (spec.get("jobTemplate") or {}).get("spec") or {}
-    pod = (spec.get("template") or {}).get("spec") if res.kind != "Pod" else spec
-    if not isinstance(pod, Mapping):
+    pod = pod_spec(res)
+    if pod is None:
         return
     for container in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
         for var in container.get("env") or []:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from genai_gitops.manifests.pods import pod_spec
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target
@@ -62,17 +63,8 @@ def _chart_sources(app: Resource) -> Iterator[tuple[str, str]]:
             yield url, chart
 
 
-def _pod_spec(resource: Resource) -> Mapping[str, Any]:
-    spec = _mapping(resource.obj.get("spec"))
-    if resource.kind == "Pod":
-        return spec
-    if resource.kind == "CronJob":
-        spec = _mapping(_mapping(spec.get("jobTemplate")).get("spec"))
-    return _mapping(_mapping(spec.get("template")).get("spec"))
-
-
 def _requests_gpu(resource: Resource) -> bool:
-    pod = _pod_spec(resource)
+    pod = pod_spec(resource) or {}
     for container in [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]:
         resources = _mapping(_mapping(container).get("resources"))
         for section in ("limits", "requests"):

@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from genai_gitops.manifests.pods import pod_spec_path, pod_template_body
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding
 from genai_gitops.secretscan import keyword_kind, secret_kind
-from genai_gitops.validators.workloads import as_dict, as_dicts, pod_template_body
+from genai_gitops.validators.workloads import as_dict, as_dicts
 
 RULE = "plaintext-secret"
 _HOW = ("a secret in a manifest is readable by anyone who can read the object and is committed to git; "
@@ -39,7 +40,7 @@ def _container_values(resource: Resource) -> Iterator[tuple[str, str, str, bool]
     if body is None:
         return
     spec = as_dict(body.get("spec"))
-    prefix = {"Pod": "spec", "CronJob": "spec.jobTemplate.spec.template.spec"}.get(resource.kind, "spec.template.spec")
+    prefix = pod_spec_path(resource.kind)
     for group in ("initContainers", "containers", "ephemeralContainers"):
         for index, container in enumerate(as_dicts(spec.get(group))):
             where = f"{prefix}.{group}[{index}]"

@@ -11,13 +11,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from genai_gitops.manifests.pods import pod_template_body
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.manifests.scope import is_cluster_scoped
 from genai_gitops.manifests.selectors import Requirement
 
-#: kinds whose objects carry (or are) a pod template
-WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
-                            "Job", "CronJob", "Pod"})
 #: kinds whose controller keeps `spec.replicas` pods running (and an HPA may scale)
 REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
 
@@ -63,20 +61,6 @@ class PodTemplate:
 
     def describe(self) -> str:
         return self.workload.describe()
-
-
-def pod_template_body(resource: Resource) -> dict[str, Any] | None:
-    """The `{metadata, spec}` pod template of a workload object (the object itself for a Pod)."""
-    kind = resource.kind
-    if kind not in WORKLOAD_KINDS:
-        return None
-    if kind == "Pod":
-        return resource.obj
-    spec = as_dict(resource.obj.get("spec"))
-    if kind == "CronJob":
-        spec = as_dict(as_dict(spec.get("jobTemplate")).get("spec"))
-    template = spec.get("template")
-    return template if isinstance(template, dict) else None
 
 
 def pod_template(resource: Resource) -> PodTemplate | None:

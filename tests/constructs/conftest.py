@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from genai_gitops.manifests.pods import pod_template_body
 from genai_gitops.manifests.reader import read_paths
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.model.loader import Platform
@@ -27,7 +28,9 @@ class Pod:
 
     @property
     def template(self) -> dict[str, Any]:
-        return self.workload.obj["spec"]["template"]
+        body = pod_template_body(self.workload)
+        assert body is not None, f"{self.workload.describe()} has no pod template"
+        return body
 
     @property
     def labels(self) -> dict[str, str]:

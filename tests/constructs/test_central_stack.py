@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from genai_gitops.manifests.pods import pod_spec
 from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import (
     CENTRAL_METRICS_PORTS,
@@ -32,9 +33,7 @@ def central(example_dist: Any) -> Any:
 
 def pod_specs(central: Any) -> dict[str, dict[str, Any]]:
     """Workload name -> pod spec, for every pod-owning object (Jobs included)."""
-    return {r.name: (r.obj["spec"]["jobTemplate"]["spec"] if r.kind == "CronJob" else r.obj["spec"])
-            ["template"]["spec"] for r in central.resources
-            if r.kind in ("Deployment", "StatefulSet", "Job", "CronJob")}
+    return {r.name: pod_spec(r) for r in central.resources if r.kind in ("Deployment", "StatefulSet", "Job", "CronJob")}
 
 
 def test_objects(central: Any) -> None:

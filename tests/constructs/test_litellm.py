@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
+from genai_gitops.manifests.pods import pod_spec
 from genai_gitops.model.errors import ModelError
 from genai_gitops.model.tenant import TenantSpec
 from genai_gitops.model.traffic import PLATFORM_NAMESPACE, PORTS
@@ -195,8 +196,8 @@ def test_no_secret_objects_and_every_secret_ref_is_produced(central: Any) -> Non
     pods = [r for r in central.resources if r.kind in ("Deployment", "StatefulSet", "Job", "CronJob")]
     assert pods
     for workload in pods:
-        spec = (workload.obj["spec"]["jobTemplate"]["spec"] if workload.kind == "CronJob"
-                else workload.obj["spec"])["template"]["spec"]
+        spec = pod_spec(workload)
+        assert spec is not None, workload.describe()
         for container in spec.get("initContainers", []) + spec["containers"]:
             for var in container.get("env", []):
                 ref = var.get("valueFrom", {}).get("secretKeyRef")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from genai_gitops.manifests.pods import pod_spec
 from genai_gitops_constructs.components.observability import central_scrape_targets
 from genai_gitops_constructs.versions import CHARTS, IMAGES
 
@@ -37,14 +38,10 @@ def containers(example_dist: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     """(where, container) for every container of every workload in every app of the example output."""
     for app in apps(example_dist):
         for resource in app.resources:
-            spec = resource.obj.get("spec", {})
-            if resource.kind == "CronJob":
-                spec = spec["jobTemplate"]["spec"]
-            template = spec.get("template") if resource.kind in (
-                "Deployment", "StatefulSet", "Job", "CronJob", "DaemonSet") else None
-            if template is None:
+            if resource.kind not in ("Deployment", "StatefulSet", "Job", "CronJob", "DaemonSet"):
                 continue
-            pod = template["spec"]
+            pod = pod_spec(resource)
+            assert pod is not None, resource.describe()
             for container in pod.get("initContainers", []) + pod["containers"]:
                 yield f"{app.path.name}/{resource.kind}/{resource.name}/{container['name']}", container
 

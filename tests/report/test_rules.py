@@ -31,13 +31,14 @@ DYNAMIC_SITES = {
 #: modules whose validator name is imported or a class attribute, not a module constant
 _VALIDATOR_OF_MODULE = {"reader.py": "parse", "cached.py": "parse", "safeyaml.py": "parse",
                         "plaintext.py": "refs", "endpoints.py": "refs", "databases.py": "isolation",
-                        "sync_phases.py": "delivery", "check.py": "drift", "drift.py": "drift",
-                        "delivery.py": "delivery", "delivery_cache.py": "delivery"}
+                        "check.py": "drift", "drift.py": "drift"}
+#: validator packages: every module in one belongs to its validator
+_VALIDATOR_OF_PACKAGE = {"gatekeeper": "policy", "delivery": "delivery", "capacity": "capacity", "refs": "refs"}
 
 
 def _validator_of(path: Path, module: ast.Module) -> str:
-    if path.parent.name == "gatekeeper":
-        return "policy"
+    if path.parent.name in _VALIDATOR_OF_PACKAGE:
+        return _VALIDATOR_OF_PACKAGE[path.parent.name]
     for node in module.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and any(
                 isinstance(t, ast.Name) and t.id in ("VALIDATOR", "VALIDATOR_NAME", "NAME") for t in node.targets):
@@ -57,46 +58,73 @@ def _resolve(expr: ast.expr, constants: dict[str, str]) -> list[str] | None:
     return None
 
 
+def _dotted(path: Path) -> str:
+    return ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _tables(module: ast.Module) -> tuple[dict[str, str], list[str], dict[str, int]]:
+    """A module's string constants (also tuple-unpacked ones), the values of its `*_RULES` mappings, and
+    its helpers: function (or class) name -> position of the `rule` argument."""
+    constants: dict[str, str] = {}
+    rule_maps: list[str] = []
+    for node in module.body:
+        if not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            if isinstance(target, ast.Name) and isinstance(node.value, ast.Constant):
+                constants[target.id] = str(node.value.value)
+            elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                for name, value in zip(target.elts, node.value.elts, strict=True):
+                    if isinstance(name, ast.Name) and isinstance(value, ast.Constant):
+                        constants[name.id] = str(value.value)
+            if isinstance(target, ast.Name) and target.id.endswith("RULES") and isinstance(node.value, ast.Dict):
+                rule_maps += [str(v.value) for v in node.value.values if isinstance(v, ast.Constant)]
+    helpers = {}
+    for node in ast.walk(module):
+        if isinstance(node, ast.FunctionDef):
+            names = [a.arg for a in node.args.args]
+            if "rule" in names:
+                helpers[node.name] = names.index("rule") - (names[:1] in (["self"], ["cls"]))
+        # a class whose constructor takes the rule (`InputError(message, line, "encoding")`)
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    names = [a.arg for a in item.args.args]
+                    if "rule" in names:
+                        helpers[node.name] = names.index("rule") - 1
+    return constants, rule_maps, helpers
+
+
 def emitted_rules() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(validator, rule) of every rule literal the source passes as a finding's rule, and the dynamic sites.
 
     A rule reaches a Finding as `rule=...`, as the `rule` argument of a module's own helper
-    (`_finding(resource, MISSING_SECRET, ...)`), or as `rule = ...`; names resolve to module constants
-    (also tuple-unpacked ones) and a `*_RULES` mapping contributes its values."""
+    (`_finding(resource, MISSING_SECRET, ...)`) or of one it imports from the package (called by name or
+    on an object: `refs.finding(...)`), or as `rule = ...`; names resolve to module constants (also
+    tuple-unpacked ones, and those imported from the package) and a `*_RULES` mapping contributes its values."""
     literal: set[tuple[str, str]] = set()
     dynamic: set[tuple[str, str]] = set()
-    for path in sorted(PACKAGE.rglob("*.py")):
-        if "report" in path.relative_to(PACKAGE).parts:
-            continue  # the report layer presents findings; it emits none
-        module = ast.parse(path.read_text(encoding="utf-8"))
+    paths = [p for p in sorted(PACKAGE.rglob("*.py")) if "report" not in p.relative_to(PACKAGE).parts]
+    # the report layer presents findings; it emits none
+    modules = {_dotted(path): ast.parse(path.read_text(encoding="utf-8")) for path in paths}
+    tables = {name: _tables(module) for name, module in modules.items()}
+    for path in paths:
+        module = modules[_dotted(path)]
         validator = _validator_of(path, module)
-        constants: dict[str, str] = {}
+        constants, rule_maps, own_helpers = tables[_dotted(path)]
+        literal.update((validator, rule) for rule in rule_maps)
+        constants, helpers = dict(constants), dict(own_helpers)
+        imported_helpers: dict[str, int] = {}
+        # a package's modules share its rule ids and finding helpers by import
         for node in module.body:
-            if not isinstance(node, ast.Assign):
-                continue
-            for target in node.targets:
-                if isinstance(target, ast.Name) and isinstance(node.value, ast.Constant):
-                    constants[target.id] = str(node.value.value)
-                elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
-                    for name, value in zip(target.elts, node.value.elts, strict=True):
-                        if isinstance(name, ast.Name) and isinstance(value, ast.Constant):
-                            constants[name.id] = str(value.value)
-                if isinstance(target, ast.Name) and target.id.endswith("RULES") and isinstance(node.value, ast.Dict):
-                    literal.update((validator, str(v.value)) for v in node.value.values
-                                   if isinstance(v, ast.Constant))
-        helpers = {}
-        for node in ast.walk(module):
-            if isinstance(node, ast.FunctionDef):
-                names = [a.arg for a in node.args.args]
-                if "rule" in names:
-                    helpers[node.name] = names.index("rule") - (names[:1] in (["self"], ["cls"]))
-            # a class whose constructor takes the rule (`InputError(message, line, "encoding")`)
-            if isinstance(node, ast.ClassDef):
-                for item in node.body:
-                    if isinstance(item, ast.FunctionDef) and item.name == "__init__":
-                        names = [a.arg for a in item.args.args]
-                        if "rule" in names:
-                            helpers[node.name] = names.index("rule") - 1
+            if isinstance(node, ast.ImportFrom) and node.module in tables:
+                their_constants, _, their_helpers = tables[node.module]
+                for alias in node.names:
+                    if alias.name in their_constants:
+                        constants[alias.asname or alias.name] = their_constants[alias.name]
+                    if alias.name in their_helpers:
+                        helpers[alias.asname or alias.name] = their_helpers[alias.name]
+                imported_helpers.update(their_helpers)  # methods, called on an object of an imported class
         passed_on = {"rule"}  # a helper's own parameter, passed on: its callers are scanned
 
         for node in ast.walk(module):
@@ -109,11 +137,13 @@ def emitted_rules() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
                 if named and named[0]:
                     emitter = named[0][0]
                 func = node.func
-                name = func.id if isinstance(func, ast.Name) else (
-                    func.attr if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                    and func.value.id in ("self", "cls") else None)
-                if name in helpers and len(node.args) > helpers[name]:
-                    exprs.append(node.args[helpers[name]])
+                position = None
+                if isinstance(func, ast.Name):
+                    position = helpers.get(func.id)
+                elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                    position = (helpers if func.value.id in ("self", "cls") else imported_helpers).get(func.attr)
+                if position is not None and len(node.args) > position:
+                    exprs.append(node.args[position])
             elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "rule"
                                                       for t in node.targets):
                 exprs.append(node.value)

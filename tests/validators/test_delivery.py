@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from genai_gitops.argocd.globs import glob_match
 from genai_gitops.argocd.preview import preview
 from genai_gitops.cache import ResultCache
 from genai_gitops.check import CheckOptions, run_check
@@ -23,7 +22,7 @@ from genai_gitops.report.finding import Finding
 from genai_gitops.report.run import INTERNAL_ERROR_RULE
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.delivery import APPS_NAMESPACE, DeliveryCheck, DeliveryValidator
-from genai_gitops.validators.delivery_cache import cached_preview
+from genai_gitops.validators.delivery.preview_cache import cached_preview
 from genai_gitops.validators.registry import VALIDATORS, ValidatorOptions, build_validators
 
 REPO = Path(__file__).resolve().parents[2]
@@ -255,19 +254,6 @@ def test_ad_hoc_manifests_outside_a_repository_are_left_alone(tmp_path: Path) ->
 def test_registered_as_delivery() -> None:
     assert VALIDATORS["delivery"] == "genai_gitops.validators.delivery:DeliveryValidator"
     assert [v.name for v in build_validators(["delivery"], ValidatorOptions())] == ["delivery"]
-
-
-@pytest.mark.parametrize(("pattern", "value", "separators", "expected"), [
-    ("*", "anything/at/all", "", True),
-    ("tenant-*", "tenant-acme", "", True),
-    ("!tenant-*", "tenant-acme", "", False),
-    ("https://github.com/example-org/*", "https://github.com/example-org/repo", "/", True),
-    ("https://github.com/example-org/*", "https://github.com/example-org/a/b", "/", False),
-    ("https://github.com/**", "https://github.com/example-org/a/b", "/", True),
-    ("customer-{eu,us}-?", "customer-us-1", "", True),
-])
-def test_globs_match_like_argo_cd(pattern: str, value: str, separators: str, expected: bool) -> None:
-    assert glob_match(pattern, value, separators=separators) is expected
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""AppProject and tenant-folder invariants (delivery_invariants), rule by rule."""
+"""AppProject and tenant-folder invariants (delivery.invariants), rule by rule."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.delivery_invariants import (
+from genai_gitops.validators.delivery.invariants import (
     app_project_finding,
     project_findings,
     tenant_folder,

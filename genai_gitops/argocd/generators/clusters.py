@@ -43,6 +43,10 @@ def cluster_secrets(inventory: ClusterInventory) -> dict[str, tuple[str, StringM
     return secrets
 
 
+#: where this generator memoises the cluster secrets in its context's cache: read from the inventory alone
+MEMO_KEY = "cluster-secrets"
+
+
 class ClustersGenerator:
     key = "clusters"
 
@@ -51,9 +55,9 @@ class ClustersGenerator:
         spec = check_fields(spec, ("selector", "template", "values", "flatList"), where)
         selector = parse_selector(spec.get("selector"), f"{where}.selector", validate_values=True)
         # a matrix runs this once per folder: build the secrets once per preview
-        secrets = context.cache.get("cluster-secrets")
+        secrets = context.cache.get(MEMO_KEY)
         if secrets is None:
-            secrets = context.cache["cluster-secrets"] = cluster_secrets(context.inventory)
+            secrets = context.cache[MEMO_KEY] = cluster_secrets(context.inventory)
         params: list[Params] = []
         for name in sorted(secrets):
             server, labels = secrets[name]

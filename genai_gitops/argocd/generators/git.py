@@ -16,12 +16,10 @@ revision is not checked out: the working tree is what the preview sees.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import posixpath
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +34,16 @@ from genai_gitops.argocd.generators.base import (
     json_value,
 )
 from genai_gitops.argocd.gotemplate import StringList, normalize
+from genai_gitops.cache import digest
+from genai_gitops.globs import GlobSyntaxError, git_pathspec_match, go_path_match, go_path_regex
 
 _FIELDS = ("repoURL", "revision", "directories", "files", "requeueAfterSeconds", "template", "pathParamPrefix",
            "values")
 _META = re.compile(r"[*?\[\\]")
+#: what this generator memoises in its context's cache, one preview's reads of the working tree:
+#: folder walks by (start, depth), whether each selected folder holds a file, file listings by pattern
+MEMO_PREFIX = "git-"
+_DIRS, _NON_EMPTY, _FILES = f"{MEMO_PREFIX}dirs:", f"{MEMO_PREFIX}non-empty", f"{MEMO_PREFIX}files:"
 
 
 def same_repository(a: str, b: str) -> bool:
@@ -55,46 +59,6 @@ def normalize_repo_url(url: str) -> str:
         url = f"ssh://{scp.group(1) or ''}{scp.group(2)}/{scp.group(3)}"
     url = url.removesuffix(".git")
     return url.removeprefix("ssh://")
-
-
-@lru_cache(maxsize=512)
-def _path_pattern(pattern: str) -> re.Pattern[str]:
-    """Go's path.Match as a regex: `*`/`?` stay within a segment, `[...]` classes, `\\` escapes."""
-    out, i = [], 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "\\":
-            if i + 1 >= len(pattern):
-                raise GeneratorError(f"syntax error in pattern {pattern!r}")
-            out.append(re.escape(pattern[i + 1]))
-            i += 1
-        elif c == "[":
-            end = i + 1
-            if end < len(pattern) and pattern[end] == "^":
-                end += 1
-            if end < len(pattern) and pattern[end] == "]":
-                raise GeneratorError(f"syntax error in pattern {pattern!r}")
-            while end < len(pattern) and pattern[end] != "]":
-                end += 2 if pattern[end] == "\\" else 1
-            if end >= len(pattern):
-                raise GeneratorError(f"syntax error in pattern {pattern!r}")
-            body = pattern[i + 1:end]
-            negate = body.startswith("^")
-            chars = re.sub(r"\\(.)", lambda m: re.escape(m.group(1)), body[1:] if negate else body)
-            out.append(f"[{'^' if negate else ''}{chars}]")
-            i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
-def path_match(pattern: str, path: str) -> bool:
-    return _path_pattern(pattern).match(path) is not None
 
 
 def _static_prefix(pattern: str) -> tuple[str, bool]:
@@ -186,20 +150,24 @@ class GitGenerator:
         includes = [p for p, exclude in items if not exclude]
         excludes = [p for p, exclude in items if exclude]
         for pattern in (*includes, *excludes):
-            _path_pattern(pattern)  # a malformed pattern is reported, not silently skipped as Argo CD does
+            try:  # a malformed pattern is reported, not silently skipped as Argo CD does
+                go_path_regex(pattern)
+            except GlobSyntaxError as exc:
+                raise GeneratorError(str(exc)) from None
         candidates: set[str] = set()
         for pattern in includes:
             start, unbounded = _static_prefix(pattern)
             if any(segment.startswith(".") for segment in start.split("/") if segment):
                 continue  # Argo CD never lists hidden folders nor anything below them
             depth = None if unbounded else _segments(pattern) - _segments(start)
-            key = f"git-dirs:{start}:{depth}"
+            key = f"{_DIRS}{start}:{depth}"
             if key not in context.cache:
                 context.cache[key] = list(_walk_dirs(context.repo_root, start, depth))
             candidates.update(context.cache[key])
         selected = [path for path in candidates
-                    if any(path_match(p, path) for p in includes) and not any(path_match(p, path) for p in excludes)]
-        non_empty = context.cache.setdefault("git-non-empty", {})
+                    if any(go_path_match(p, path) for p in includes)
+                    and not any(go_path_match(p, path) for p in excludes)]
+        non_empty = context.cache.setdefault(_NON_EMPTY, {})
         for path in selected:
             if path not in non_empty:
                 non_empty[path] = _has_file(str(context.repo_root / path))
@@ -255,12 +223,16 @@ class GitGenerator:
 
 
 def _ls_files(context: GeneratorContext, pattern: str) -> list[str]:
+    """`git ls-files -- <pattern>` on the working tree, once per preview."""
+    key = f"{_FILES}{pattern}"
+    if key not in context.cache:
+        context.cache[key] = _list_files(context.repo_root, pattern)
+    return list(context.cache[key])
+
+
+def _list_files(root: Path, pattern: str) -> list[str]:
     """`git ls-files -- <pattern>` on the working tree: a pathspec glob (`*` crosses `/`), or a
     literal path naming a file or every file below a folder."""
-    key = f"git-files:{pattern}"
-    if key in context.cache:
-        return list(context.cache[key])
-    root = context.repo_root
     wildcard = re.search(r"[*?\[]", pattern)
     start = pattern[:wildcard.start()].rpartition("/")[0] if wildcard else pattern.rstrip("/")
     base = root / start if start else root
@@ -273,9 +245,57 @@ def _ls_files(context: GeneratorContext, pattern: str) -> list[str]:
             rel = Path(folder).relative_to(root).as_posix()
             for name in files:
                 path = f"{rel}/{name}" if rel != "." else name
-                if (fnmatch.fnmatchcase(path, pattern) if wildcard
+                if (git_pathspec_match(pattern, path) if wildcard
                         else path == pattern or path.startswith(pattern.rstrip("/") + "/")):
                     found.append(path)
     found.sort()
-    context.cache[key] = found
     return found
+
+
+# -- what a preview read, to check again later --------------------------------------------------------
+
+def record_reads(memo: Mapping[str, Any], root: Path) -> dict[str, Any] | None:
+    """What this generator read from the working tree in one preview (its entries in the context cache
+    `memo`), as JSON: folder walks and what they listed, which folders hold a file, file listings and a
+    digest of the listed files' contents. None when `memo` holds an entry of this generator that this
+    does not know how to check again."""
+    dirs: list[Any] = []
+    files: list[Any] = []
+    non_empty: list[Any] = []
+    for key, value in memo.items():
+        if key.startswith(_DIRS):
+            start, _, depth = key.removeprefix(_DIRS).rpartition(":")
+            dirs.append([start, None if depth == "None" else int(depth), sorted(value)])
+        elif key == _NON_EMPTY:
+            non_empty = sorted([path, bool(found)] for path, found in value.items())
+        elif key.startswith(_FILES):
+            files.append([key.removeprefix(_FILES), list(value), _contents(root, value)])
+        elif key.startswith(MEMO_PREFIX):
+            return None
+    return {"dirs": dirs, "non_empty": non_empty, "files": files}
+
+
+def reads_unchanged(record: Mapping[str, Any], root: Path, *, non_empty: Mapping[str, bool]) -> bool:
+    """Whether the working tree still answers every read of `record` (record_reads) the same way.
+    `non_empty`: folders (repository paths) the caller knows to hold files or not. KeyError, TypeError
+    or ValueError when `record` has another shape."""
+    for start, depth, listed in record["dirs"]:
+        if sorted(_walk_dirs(root, start, depth)) != listed:
+            return False
+    for path, found in record["non_empty"]:
+        if (non_empty[path] if path in non_empty else _has_file(str(root / path))) != found:
+            return False
+    for pattern, listed, contents in record["files"]:
+        if _list_files(root, pattern) != listed or _contents(root, listed) != contents:
+            return False
+    return True
+
+
+def _contents(root: Path, files: Sequence[str]) -> str:
+    parts = []
+    for file in files:
+        try:
+            parts.append((root / file).read_bytes())
+        except OSError as exc:
+            parts.append(f"unreadable: {exc}".encode())
+    return digest(*files, *parts)

@@ -18,12 +18,12 @@ the cluster's tenants:
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from genai_gitops import safeyaml
+from genai_gitops.globs import gatekeeper_wildcard_match
 from genai_gitops.manifests.cluster_policies import SYNCED_KINDS, cluster_policy_objects
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.model.tenant import TENANT_LABEL, TenantSpec
@@ -147,9 +147,10 @@ def _tenant_namespaces(resources: Sequence[Resource], tenants: Iterable[TenantSp
 def _exempts(pattern: str, namespaces: set[str]) -> str | None:
     """The tenant namespace (or the tenant prefix) a Config namespace entry covers, if any."""
     for namespace in sorted(namespaces):
-        if fnmatch.fnmatchcase(namespace, pattern):
+        if gatekeeper_wildcard_match(pattern, namespace):
             return namespace
-    if pattern.startswith(TENANT_PREFIX) or ("*" in pattern and fnmatch.fnmatchcase(f"{TENANT_PREFIX}x", pattern)):
+    if pattern.startswith(TENANT_PREFIX) or (
+            "*" in pattern and gatekeeper_wildcard_match(pattern, f"{TENANT_PREFIX}x")):
         return f"every {TENANT_PREFIX}* namespace"
     return None
 
@@ -225,7 +226,9 @@ def _covers(pattern: str, how: str, namespaces: set[str]) -> bool:
         return any(n.startswith(pattern) for n in candidates)
     if how == "exemptNamespaceSuffixes":
         return any(n.endswith(pattern) for n in namespaces)
-    return any(fnmatch.fnmatchcase(n, pattern) for n in candidates)
+    # exemptNamespaces are exact names to Gatekeeper; read as its wildcards, a glob written there is still
+    # reported (it would exempt nothing, or what it names)
+    return any(gatekeeper_wildcard_match(pattern, n) for n in candidates)
 
 
 def _install_findings(resources: Sequence[Resource], namespaces: set[str]) -> list[Finding]:

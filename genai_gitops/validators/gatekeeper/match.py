@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from genai_gitops.globs import gatekeeper_generate_name_match, gatekeeper_wildcard_match
 from genai_gitops.manifests.scope import CLUSTER_SCOPED, NAMESPACED, scope_of  # noqa: F401 - re-exported
 from genai_gitops.manifests.selectors import OPERATORS, Requirement
 from genai_gitops.validators.gatekeeper.objects import group_version_kind, labels_of, metadata, name_of
@@ -35,25 +36,6 @@ _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 
 class MatchError(ValueError):
     """A `spec.match` Gatekeeper cannot evaluate (invalid selector, unknown Namespace, ...)."""
-
-
-def wildcard_matches(pattern: str, candidate: str) -> bool:
-    """Gatekeeper's globs: `*x*` contains, `*x` suffix, `x*` prefix, else equality."""
-    if pattern.startswith("*") and pattern.endswith("*"):
-        return pattern[1:-1] in candidate if len(pattern) > 1 else True
-    if pattern.startswith("*"):
-        return candidate.endswith(pattern[1:])
-    if pattern.endswith("*"):
-        return candidate.startswith(pattern[:-1])
-    return pattern == candidate
-
-
-def _generate_name_matches(pattern: str, candidate: str) -> bool:
-    if pattern.startswith("*") and pattern.endswith("*"):
-        return pattern[1:-1] in candidate if len(pattern) > 1 else True
-    if pattern.endswith("*"):
-        return candidate.startswith(pattern[:-1])
-    return False
 
 
 def _valid_key(key: str) -> bool:
@@ -239,13 +221,13 @@ class ConstraintMatcher:
         if not self.namespaces:
             return True
         name = target.namespace_name()
-        return name is None or any(wildcard_matches(p, name) for p in self.namespaces)
+        return name is None or any(gatekeeper_wildcard_match(p, name) for p in self.namespaces)
 
     def _excluded(self, target: Matchable) -> bool:
         if not self.excluded_namespaces:
             return True
         name = target.namespace_name()
-        return name is None or not any(wildcard_matches(p, name) for p in self.excluded_namespaces)
+        return name is None or not any(gatekeeper_wildcard_match(p, name) for p in self.excluded_namespaces)
 
     def _labels(self, target: Matchable) -> bool:
         if self.label_selector is None:
@@ -266,8 +248,8 @@ class ConstraintMatcher:
     def _name(self, target: Matchable) -> bool:
         if not self.name:
             return True
-        return (wildcard_matches(self.name, str(target.metadata.get("name") or ""))
-                or _generate_name_matches(self.name, str(target.metadata.get("generateName") or "")))
+        return (gatekeeper_wildcard_match(self.name, str(target.metadata.get("name") or ""))
+                or gatekeeper_generate_name_match(self.name, str(target.metadata.get("generateName") or "")))
 
     def _source(self, target: Matchable) -> bool:
         return self.source == SOURCE_ALL or self.source == target.source

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from genai_gitops.manifests.pods import WORKLOAD_KINDS, pod_template_body
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.tenant import TENANT_LABEL, TenantSpec
@@ -56,18 +57,6 @@ TENANT_NAMESPACE_PREFIX = "tenant-"
 ANY_POD = "any-pod"
 #: the ingress controller's namespace when no cluster data says otherwise (IngressCapability's default)
 DEFAULT_INGRESS_NAMESPACE = "envoy-gateway-system"
-
-#: where the pod template sits in each workload kind
-POD_TEMPLATES: dict[str, tuple[str, ...]] = {
-    "Pod": (),
-    "Deployment": ("spec", "template"),
-    "StatefulSet": ("spec", "template"),
-    "DaemonSet": ("spec", "template"),
-    "ReplicaSet": ("spec", "template"),
-    "ReplicationController": ("spec", "template"),
-    "Job": ("spec", "template"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template"),
-}
 
 Labels = tuple[tuple[str, str], ...]
 NamedPort = tuple[str, int, str]  # (name, containerPort, protocol)
@@ -309,11 +298,10 @@ class ClusterObjects:
                 self.namespaces.setdefault(resource.name, resource)
             elif resource.kind == "NetworkPolicy" and resource.group == "networking.k8s.io":
                 self.policies.setdefault(resource.namespace or "default", []).append(resource)
-            elif resource.kind in POD_TEMPLATES:
+            elif resource.kind in WORKLOAD_KINDS:
                 workloads.append(resource)
         for resource in sorted(workloads, key=lambda r: (r.namespace, r.name, r.kind, r.file, r.line)):
-            template = _dig(resource.obj, POD_TEMPLATES[resource.kind]) if POD_TEMPLATES[resource.kind] \
-                else resource.obj
+            template = pod_template_body(resource)
             if template is None:
                 continue
             namespace = resource.namespace or "default"

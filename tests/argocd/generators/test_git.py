@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from genai_gitops.argocd.generators import GeneratorError, UnsupportedGeneratorFeature, transform
-from genai_gitops.argocd.generators.git import path_match
+from genai_gitops.argocd.generators.git import reads_unchanged, record_reads
 from genai_gitops.argocd.gotemplate import StringList
 
 REPO_URL = "https://github.com/example-org/genai-gitops.git"
@@ -52,13 +52,6 @@ def test_folders_git_would_not_hold_are_not_listed(context) -> None:
     tree(context.repo_root, "dist/eu-1/app/a.yaml", "dist/.hidden/app/a.yaml")
     (context.repo_root / "dist/eu-1/empty/sub").mkdir(parents=True)  # no file below: not in a commit
     assert directories(context, {"path": "dist/*/*"}) == ["dist/eu-1/app"]
-
-
-def test_patterns_follow_go_path_match() -> None:
-    assert path_match("dist/*/tenant-?", "dist/eu/tenant-a")
-    assert not path_match("dist/*", "dist/eu/x")
-    assert path_match("dist/[a-c]*", "dist/beta") and not path_match("dist/[^a-c]*", "dist/beta")
-    assert path_match(r"dist/\*", "dist/*") and not path_match(r"dist/\*", "dist/x")
 
 
 def test_a_malformed_pattern_is_reported(context) -> None:
@@ -107,3 +100,32 @@ def test_only_this_repository_can_be_read(context) -> None:
 def test_a_git_generator_needs_directories_or_files(context) -> None:
     with pytest.raises(GeneratorError, match="ApplicationSet is empty"):
         transform({"git": {"repoURL": REPO_URL, "revision": "main"}}, context, "g")
+
+
+def test_what_the_generator_read_is_recorded_and_checked_again(context) -> None:
+    root = context.repo_root
+    tree(root, "dist/eu-1/tenant-acme/a.yaml", "config/eu-1/config.yaml")
+    directories(context, {"path": "dist/*/*"})
+    transform({"git": {"repoURL": REPO_URL, "revision": "main", "files": [{"path": "config/*/config.yaml"}]}},
+              context, "g")
+    record = record_reads(context.cache, root)
+    assert record == {"dirs": [["dist", 2, ["dist", "dist/eu-1", "dist/eu-1/tenant-acme"]]],
+                      "non_empty": [["dist/eu-1/tenant-acme", True]],
+                      "files": [["config/*/config.yaml", ["config/eu-1/config.yaml"], record["files"][0][2]]]}
+    assert reads_unchanged(record, root, non_empty={})
+    # a listed file's content changes: the parameters it gave may differ
+    (root / "config/eu-1/config.yaml").write_text("kind: Secret\n")
+    assert not reads_unchanged(record, root, non_empty={})
+    (root / "config/eu-1/config.yaml").write_text("kind: ConfigMap\n")
+    assert reads_unchanged(record, root, non_empty={})
+    # a new file the pattern lists, a new folder the walk finds
+    tree(root, "config/us-1/config.yaml")
+    assert not reads_unchanged(record, root, non_empty={})
+    (root / "config/us-1/config.yaml").unlink()
+    tree(root, "dist/us-1/tenant-b/a.yaml")
+    assert not reads_unchanged(record, root, non_empty={})
+
+
+def test_a_memo_entry_the_record_does_not_know_makes_no_record(context) -> None:
+    assert record_reads({"git-something-new": []}, context.repo_root) is None
+    assert record_reads({"cluster-secrets": {}}, context.repo_root) == {"dirs": [], "non_empty": [], "files": []}

@@ -13,20 +13,11 @@ from genai_gitops.validators.gatekeeper.match import (
     Matchable,
     MatchError,
     scope_of,
-    wildcard_matches,
 )
 
 
 def matches(match: dict[str, Any] | None, obj: dict[str, Any], **kwargs: Any) -> bool:
     return ConstraintMatcher(match).matches(Matchable(obj, **kwargs))
-
-
-@pytest.mark.parametrize(("pattern", "candidate", "expected"), [
-    ("kube-*", "kube-system", True), ("kube-*", "tenant-kube", False), ("*-system", "kube-system", True),
-    ("*mid*", "a-mid-b", True), ("*", "anything", True), ("exact", "exact", True), ("exact", "exact2", False),
-])
-def test_wildcards(pattern: str, candidate: str, expected: bool) -> None:
-    assert wildcard_matches(pattern, candidate) is expected
 
 
 def test_no_match_section_matches_everything() -> None:

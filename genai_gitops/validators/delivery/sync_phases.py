@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from genai_gitops.manifests import Resource
+from genai_gitops.manifests.pods import pod_spec
 from genai_gitops.report.finding import Finding
 
 HOOK = "argocd.argoproj.io/hook"
@@ -45,18 +46,7 @@ def _wave(res: Resource) -> int:
 
 
 def _pod_spec(res: Resource) -> Mapping[str, Any] | None:
-    spec = res.obj.get("spec")
-    if not isinstance(spec, Mapping):
-        return None
-    if res.kind == "Pod":
-        return spec
-    if res.kind == "CronJob":
-        spec = spec.get("jobTemplate", {}).get("spec", {})
-    elif res.kind not in POD_OWNERS:
-        return None
-    template = spec.get("template", {}) if isinstance(spec, Mapping) else {}
-    pod = template.get("spec") if isinstance(template, Mapping) else None
-    return pod if isinstance(pod, Mapping) else None
+    return pod_spec(res) if res.kind in ("Pod", "CronJob", *POD_OWNERS) else None
 
 
 def _inputs(pod: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

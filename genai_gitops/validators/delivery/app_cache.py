@@ -1,0 +1,51 @@
+"""What the delivery check keeps per Application in the run's cache: its AppFacts and the findings
+about its objects, by what they depend on; a damaged entry or one of another shape is recomputed."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from genai_gitops.cache import ResultCache
+from genai_gitops.report.finding import Finding
+from genai_gitops.validators.delivery.facts import AppFacts
+
+#: cache namespace: per Application's folder content, its AppFacts and the findings about its objects
+APPS_NAMESPACE = "delivery-apps"
+#: findings about an app's objects kept per cache entry, for as many (view, project, scopes) contexts
+MAX_OBJECT_CONTEXTS = 4
+_T = TypeVar("_T")
+
+
+def cached(cache: ResultCache, namespace: str, key: str, restore: Callable[[Any], _T]) -> _T | None:
+    """The cached value, restored; None when absent, damaged or of another shape (then recomputed)."""
+    data = cache.get(namespace, key)
+    return None if data is None else restored(restore, data)
+
+
+def restored(restore: Callable[[Any], _T], data: Any) -> _T | None:
+    try:
+        return restore(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def entry_from(data: Any) -> tuple[AppFacts, dict[str, Any]]:
+    objects = data["objects"]
+    if not isinstance(objects, dict):
+        raise ValueError("expected the object findings by context")
+    return AppFacts.from_json(data["facts"]), objects
+
+
+def store(cache: ResultCache, namespace: str, key: str, value: Any) -> None:
+    # a value JSON cannot hold (a YAML timestamp in a spec) is not cached: recomputed next time
+    with contextlib.suppress(TypeError, ValueError):
+        cache.put(namespace, key, value)
+
+
+def findings_from(data: Any) -> list[Finding]:
+    if not isinstance(data, list):
+        raise ValueError("expected a list of findings")
+    return [Finding.from_dict(item) for item in data]
+

@@ -1,0 +1,225 @@
+"""`DeliveryCheck`: all delivery findings for one repository and inventory.
+
+It reads the preview and every Application's folders (reading.py), their facts (facts.py, cached per
+folder content: app_cache.py), and runs the rules: folders.py, app_rules.py, waves.py, and the
+AppProject invariants (invariants.py).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from genai_gitops.argocd.preview import PreviewApp, PreviewError
+from genai_gitops.cache import NO_CACHE, ResultCache, digest, digest_json
+from genai_gitops.manifests import Resource
+from genai_gitops.manifests.cached import Folder
+from genai_gitops.manifests.scope import scope_of
+from genai_gitops.model.apps import ARGOCD_NAMESPACE
+from genai_gitops.model.cluster import ClusterInventory
+from genai_gitops.report.finding import Finding, Severity
+from genai_gitops.validators.delivery.app_cache import (
+    APPS_NAMESPACE,
+    MAX_OBJECT_CONTEXTS,
+    cached,
+    entry_from,
+    findings_from,
+    restored,
+    store,
+)
+from genai_gitops.validators.delivery.app_rules import app_findings, object_findings
+from genai_gitops.validators.delivery.applications import AppView, destination_of, mapping
+from genai_gitops.validators.delivery.clusters import ClusterDirectory
+from genai_gitops.validators.delivery.facts import AppFacts, Child
+from genai_gitops.validators.delivery.findings import ARGOCD_GROUP, NAME, Located, file_finding
+from genai_gitops.validators.delivery.folders import folder_findings
+from genai_gitops.validators.delivery.invariants import all_project_findings
+from genai_gitops.validators.delivery.preview_cache import cached_preview
+from genai_gitops.validators.delivery.projects import Project, load_projects, project_folders
+from genai_gitops.validators.delivery.reading import Source, in_file_order, load_folder, parse_cached, subfolders
+from genai_gitops.validators.delivery.repository import Repository
+from genai_gitops.validators.delivery.scopes import KindScopes
+from genai_gitops.validators.delivery.waves import sync_wave_findings
+
+
+@dataclass
+class _Inputs:
+    """What the checks read from the repository: the preview and every Application's folders."""
+
+    apps: list[PreviewApp]
+    views: list[AppView]
+    sources: dict[str, list[Source]]
+    #: per Application, the digest of everything read from its sources (the key of its AppFacts)
+    keys: dict[str, str]
+    #: (cluster folder, app folder, holds any file) for every dist/<cluster>/<app>/
+    listing: list[tuple[str, str, bool]]
+    #: the manifest folders of project_folders()
+    project_folders: list[Folder]
+    facts: dict[str, AppFacts] | None = None
+
+
+
+class DeliveryCheck:
+    """All delivery findings for one repository and inventory.
+
+    With a `cache` (the run's), objects are parsed through the parse cache `check` fills, and per
+    Application its AppFacts (what the repository-wide checks need) and the findings about its
+    objects are kept by content: an unchanged Application costs reading and hashing its files and
+    one small cache load, never a parse. The findings are the same with or without a cache.
+    """
+
+    def __init__(self, root: Path, inventory: ClusterInventory, *, cache: ResultCache = NO_CACHE) -> None:
+        self.root = root
+        self.inventory = inventory
+        self.clusters = ClusterDirectory(inventory)
+        self.known = {c.name for c in inventory.clusters}
+        self.repo = Repository(root, inventory.gitops.repo_url, self.known)
+        self.scopes = KindScopes()
+        self.cache = cache
+        self._inputs: _Inputs | list[Located] | None = None
+        self._objects: dict[str, list[Resource]] = {}
+        self._project_keys: dict[str, str] = {}
+        #: per Application, the object findings its cache entry holds, by what they depend on
+        self._stored: dict[str, dict[str, Any]] = {}
+
+    def run(self) -> list[Located]:
+        inputs = self._read()
+        if isinstance(inputs, list):
+            return list(inputs)
+        projects, duplicates = load_projects(self.root, cache=self.cache, folders=inputs.project_folders)
+        out = [Located(None, Finding.about(r, validator=NAME, rule="project-defined-twice",
+                                           message=f"AppProject {r.name} is defined twice with different specs "
+                                                   f"(also in {projects[r.name].file})")) for r in duplicates]
+        out += [Located(self.repo.file_owner(f.file), f)
+                for f in all_project_findings((p.name, p.spec, p.file) for p in projects.values())]
+        out += folder_findings(inputs.apps, inputs.listing, self.repo)
+        facts = self._facts(inputs)
+        self.scopes.learn(facts.values())
+        children: list[tuple[AppView, AppView]] = []
+        for view in inputs.views:
+            out += app_findings(view, projects, self.repo, self.clusters)
+            for item in facts[view.name].children:
+                child = self._child_view(item, view)
+                children.append((view, child))
+                out += app_findings(child, projects, self.repo, self.clusters)
+            project = projects.get(view.project)
+            if project is not None:
+                out += [Located(view.owner, f) for f in self._object_findings(view, inputs, project)]
+        out += sync_wave_findings(inputs.views, facts, children, self.clusters, self.scopes)
+        return out
+
+    # -- reading ------------------------------------------------------------------------------
+    def _read(self) -> _Inputs | list[Located]:
+        """The preview, every Application's folders (read, not parsed), dist/ and the project folders."""
+        if self._inputs is None:
+            listing = [(cluster_dir.name, app_dir.name, any(files for _r, _d, files in os.walk(app_dir)))
+                       for cluster_dir in subfolders(self.root / "dist") for app_dir in subfolders(cluster_dir)]
+            loaded: dict[tuple[str, bool], tuple[Folder, ...]] = {}
+            projects = [f for folder in project_folders(self.root) for f in load_folder(folder, True, loaded)]
+            argocd = self.root / "argocd"
+            try:
+                apps = cached_preview(self.root, self.inventory,
+                                      load_folder(argocd, True, loaded) if argocd.is_dir() else (), self.cache,
+                                      non_empty={f"dist/{c}/{a}": found for c, a, found in listing})
+            except PreviewError as exc:
+                rule = ("unsupported-template" if exc.template else "unsupported-feature" if exc.unsupported
+                        else "preview-failed")
+                message = f"cannot preview the ApplicationSets: {exc}"
+                self._inputs = [Located(None, file_finding(exc.file or str(self.root / "argocd"), rule, message))]
+                return self._inputs
+            sources = {app.name: self._sources(app, loaded) for app in apps}
+            self._inputs = _Inputs(apps, [self._view(app) for app in apps], sources,
+                                   {name: digest("facts", *(s.key for s in found)) for name, found in sources.items()},
+                                   listing, projects)
+        return self._inputs
+
+    def _sources(self, app: PreviewApp, loaded: dict[tuple[str, bool], tuple[Folder, ...]]) -> list[Source]:
+        """The folders Argo CD reads for `app`: manifest files, recursing only when asked."""
+        out = []
+        for source in app.sources:
+            paths = self.repo.repo_paths([source])
+            if not paths:
+                continue
+            folder = self.root / paths[0]
+            recurse = bool(mapping(source.get("directory")).get("recurse"))
+            exists = self.repo.is_dir(paths[0])
+            folders = load_folder(folder, recurse, loaded) if exists else ()
+            key = digest(paths[0], str(recurse), str(exists), *(f.key for f in folders))
+            out.append(Source(paths[0], recurse, exists, folders, key))
+        return out
+
+    def _app_objects(self, name: str, inputs: _Inputs) -> list[Resource]:
+        """The objects of Application `name`, parsed (through the parse cache) on first use."""
+        if name not in self._objects:
+            objects: list[Resource] = []
+            for source in inputs.sources[name]:
+                if source.exists:
+                    objects += in_file_order(parse_cached(source.folders, self.cache).resources)
+            self._objects[name] = objects
+        return self._objects[name]
+
+    def _facts(self, inputs: _Inputs) -> dict[str, AppFacts]:
+        """Every Application's AppFacts, from its cache entry (which also holds its object findings,
+        by what they depend on: one load per unchanged Application) or from its objects."""
+        if inputs.facts is None:
+            inputs.facts = {}
+            for app in inputs.apps:
+                key = inputs.keys[app.name]
+                entry = cached(self.cache, APPS_NAMESPACE, key, entry_from)
+                if entry is None:
+                    facts = AppFacts.of(self._app_objects(app.name, inputs))
+                    self._stored[app.name] = {}
+                    if self.cache.enabled:
+                        store(self.cache, APPS_NAMESPACE, key, {"facts": facts.to_json(), "objects": {}})
+                else:
+                    facts, self._stored[app.name] = entry
+                inputs.facts[app.name] = facts
+        return inputs.facts
+
+    # -- views --------------------------------------------------------------------------------
+    def _view(self, app: PreviewApp) -> AppView:
+        anchor = Finding(file=app.file, line=None, api_version=f"{ARGOCD_GROUP}/v1alpha1", kind="Application",
+                         namespace=ARGOCD_NAMESPACE, name=app.name, validator=NAME, rule="", severity=Severity.ERROR,
+                         message="")
+        return AppView(app.name, app.project, app.spec, app.sync_wave, anchor, self._owner(app))
+
+    def _child_view(self, child: Child, parent: AppView) -> AppView:
+        return AppView(child.name, child.project, child.spec, child.wave, child.anchor, parent.owner)
+
+    def _owner(self, app: PreviewApp) -> str | None:
+        parts = app.path.strip("/").split("/")
+        if len(parts) >= 2 and parts[0] == "dist" and parts[1] in self.known:
+            return parts[1]
+        dest = self.clusters.resolve(app.destination)
+        return dest.cluster.name if dest is not None and dest.cluster is not None else None
+
+    # -- the objects of one Application -------------------------------------------------------
+    def _object_findings(self, view: AppView, inputs: _Inputs, project: Project) -> list[Finding]:
+        """object_findings, cached by what they depend on: the app's objects, its name and destination,
+        its AppProject, and the scopes of the custom kinds it uses that a CRD defines."""
+        facts = self._facts(inputs)[view.name]
+        destination = destination_of(view.spec)
+        dest = self.clusters.resolve(destination)
+        scopes = sorted({(u.group, u.kind, self.scopes.crd_scopes[(u.group, u.kind)]) for u in facts.uses
+                         if (u.group, u.kind) in self.scopes.crd_scopes and scope_of(u.group, u.kind) is None})
+        if project.name not in self._project_keys:
+            self._project_keys[project.name] = digest_json([project.name, project.spec])
+        key = digest(view.name, digest_json(destination),
+                     "" if dest is None else f"{dest.name}\0{dest.server}\0{dest.label}",
+                     self._project_keys[project.name], digest_json(scopes))
+        stored = self._stored.setdefault(view.name, {})
+        found = restored(findings_from, stored[key]) if key in stored else None
+        if found is None:
+            found = object_findings(view, self._app_objects(view.name, inputs), project, self.repo, self.clusters,
+                                    self.scopes)
+            if not self.cache.enabled:
+                return found
+            # a few contexts per entry: Applications reading the same folder share it
+            kept = list(stored.items())[-(MAX_OBJECT_CONTEXTS - 1):]
+            stored.clear()
+            stored.update(kept)
+            stored[key] = [f.to_dict() for f in found]
+            store(self.cache, APPS_NAMESPACE, inputs.keys[view.name], {"facts": facts.to_json(), "objects": stored})
+        return found

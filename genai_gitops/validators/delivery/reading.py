@@ -1,0 +1,76 @@
+"""Reading what Argo CD reads: an Application's source folders (read once per check, parsed
+through the run's parse cache) and the dist/ listing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from genai_gitops.cache import ResultCache
+from genai_gitops.manifests import ManifestSet, Resource
+from genai_gitops.manifests.cached import Folder, load_folders, parse_folders
+
+_MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A folder of this repository an Application reads, and what was read from it."""
+
+    path: str
+    recurse: bool
+    exists: bool
+    #: the manifest folder itself, or (recurse) every manifest folder below it
+    folders: tuple[Folder, ...]
+    #: digest of the above, with every read folder's content (Folder.key)
+    key: str
+
+
+def parse_cached(folders: Sequence[Folder], cache: ResultCache) -> ManifestSet:
+    """parse_folders through `cache`; without it when an object cannot be cached (JSON has no YAML timestamp)."""
+    try:
+        return parse_folders(folders, cache=cache)
+    except (TypeError, ValueError):
+        if not cache.enabled:
+            raise
+        return parse_folders(folders)
+
+
+def in_file_order(resources: Iterable[Resource]) -> list[Resource]:
+    """`read_paths`'s order (files sorted by path, documents in file order) of folder-by-folder results."""
+    return sorted(resources, key=lambda r: r.file)
+
+
+def load_folder(folder: Path, recurse: bool, loaded: dict[tuple[str, bool], tuple[Folder, ...]]) -> tuple[Folder, ...]:
+    """The manifest folders Argo CD reads from `folder` (read once per check): with `recurse` every
+    folder below it, else its own manifest files only (the same Folder `check` reads, in the usual
+    case of no hidden files, so the parse cache is shared)."""
+    key = (str(folder), recurse)
+    if key not in loaded:
+        loaded[key] = tuple(load_folders([folder])) if recurse else _own_files(str(folder))
+    return loaded[key]
+
+
+def _own_files(directory: str) -> tuple[Folder, ...]:
+    """load_folders of the manifest files directly in `directory`, without hidden ones (Path.suffix
+    of a name not starting with a dot is one of the suffixes exactly when the name ends with it)."""
+    with os.scandir(directory) as entries:
+        files = sorted(e.path for e in entries
+                       if not e.name.startswith(".") and e.name.endswith(_MANIFEST_SUFFIXES) and e.is_file())
+    if not files:
+        return ()
+    bodies = []
+    for file in files:
+        with open(file, "rb") as handle:
+            bodies.append((file, handle.read()))
+    return (Folder(directory, bodies),)
+
+
+def subfolders(folder: Path) -> list[Path]:
+    """Non-hidden folders in `folder`, sorted (none when it does not exist)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+

@@ -1,0 +1,49 @@
+"""The repository the delivery check reads: which of an Application's sources are folders of it,
+and which inventory cluster a file of it belongs to. Each question is asked once per check."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from genai_gitops.argocd.generators.git import same_repository
+
+
+class Repository:
+    def __init__(self, root: Path, repo_url: str, known: set[str]) -> None:
+        self.root = root
+        self.repo_url = repo_url
+        #: the inventory's cluster names
+        self.known = known
+        self._dirs: dict[str, bool] = {}
+        self._same_repo: dict[str, bool] = {}
+
+    def repo_paths(self, sources: Iterable[Mapping[str, Any]]) -> list[str]:
+        """The paths in this repository that `sources` read, normalised ('/'-separated, no outer '/')."""
+        paths = []
+        for source in sources:
+            path = str(source.get("path") or "")
+            if path and self.in_repository(str(source.get("repoURL", ""))):
+                paths.append(os.path.normpath(path).replace(os.sep, "/").strip("/"))
+        return paths
+
+    def in_repository(self, url: str) -> bool:
+        if url not in self._same_repo:
+            self._same_repo[url] = same_repository(url, self.repo_url)
+        return self._same_repo[url]
+
+    def file_owner(self, file: str) -> str | None:
+        """The inventory cluster of a file under dist/<cluster>/, else None (the repository as a whole)."""
+        try:
+            parts = Path(file).resolve().relative_to(self.root.resolve()).parts
+        except ValueError:
+            return None
+        return parts[1] if len(parts) > 2 and parts[0] == "dist" and parts[1] in self.known else None
+
+    def is_dir(self, path: str) -> bool:
+        """Whether repository path `path` is a folder (asked once per check)."""
+        if path not in self._dirs:
+            self._dirs[path] = (self.root / path).is_dir()
+        return self._dirs[path]

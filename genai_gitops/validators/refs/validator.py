@@ -1,0 +1,29 @@
+"""RefsValidator, the `refs` validator: every reference between the objects of one cluster resolves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from genai_gitops.report.finding import Finding
+from genai_gitops.validators.base import Target
+from genai_gitops.validators.plaintext import plaintext_findings
+from genai_gitops.validators.refs.check import ReferenceCheck
+from genai_gitops.validators.refs.rules import VALIDATOR
+from genai_gitops.validators.registry import ValidatorOptions
+
+
+class RefsValidator:
+    """Every reference between the objects of one cluster resolves: selectors select, names name, keys exist."""
+
+    name = VALIDATOR
+
+    def __init__(self, options: ValidatorOptions) -> None:
+        self.options = options
+
+    def cache_context(self, target: Target) -> str:
+        """Results depend on the target's objects and cluster data only (both in the runner's key)."""
+        return ""
+
+    def validate(self, target: Target) -> Iterator[Finding]:
+        yield from ReferenceCheck(target.resources).findings()
+        yield from plaintext_findings(target.resources, VALIDATOR)
