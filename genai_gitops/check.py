@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from genai_gitops.cache import MemoryCache, ResultCache, digest, files_digest
+from genai_gitops.cache import DiskCache, MemoryCache, ResultCache, digest, files_digest
 from genai_gitops.cache_trust import git_tracked, untrusted_finding, untrusted_reason
 from genai_gitops.drift import drift_findings
 from genai_gitops.manifests.cached import Folder, LazyResources, load_folders
@@ -119,7 +119,7 @@ def _cache(options: CheckOptions) -> tuple[ResultCache, list[Finding]]:
     reason = untrusted_reason(options.repo, options.cache_dir)
     if reason is not None:
         return MemoryCache(), [untrusted_finding(options.repo, options.cache_dir, reason)]
-    return ResultCache(options.cache_dir), []
+    return DiskCache(options.cache_dir), []
 
 
 def _recover_swap(options: CheckOptions) -> list[Finding]:
