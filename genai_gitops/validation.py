@@ -12,7 +12,6 @@ run goes on: one broken validator must not hide what the others found.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 import traceback
@@ -20,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from genai_gitops import pools
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
 from genai_gitops.manifests import ManifestSet, read_paths
 from genai_gitops.manifests.reader import read_text
@@ -267,14 +267,12 @@ def _planned(name: str, plan: Callable[[Target], Sequence[WorkUnit]], target: Ta
     return found, misses
 
 
-#: work handed to forked workers by index (closures are not picklable, inherited memory is)
-_PENDING: list[tuple[str, WorkUnit]] = []
 #: below this many units a second process costs more than it saves
 PARALLEL_UNITS = 64
 
 
-def _run_unit(index: int) -> tuple[list[dict], float]:
-    name, unit = _PENDING[index]
+def _run_unit(job: tuple[str, WorkUnit]) -> tuple[list[dict], float]:
+    name, unit = job
     began = time.perf_counter()
     try:
         found = list(unit.run())
@@ -284,19 +282,9 @@ def _run_unit(index: int) -> tuple[list[dict], float]:
 
 
 def _execute(pending: Sequence[tuple[str, WorkUnit]], workers: int) -> list[tuple[list[Finding], float]]:
-    if not pending:
-        return []
-    global _PENDING
-    _PENDING = list(pending)
-    try:
-        if workers > 1 and len(pending) >= PARALLEL_UNITS and "fork" in multiprocessing.get_all_start_methods():
-            # fork: workers inherit the compiled policies and schemas instead of rebuilding them
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                raw = pool.map(_run_unit, range(len(pending)), chunksize=max(1, len(pending) // (workers * 8)))
-        else:
-            raw = [_run_unit(i) for i in range(len(pending))]
-    finally:
-        _PENDING = []
+    # fork: a unit's `run` is a closure over the validator's compiled policies and schemas, which the
+    # workers inherit instead of rebuilding (and closures cannot be pickled)
+    raw = pools.map_inherited(_run_unit, pending, workers=workers, min_items=PARALLEL_UNITS)
     return [([Finding.from_dict(d) for d in found], seconds) for found, seconds in raw]
 
 

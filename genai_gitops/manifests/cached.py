@@ -8,14 +8,13 @@ cores. The result is identical to `read_paths` on the same tree.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from genai_gitops import safeyaml
+from genai_gitops import pools, safeyaml
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
 from genai_gitops.manifests.reader import MANIFEST_SUFFIXES, ManifestSet, input_finding, read_text
 from genai_gitops.manifests.resource import Resource
@@ -128,11 +127,8 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
             misses.append(folder)
         else:
             parsed[folder.path] = hit
-    if workers > 1 and len(misses) >= PARALLEL_FOLDERS and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            fresh = pool.map(_parse, misses, chunksize=max(1, len(misses) // (workers * 8)))
-    else:
-        fresh = [_parse(f) for f in misses]
+    # fork: the folders' bytes, read already, reach the workers without being pickled
+    fresh = pools.map_inherited(_parse, misses, workers=workers, min_items=PARALLEL_FOLDERS)
     for folder, data in zip(misses, fresh, strict=True):
         parsed[folder.path] = data
         cache.put("parsed", folder.key, data)
