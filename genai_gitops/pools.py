@@ -47,7 +47,7 @@ def context(method: StartMethod, *, preload: Iterable[str] = ()) -> BaseContext:
     ctx = multiprocessing.get_context(method.value)
     names = list(preload)
     if names and method is StartMethod.FORKSERVER:
-        ctx.set_forkserver_preload(names)  # type: ignore[attr-defined]  # only the forkserver context has it
+        ctx.set_forkserver_preload(names)
     return ctx
 
 

@@ -18,7 +18,7 @@ from genai_gitops.validators.base import Target, Validator
 from genai_gitops.validators.registry import ValidatorOptions
 
 
-class NeedsLabels:
+class NeedsLabels(Validator):
     """Flags every resource without labels; a stand-in for the real validators."""
 
     name = "labels"
@@ -32,7 +32,7 @@ class NeedsLabels:
                 yield Finding.about(resource, validator=self.name, rule="required", message="no labels")
 
 
-class Counter:
+class Counter(Validator):
     """Contributes a table, and records which k8s versions it was asked about."""
 
     name = "counter"
@@ -49,7 +49,7 @@ class Counter:
         return [Section("Resources", ("target", "count"), ((target.name, str(len(target.resources))),))]
 
 
-class Crashes:
+class Crashes(Validator):
     """Yields one finding, then fails like a buggy validator."""
 
     name = "crashes"
@@ -63,7 +63,7 @@ class Crashes:
         raise KeyError("spec")
 
 
-class CannotStart:
+class CannotStart(Validator):
     name = "cannot-start"
 
     def __init__(self, options: ValidatorOptions) -> None:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from genai_gitops import pools, safeyaml
+from genai_gitops import cache_keys, pools, safeyaml
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
 from genai_gitops.manifests.reader import MANIFEST_SUFFIXES, ManifestSet, input_finding, read_text
-from genai_gitops.manifests.resource import Resource
+from genai_gitops.manifests.resource import DeferredResources, Resource
 from genai_gitops.report.finding import Finding
 
 #: below this many folders to parse, a second process costs more than it saves
@@ -37,8 +37,7 @@ class Folder:
 
     @cached_property
     def key(self) -> str:
-        return digest(self.path, *(f"{name}:{hashlib.blake2b(body, digest_size=20).hexdigest()}"
-                                   for name, body in self.files), *(f"{n}:{m}" for n, m in self.others))
+        return cache_keys.folder(path=self.path, files=self.files, others=self.others)
 
     @cached_property
     def digest(self) -> str:
@@ -122,7 +121,7 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
     parsed: dict[str, dict] = {}
     misses = []
     for folder in folders:
-        hit = cache.get("parsed", folder.key)
+        hit = cache.get(cache_keys.PARSED, folder.key)
         if hit is None:
             misses.append(folder)
         else:
@@ -131,16 +130,16 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
     fresh = pools.map_inherited(_parse, misses, workers=workers, min_items=PARALLEL_FOLDERS)
     for folder, data in zip(misses, fresh, strict=True):
         parsed[folder.path] = data
-        cache.put("parsed", folder.key, data)
-        cache.put("parse-findings", folder.key, data["findings"])
-        cache.put("resource-count", folder.key, len(data["resources"]))
+        cache.put(cache_keys.PARSED, folder.key, data)
+        cache.put(cache_keys.PARSE_FINDINGS, folder.key, data["findings"])
+        cache.put(cache_keys.RESOURCE_COUNT, folder.key, len(data["resources"]))
     result = ManifestSet()
     for folder in folders:
         result.extend(_restore(parsed[folder.path]))
     return result
 
 
-class LazyResources(Sequence[Resource]):
+class LazyResources(DeferredResources):
     """The resources of a set of folders, parsed on first use: a cluster whose results all come
     from the cache is never parsed at all."""
 
@@ -149,7 +148,7 @@ class LazyResources(Sequence[Resource]):
         self._parsed: ManifestSet | None = None
         # what earlier runs recorded, read before this run adds anything (another validator parsing a
         # folder through the cache during this run must not make it count as "from cache")
-        counts = {folder.path: cache.get("resource-count", folder.key) for folder in folders}
+        counts = {folder.path: cache.get(cache_keys.RESOURCE_COUNT, folder.key) for folder in folders}
         self._counts = {path: n for path, n in counts.items() if isinstance(n, int)}
 
     @property
@@ -184,7 +183,7 @@ class LazyResources(Sequence[Resource]):
         if self._parsed is None:
             found: list[Finding] = []
             for folder in self._folders:
-                cached = self._cache.get("parse-findings", folder.key)
+                cached = self._cache.get(cache_keys.PARSE_FINDINGS, folder.key)
                 if cached is None:
                     return list(self.manifests.findings)
                 found += [Finding.from_dict(f) for f in cached]

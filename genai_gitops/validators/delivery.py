@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from genai_gitops import cache_keys
 from genai_gitops.argocd.directory import unchecked_reads
 from genai_gitops.argocd.generators.git import normalize_repo_url, path_match, same_repository
 from genai_gitops.argocd.globs import glob_match
@@ -57,7 +58,7 @@ from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.errors import ModelError
 from genai_gitops.model.loader import load_inventory
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, Validator
 from genai_gitops.validators.delivery_cache import ARGOCD_GROUP, NAME, AppFacts, Child, cached_preview, describe
 from genai_gitops.validators.delivery_invariants import (
     all_project_findings,
@@ -93,7 +94,7 @@ DEFAULT_PROJECT = {"sourceRepos": ["*"], "destinations": [{"server": "*", "name"
                    "clusterResourceWhitelist": [{"group": "*", "kind": "*"}]}
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 #: cache namespace: per Application's folder content, its AppFacts and the findings about its objects
-APPS_NAMESPACE = "delivery-apps"
+APPS_NAMESPACE = cache_keys.DELIVERY_APPS
 #: what Argo CD would read that the check does not
 READS_RULES = {"type": "source-not-directory", "file": "reads-unchecked-file"}
 #: findings about an app's objects kept per cache entry, for as many (view, project, scopes) contexts
@@ -416,7 +417,8 @@ class DeliveryCheck:
                 return self._inputs
             sources = {app.name: self._sources(app, loaded) for app in apps}
             self._inputs = _Inputs(apps, [self._view(app) for app in apps], sources,
-                                   {name: digest("facts", *(s.key for s in found)) for name, found in sources.items()},
+                                   {name: cache_keys.delivery_facts(s.key for s in found)
+                                    for name, found in sources.items()},
                                    listing, projects)
         return self._inputs
 
@@ -431,7 +433,8 @@ class DeliveryCheck:
             recurse = bool(_mapping(source.get("directory")).get("recurse"))
             exists = self._is_dir(paths[0])
             folders = _load(folder, recurse, loaded) if exists else ()
-            key = digest(paths[0], str(recurse), str(exists), *(f.key for f in folders))
+            key = cache_keys.delivery_source(path=paths[0], recurse=recurse, exists=exists,
+                                             folders=(f.key for f in folders))
             out.append(_Source(paths[0], recurse, exists, folders, key))
         return out
 
@@ -617,10 +620,10 @@ class DeliveryCheck:
         scopes = sorted({(u.group, u.kind, self.crd_scopes[(u.group, u.kind)]) for u in facts.uses
                          if (u.group, u.kind) in self.crd_scopes and scope_of(u.group, u.kind) is None})
         if project.name not in self._project_keys:
-            self._project_keys[project.name] = digest_json([project.name, project.spec])
-        key = digest(view.name, digest_json(destination),
-                     "" if dest is None else f"{dest.name}\0{dest.server}\0{dest.label}",
-                     self._project_keys[project.name], digest_json(scopes))
+            self._project_keys[project.name] = cache_keys.delivery_project(project.name, project.spec)
+        key = cache_keys.delivery_objects(application=view.name, destination=destination,
+                                          resolved="" if dest is None else f"{dest.name}\0{dest.server}\0{dest.label}",
+                                          project=self._project_keys[project.name], scopes=scopes)
         stored = self._stored.setdefault(view.name, {})
         found = _restore(_findings_from, stored[key]) if key in stored else None
         if found is None:
@@ -846,11 +849,12 @@ def _with(anchor: Finding, rule: str, message: str) -> Finding:
 # The validator
 # ---------------------------------------------------------------------------------------------
 
-class DeliveryValidator:
+class DeliveryValidator(Validator):
     """The delivery checks as a validator: computed once per repository and inventory, handed out per
     target."""
 
     name = NAME
+    options_used = ("repo_root", "clusters_file", "cache")
 
     def __init__(self, options: ValidatorOptions) -> None:
         self.repo_root = options.repo_root

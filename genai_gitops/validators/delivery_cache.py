@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from genai_gitops import cache_keys
 from genai_gitops.argocd.generators import new_context
 from genai_gitops.argocd.generators.git import _has_file, _ls_files, _walk_dirs
 from genai_gitops.argocd.preview import (
@@ -35,7 +36,7 @@ from genai_gitops.model.cluster import ClusterInventory
 from genai_gitops.report.finding import Finding, Severity
 
 NAME = "delivery"
-PREVIEW_NAMESPACE = "delivery-preview"
+PREVIEW_NAMESPACE = cache_keys.DELIVERY_PREVIEW
 #: Argo CD's own CRDs: installed with Argo CD, where its Applications and AppProjects live
 ARGOCD_GROUP = "argoproj.io"
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
@@ -174,7 +175,8 @@ def cached_preview(root: Path, inventory: ClusterInventory, argocd: Sequence[Fol
     files or not, to spare testing them again."""
     if not cache.enabled:
         return preview(root, inventory)
-    key = digest("preview", str(root), inventory.model_dump_json(), *(f.key for f in argocd))
+    key = cache_keys.preview(root=str(root), inventory=inventory.model_dump_json(),
+                             argocd_folders=(f.key for f in argocd))
     entry = cache.get(PREVIEW_NAMESPACE, key)
     if entry is not None:
         try:

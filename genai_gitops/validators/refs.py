@@ -23,7 +23,7 @@ from genai_gitops.manifests.resource import Resource
 from genai_gitops.model.traffic import RUNTIME_PODS_ANNOTATION
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators import gateway_refs
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, Validator
 from genai_gitops.validators.endpoints import endpoint_findings
 from genai_gitops.validators.plaintext import plaintext_findings
 from genai_gitops.validators.registry import ValidatorOptions
@@ -261,7 +261,7 @@ def _suggest(name: str, candidates: Sequence[str], what: str) -> str:
 
 # -- the validator ----------------------------------------------------------------------------------------
 
-class RefsValidator:
+class RefsValidator(Validator):
     """Every reference between the objects of one cluster resolves: selectors select, names name, keys exist."""
 
     name = VALIDATOR
