@@ -57,7 +57,9 @@ class Validator(ABC):
 
     A validator holds no state between calls: whatever it returns for a target is computed from that
     target (and the options it was built with) alone, so the runner may call its methods in any
-    order, on any target, in worker processes, or answer them from the cache.
+    order, on any target, in worker processes, or answer them from the cache. (A memo of a pure
+    function is not state: delivery computes its repository-wide findings once per repository and
+    inventory, and the schema validator compiles each schema once.)
     """
 
     #: short id used by `--only` and in Finding.validator
