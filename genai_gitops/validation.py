@@ -250,7 +250,8 @@ def _planned(validator: Validator, target: Target,
     """The findings of the target's cached work units and the units still to run; None when the
     validator does not plan (it runs whole)."""
     try:
-        units = validator.plan(target)
+        planned = validator.plan(target)
+        units = None if planned is None else list(planned)  # a lazy plan fails here, not in the loop below
     except Exception as exc:
         return [internal_error(validator.name, f"failed to plan {target.name}: {_describe(exc)}")], []
     if units is None:
