@@ -1,5 +1,6 @@
 """A content-hash cache for results that are expensive to recompute (parsed app folders, validator
-work units, synth output digests).
+work units, synth output digests): one interface (`ResultCache`: get/put and hit/miss counters) with a
+disk, a memory and a null implementation. How each key is made is `cache_keys`' job.
 
 Entries are JSON (never pickle: the cache folder is not trusted code), keyed by a digest of
 everything the result depends on plus the tool fingerprint. Each entry carries the fingerprint,
@@ -16,6 +17,7 @@ import json
 import os
 import sys
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -61,46 +63,73 @@ def tool_fingerprint() -> str:
     return h.hexdigest()
 
 
-class ResultCache:
-    """get/put JSON values by (namespace, key); a disabled cache never hits and never writes."""
+class ResultCache(ABC):
+    """The cache interface: get/put JSON values by (namespace, key), with hit and miss counters.
 
-    def __init__(self, root: Path | None, fingerprint: str | None = None) -> None:
-        self.root = root
-        self.fingerprint = fingerprint or (tool_fingerprint() if root is not None else "")
+    Three implementations: `DiskCache` (a folder, shared between runs), `MemoryCache` (one run only) and
+    `NullCache` (stores nothing). A value read back is always a fresh copy, never the object put, and a
+    value that JSON cannot hold raises TypeError or ValueError from `put` of a cache that stores.
+    """
+
+    def __init__(self) -> None:
         self.hits = 0
         self.misses = 0
 
     @property
     def enabled(self) -> bool:
-        return self.root is not None
-
-    def _path(self, namespace: str, key: str) -> Path:
-        assert self.root is not None
-        return self.root / namespace / key[:2] / f"{key}.json"
+        """False when nothing put is ever returned (NullCache): callers may skip work done only to fill it."""
+        return True
 
     def get(self, namespace: str, key: str) -> Any | None:
-        if self.root is None:
-            return None
+        """The value stored under (namespace, key), or None (then counted as a miss)."""
+        value = self._read(namespace, key)
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return value
+
+    def put(self, namespace: str, key: str, value: Any) -> None:
+        self._write(namespace, key, json.dumps(value, separators=(",", ":")).encode())
+
+    @abstractmethod
+    def _read(self, namespace: str, key: str) -> Any | None: ...
+
+    @abstractmethod
+    def _write(self, namespace: str, key: str, payload: bytes) -> None: ...
+
+
+class DiskCache(ResultCache):
+    """Entries under `root`, one file each: a header line (tool fingerprint, key, checksum) and the JSON.
+
+    An entry of another tool version, copied under another key, truncated or edited is ignored (a
+    miss), never trusted; a write goes to a temporary file renamed into place, so a reader never sees
+    half an entry, and a read-only or full disk only costs speed. Whether the folder itself may be
+    trusted is decided before (cache_trust), by who can write it.
+    """
+
+    def __init__(self, root: Path, fingerprint: str | None = None) -> None:
+        super().__init__()
+        self.root = root
+        self.fingerprint = fingerprint or tool_fingerprint()
+
+    def _path(self, namespace: str, key: str) -> Path:
+        return self.root / namespace / key[:2] / f"{key}.json"
+
+    def _read(self, namespace: str, key: str) -> Any | None:
         try:
             raw = self._path(namespace, key).read_bytes()
             header_end = raw.index(b"\n")
             header = json.loads(raw[:header_end])
             payload = raw[header_end + 1:]
-            ok = (header.get("tool") == self.fingerprint and header.get("key") == key
-                  and header.get("sum") == digest(payload))
-            value = json.loads(payload) if ok else None
+            if (header.get("tool") == self.fingerprint and header.get("key") == key
+                    and header.get("sum") == digest(payload)):
+                return json.loads(payload)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            ok, value = False, None
-        if not ok:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return value
+            pass
+        return None
 
-    def put(self, namespace: str, key: str, value: Any) -> None:
-        if self.root is None:
-            return
-        payload = json.dumps(value, separators=(",", ":")).encode()
+    def _write(self, namespace: str, key: str, payload: bytes) -> None:
         header = json.dumps({"tool": self.fingerprint, "key": key, "sum": digest(payload)}).encode()
         path = self._path(namespace, key)
         try:
@@ -115,31 +144,44 @@ class ResultCache:
 
 
 class MemoryCache(ResultCache):
-    """A cache for one run only (`--no-cache`): nothing is read from or written to disk, but what one
-    step parsed or computed is still shared with the next (e.g. delivery reuses the check's parse)."""
+    """A cache for one run only (`--no-cache`, or a cache folder that is not trusted): nothing is read
+    from or written to disk, but what one step parsed or computed is still shared with the next (e.g.
+    delivery reuses the check's parse)."""
 
     def __init__(self) -> None:
-        super().__init__(None, fingerprint="memory")
-        self._entries: dict[tuple[str, str], str] = {}
+        super().__init__()
+        # stored as JSON, so a hit returns a fresh copy exactly as a disk entry would
+        self._entries: dict[tuple[str, str], bytes] = {}
+
+    def _read(self, namespace: str, key: str) -> Any | None:
+        raw = self._entries.get((namespace, key))
+        return None if raw is None else json.loads(raw)
+
+    def _write(self, namespace: str, key: str, payload: bytes) -> None:
+        self._entries[(namespace, key)] = payload
+
+
+class NullCache(ResultCache):
+    """Stores nothing (`validate`, and validators built without a run's cache)."""
 
     @property
     def enabled(self) -> bool:
-        return True
+        return False
 
     def get(self, namespace: str, key: str) -> Any | None:
-        raw = self._entries.get((namespace, key))
-        if raw is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return json.loads(raw)
+        return None  # not counted: a cache that cannot hit has no misses worth reporting
 
     def put(self, namespace: str, key: str, value: Any) -> None:
-        # stored as JSON, so a hit returns a fresh copy exactly as a disk entry would
-        self._entries[(namespace, key)] = json.dumps(value, separators=(",", ":"))
+        return None
+
+    def _read(self, namespace: str, key: str) -> Any | None:
+        return None
+
+    def _write(self, namespace: str, key: str, payload: bytes) -> None:
+        return None
 
 
-NO_CACHE = ResultCache(None)
+NO_CACHE: ResultCache = NullCache()
 
 
 def files_digest(paths: Iterable[Path]) -> str:

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from genai_gitops.cache import MemoryCache, ResultCache, digest, files_digest
+from genai_gitops import cache_keys
+from genai_gitops.cache import DiskCache, MemoryCache, ResultCache, digest, files_digest
 from genai_gitops.cache_trust import git_tracked, untrusted_finding, untrusted_reason
 from genai_gitops.drift import drift_findings
 from genai_gitops.manifests.cached import Folder, LazyResources, load_folders
@@ -80,7 +81,7 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
     nested = {os.sep.join(path.split(os.sep)[:2]).replace(os.sep, "/") for path in committed if path.count(os.sep) >= 2}
     stale: list[AppSpec] = []
     for app in apps:
-        expected = cache.get("synth", keys.key(app))
+        expected = cache.get(cache_keys.SYNTH, keys.key(app))
         if expected is None or committed.get(app.path) != expected or app.path in nested:
             stale.append(app)
     first = options.shard[0] == 1
@@ -94,7 +95,7 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
         for app in stale:
             findings += drift_findings(options.dist / app.path, fresh / "dist" / app.path, f"dist/{app.path}")
             rendered = load_folders([fresh / "dist" / app.path])
-            cache.put("synth", keys.key(app), rendered[0].digest if rendered else digest())
+            cache.put(cache_keys.SYNTH, keys.key(app), rendered[0].digest if rendered else digest())
         planned = {a.path for a in apps}
         known = {c.name for c in platform.clusters}
         for path in sorted(committed):
@@ -119,7 +120,7 @@ def _cache(options: CheckOptions) -> tuple[ResultCache, list[Finding]]:
     reason = untrusted_reason(options.repo, options.cache_dir)
     if reason is not None:
         return MemoryCache(), [untrusted_finding(options.repo, options.cache_dir, reason)]
-    return ResultCache(options.cache_dir), []
+    return DiskCache(options.cache_dir), []
 
 
 def _recover_swap(options: CheckOptions) -> list[Finding]:
@@ -176,7 +177,7 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
         targets.append(Target(name=cluster.name, k8s_version=cluster.kubernetes_version, resources=resources,
                               cluster=cluster, tenants=platform.tenants_on(cluster.name),
                               inventory=platform.inventory,
-                              digest=digest(*(f"{f.path}:{f.digest}" for f in by_cluster[cluster.name]))))
+                              digest=cache_keys.target_content((f.path, f.digest) for f in by_cluster[cluster.name])))
     skips = options.policies / "checkov-skips.yaml"
     validator_options = ValidatorOptions(policy_paths=(options.policies,) if options.policies.is_dir() else (),
                                          checkov_skips=skips if skips.is_file() else None,

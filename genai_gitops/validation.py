@@ -12,7 +12,6 @@ run goes on: one broken validator must not hide what the others found.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 import traceback
@@ -20,9 +19,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from genai_gitops.cache import NO_CACHE, ResultCache, digest
+from genai_gitops import cache_keys, pools
+from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.manifests import ManifestSet, read_paths
 from genai_gitops.manifests.reader import read_data, read_text
+from genai_gitops.manifests.resource import DeferredResources
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress, SilentProgress
 from genai_gitops.report.rules import RuleRegistry
@@ -112,7 +113,7 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
     """Run every validator over every target; `findings`, `files` and `runs` carry what came before
     (parse findings and files from reading, the parse timing) into the one Report.
 
-    A validator with a `plan(target)` method is run as work units: keyed units come from `cache`
+    A validator that plans (`Validator.plan`) is run as work units: keyed units come from `cache`
     when their key is known, the rest run on `workers` processes (results do not depend on it).
     `started` is the `clock()` reading when the whole run began, for the report's wall time; without
     it the time of the earlier `runs` is counted as if they ran just before this call.
@@ -127,23 +128,23 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
     total, done = len(targets) * len(validators), 0
     try:
         for target in targets:
-            meta = _target_meta(target) if target.digest else ""
+            data = cache_keys.target_data(k8s_version=target.k8s_version, cluster=target.cluster,
+                                          tenants=target.tenants, inventory=target.inventory) if target.digest else ""
             for validator in validators:
                 progress.update(done, total, f"{validator.name} on {target.name}" if len(targets) > 1
                                 else validator.name)
                 began = clock()
-                bucket = _Bucket(validator.name, target, _target_key(validator, target, meta))
+                bucket = _Bucket(validator.name, target, _target_key(validator, target, data))
                 buckets.append(bucket)
-                cached = cache.get(f"target-{validator.name}", bucket.key) if bucket.key else None
+                cached = cache.get(cache_keys.target_results(validator.name), bucket.key) if bucket.key else None
                 if cached is not None:
                     bucket.findings = [Finding.from_dict(f) for f in cached["findings"]]
                     bucket.sections = [Section(s["title"], tuple(s["headers"]), tuple(map(tuple, s["rows"])))
                                        for s in cached["sections"]]
                     bucket.cached = True
-                elif callable(plan := getattr(validator, "plan", None)):
-                    found, misses = _planned(validator.name, plan, target, cache)
-                    bucket.findings = found
-                    pending.extend((bucket, unit) for _, unit in misses)
+                elif (planned := _planned(validator, target, cache)) is not None:
+                    bucket.findings, misses = planned
+                    pending.extend((bucket, unit) for unit in misses)
                 else:
                     bucket.findings, bucket.sections = _run_one(validator, target)
                 timings[validator.name].add(clock() - began, len(target.resources) if not bucket.cached else 0)
@@ -155,7 +156,7 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
             bucket.findings.extend(found)
             timings[bucket.validator].seconds += seconds
             if unit.key is not None and not any(f.rule == INTERNAL_ERROR_RULE for f in found):
-                cache.put(f"unit-{bucket.validator}", unit.key, [f.to_dict() for f in found])
+                cache.put(cache_keys.unit_results(bucket.validator), unit.key, [f.to_dict() for f in found])
         progress.update(done, total, "")
     finally:
         progress.close()
@@ -166,7 +167,7 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
         sections.extend(replace(t, title=f"{t.title} ({bucket.target.name})") if len(targets) > 1 else t
                         for t in bucket.sections)
         if bucket.key and not bucket.cached and not any(f.rule == INTERNAL_ERROR_RULE for f in bucket.findings):
-            cache.put(f"target-{bucket.validator}", bucket.key, {
+            cache.put(cache_keys.target_results(bucket.validator), bucket.key, {
                 "findings": [f.to_dict() for f in bucket.findings],
                 "sections": [{"title": t.title, "headers": t.headers, "rows": t.rows} for t in bucket.sections]})
     objects, suppressions = _checked(targets, cache)
@@ -194,18 +195,11 @@ class _Bucket:
     cached: bool = False
 
 
-def _target_meta(target: Target) -> str:
-    return digest(target.k8s_version,
-                  target.cluster.model_dump_json() if target.cluster else "",
-                  *(t.model_dump_json() for t in target.tenants),
-                  target.inventory.model_dump_json() if target.inventory else "")
-
-
-def _target_key(validator: Validator, target: Target, meta: str) -> str | None:
-    context = getattr(validator, "cache_context", None)
-    if not target.digest or not callable(context):
+def _target_key(validator: Validator, target: Target, data: str) -> str | None:
+    context = validator.cache_context(target) if target.digest else None
+    if context is None:
         return None
-    return digest(validator.name, context(target), target.digest, meta)
+    return cache_keys.target(validator=validator.name, context=context, content=target.digest, data=data)
 
 
 def _checked(targets: Sequence[Target], cache: ResultCache) -> tuple[list[CheckedObject], Suppressions]:
@@ -215,7 +209,7 @@ def _checked(targets: Sequence[Target], cache: ResultCache) -> tuple[list[Checke
     objects: list[CheckedObject] = []
     found = Suppressions()
     for target in targets:
-        cached = cache.get("checked", target.digest) if target.digest and not _loaded(target) else None
+        cached = cache.get(cache_keys.CHECKED, target.digest) if target.digest and not _loaded(target) else None
         if cached is not None:
             objects += [CheckedObject(*item) for item in cached["objects"]]
             found.extend(Suppressions.from_dict(cached["suppressions"]))
@@ -223,7 +217,7 @@ def _checked(targets: Sequence[Target], cache: ResultCache) -> tuple[list[Checke
         mine = Suppressions.read(((r.file, r.line, r.obj) for r in target.resources), registry)
         listed = [CheckedObject(r.file, r.line, r.kind, r.namespace, r.name) for r in target.resources]
         if target.digest:
-            cache.put("checked", target.digest, {"objects": [list(o) for o in listed],
+            cache.put(cache_keys.CHECKED, target.digest, {"objects": [list(o) for o in listed],
                                                  "suppressions": mine.to_dict()})
         objects += listed
         found.extend(mine)
@@ -232,51 +226,55 @@ def _checked(targets: Sequence[Target], cache: ResultCache) -> tuple[list[Checke
 
 def _loaded(target: Target) -> bool:
     """False for a lazily read target that every validator answered from the cache."""
-    return bool(getattr(target.resources, "loaded", True))
+    return target.resources.loaded if isinstance(target.resources, DeferredResources) else True
 
 
 # The summary counts every file and object of every target, also those answered from the cache
 # without parsing (a lazily read target says how many it holds without being parsed).
 def _target_files(target: Target) -> list[str]:
-    names = getattr(target.resources, "file_names", None)
-    return list(names()) if callable(names) else [r.file for r in target.resources]
+    if isinstance(target.resources, DeferredResources):
+        return target.resources.file_names()
+    return [r.file for r in target.resources]
 
 
 def _target_resources(target: Target) -> int:
-    count = getattr(target.resources, "resource_count", None)
-    return int(count()) if callable(count) else len(target.resources)
+    if isinstance(target.resources, DeferredResources):
+        return target.resources.resource_count()
+    return len(target.resources)
 
 
 def _target_cached_files(target: Target) -> int:
-    cached = getattr(target.resources, "cached_file_count", None)
-    return int(cached()) if callable(cached) else 0
+    return target.resources.cached_file_count() if isinstance(target.resources, DeferredResources) else 0
 
 
-def _planned(name: str, plan: Callable[[Target], Sequence[WorkUnit]], target: Target,
-             cache: ResultCache) -> tuple[list[Finding], list[tuple[str, WorkUnit]]]:
+def _planned(validator: Validator, target: Target,
+             cache: ResultCache) -> tuple[list[Finding], list[WorkUnit]] | None:
+    """The findings of the target's cached work units and the units still to run; None when the
+    validator does not plan (it runs whole)."""
     try:
-        units = list(plan(target))
+        planned = validator.plan(target)
+        units = None if planned is None else list(planned)  # a lazy plan fails here, not in the loop below
     except Exception as exc:
-        return [internal_error(name, f"failed to plan {target.name}: {_describe(exc)}")], []
+        return [internal_error(validator.name, f"failed to plan {target.name}: {_describe(exc)}")], []
+    if units is None:
+        return None
     found: list[Finding] = []
-    misses: list[tuple[str, WorkUnit]] = []
+    misses: list[WorkUnit] = []
     for unit in units:
-        cached = cache.get(f"unit-{name}", unit.key) if unit.key is not None else None
+        cached = cache.get(cache_keys.unit_results(validator.name), unit.key) if unit.key is not None else None
         if cached is None:
-            misses.append((name, unit))
+            misses.append(unit)
         else:
             found.extend(Finding.from_dict(item) for item in cached)
     return found, misses
 
 
-#: work handed to forked workers by index (closures are not picklable, inherited memory is)
-_PENDING: list[tuple[str, WorkUnit]] = []
 #: below this many units a second process costs more than it saves
 PARALLEL_UNITS = 64
 
 
-def _run_unit(index: int) -> tuple[list[dict], float]:
-    name, unit = _PENDING[index]
+def _run_unit(job: tuple[str, WorkUnit]) -> tuple[list[dict], float]:
+    name, unit = job
     began = time.perf_counter()
     try:
         found = list(unit.run())
@@ -286,19 +284,9 @@ def _run_unit(index: int) -> tuple[list[dict], float]:
 
 
 def _execute(pending: Sequence[tuple[str, WorkUnit]], workers: int) -> list[tuple[list[Finding], float]]:
-    if not pending:
-        return []
-    global _PENDING
-    _PENDING = list(pending)
-    try:
-        if workers > 1 and len(pending) >= PARALLEL_UNITS and "fork" in multiprocessing.get_all_start_methods():
-            # fork: workers inherit the compiled policies and schemas instead of rebuilding them
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                raw = pool.map(_run_unit, range(len(pending)), chunksize=max(1, len(pending) // (workers * 8)))
-        else:
-            raw = [_run_unit(i) for i in range(len(pending))]
-    finally:
-        _PENDING = []
+    # fork: a unit's `run` is a closure over the validator's compiled policies and schemas, which the
+    # workers inherit instead of rebuilding (and closures cannot be pickled)
+    raw = pools.map_inherited(_run_unit, pending, workers=workers, min_items=PARALLEL_UNITS)
     return [([Finding.from_dict(d) for d in found], seconds) for found, seconds in raw]
 
 
@@ -309,21 +297,18 @@ def internal_error(validator: str, message: str) -> Finding:
 
 def _run_one(validator: Validator, target: Target) -> tuple[list[Finding], list[Section]]:
     found: list[Finding] = []
+    sections: list[Section] = []
     try:
         # consumed item by item so that what a validator yielded before crashing is still reported
-        for finding in validator.validate(target):
-            found.append(finding)
+        for item in validator.run(target):
+            if isinstance(item, Section):
+                sections.append(item)
+            else:
+                found.append(item)
     except Exception as exc:
         found.append(internal_error(validator.name, f"failed on {target.name}: {_describe(exc)}"))
         return found, []
-    sections = getattr(validator, "sections", None)
-    if not callable(sections):
-        return found, []
-    try:
-        return found, list(sections(target))
-    except Exception as exc:
-        found.append(internal_error(validator.name, f"failed to summarise {target.name}: {_describe(exc)}"))
-        return found, []
+    return found, sections
 
 
 def _describe(exc: BaseException) -> str:

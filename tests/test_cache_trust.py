@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from genai_gitops.cache import DEFAULT_DIR, ResultCache, files_digest
+from genai_gitops.cache import DEFAULT_DIR, DiskCache, files_digest
 from genai_gitops.cache_trust import RULE, untrusted_reason
 from genai_gitops.check import CheckOptions, run_check
 from genai_gitops.cli import main
@@ -41,7 +41,7 @@ def forge(repo: Path, cache_dir: Path) -> None:
     """Synth entries claiming that the data synthesises to the committed (hand-edited) dist/."""
     platform = load_platform(repo / "tenants", repo / "clusters.yaml")
     keys = InputKeys(platform, files_digest([repo / "policies"]))
-    cache = ResultCache(cache_dir)
+    cache = DiskCache(cache_dir)
     for app in plan_apps(platform):
         folders = load_folders([repo / "dist" / app.path])
         cache.put("synth", keys.key(app), folders[0].digest)

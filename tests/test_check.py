@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from genai_gitops.cache import ResultCache
 from genai_gitops.check import CheckOptions, run_check
 from genai_gitops.cli import main
 
@@ -112,16 +111,6 @@ def test_a_damaged_or_foreign_cache_is_ignored(repo_copy: Path, tmp_path: Path, 
             entry.write_bytes(json.dumps(meta).encode() + b"\n" + payload)
     again = run_check(options(repo_copy, cache_dir=cache_dir))
     assert findings(again) == expected
-
-
-def test_cache_round_trip_and_disabled_cache(tmp_path: Path) -> None:
-    cache = ResultCache(tmp_path, fingerprint="a" * 40)
-    cache.put("ns", "k" * 40, {"x": [1, 2]})
-    assert cache.get("ns", "k" * 40) == {"x": [1, 2]}
-    assert ResultCache(tmp_path, fingerprint="b" * 40).get("ns", "k" * 40) is None
-    disabled = ResultCache(None)
-    disabled.put("ns", "k" * 40, 1)
-    assert disabled.get("ns", "k" * 40) is None
 
 
 def test_cli_check_exit_codes(repo_copy: Path, capsys) -> None:

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from genai_gitops import pools
+from genai_gitops.cache import MemoryCache
 from genai_gitops.manifests import Resource
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.section import Section
-from genai_gitops.validation import run_validators, validate_paths
+from genai_gitops.validation import PARALLEL_UNITS, run_validators, validate_paths
 from genai_gitops.validators import registry
-from genai_gitops.validators.base import Target, Validator
+from genai_gitops.validators.base import Target, Validator, WorkUnit
 from genai_gitops.validators.registry import ValidatorOptions
 
 
-class NeedsLabels:
+class NeedsLabels(Validator):
     """Flags every resource without labels; a stand-in for the real validators."""
 
     name = "labels"
@@ -32,7 +36,7 @@ class NeedsLabels:
                 yield Finding.about(resource, validator=self.name, rule="required", message="no labels")
 
 
-class Counter:
+class Counter(Validator):
     """Contributes a table, and records which k8s versions it was asked about."""
 
     name = "counter"
@@ -49,7 +53,7 @@ class Counter:
         return [Section("Resources", ("target", "count"), ((target.name, str(len(target.resources))),))]
 
 
-class Crashes:
+class Crashes(Validator):
     """Yields one finding, then fails like a buggy validator."""
 
     name = "crashes"
@@ -63,7 +67,7 @@ class Crashes:
         raise KeyError("spec")
 
 
-class CannotStart:
+class CannotStart(Validator):
     name = "cannot-start"
 
     def __init__(self, options: ValidatorOptions) -> None:
@@ -211,3 +215,74 @@ class RecordingProgress:
 
     def close(self) -> None:
         self.calls.append("close")
+
+
+class ManyUnits(Validator):
+    """Plans one keyed unit per resource: closures over local state, as the real planners' units are."""
+
+    name = "many"
+
+    def __init__(self, options: ValidatorOptions) -> None:
+        pass
+
+    def validate(self, target: Target) -> Iterator[Finding]:  # pragma: no cover - the runner plans instead
+        raise AssertionError("a planning validator is run as work units")
+
+    def plan(self, target: Target) -> list[WorkUnit]:
+        pid = os.getpid()
+
+        def unit(resource: Resource) -> list[Finding]:
+            elsewhere = "worker" if os.getpid() != pid else "here"
+            return [Finding.about(resource, validator=self.name, rule="seen", message=elsewhere)]
+
+        return [WorkUnit(label=r.name, key=f"{r.name:0>40}", run=partial(unit, r)) for r in target.resources]
+
+
+def test_work_units_run_in_forked_workers_and_come_back_from_the_cache():
+    many = [resource(f"r{i}", f"dist/c/r{i}.yaml") for i in range(PARALLEL_UNITS + 6)]
+    target = Target("c", "1.30", many, digest="d" * 40)
+    cache = MemoryCache()
+    serial = run_validators([target], [ManyUnits(ValidatorOptions())], workers=1)
+    assert {f.message for f in serial.findings} == {"here"}
+    parallel = run_validators([target], [ManyUnits(ValidatorOptions())], workers=2, cache=cache)
+    expected = {"worker"} if pools.available(pools.StartMethod.FORK) else {"here"}
+    assert {f.message for f in parallel.findings} == expected
+    assert [f.name for f in parallel.findings] == [f.name for f in serial.findings]  # in plan order
+    again = run_validators([target], [ManyUnits(ValidatorOptions())], workers=2, cache=cache)
+    assert again.findings == parallel.findings and cache.hits == len(many)
+
+
+class Declares(Validator):
+    name = "declares"
+    options_used = ("policy_paths",)
+    built: ValidatorOptions | None = None
+
+    def __init__(self, options: ValidatorOptions) -> None:
+        Declares.built = options
+
+    def validate(self, target: Target) -> Iterable[Finding]:
+        return []
+
+
+def test_a_validator_is_built_with_only_the_options_it_declares(register):
+    register(Declares)
+    given = ValidatorOptions(policy_paths=(Path("policies"),), checkov_skips=Path("skips.yaml"),
+                             repo_root=Path("."), cache=MemoryCache())
+    registry.build_validators(["declares"], given)
+    assert Declares.built == ValidatorOptions(policy_paths=(Path("policies"),))
+    with pytest.raises(ValueError, match=r"^unknown validator option\(s\) colour$"):
+        given.for_validator(["colour"])
+
+
+def test_a_registered_class_that_is_not_a_validator_cannot_start(register, manifests):
+    class Loose:  # the old duck-typed shape: name and validate, no base class
+        name = "loose"
+
+        def __init__(self, options: ValidatorOptions) -> None:
+            pass
+
+    register(Loose, NeedsLabels)
+    report = validate_paths([manifests / "app"], k8s_version="1.30")
+    [crash] = report.internal_errors
+    assert crash.message.startswith("could not start: TypeError: _fake_validators:Loose is not a Validator "
+                                    "(validators/base.py)")

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from genai_gitops.cache import DEFAULT_DIR, ResultCache
+from genai_gitops.cache import DEFAULT_DIR, DiskCache
 from genai_gitops.cli import EXIT_ERROR, describe_os_error
 from genai_gitops.cli.options import FROM_REPO_ROOT, UsageError, existing_file, existing_folder, usage_error
 from genai_gitops.synth import synthesize
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         result = synthesize(args.tenants, args.clusters, args.out,
                             policies_dir=args.policies if Path(args.policies).is_dir() else None,
                             argocd_dir=args.argocd or None,
-                            cache=ResultCache(Path(args.cache_dir)) if args.cache_dir else None)
+                            cache=DiskCache(Path(args.cache_dir)) if args.cache_dir else None)
     except SwapError as exc:
         print(f"genai-gitops synth: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -8,17 +8,16 @@ cores. The result is identical to `read_paths` on the same tree.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from genai_gitops import safeyaml
+from genai_gitops import cache_keys, pools, safeyaml
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
 from genai_gitops.manifests.reader import MANIFEST_SUFFIXES, ManifestSet, input_finding, read_text
-from genai_gitops.manifests.resource import Resource
+from genai_gitops.manifests.resource import DeferredResources, Resource
 from genai_gitops.report.finding import Finding
 
 #: below this many folders to parse, a second process costs more than it saves
@@ -38,8 +37,7 @@ class Folder:
 
     @cached_property
     def key(self) -> str:
-        return digest(self.path, *(f"{name}:{hashlib.blake2b(body, digest_size=20).hexdigest()}"
-                                   for name, body in self.files), *(f"{n}:{m}" for n, m in self.others))
+        return cache_keys.folder(path=self.path, files=self.files, others=self.others)
 
     @cached_property
     def digest(self) -> str:
@@ -123,28 +121,25 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
     parsed: dict[str, dict] = {}
     misses = []
     for folder in folders:
-        hit = cache.get("parsed", folder.key)
+        hit = cache.get(cache_keys.PARSED, folder.key)
         if hit is None:
             misses.append(folder)
         else:
             parsed[folder.path] = hit
-    if workers > 1 and len(misses) >= PARALLEL_FOLDERS and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            fresh = pool.map(_parse, misses, chunksize=max(1, len(misses) // (workers * 8)))
-    else:
-        fresh = [_parse(f) for f in misses]
+    # fork: the folders' bytes, read already, reach the workers without being pickled
+    fresh = pools.map_inherited(_parse, misses, workers=workers, min_items=PARALLEL_FOLDERS)
     for folder, data in zip(misses, fresh, strict=True):
         parsed[folder.path] = data
-        cache.put("parsed", folder.key, data)
-        cache.put("parse-findings", folder.key, data["findings"])
-        cache.put("resource-count", folder.key, len(data["resources"]))
+        cache.put(cache_keys.PARSED, folder.key, data)
+        cache.put(cache_keys.PARSE_FINDINGS, folder.key, data["findings"])
+        cache.put(cache_keys.RESOURCE_COUNT, folder.key, len(data["resources"]))
     result = ManifestSet()
     for folder in folders:
         result.extend(_restore(parsed[folder.path]))
     return result
 
 
-class LazyResources(Sequence[Resource]):
+class LazyResources(DeferredResources):
     """The resources of a set of folders, parsed on first use: a cluster whose results all come
     from the cache is never parsed at all."""
 
@@ -153,7 +148,7 @@ class LazyResources(Sequence[Resource]):
         self._parsed: ManifestSet | None = None
         # what earlier runs recorded, read before this run adds anything (another validator parsing a
         # folder through the cache during this run must not make it count as "from cache")
-        counts = {folder.path: cache.get("resource-count", folder.key) for folder in folders}
+        counts = {folder.path: cache.get(cache_keys.RESOURCE_COUNT, folder.key) for folder in folders}
         self._counts = {path: n for path, n in counts.items() if isinstance(n, int)}
 
     @property
@@ -188,7 +183,7 @@ class LazyResources(Sequence[Resource]):
         if self._parsed is None:
             found: list[Finding] = []
             for folder in self._folders:
-                cached = self._cache.get("parse-findings", folder.key)
+                cached = self._cache.get(cache_keys.PARSE_FINDINGS, folder.key)
                 if cached is None:
                     return list(self.manifests.findings)
                 found += [Finding.from_dict(f) for f in cached]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,3 +62,25 @@ class Resource:
     def describe(self) -> str:
         ns = f"{self.namespace}/" if self.namespace else ""
         return f"{self.kind} {ns}{self.name}"
+
+
+class DeferredResources(Sequence["Resource"], ABC):
+    """Resources read on first use, which can tell the run's summary what they hold without being read
+    (manifests/cached.py: LazyResources). A plain list of resources is read already."""
+
+    @property
+    @abstractmethod
+    def loaded(self) -> bool:
+        """Whether the resources were read (parsed) in this run."""
+
+    @abstractmethod
+    def file_names(self) -> list[str]:
+        """Every file the resources come from, read or not."""
+
+    @abstractmethod
+    def resource_count(self) -> int:
+        """How many objects the files hold, without reading them when that is known."""
+
+    @abstractmethod
+    def cached_file_count(self) -> int:
+        """How many of the files were not read and parsed again in this run."""

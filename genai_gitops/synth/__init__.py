@@ -11,6 +11,7 @@ from genai_gitops.jsii_node import use_bundled_node
 
 use_bundled_node()  # before anything imports cdk8s
 
+from genai_gitops import cache_keys  # noqa: E402
 from genai_gitops.cache import ResultCache, files_digest  # noqa: E402
 from genai_gitops.manifests.cached import folder_digest  # noqa: E402
 from genai_gitops.manifests.policies import load_policy_bundle  # noqa: E402
@@ -75,7 +76,7 @@ def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path
         # renders only apps whose inputs are new to it
         keys = InputKeys(platform, files_digest([policies_dir]) if policies_dir else "")
         for app in rendered:
-            cache.put("synth", keys.key(app.spec), folder_digest((n, t.encode()) for n, t in app.files))
+            cache.put(cache_keys.SYNTH, keys.key(app.spec), folder_digest((n, t.encode()) for n, t in app.files))
     # dist/ and argocd/ as one step: journalled, completed by the next synth or check after a kill
     swap_all([(staged, out_dir), *([(staged_argocd, argocd_dir)] if staged_argocd is not None and argocd_dir
                                     is not None else [])], out_dir.parent)

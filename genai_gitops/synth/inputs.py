@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 
-from genai_gitops.cache import digest, tool_fingerprint
+from genai_gitops import cache_keys
+from genai_gitops.cache import digest
 from genai_gitops.manifests.cluster_policies import tenant_repositories
 from genai_gitops.model.apps import AppKind, AppSpec
 from genai_gitops.model.loader import Platform
@@ -33,16 +34,18 @@ class InputKeys:
         return self._all
 
     def key(self, spec: AppSpec) -> str:
-        base = (tool_fingerprint(), spec.kind.value, spec.path, self.inventory)
+        """The app's key (cache_keys.app_inputs), naming what its kind of stack reads."""
+        base = {"kind": spec.kind.value, "path": spec.path, "inventory": self.inventory}
         if spec.kind in (AppKind.TENANT, AppKind.GUARDRAILS):
             assert spec.tenant is not None
-            return digest(*base, self.tenants[spec.tenant])
+            return cache_keys.app_inputs(**base, tenants=[self.tenants[spec.tenant]])
         if spec.kind is AppKind.PROJECTS:
-            return digest(*base, *(self.tenants[t.id] for t in self.platform.tenants_on(spec.cluster)))
+            return cache_keys.app_inputs(**base, tenants=[self.tenants[t.id]
+                                                          for t in self.platform.tenants_on(spec.cluster)])
         if spec.kind is AppKind.CENTRAL:
-            return digest(*base, self.all_tenants())
+            return cache_keys.app_inputs(**base, tenants=[self.all_tenants()])
         if spec.kind is AppKind.CLUSTER_CONFIG:
             # the trusted-images constraint carries the cluster's tenants' image_repositories (only those)
-            return digest(*base, self.policies_digest,
-                          json.dumps(tenant_repositories(self.platform.tenants_on(spec.cluster)), sort_keys=True))
-        return digest(*base)
+            repositories = json.dumps(tenant_repositories(self.platform.tenants_on(spec.cluster)), sort_keys=True)
+            return cache_keys.app_inputs(**base, policies=self.policies_digest, repositories=repositories)
+        return cache_keys.app_inputs(**base)

@@ -1,12 +1,13 @@
-"""The interface every validator implements, and the target it validates."""
+"""The interface every validator implements (its capabilities declared), and the target it validates."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar
 
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding
@@ -36,19 +37,6 @@ class Target:
     digest: str = ""
 
 
-class Validator(Protocol):
-    #: short id used by `--only` and in Finding.validator
-    name: str
-
-    def validate(self, target: Target) -> Iterable[Finding]: ...
-
-
-class SummarisingValidator(Validator, Protocol):
-    """A validator that also contributes tables to the report."""
-
-    def sections(self, target: Target) -> Sequence[Section]: ...
-
-
 @dataclass(frozen=True)
 class WorkUnit:
     """A piece of a validator's work whose result depends only on what `key` digests.
@@ -62,17 +50,59 @@ class WorkUnit:
     run: Callable[[], list[Finding]]
 
 
-class CachingValidator(Validator, Protocol):
-    """A validator whose result for a target depends only on the target's content, its cluster data
-    and what `cache_context` digests (its options, policy files...): the runner may reuse it."""
+class Validator(ABC):
+    """What every validator is. `validate` is the one required method; the others are capabilities a
+    validator may offer, each declared here with the default that means "not offered", so the runner
+    asks every validator the same questions and never probes for a method.
 
-    def cache_context(self, target: Target) -> str: ...
+    A validator holds no state between calls: whatever it returns for a target is computed from that
+    target (and the options it was built with) alone, so the runner may call its methods in any
+    order, on any target, in worker processes, or answer them from the cache. (A memo of a pure
+    function is not state: delivery computes its repository-wide findings once per repository and
+    inventory, and the schema validator compiles each schema once.)
+    """
+
+    #: short id used by `--only` and in Finding.validator
+    name: ClassVar[str]
+    #: the fields of `ValidatorOptions` this validator reads; the registry builds it with only these set
+    #: (the others at their defaults), so what a validator depends on is declared, not discovered
+    options_used: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    def validate(self, target: Target) -> Iterable[Finding]:
+        """The findings about `target`."""
+
+    def sections(self, target: Target) -> Sequence[Section]:
+        """The report tables about `target`: a function of the target alone, never of an earlier call."""
+        return ()
+
+    def run(self, target: Target) -> Iterator[Finding | Section]:
+        """The findings and the tables about `target`: what the runner calls. A validator whose tables
+        come from the same computation as its findings overrides this, and takes `validate` and
+        `sections` from it (`findings_of`, `sections_of`), so the work is done once per run."""
+        yield from self.validate(target)
+        yield from self.sections(target)
+
+    def cache_context(self, target: Target) -> str | None:
+        """None: results are not reused. A string: the runner may reuse the results for a target with the
+        same content and cluster data (cache_keys.target) when this string (options, policy files...) is
+        the same too."""
+        return None
+
+    def plan(self, target: Target) -> Sequence[WorkUnit] | None:
+        """None: run whole (`run`). Work units: the target's work split into cacheable, parallel pieces;
+        the findings are the units' findings together (no tables)."""
+        return None
 
 
-class PlanningValidator(Validator, Protocol):
-    """A validator that splits a target into cacheable, parallel work units."""
+def findings_of(items: Iterable[Finding | Section]) -> Iterator[Finding]:
+    """The findings of a `run`."""
+    return (item for item in items if isinstance(item, Finding))
 
-    def plan(self, target: Target) -> Sequence[WorkUnit]: ...
+
+def sections_of(items: Iterable[Finding | Section]) -> list[Section]:
+    """The tables of a `run`."""
+    return [item for item in items if isinstance(item, Section)]
 
 
 def resources_digest(resources: Iterable[Resource]) -> str:

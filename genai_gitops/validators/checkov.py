@@ -23,7 +23,7 @@ from genai_gitops.cache import digest
 from genai_gitops.globs import shell_match
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, Validator
 from genai_gitops.validators.checkov_classes import NamespaceClass, namespace_classes
 from genai_gitops.validators.registry import ValidatorOptions
 
@@ -75,8 +75,9 @@ def checkov_id(resource: Resource) -> str:
     return f"{resource.kind}.{resource.namespace or 'default'}.{resource.name}"
 
 
-class CheckovValidator:
+class CheckovValidator(Validator):
     name = "checkov"
+    options_used = ("checkov_skips",)
 
     def __init__(self, options: ValidatorOptions, *, deduplicate: bool = True) -> None:
         self.binary = find_checkov()

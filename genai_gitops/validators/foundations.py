@@ -20,7 +20,7 @@ from typing import Any
 from genai_gitops.manifests.pods import pod_spec
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, Validator
 from genai_gitops.validators.registry import ValidatorOptions
 
 VALIDATOR = "foundations"
@@ -84,7 +84,7 @@ def _claims(resource: Resource) -> Iterator[tuple[str, str | None]]:
                    _mapping(template.get("spec")).get("storageClassName"))
 
 
-class FoundationsValidator:
+class FoundationsValidator(Validator):
     name = VALIDATOR
 
     def __init__(self, options: ValidatorOptions) -> None:

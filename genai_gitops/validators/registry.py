@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import cast
 
 from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.validators.base import Validator
@@ -13,6 +14,9 @@ from genai_gitops.validators.base import Validator
 
 @dataclass(frozen=True)
 class ValidatorOptions:
+    """Everything a run can tell its validators. Each validator declares the fields it reads
+    (`Validator.options_used`) and is built with only those (see `for_validator`)."""
+
     #: folders with Gatekeeper templates/constraints (policies/ layout) for the `policy` validator
     policy_paths: Sequence[Path] = field(default_factory=tuple)
     #: checkov skips with reasons (policies/checkov-skips.yaml)
@@ -24,8 +28,17 @@ class ValidatorOptions:
     #: the run's content-hash cache, for validators that cache parts of their work themselves
     cache: ResultCache = NO_CACHE
 
+    def for_validator(self, used: Sequence[str]) -> ValidatorOptions:
+        """These options with only the `used` fields kept, every other one at its default: a validator
+        reading a field it did not declare sees the default, so a missing declaration shows in its tests."""
+        unknown = [name for name in used if name not in {f.name for f in fields(self)}]
+        if unknown:
+            raise ValueError(f"unknown validator option(s) {', '.join(unknown)}")
+        return ValidatorOptions(**{name: getattr(self, name) for name in used})
 
-# name -> "module:Class"; each class takes ValidatorOptions in its constructor
+
+# name -> "module:Class"; each class is a Validator taking ValidatorOptions (the fields it declares) in its
+# constructor
 VALIDATORS: dict[str, str] = {
     "schema": "genai_gitops.validators.schema.validator:SchemaValidator",
     "policy": "genai_gitops.validators.gatekeeper.validator:GatekeeperValidator",
@@ -49,5 +62,9 @@ def build_validators(names: Sequence[str], options: ValidatorOptions) -> list[Va
     for name in names:
         module_name, _, class_name = VALIDATORS[name].partition(":")
         cls = getattr(importlib.import_module(module_name), class_name)
-        built.append(cls(options))
+        if not (isinstance(cls, type) and issubclass(cls, Validator)):
+            raise TypeError(f"{VALIDATORS[name]} is not a Validator (validators/base.py)")
+        # each validator's constructor takes the options (the base class declares none)
+        factory = cast(Callable[[ValidatorOptions], Validator], cls)
+        built.append(factory(options.for_validator(cls.options_used)))
     return built

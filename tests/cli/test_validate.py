@@ -14,12 +14,14 @@ import pytest
 from genai_gitops import cli
 from genai_gitops.report.finding import Finding
 from genai_gitops.validators import registry
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, Validator
 from genai_gitops.validators.registry import ValidatorOptions
 
 
-class NeedsLabels:
+class NeedsLabels(Validator):
     name = "labels"
+    #: what the CLI hands a validator that reads every option
+    options_used = ("policy_paths", "checkov_skips", "repo_root", "clusters_file", "cache")
     options: ValidatorOptions | None = None
 
     def __init__(self, options: ValidatorOptions) -> None:
@@ -31,7 +33,7 @@ class NeedsLabels:
                 yield Finding.about(resource, validator=self.name, rule="required", message="no labels")
 
 
-class Quiet:
+class Quiet(Validator):
     name = "quiet"
 
     def __init__(self, options: ValidatorOptions) -> None:

@@ -16,13 +16,13 @@ from genai_gitops import cli, safeyaml
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import RichProgress, SilentProgress, progress_for
 from genai_gitops.validators import registry
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, Validator
 from genai_gitops.validators.registry import ValidatorOptions
 
 CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: demo\n"
 
 
-class WarnsUnlabelled:
+class WarnsUnlabelled(Validator):
     """A fake validator: a warning for every object without labels."""
 
     name = "labels"
@@ -37,7 +37,7 @@ class WarnsUnlabelled:
                                     severity=Severity.WARNING)
 
 
-class Counts:
+class Counts(Validator):
     name = "count"
 
     def __init__(self, options: ValidatorOptions) -> None:

@@ -205,6 +205,28 @@ spec:
     assert ("ns", "count/deployments.apps", "1", "0", "1") in rows
 
 
+
+def test_sections_are_a_function_of_the_target_alone():
+    """No state between calls: the table of a target never validated, or asked for after another target
+    was validated, is the table of that target."""
+    pod = """
+apiVersion: v1
+kind: Pod
+metadata: {{name: p, namespace: ns}}
+spec:
+  containers: [{{name: app, image: a, resources: {{requests: {{cpu: "{cpu}", memory: 1Gi}}, limits: {{memory: 1Gi}}}}}}]
+"""
+    small, big = (Target(name=name, k8s_version="1.31",
+                         resources=read_text(QUOTA + pod.format(cpu=cpu), "t.yaml").resources)
+                  for name, cpu in (("small", 1), ("big", 7)))
+    alone = CapacityValidator(ValidatorOptions()).sections(small)
+    assert ("ns", "requests.cpu", "100", "1", "99") in alone[0].rows
+    validator = CapacityValidator(ValidatorOptions())
+    list(validator.validate(big))
+    assert validator.sections(small) == alone
+    assert ("ns", "requests.cpu", "100", "7", "93") in validator.sections(big)[0].rows
+    assert list(validator.run(small)) == [*validator.validate(small), *alone]
+
 def test_a_container_without_memory_limit_and_no_limitrange_default_is_refused_by_the_quota():
     findings, _ = run(QUOTA + """
 apiVersion: apps/v1

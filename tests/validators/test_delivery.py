@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from genai_gitops.argocd.preview import preview
-from genai_gitops.cache import ResultCache
+from genai_gitops.cache import DiskCache, ResultCache
 from genai_gitops.check import CheckOptions, run_check
 from genai_gitops.manifests import cached as cached_manifests
 from genai_gitops.manifests import read_paths
@@ -311,7 +311,7 @@ def test_findings_are_the_same_with_and_without_the_cache(repo: Path, tmp_path: 
         break_a_few_things(repo)
     plain = {c: findings(repo, c) for c in CLUSTERS}
     assert (any(plain.values()) and plain["central-prod"]) if broken else not any(plain.values())
-    cache = ResultCache(tmp_path / "cache")
+    cache = DiskCache(tmp_path / "cache")
     assert cached_findings(repo, cache) == plain  # cold: fills the cache
     assert cache.misses and list((tmp_path / "cache" / APPS_NAMESPACE).iterdir())
     assert cached_findings(repo, cache) == plain  # warm: answered from it
@@ -320,7 +320,7 @@ def test_findings_are_the_same_with_and_without_the_cache(repo: Path, tmp_path: 
 def test_after_a_tenant_edit_only_the_changed_folders_are_parsed(repo: Path, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     break_a_few_things(repo)
-    cache = ResultCache(tmp_path / "cache")
+    cache = DiskCache(tmp_path / "cache")
     cached_findings(repo, cache)
     before = {f.path: f.key for f in load_folders([repo / "dist"])}
     tenant = repo / "tenants/acme.yaml"
@@ -343,7 +343,7 @@ def test_after_a_tenant_edit_only_the_changed_folders_are_parsed(repo: Path, tmp
 def test_damaged_or_foreign_cache_entries_are_ignored(repo: Path, tmp_path: Path) -> None:
     break_a_few_things(repo)
     plain = {c: findings(repo, c) for c in CLUSTERS}
-    cache = ResultCache(tmp_path / "cache")
+    cache = DiskCache(tmp_path / "cache")
     cached_findings(repo, cache)
     entries = sorted((tmp_path / "cache" / APPS_NAMESPACE).rglob("*.json"))
     assert entries
@@ -426,7 +426,7 @@ def test_a_crash_is_an_internal_error_not_a_failed_check(repo: Path, tmp_path: P
 
 def test_the_cached_preview_is_the_preview_until_the_tree_changes(repo: Path, tmp_path: Path) -> None:
     inventory = inventory_of(repo)
-    cache = ResultCache(tmp_path / "cache")
+    cache = DiskCache(tmp_path / "cache")
 
     def both() -> tuple[list, list]:
         return cached_preview(repo, inventory, load_folders([repo / "argocd"]), cache), preview(repo, inventory)

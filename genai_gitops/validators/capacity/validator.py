@@ -6,37 +6,35 @@ from collections.abc import Iterator
 
 from genai_gitops.report.finding import Finding
 from genai_gitops.report.section import Section
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, Validator, findings_of, sections_of
 from genai_gitops.validators.capacity.analysis import VALIDATOR, CapacityAnalysis
 from genai_gitops.validators.registry import ValidatorOptions
 
 HEADROOM_HEADERS = ("namespace", "resource", "quota", "worst case", "headroom")
 
 
-class CapacityValidator:
+class CapacityValidator(Validator):
     """ResourceQuota and LimitRange fit at the worst case, and GPU pods placed on GPU pools."""
 
     name = VALIDATOR
 
     def __init__(self, options: ValidatorOptions) -> None:
         self.options = options
-        self._last: tuple[Target, CapacityAnalysis] | None = None
-
-    def analyse(self, target: Target) -> CapacityAnalysis:
-        """The analysis of `target`, reused by `sections` right after `validate` on the same target."""
-        if self._last is None or self._last[0] is not target:
-            self._last = (target, CapacityAnalysis(target))
-        return self._last[1]
 
     def cache_context(self, target: Target) -> str:
         """Results depend on the target's objects and cluster data only (both in the runner's key)."""
         return ""
 
     def validate(self, target: Target) -> Iterator[Finding]:
-        yield from self.analyse(target).findings
+        return findings_of(self.run(target))
 
     def sections(self, target: Target) -> list[Section]:
-        rows = self.analyse(target).rows
-        if not rows:
-            return []
-        return [Section(title="Quota headroom", headers=HEADROOM_HEADERS, rows=tuple(sorted(rows)))]
+        return sections_of(self.run(target))
+
+    def run(self, target: Target) -> Iterator[Finding | Section]:
+        """The findings and the headroom table, from one analysis of the target."""
+        analysis = CapacityAnalysis(target)
+        yield from analysis.findings
+        rows = analysis.rows
+        if rows:
+            yield Section(title="Quota headroom", headers=HEADROOM_HEADERS, rows=tuple(sorted(rows)))

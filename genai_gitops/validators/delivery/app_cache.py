@@ -7,12 +7,13 @@ import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from genai_gitops import cache_keys
 from genai_gitops.cache import ResultCache
 from genai_gitops.report.finding import Finding
 from genai_gitops.validators.delivery.facts import AppFacts
 
 #: cache namespace: per Application's folder content, its AppFacts and the findings about its objects
-APPS_NAMESPACE = "delivery-apps"
+APPS_NAMESPACE = cache_keys.DELIVERY_APPS
 #: findings about an app's objects kept per cache entry, for as many (view, project, scopes) contexts
 MAX_OBJECT_CONTEXTS = 4
 _T = TypeVar("_T")

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from genai_gitops import cache_keys
 from genai_gitops.argocd.preview import PreviewApp, PreviewError
-from genai_gitops.cache import NO_CACHE, ResultCache, digest, digest_json
+from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.manifests import Resource
 from genai_gitops.manifests.cached import Folder
 from genai_gitops.manifests.scope import scope_of
@@ -131,7 +132,8 @@ class DeliveryCheck:
                 return self._inputs
             sources = {app.name: self._sources(app, loaded) for app in apps}
             self._inputs = _Inputs(apps, [self._view(app) for app in apps], sources,
-                                   {name: digest("facts", *(s.key for s in found)) for name, found in sources.items()},
+                                   {name: cache_keys.delivery_facts(s.key for s in found)
+                                    for name, found in sources.items()},
                                    listing, projects)
         return self._inputs
 
@@ -146,7 +148,8 @@ class DeliveryCheck:
             recurse = bool(mapping(source.get("directory")).get("recurse"))
             exists = self.repo.is_dir(paths[0])
             folders = load_folder(folder, recurse, loaded) if exists else ()
-            key = digest(paths[0], str(recurse), str(exists), *(f.key for f in folders))
+            key = cache_keys.delivery_source(path=paths[0], recurse=recurse, exists=exists,
+                                             folders=(f.key for f in folders))
             out.append(Source(paths[0], recurse, exists, folders, key))
         return out
 
@@ -205,10 +208,10 @@ class DeliveryCheck:
         scopes = sorted({(u.group, u.kind, self.scopes.crd_scopes[(u.group, u.kind)]) for u in facts.uses
                          if (u.group, u.kind) in self.scopes.crd_scopes and scope_of(u.group, u.kind) is None})
         if project.name not in self._project_keys:
-            self._project_keys[project.name] = digest_json([project.name, project.spec])
-        key = digest(view.name, digest_json(destination),
-                     "" if dest is None else f"{dest.name}\0{dest.server}\0{dest.label}",
-                     self._project_keys[project.name], digest_json(scopes))
+            self._project_keys[project.name] = cache_keys.delivery_project(project.name, project.spec)
+        key = cache_keys.delivery_objects(application=view.name, destination=destination,
+                                          resolved="" if dest is None else f"{dest.name}\0{dest.server}\0{dest.label}",
+                                          project=self._project_keys[project.name], scopes=scopes)
         stored = self._stored.setdefault(view.name, {})
         found = restored(findings_from, stored[key]) if key in stored else None
         if found is None:

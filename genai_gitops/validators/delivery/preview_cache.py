@@ -8,13 +8,14 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from genai_gitops import cache_keys
 from genai_gitops.argocd.preview import PreviewApp, preview
 from genai_gitops.argocd.recorded import RecordedPreview, recorded_preview
-from genai_gitops.cache import ResultCache, digest
+from genai_gitops.cache import ResultCache
 from genai_gitops.manifests.cached import Folder
 from genai_gitops.model.cluster import ClusterInventory
 
-PREVIEW_NAMESPACE = "delivery-preview"
+PREVIEW_NAMESPACE = cache_keys.DELIVERY_PREVIEW
 
 
 def cached_preview(root: Path, inventory: ClusterInventory, argocd: Sequence[Folder], cache: ResultCache, *,
@@ -24,7 +25,8 @@ def cached_preview(root: Path, inventory: ClusterInventory, argocd: Sequence[Fol
     files or not, to spare testing them again."""
     if not cache.enabled:
         return preview(root, inventory)
-    key = digest("preview", str(root), inventory.model_dump_json(), *(f.key for f in argocd))
+    key = cache_keys.preview(root=str(root), inventory=inventory.model_dump_json(),
+                             argocd_folders=(f.key for f in argocd))
     entry = cache.get(PREVIEW_NAMESPACE, key)
     if entry is not None:
         try:

@@ -11,17 +11,18 @@ from genai_gitops.manifests import Resource
 from genai_gitops.model.errors import ModelError
 from genai_gitops.model.loader import load_inventory
 from genai_gitops.report.finding import Finding
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, Validator
 from genai_gitops.validators.delivery.check import DeliveryCheck
 from genai_gitops.validators.delivery.findings import NAME, Located, file_finding
 from genai_gitops.validators.registry import ValidatorOptions
 
 
-class DeliveryValidator:
+class DeliveryValidator(Validator):
     """The delivery checks as a validator: computed once per repository and inventory, handed out per
     target."""
 
     name = NAME
+    options_used = ("repo_root", "clusters_file", "cache")
 
     def __init__(self, options: ValidatorOptions) -> None:
         self.repo_root = options.repo_root

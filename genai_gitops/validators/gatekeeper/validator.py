@@ -22,11 +22,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
+from genai_gitops import cache_keys
 from genai_gitops.cache import digest, files_digest
 from genai_gitops.manifests.cluster_policies import tenant_repositories
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.base import Target, WorkUnit, group_by_folder, resources_digest
+from genai_gitops.validators.base import Target, Validator, WorkUnit, group_by_folder, resources_digest
 from genai_gitops.validators.gatekeeper.bundle import PolicyBundle, load_policy_bundle
 from genai_gitops.validators.gatekeeper.engine import (
     AUDIT,
@@ -65,8 +66,9 @@ def severity_of(actions: frozenset[str]) -> Severity:
     return min(severities, key=_RANK.__getitem__)
 
 
-class GatekeeperValidator:
+class GatekeeperValidator(Validator):
     name = "policy"
+    options_used = ("policy_paths",)
 
     def __init__(self, options: ValidatorOptions, *, compiler: TemplateCompiler | None = None,
                  enforcement_points: Sequence[str] = CLUSTER_POINTS) -> None:
@@ -109,17 +111,19 @@ class GatekeeperValidator:
         referential = frozenset(kind for kind, resource in _template_kinds(bundle) if _reads_inventory(resource))
         local = frozenset(kind for kind, _ in _template_kinds(bundle)) - referential
         namespaces = [r for r in target.resources if r.kind == "Namespace" and not r.group]
-        context = digest(self.name, ",".join(self.enforcement_points), self._policies_digest(),
-                         resources_digest([*bundle.templates.values(), *bundle.constraints.values(),
-                                           *bundle.expansions.values()]),
-                         resources_digest(namespaces))
+        context = cache_keys.unit_context(
+            self.name, enforcement_points=",".join(self.enforcement_points), policies=self._policies_digest(),
+            bundle=resources_digest([*bundle.templates.values(), *bundle.constraints.values(),
+                                     *bundle.expansions.values()]),
+            namespaces=resources_digest(namespaces))
         units = [WorkUnit(label=f"policy setup {target.name}", key=None,
                           run=lambda: [*bundle.findings, *notes, *self._setup_findings(bundle)])]
         if referential:
             units.append(WorkUnit(label=f"policy referential {target.name}", key=None,
                                   run=partial(self._collect, bundle, target.resources, target.resources, referential)))
         if local:
-            units += [WorkUnit(label=f"policy {folder}", key=digest(context, resources_digest(resources)),
+            units += [WorkUnit(label=f"policy {folder}",
+                               key=cache_keys.work_unit(context=context, objects=resources_digest(resources)),
                                run=partial(self._collect, bundle, resources, namespaces, local))
                       for folder, resources in group_by_folder(target.resources).items()]
         return units

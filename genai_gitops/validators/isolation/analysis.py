@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import io
 import json
-import multiprocessing
 import os
 import re
 import sys
 import tempfile
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from genai_gitops import pools
+from genai_gitops.pools import StartMethod
 from genai_gitops.validators.isolation.addresses import AddressSet
 from genai_gitops.validators.isolation.connectivity import Connection, Endpoint
 from genai_gitops.validators.isolation.ports import PORT_PROTOCOLS, PortSet
@@ -129,12 +129,10 @@ def analyse_all(workspaces: Sequence[Workspace], *, workers: int = DEFAULT_WORKE
         return [analyse(w) for w in workspaces]
     # forkserver: children fork from a clean single-threaded server, never from a parent that may run
     # jsii's node threads (synth in the same process); the server imports nca once for all of them
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["genai_gitops.validators.isolation.analysis", "nca.nca_cli"])
-    chunk = max(1, len(workspaces) // (workers * 4))
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(analyse, workspaces, chunksize=chunk))
+        with pools.executor(StartMethod.FORKSERVER, workers,
+                            preload=["genai_gitops.validators.isolation.analysis", "nca.nca_cli"]) as pool:
+            return list(pool.map(analyse, workspaces, chunksize=pools.chunksize(len(workspaces), workers, 4)))
     except (OSError, AssertionError, BrokenProcessPool):
         # no child processes here (a daemon process, or a main script without `if __name__ == "__main__"`,
         # which every child re-imports): the same answer, serially

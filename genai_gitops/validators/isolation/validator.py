@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from genai_gitops import cache_keys
 from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.report.finding import Finding
 from genai_gitops.report.run import finding_sort_key
 from genai_gitops.report.section import Section
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, Validator, findings_of, sections_of
 from genai_gitops.validators.isolation.analysis import (
     DEFAULT_WORKERS,
     PARALLEL_FROM,
@@ -49,10 +50,10 @@ def analyse_target(target: Target, *, workers: int = DEFAULT_WORKERS, parallel_f
     subjects = [s for s in build_workspaces(target.resources, tenants=target.tenants, cluster=target.cluster,
                                             inventory=target.inventory)
                 if tenant is None or tenant in (s.tenant, s.namespace)]
-    keys = [s.workspace.fingerprint() for s in subjects]
+    keys = [cache_keys.workspace(s.workspace.fingerprint()) for s in subjects]
     found: dict[int, NamespaceAnalysis] = {}
     for index, key in enumerate(keys):
-        cached = cache.get("nca", key)
+        cached = cache.get(cache_keys.NCA, key)
         if cached is not None:
             found[index] = NamespaceAnalysis.from_dict(cached)
     todo = [i for i in range(len(subjects)) if i not in found]
@@ -60,7 +61,7 @@ def analyse_target(target: Target, *, workers: int = DEFAULT_WORKERS, parallel_f
     for index, analysis in zip(todo, fresh, strict=True):
         found[index] = analysis
         if not analysis.error:
-            cache.put("nca", keys[index], analysis.to_dict())
+            cache.put(cache_keys.NCA, keys[index], analysis.to_dict())
     return [(subject, found[i]) for i, subject in enumerate(subjects)]
 
 
@@ -69,21 +70,28 @@ def address_book(subjects: Sequence[TenantWorkspace], target: Target, *, split: 
     return AddressBook.for_platform([f for s in subjects for f in s.declared or ()], target.inventory, split=split)
 
 
-class IsolationValidator:
+class IsolationValidator(Validator):
     name = VALIDATOR
+    options_used = ("cache",)
 
     def __init__(self, options: ValidatorOptions | None = None, *, workers: int = DEFAULT_WORKERS,
                  parallel_from: int = PARALLEL_FROM) -> None:
         self.cache = options.cache if options is not None else NO_CACHE
         self.workers = workers
         self.parallel_from = parallel_from
-        self._rows: dict[str, list[tuple[str, ...]]] = {}
 
     def cache_context(self, target: Target) -> str:
         """Results depend on the target's objects and data only (nca's version is in the fingerprint)."""
         return ""
 
     def validate(self, target: Target) -> Iterator[Finding]:
+        return findings_of(self.run(target))
+
+    def sections(self, target: Target) -> list[Section]:
+        return sections_of(self.run(target))
+
+    def run(self, target: Target) -> Iterator[Finding | Section]:
+        """The findings and the per-tenant table, from one analysis of the target."""
         analysed = analyse_target(target, workers=self.workers, parallel_from=self.parallel_from, cache=self.cache)
         book = address_book([s for s, _ in analysed], target, split=False)
         rows = []
@@ -93,13 +101,8 @@ class IsolationValidator:
             yield from findings
             rows.append(_row(subject, analysis, check, len(findings)))
         yield from shared_database_findings([s for s, _ in analysed])
-        self._rows[target.name] = rows
-
-    def sections(self, target: Target) -> Sequence[Section]:
-        rows = self._rows.get(target.name)
-        if not rows:
-            return ()
-        return (Section(SECTION_TITLE, SECTION_HEADERS, tuple(rows)),)
+        if rows:
+            yield Section(SECTION_TITLE, SECTION_HEADERS, tuple(rows))
 
 
 def _row(subject: TenantWorkspace, analysis: NamespaceAnalysis, check: TenantCheck, findings: int) -> tuple[str, ...]:

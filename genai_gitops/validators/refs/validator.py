@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from genai_gitops.report.finding import Finding
-from genai_gitops.validators.base import Target
+from genai_gitops.validators.base import Target, Validator
 from genai_gitops.validators.plaintext import plaintext_findings
 from genai_gitops.validators.refs.check import ReferenceCheck
 from genai_gitops.validators.refs.rules import VALIDATOR
 from genai_gitops.validators.registry import ValidatorOptions
 
 
-class RefsValidator:
+class RefsValidator(Validator):
     """Every reference between the objects of one cluster resolves: selectors select, names name, keys exist."""
 
     name = VALIDATOR

@@ -19,10 +19,11 @@ from typing import Any
 
 import jsonschema_rs
 
-from genai_gitops.cache import digest, files_digest
+from genai_gitops import cache_keys
+from genai_gitops.cache import files_digest
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
-from genai_gitops.validators.base import Target, WorkUnit, group_by_folder, resources_digest
+from genai_gitops.validators.base import Target, Validator, WorkUnit, group_by_folder, resources_digest
 from genai_gitops.validators.registry import ValidatorOptions
 from genai_gitops.validators.schema.constraints import (
     CONSTRAINT_GROUP,
@@ -48,8 +49,9 @@ _SECRET_STORE_KINDS = frozenset({"SecretStore", "ClusterSecretStore"})
 _SECRET_STORE_SCHEMA = "https://genai-gitops.invalid/schemas/crds/external-secrets.io_secretstores.json"  # noqa: S105
 
 
-class SchemaValidator:
+class SchemaValidator(Validator):
     name = VALIDATOR_NAME
+    options_used = ("policy_paths",)
 
     def __init__(self, options: ValidatorOptions, registry: SchemaRegistry | None = None) -> None:
         self.options = options
@@ -67,8 +69,10 @@ class SchemaValidator:
         """One unit per app folder: an object's verdict depends only on itself, the Kubernetes version
         and the ConstraintTemplates (of the whole target and the policy folders)."""
         sources = [r for r in target.resources if template_schema(r) is not None]
-        context = digest(VALIDATOR_NAME, target.k8s_version, resources_digest(sources), self._policies_digest())
-        return [WorkUnit(label=f"schema {folder}", key=digest(context, resources_digest(resources)),
+        context = cache_keys.unit_context(VALIDATOR_NAME, k8s_version=target.k8s_version,
+                                          templates=resources_digest(sources), policies=self._policies_digest())
+        return [WorkUnit(label=f"schema {folder}",
+                         key=cache_keys.work_unit(context=context, objects=resources_digest(resources)),
                          run=partial(self._unit, target, resources, sources))
                 for folder, resources in group_by_folder(target.resources).items()]
 

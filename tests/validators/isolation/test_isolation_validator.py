@@ -235,3 +235,28 @@ def test_a_policy_nca_cannot_read_is_named(cluster_copy: Callable[[str], Path], 
     assert [(f.rule, f.file, f.message) for f in findings] == [
         ("analysis-error", str(path), "cannot analyse NetworkPolicy tenant-globex/allow-redis: network-config-analyzer "
                                       "exited with 7: Error: policyTypes has invalid value in spec")]
+
+
+def test_sections_are_a_function_of_the_target_alone(tmp_path: Path) -> None:
+    """No state between calls: a table asked for first, or after another target, is the same table."""
+    targets = {}
+    for name, tenants in (("one", ["a"]), ("two", ["b", "c"])):
+        for tenant in tenants:
+            write(tmp_path / name / tenant / "objects.yaml", f"""
+                apiVersion: v1
+                kind: Namespace
+                metadata: {{name: tenant-{tenant}, labels: {{genai-gitops.io/tenant: {tenant}}}}}
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {{name: default-deny, namespace: tenant-{tenant}}}
+                spec: {{podSelector: {{}}, policyTypes: [Ingress, Egress]}}
+                """)
+        targets[name] = cluster_target(tmp_path / name, None, "")
+    first = IsolationValidator(None).sections(targets["one"])  # never validated before
+    assert [row[0] for section in first for row in section.rows] == ["tenant-a"]
+    validator = IsolationValidator(None)
+    list(validator.validate(targets["two"]))
+    assert validator.sections(targets["one"]) == first
+    together = list(validator.run(targets["one"]))
+    assert [item for item in together if item not in first] == list(validator.validate(targets["one"]))

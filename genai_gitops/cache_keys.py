@@ -1,0 +1,144 @@
+"""Every cache namespace and how each key is made: the one place to check that a key names every input.
+
+A cached result is only as correct as its key: a key that leaves out something the result depends on
+returns a stale answer. So each kind of result has one key function here, whose keyword parameters are
+everything that result depends on, and callers build keys only through them. Every entry also
+depends on the tool itself (the code, its bundled schemas, the dependencies that shape results):
+`cache.DiskCache` stores `tool_fingerprint()` in each entry's header and ignores an entry of another.
+
+| namespace | what is stored | key |
+|---|---|---|
+| `parsed`, `parse-findings`, `resource-count` | a folder's objects, YAML problems, object count | `folder` |
+| `checked` | a target's object list and ignore annotations | `target_content` |
+| `target-<validator>` | a validator's findings and tables on a whole target | `target` (+ `target_data`) |
+| `unit-<validator>` | a work unit's findings | `work_unit` (+ `unit_context`) |
+| `synth` | the digest of what an app's inputs render to | `app_inputs` |
+| `nca` | an isolation workspace's analysis | `workspace` |
+| `delivery-preview` | the Argo CD preview and what it read | `preview` |
+| `delivery-apps` | an Application's facts and object findings | `delivery_facts` (+ `delivery_source`) |
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from genai_gitops.cache import digest, digest_json, tool_fingerprint
+
+PARSED = "parsed"
+PARSE_FINDINGS = "parse-findings"
+RESOURCE_COUNT = "resource-count"
+CHECKED = "checked"
+SYNTH = "synth"
+NCA = "nca"
+DELIVERY_PREVIEW = "delivery-preview"
+DELIVERY_APPS = "delivery-apps"
+
+
+def target_results(validator: str) -> str:
+    """The namespace of one validator's whole-target results."""
+    return f"target-{validator}"
+
+
+def unit_results(validator: str) -> str:
+    """The namespace of one validator's work-unit results."""
+    return f"unit-{validator}"
+
+
+class Dumpable(Protocol):
+    """Validated data (the pydantic models of model/): its JSON is everything it holds."""
+
+    def model_dump_json(self) -> str: ...
+
+
+def _content(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=20).hexdigest()
+
+
+def folder(*, path: str, files: Iterable[tuple[str, bytes]], others: Iterable[tuple[str, str]]) -> str:
+    """A folder's parse. Inputs: its path (every object carries its file's path), each manifest file's
+    name and content, and every other entry's name and marker (a link's target, an unread file's content)."""
+    return digest(path, *(f"{name}:{_content(body)}" for name, body in files), *(f"{n}:{m}" for n, m in others))
+
+
+def target_content(folders: Iterable[tuple[str, str]]) -> str:
+    """A target's objects. Inputs: each folder's path and content digest (`Folder.digest`), in order.
+    Also `Target.digest`, the content part of every key on that target."""
+    return digest(*(f"{path}:{content}" for path, content in folders))
+
+
+def target_data(*, k8s_version: str, cluster: Dumpable | None, tenants: Sequence[Dumpable],
+                inventory: Dumpable | None) -> str:
+    """Everything a target carries besides its objects: the Kubernetes version it is checked against,
+    its cluster's data, its tenants' data and the whole inventory."""
+    return digest(k8s_version, cluster.model_dump_json() if cluster is not None else "",
+                  *(t.model_dump_json() for t in tenants),
+                  inventory.model_dump_json() if inventory is not None else "")
+
+
+def target(*, validator: str, context: str, content: str, data: str) -> str:
+    """One validator's results on a whole target. Inputs: the validator, what it says its results depend
+    on besides the target (`Validator.cache_context`: options, policy files...), the target's objects
+    (`target_content`) and data (`target_data`)."""
+    return digest(validator, context, content, data)
+
+
+def unit_context(validator: str, **inputs: str) -> str:
+    """What every work unit of one validator on one target depends on besides its own objects, each input
+    named (`k8s_version=...`, `policies=...`): a reviewer reads the names at the call."""
+    return digest(validator, *(f"{name}={value}" for name, value in sorted(inputs.items())))
+
+
+def work_unit(*, context: str, objects: str) -> str:
+    """One work unit's findings. Inputs: the shared `unit_context` and the digest of the unit's own
+    objects (`validators.base.resources_digest`)."""
+    return digest(context, objects)
+
+
+def app_inputs(*, kind: str, path: str, inventory: str, tenants: Sequence[str] = (), policies: str = "",
+               repositories: str = "") -> str:
+    """What one app renders to. Inputs: the tool (its fingerprint is part of the key, not only of the
+    entry: the synth's digests are compared with committed folders), the app's kind and path, the
+    inventory JSON, and what its stack reads besides (synth/inputs.py decides which: tenants' JSON,
+    the policies' digest, the tenants' image repositories)."""
+    return digest(tool_fingerprint(), kind, path, inventory, "tenants", *tenants, "policies", policies,
+                  "repositories", repositories)
+
+
+def workspace(fingerprint: str) -> str:
+    """An isolation analysis. Input: the workspace's own fingerprint, a digest of its canonical content
+    (pods, namespaces, policies: everything nca reads); nca's version is in the tool fingerprint."""
+    return fingerprint
+
+
+def preview(*, root: str, inventory: str, argocd_folders: Iterable[str]) -> str:
+    """The Argo CD preview. Inputs: the repository root, the inventory JSON and the `folder` keys of
+    argocd/. What the generators read elsewhere in the tree is recorded in the entry and checked again
+    on every hit (validators/delivery/preview_cache.py)."""
+    return digest("preview", root, inventory, *argocd_folders)
+
+
+def delivery_source(*, path: str, recurse: bool, exists: bool, folders: Iterable[str]) -> str:
+    """What Argo CD reads for one source of an Application: its path, whether it recurses, whether the
+    folder exists, and the `folder` keys of what it reads."""
+    return digest(path, str(recurse), str(exists), *folders)
+
+
+def delivery_facts(sources: Iterable[str]) -> str:
+    """An Application's facts and object findings. Inputs: the `delivery_source` keys of its sources
+    (the findings are further keyed inside the entry by `delivery_objects`)."""
+    return digest("facts", *sources)
+
+
+def delivery_objects(*, application: str, destination: object, resolved: str, project: str,
+                     scopes: object) -> str:
+    """Within a `delivery-apps` entry, the object findings of one context. Inputs: the Application's
+    name, its destination as written and as resolved, its AppProject (`delivery_project`) and the scopes
+    of the custom kinds it uses that a CRD defines."""
+    return digest(application, digest_json(destination), resolved, project, digest_json(scopes))
+
+
+def delivery_project(name: str, spec: object) -> str:
+    """An AppProject, by its name and whole spec."""
+    return digest_json([name, spec])

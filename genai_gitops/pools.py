@@ -1,0 +1,102 @@
+"""How this tool makes worker processes: the one place that picks a start method and builds a pool.
+
+Every use names its start method, because the right one depends on what the parent holds:
+
+* `FORK` - the workers are copies of the parent: they inherit what it compiled (policies, schemas,
+  parsed objects) and even closures, which cannot be pickled. Only for parents that run no threads
+  a copy could break: never after jsii has started its Node process in this process.
+  Used by the validation runner's work units and by the folder parser (`map_inherited`).
+* `FORKSERVER` - the workers fork from a clean single-threaded server started once; arguments and
+  results are pickled. For work that may run in a process that started jsii (synth in the same
+  process) but is cheap to set up: the server preloads modules once for all of them. Used by the
+  isolation analysis (nca).
+* `SPAWN` - fresh interpreters; arguments and results are pickled. For jsii itself: a forked child
+  would share the parent's jsii pipes. Used by the parallel synth.
+
+A start method the platform lacks (fork on Windows) makes `map_inherited` run in this process:
+the results never depend on how many processes computed them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from enum import StrEnum
+from multiprocessing.context import BaseContext
+from multiprocessing.pool import Pool
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class StartMethod(StrEnum):
+    FORK = "fork"
+    FORKSERVER = "forkserver"
+    SPAWN = "spawn"
+
+
+def available(method: StartMethod) -> bool:
+    return method.value in multiprocessing.get_all_start_methods()
+
+
+def context(method: StartMethod, *, preload: Iterable[str] = ()) -> BaseContext:
+    """The multiprocessing context of `method`; `preload`: modules a fork server imports once, before
+    it forks any worker (ignored by the other methods)."""
+    ctx = multiprocessing.get_context(method.value)
+    names = list(preload)
+    if names and method is StartMethod.FORKSERVER:
+        ctx.set_forkserver_preload(names)
+    return ctx
+
+
+def pool(method: StartMethod, workers: int, *, initializer: Callable[..., object] | None = None,
+         initargs: Sequence[Any] = (), max_tasks_per_child: int | None = None) -> Pool:
+    """A multiprocessing Pool (it survives replacing a worker that reached `max_tasks_per_child`, which
+    ProcessPoolExecutor on Python 3.11 may not)."""
+    return context(method).Pool(workers, initializer=initializer, initargs=tuple(initargs),
+                                maxtasksperchild=max_tasks_per_child)
+
+
+def executor(method: StartMethod, workers: int, *, preload: Iterable[str] = ()) -> ProcessPoolExecutor:
+    """A ProcessPoolExecutor: unlike a Pool, a worker that dies fails the map (BrokenProcessPool)
+    instead of leaving it waiting for good."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context(method, preload=preload))
+
+
+def chunksize(items: int, workers: int, chunks_per_worker: int) -> int:
+    """Tasks per message: a few chunks per worker, so both finish together without a message per item."""
+    return max(1, items // (workers * chunks_per_worker))
+
+
+# Set in a forked worker by the pool's initializer (never in the parent): the function and the items
+# the worker inherited, which `_call_inherited` looks up by index.
+_INHERITED: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def _adopt(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    global _INHERITED
+    _INHERITED = (fn, items)
+
+
+def _call_inherited(index: int) -> Any:
+    assert _INHERITED is not None, "a worker of map_inherited runs its initializer first"
+    fn, items = _INHERITED
+    return fn(items[index])
+
+
+def map_inherited(fn: Callable[[T], R], items: Sequence[T], *, workers: int, min_items: int,
+                  chunks_per_worker: int = 8) -> list[R]:
+    """`[fn(item) for item in items]`, on `workers` forked processes when there are at least `min_items`
+    items (below that a process costs more than it saves), else in this process.
+
+    `fn` and `items` reach the workers by fork, never pickled: closures and objects holding compiled
+    state are fine. Only the indices go to the workers and only the results (pickled) come back.
+    """
+    if workers <= 1 or len(items) < max(min_items, 2) or not available(StartMethod.FORK):
+        return [fn(item) for item in items]
+    # a forked Pool's initializer and its arguments are inherited with the worker process, not pickled
+    with pool(StartMethod.FORK, workers, initializer=_adopt, initargs=(fn, items)) as workers_pool:
+        return workers_pool.map(_call_inherited, range(len(items)),
+                                chunksize=chunksize(len(items), workers, chunks_per_worker))

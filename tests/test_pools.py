@@ -1,0 +1,47 @@
+"""The process-pool helper: the same answers in order, whichever way they were computed."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from genai_gitops import pools
+from genai_gitops.pools import StartMethod
+
+needs_fork = pytest.mark.skipif(not pools.available(StartMethod.FORK), reason="needs the fork start method")
+
+
+@needs_fork
+def test_map_inherited_runs_closures_in_forked_workers_in_order() -> None:
+    offset = 1000  # a closure over local state: it cannot be pickled, only inherited
+    items = list(range(40))
+
+    def work(item: int) -> tuple[int, int]:
+        return item + offset, os.getpid()
+
+    parallel = pools.map_inherited(work, items, workers=2, min_items=2)
+    assert [value for value, _ in parallel] == [i + 1000 for i in items]
+    assert os.getpid() not in {pid for _, pid in parallel}
+    assert pools._INHERITED is None  # the parent's module state is never touched
+
+
+def test_map_inherited_below_the_threshold_runs_here() -> None:
+    answers = pools.map_inherited(lambda item: (item * 2, os.getpid()), [1, 2, 3], workers=2, min_items=4)
+    assert answers == [(2, os.getpid()), (4, os.getpid()), (6, os.getpid())]
+    assert pools.map_inherited(lambda item: item, [5, 6], workers=1, min_items=0) == [5, 6]
+
+
+@pytest.mark.parametrize("method", [StartMethod.FORKSERVER, StartMethod.SPAWN])
+def test_pickling_pools_of_each_start_method(method: StartMethod) -> None:
+    if not pools.available(method):
+        pytest.skip(f"no {method} start method here")
+    with pools.executor(method, 2) as executor:
+        assert list(executor.map(abs, [-3, 4, -5], chunksize=pools.chunksize(3, 2, 4))) == [3, 4, 5]
+    with pools.pool(method, 2, max_tasks_per_child=1) as pool:
+        assert pool.map(abs, [-1, -2, 3]) == [1, 2, 3]
+
+
+def test_chunksize_is_a_few_chunks_per_worker() -> None:
+    assert pools.chunksize(160, 2, 8) == 10
+    assert pools.chunksize(3, 2, 8) == 1
