@@ -11,16 +11,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from genai_gitops.model.cluster import ENVIRONMENT_ORDER, ClusterInventory
 from genai_gitops.model.apps import (
     ARGOCD_NAMESPACE,
     CLUSTER_LABEL,
     ENVIRONMENT_LABEL,
     PLATFORM_PROJECT,
-    ROLE_LABEL,
     WAVES,
     AppKind,
 )
+from genai_gitops.model.cluster import ENVIRONMENT_ORDER, ClusterInventory
 
 _CLUSTER = "{{index .path.segments 1}}"
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from genai_gitops.model.apps import CLUSTER_LABEL, ENVIRONMENT_LABEL, ROLE_LABEL
 from genai_gitops.argocd.generators.base import (
     GeneratorContext,
     GeneratorError,
@@ -24,6 +23,7 @@ from genai_gitops.argocd.generators.base import (
     parse_selector,
 )
 from genai_gitops.argocd.gotemplate import StringMap, normalize
+from genai_gitops.model.apps import CLUSTER_LABEL, ENVIRONMENT_LABEL, ROLE_LABEL
 from genai_gitops.model.cluster import ClusterInventory
 
 SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"  # noqa: S105 - a label key, not a password

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from genai_gitops.model.apps import CLUSTER_LABEL, ENVIRONMENT_LABEL, ROLE_LABEL
 from genai_gitops.argocd.generators import GeneratorError, new_context, transform
 from genai_gitops.argocd.gotemplate import StringMap, render
+from genai_gitops.model.apps import CLUSTER_LABEL, ENVIRONMENT_LABEL, ROLE_LABEL
 
 
 def test_each_inventory_cluster_is_a_labelled_secret(context) -> None:

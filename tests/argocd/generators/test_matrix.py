@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from genai_gitops.model.apps import CLUSTER_LABEL
 from genai_gitops.argocd.generators import GeneratorError, transform
+from genai_gitops.model.apps import CLUSTER_LABEL
 
 
 def test_second_child_is_rendered_with_each_first_child_params(context) -> None:
