@@ -63,7 +63,8 @@ class CheckovScanner:
         if self._process is None or self._process.poll() is not None:
             assert self.python is not None
             # the server's own failure (it cannot import checkov) shows as EOF, and the CLI then says why
-            self._process = subprocess.Popen([self.python, str(SERVER)], stdin=subprocess.PIPE,
+            # -I: the script's folder (holding our own checkov.py) and PYTHONPATH stay off checkov's sys.path
+            self._process = subprocess.Popen([self.python, "-I", str(SERVER)], stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                              env={**os.environ, **ENV}, cwd=tempfile.gettempdir())
             atexit.register(self.close)

@@ -115,7 +115,9 @@ def test_deduplicated_findings_equal_raw_checkov_on_a_sampled_tree(tmp_path: Pat
     assert len(first.tenants) == 4 and len(tenant_classes) == 3  # two of the four tenants are alike
 
     cache = MemoryCache()
-    deduplicated = sorted(map(key, CheckovValidator(ValidatorOptions(cache=cache)).validate(first)))
+    served = CheckovValidator(ValidatorOptions(cache=cache))
+    deduplicated = sorted(map(key, served.validate(first)))
+    assert served.scanner.python is not None  # judged by the server, not by its fallback to the CLI
     expected = raw(first)
     assert len(expected) > 50 and {f[4] for f in expected} >= {t.namespace for t in first.tenants}
     assert deduplicated == expected
