@@ -16,6 +16,7 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 | `nca` | an isolation workspace's analysis | `workspace` |
 | `delivery-preview` | the Argo CD preview and what it read | `preview` |
 | `delivery-apps` | an Application's facts and object findings | `delivery_facts` (+ `delivery_source`) |
+| `checkov-class` | checkov's judgement of one class of alike namespaces | `checkov_class` |
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ SYNTH = "synth"
 NCA = "nca"
 DELIVERY_PREVIEW = "delivery-preview"
 DELIVERY_APPS = "delivery-apps"
+CHECKOV_CLASS = "checkov-class"
 
 
 def target_results(validator: str) -> str:
@@ -142,3 +144,10 @@ def delivery_objects(*, application: str, destination: object, resolved: str, pr
 def delivery_project(name: str, spec: object) -> str:
     """An AppProject, by its name and whole spec."""
     return digest_json([name, spec])
+
+
+def checkov_class(*, context: str, content: str) -> str:
+    """checkov's judgement of a class of alike namespaces. Inputs: the class's canonical content (its
+    objects with the namespace's own names replaced, less the values no checkov check reads:
+    validators/checkov_classes.py) and the context: checkov's version, arguments and environment."""
+    return digest("checkov-class", context, content)

@@ -7,24 +7,24 @@ each with a reason; a skip without a reason is refused.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
-from genai_gitops import safeyaml
+from genai_gitops import cache_keys, safeyaml
 from genai_gitops.cache import digest
 from genai_gitops.globs import shell_match
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target, Validator
 from genai_gitops.validators.checkov_classes import NamespaceClass, namespace_classes
+from genai_gitops.validators.checkov_process import ARGS, ENV, CheckovScanner
 from genai_gitops.validators.registry import ValidatorOptions
 
 PROCESSES = 2  # checkov is single-threaded; two processes use both cores
@@ -75,15 +75,29 @@ def checkov_id(resource: Resource) -> str:
     return f"{resource.kind}.{resource.namespace or 'default'}.{resource.name}"
 
 
+class Judgement(NamedTuple):
+    """One failed check on the object at `position` of a class's canonical order (what the cache keeps)."""
+
+    position: int
+    check: str
+    name: str
+    guideline: str
+
+
 class CheckovValidator(Validator):
     name = "checkov"
-    options_used = ("checkov_skips",)
+    options_used = ("checkov_skips", "cache")
 
-    def __init__(self, options: ValidatorOptions, *, deduplicate: bool = True) -> None:
+    def __init__(self, options: ValidatorOptions, *, deduplicate: bool = True, server: bool = True) -> None:
         self.binary = find_checkov()
         self.skips = load_skips(options.checkov_skips)
-        #: judge one tenant namespace per class of alike namespaces (checkov_classes); False: every object
+        #: judge one tenant namespace per class of alike namespaces (checkov_classes), reusing earlier runs'
+        #: judgements of the same classes; False: every object, every time, nothing cached
         self.deduplicate = deduplicate
+        #: server=False starts the checkov CLI for every scan (the reference the tests compare with)
+        self.scanner = CheckovScanner(self.binary, server=server)
+        self.cache = options.cache
+        self._context: str | None = None
 
     def cache_context(self, target: Target) -> str:
         """The skips and the installed checkov (its dist-info names the version)."""
@@ -96,6 +110,34 @@ class CheckovValidator(Validator):
         if not resources:
             return []
         classes = namespace_classes(resources, target.tenants if self.deduplicate else ())
+        context = self._judgement_context()
+        # a class judged in an earlier run (same canonical content, same checkov and arguments) is not judged again
+        judged: dict[int, list[Judgement]] = {}
+        keys = [cache_keys.checkov_class(context=context, content=group.key) if group.key and self.deduplicate
+                else None for group in classes]
+        for number, key in enumerate(keys):
+            hit = self.cache.get(cache_keys.CHECKOV_CLASS, key) if key is not None else None
+            if isinstance(hit, list):
+                judged[number] = [Judgement(*item) for item in hit]
+        todo = [number for number in range(len(classes)) if number not in judged]
+        if todo:
+            fresh = self._judge(resources, [classes[n] for n in todo])
+            for number, judgements in zip(todo, fresh, strict=True):
+                judged[number] = judgements
+                key = keys[number]
+                if key is not None:
+                    self.cache.put(cache_keys.CHECKOV_CLASS, key, [list(j) for j in judgements])
+        return self._findings(resources, classes, judged)
+
+    def _judgement_context(self) -> str:
+        """What a class's judgement depends on besides its content: checkov's version and its arguments."""
+        if self._context is None:
+            site = sorted(Path(self.binary).resolve().parents[1].glob("lib/python*/site-packages/checkov-*.dist-info"))
+            self._context = digest(*ARGS, *(f"{k}={v}" for k, v in sorted(ENV.items())), *(p.name for p in site))
+        return self._context
+
+    def _judge(self, resources: Sequence[Resource], classes: Sequence[NamespaceClass]) -> list[list[Judgement]]:
+        """checkov on each class's representative namespace; each class's failed checks by canonical position."""
         with tempfile.TemporaryDirectory(prefix="genai-gitops-checkov-") as tmp:
             chunks = [Path(tmp) / f"chunk{i}" for i in range(min(PROCESSES, len(classes)))]
             for chunk in chunks:
@@ -111,44 +153,29 @@ class CheckovValidator(Validator):
                     # one document per file: results map back by file name, not by checkov's own naming
                     path = chunks[slot] / f"r{index}.yaml"
                     path.write_text(yaml.safe_dump(resources[index].obj, sort_keys=False), encoding="utf-8")
-            results = self._run(chunks)
-        return self._findings(results, resources, classes)
-
-    def _run(self, chunks: Sequence[Path]) -> list[dict]:
-        processes = [subprocess.Popen(
-            [self.binary, "-d", str(chunk), "--framework", "kubernetes", "-o", "json", "--quiet",
-             "--skip-download", "--compact"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"})
-            for chunk in chunks]
-        reports: list[dict] = []
-        for process in processes:
-            out, err = process.communicate(timeout=1800)
-            # exit 1 means "failed checks"; anything else, or no JSON, is an internal error
-            if process.returncode not in (0, 1) or not out.strip():
-                raise RuntimeError(f"checkov exited {process.returncode}: {err.strip()[-400:]}")
-            parsed = json.loads(out)
-            reports.extend(parsed if isinstance(parsed, list) else [parsed])
-        return reports
-
-    def _findings(self, reports: list[dict], resources: Sequence[Resource],
-                  classes: Sequence[NamespaceClass]) -> list[Finding]:
-        # where each judged object's verdict also applies: the same canonical position in every member
-        alike: dict[int, list[int]] = {}
-        for group in classes:
-            for position, index in enumerate(group.representative):
-                alike[index] = [member[position] for member in group.members]
-        findings = []
+            reports = self.scanner.scan(chunks)
+        where = {index: (number, position) for number, group in enumerate(classes)
+                 for position, index in enumerate(group.representative)}
+        judged: list[list[Judgement]] = [[] for _ in classes]
         for report in reports:
             for failed in report.get("results", {}).get("failed_checks", []):
-                judged = int(Path(failed["file_path"]).stem.removeprefix("r"))
-                check = failed["check_id"]
-                guideline = f" ({failed['guideline']})" if failed.get("guideline") else ""
-                for index in alike.get(judged, [judged]):
-                    resource = resources[index]
-                    if any(s.covers(check, checkov_id(resource)) for s in self.skips):
+                number, position = where[int(Path(failed["file_path"]).stem.removeprefix("r"))]
+                judged[number].append(Judgement(position, failed["check_id"], failed["check_name"],
+                                                failed.get("guideline") or ""))
+        return judged
+
+    def _findings(self, resources: Sequence[Resource], classes: Sequence[NamespaceClass],
+                  judged: dict[int, list[Judgement]]) -> list[Finding]:
+        # a judged object's verdict applies to the object at the same canonical position in every member
+        findings = []
+        for number, group in enumerate(classes):
+            for judgement in judged[number]:
+                guideline = f" ({judgement.guideline})" if judgement.guideline else ""
+                for member in group.members:
+                    resource = resources[member[judgement.position]]
+                    if any(s.covers(judgement.check, checkov_id(resource)) for s in self.skips):
                         continue
-                    findings.append(Finding.about(resource, validator=self.name, rule=check,
-                                                  message=f"{failed['check_name']}{guideline}",
+                    findings.append(Finding.about(resource, validator=self.name, rule=judgement.check,
+                                                  message=f"{judgement.name}{guideline}",
                                                   severity=Severity.ERROR))
-        return sorted(findings, key=lambda f: (f.file, f.line or 0, f.rule))
+        return sorted(findings, key=lambda f: (f.file, f.line or 0, f.rule, f.message))

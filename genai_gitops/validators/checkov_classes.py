@@ -7,6 +7,10 @@ tokens; namespaces with equal canonical texts differ only where one holds its ow
 the other holds the other's. checkov runs on one namespace of each class and its results are applied to
 the object at the same canonical position in every other namespace of the class.
 
+Values no check of the pinned checkov (3.3.30) reads are left out of the canonical text, so an edit that
+only changes them (a tenant's rate limit in the central LiteLLM ConfigMap, and the `checksum/...`
+annotation that restarts the pods reading it) changes no class and re-judges nothing: see `judged_view`.
+
 Checks that span namespaces are no weaker than before: the runner already keeps a namespace in one
 checkov process, never a cluster. Anything that is not a tenant namespace (platform namespaces,
 cluster-scoped objects) is a class of its own. `tests/validators/test_checkov.py` proves the findings
@@ -34,6 +38,9 @@ class NamespaceClass:
     """Member namespaces' resource indices, each list in canonical order (position p is alike in all)."""
 
     members: tuple[tuple[int, ...], ...]
+    #: digest of the canonical texts in that order: equal keys, equal checkov judgement position by position
+    #: (what lets a judgement be reused from the cache in a later run, whichever namespace was judged)
+    key: str = ""
 
     @property
     def representative(self) -> tuple[int, ...]:
@@ -83,8 +90,56 @@ def _pattern(values: Sequence[str]) -> tuple[re.Pattern[str] | None, dict[str, s
     return re.compile("|".join(re.escape(v) for v in ordered)), tokens
 
 
+#: annotation keys some checkov code reads (skip annotations, the seccomp check, kustomize's origin path):
+#: a `checksum/` key holding any of these is kept whole
+_READ_ANNOTATIONS = ("checkov.io/skip", "bridgecrew.io/skip", "cortex.io/skip", "seccomp", "config.kubernetes.io")
+
+
+def judged_view(obj: Any) -> Any:
+    """`obj` without the values no checkov check reads, each replaced by "" (its key kept).
+
+    Why each is unread, in checkov 3.3.30 (the version pinned in requirements/checkov.lock; the cache key
+    names the installed version, and tests/validators/test_checkov.py asserts the facts below on it):
+    * ConfigMap `data`/`binaryData` values: the only resource check whose kinds include ConfigMap is
+      CKV_K8S_21 (reads metadata.namespace); no graph check filters on or connects to a ConfigMap, and the
+      graph's edges are built from labels, selectors, names, roleRef and subjects only.
+    * pod-template annotations named `checksum/...` (a digest that rolls pods when a config changes):
+      annotations are read by the skip-annotation parser, the seccomp checks and the nginx Ingress checks,
+      each by its own keys (never `checksum/`) - and the nginx checks read Ingress metadata, not templates.
+    """
+    if not isinstance(obj, dict):
+        return obj
+    view = obj
+    if obj.get("kind") == "ConfigMap":
+        view = dict(obj)
+        for field in ("data", "binaryData"):
+            if isinstance(view.get(field), dict):
+                view[field] = {key: "" for key in view[field]}
+    spec = obj.get("spec")
+    for path in (("template",), ("jobTemplate", "spec", "template")):
+        node = spec
+        for step in path:
+            node = node.get(step) if isinstance(node, dict) else None
+        metadata = node.get("metadata") if isinstance(node, dict) else None
+        annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+        if isinstance(annotations, dict) and any(_unread_annotation(k) for k in annotations):
+            view = _replace(view, ("spec", *path, "metadata", "annotations"),
+                            {k: "" if _unread_annotation(k) else v for k, v in annotations.items()})
+    return view
+
+
+def _unread_annotation(key: object) -> bool:
+    return isinstance(key, str) and key.startswith("checksum/") and not any(r in key for r in _READ_ANNOTATIONS)
+
+
+def _replace(obj: dict, path: tuple[str, ...], value: Any) -> dict:
+    """A copy of `obj` with the value at `path` replaced, sharing every untouched branch."""
+    head, *rest = path
+    return {**obj, head: _replace(obj[head], tuple(rest), value) if rest else value}
+
+
 def canonical_text(obj: Any, pattern: re.Pattern[str] | None, tokens: dict[str, str]) -> str:
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+    text = json.dumps(judged_view(obj), sort_keys=True, separators=(",", ":"), default=str)
     return pattern.sub(lambda m: tokens[m.group(0)], text) if pattern is not None else text
 
 
@@ -98,13 +153,15 @@ def namespace_classes(resources: Sequence[Resource], tenants: Sequence[TenantSpe
     for namespace, indices in by_namespace.items():
         tenant = tenant_of.get(namespace)
         if tenant is None:
-            classes[f"namespace\0{namespace}"] = [tuple(indices)]
+            # a class of its own, keyed by its exact content (its namespace's name included)
+            canonical = sorted((canonical_text(resources[i].obj, None, {}), i) for i in indices)
+            classes[digest("namespace", namespace, *(text for text, _ in canonical))] = [tuple(i for _, i in canonical)]
             continue
         pattern, tokens = _pattern(identity_values(tenant))
         canonical = sorted((canonical_text(resources[i].obj, pattern, tokens), i) for i in indices)
         key = digest("tenant", *(text for text, _ in canonical))
         classes.setdefault(key, []).append(tuple(i for _, i in canonical))
-    return [NamespaceClass(tuple(members)) for members in classes.values()]
+    return [NamespaceClass(tuple(members), key) for key, members in classes.items()]
 
 
-__all__ = ["NamespaceClass", "canonical_text", "identity_values", "namespace_classes"]
+__all__ = ["NamespaceClass", "canonical_text", "identity_values", "judged_view", "namespace_classes"]

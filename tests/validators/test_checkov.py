@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -55,11 +56,37 @@ def test_repository_skips_all_have_reasons(repo: Path) -> None:
     assert all(s.reason.strip() for s in load_skips(repo / "policies/checkov-skips.yaml"))
 
 
+def test_the_values_left_out_of_class_keys_are_read_by_no_check() -> None:
+    """The facts judged_view's docstring cites, asserted on the installed checkov: only CKV_K8S_21 judges a
+    ConfigMap, no graph check names one, no check runs on every kind, and annotations are read only where
+    the docstring says (by key: skip annotations, seccomp, nginx Ingress checks, kustomize's origin path)."""
+    import json
+    import subprocess
+
+    from genai_gitops.validators.checkov_process import ENV, interpreter_of
+
+    python = interpreter_of(find_checkov())
+    assert python is not None
+    out = subprocess.run([python, str(Path(__file__).with_name("checkov_facts.py"))], capture_output=True,
+                         text=True, check=True, env={**os.environ, **ENV}).stdout
+    assert json.loads(out) == {
+        "configmap": ["CKV_K8S_21"], "wildcard": [], "graph": [],
+        "annotations": ["checks/resource/k8s/NginxIngressCVE202125742Alias.py",
+                        "checks/resource/k8s/NginxIngressCVE202125742AllSnippets.py",
+                        "checks/resource/k8s/NginxIngressCVE202125742Lua.py", "checks/resource/k8s/Seccomp.py",
+                        "checks/resource/k8s/SeccompPSP.py",
+                        "graph_builder/local_graph.py",  # copies a parent's annotations onto its template
+                        "kubernetes_utils.py"]}  # skip annotations and config.kubernetes.io/origin
+
+
 def test_deduplicated_findings_equal_raw_checkov_on_a_sampled_tree(tmp_path: Path) -> None:
-    """Tenant namespaces judged once per class of alike namespaces give exactly raw checkov's findings
-    (file, line, object, check and message), on a generated tree with no skips, so there is much to find."""
+    """Tenant namespaces judged once per class of alike namespaces, through the checkov server, give exactly
+    the checkov CLI's findings on every object (file, line, object, check and message), on a generated tree
+    with no skips, so there is much to find. A second run, every class answered from the first run's cache
+    through another member namespace than the one judged, gives the same findings."""
     import sys
 
+    from genai_gitops.cache import MemoryCache
     from genai_gitops.manifests import read_paths as read
     from genai_gitops.model.loader import load_platform
     from genai_gitops.synth import synthesize
@@ -71,18 +98,38 @@ def test_deduplicated_findings_equal_raw_checkov_on_a_sampled_tree(tmp_path: Pat
     repo = generate(40, tmp_path / "repo")
     synthesize(repo / "tenants", repo / "clusters.yaml", repo / "dist", policies_dir=repo / "policies")
     platform = load_platform(repo / "tenants", repo / "clusters.yaml")
+
     cluster = platform.cluster("customer-00")
-    tenants = platform.tenants_on(cluster.name)
-    resources = read([repo / "dist" / cluster.name]).resources
-    target = Target(name=cluster.name, k8s_version=cluster.kubernetes_version, resources=resources, tenants=tenants)
-    classes = namespace_classes(resources, tenants)
-    tenant_classes = [c for c in classes if resources[c.representative[0]].namespace.startswith("tenant-")]
-    assert len(tenants) == 4 and len(tenant_classes) == 3  # two of the four tenants are alike
 
     def key(f):
         return (f.file, f.line, f.api_version, f.kind, f.namespace, f.name, f.rule, f.severity, f.message)
 
-    deduplicated = sorted(map(key, CheckovValidator(ValidatorOptions()).validate(target)))
-    raw = sorted(map(key, CheckovValidator(ValidatorOptions(), deduplicate=False).validate(target)))
-    assert len(raw) > 50 and {f[4] for f in raw} >= {t.namespace for t in tenants}
-    assert deduplicated == raw
+    def raw(target: Target) -> list:
+        """Every object, one checkov CLI process per chunk, nothing cached: the reference."""
+        return sorted(map(key, CheckovValidator(ValidatorOptions(), deduplicate=False, server=False).validate(target)))
+
+    first = Target(name=cluster.name, k8s_version=cluster.kubernetes_version,
+                   resources=read([repo / "dist" / cluster.name]).resources, tenants=platform.tenants_on(cluster.name))
+    classes = namespace_classes(first.resources, first.tenants)
+    tenant_classes = [c for c in classes if first.resources[c.representative[0]].namespace.startswith("tenant-")]
+    assert len(first.tenants) == 4 and len(tenant_classes) == 3  # two of the four tenants are alike
+
+    cache = MemoryCache()
+    served = CheckovValidator(ValidatorOptions(cache=cache))
+    deduplicated = sorted(map(key, served.validate(first)))
+    assert served.scanner.python is not None  # judged by the server, not by its fallback to the CLI
+    expected = raw(first)
+    assert len(expected) > 50 and {f[4] for f in expected} >= {t.namespace for t in first.tenants}
+    assert deduplicated == expected
+
+    # the same objects in reverse order: the other tenant of the alike pair is now the one judged, and
+    # every class's judgement comes from the first run's cache, judged through another namespace
+    second = Target(name=first.name, k8s_version=first.k8s_version, resources=list(reversed(first.resources)),
+                    tenants=first.tenants)
+    swapped = namespace_classes(second.resources, second.tenants)
+    assert {c.key for c in swapped} == {c.key for c in classes}
+    assert any(second.resources[c.representative[0]].namespace != first.resources[o.representative[0]].namespace
+               for c in swapped for o in classes if c.key == o.key)
+    hits = cache.hits
+    assert sorted(map(key, CheckovValidator(ValidatorOptions(cache=cache)).validate(second))) == expected
+    assert cache.hits - hits == len(classes)
