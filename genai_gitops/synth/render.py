@@ -16,7 +16,7 @@ from genai_gitops.manifests.scope import is_cluster_scoped
 from genai_gitops.model.apps import AppSpec
 from genai_gitops.model.loader import Platform
 from genai_gitops.synth.typing_cache import widen_typing_caches
-from genai_gitops.synth.writer import dump, file_name
+from genai_gitops.synth.writer import dump_json_tree, file_name
 
 #: below this many apps, starting workers (about 1 s each) costs more than it saves
 PARALLEL_THRESHOLD = 120
@@ -54,7 +54,7 @@ def render_apps(inputs: SynthInputs, specs: Sequence[AppSpec]) -> list[RenderedA
     for spec, chart in charts:
         taken: set[str] = set()
         objects = [_without_stray_namespace(obj) for obj in chart.to_json()]
-        rendered.append(RenderedApp(spec, tuple((file_name(obj, taken), dump(obj)) for obj in objects)))
+        rendered.append(RenderedApp(spec, tuple((file_name(obj, taken), dump_json_tree(obj)) for obj in objects)))
     return rendered
 
 
