@@ -15,7 +15,8 @@ from typing import Any
 from genai_gitops.manifests.scope import is_cluster_scoped
 from genai_gitops.model.apps import AppSpec
 from genai_gitops.model.loader import Platform
-from genai_gitops.synth.writer import dump, file_name
+from genai_gitops.synth.typing_cache import widen_typing_caches
+from genai_gitops.synth.writer import dump_json_tree, file_name
 
 #: below this many apps, starting workers (about 1 s each) costs more than it saves
 PARALLEL_THRESHOLD = 120
@@ -46,13 +47,14 @@ def render_apps(inputs: SynthInputs, specs: Sequence[AppSpec]) -> list[RenderedA
 
     from genai_gitops_constructs.stacks import build_stack
 
+    widen_typing_caches()  # before the bindings read struct properties: a third of the render's Python time
     app = App()
     charts = [(spec, build_stack(app, spec, inputs.platform, inputs.policy_objects)) for spec in specs]
     rendered = []
     for spec, chart in charts:
         taken: set[str] = set()
         objects = [_without_stray_namespace(obj) for obj in chart.to_json()]
-        rendered.append(RenderedApp(spec, tuple((file_name(obj, taken), dump(obj)) for obj in objects)))
+        rendered.append(RenderedApp(spec, tuple((file_name(obj, taken), dump_json_tree(obj)) for obj in objects)))
     return rendered
 
 
@@ -66,10 +68,22 @@ def _without_stray_namespace(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def _worker_init() -> None:
+#: a worker's inputs, received once when it starts (not once per task: unpickling the platform of
+#: 1,000 tenants costs ~0.2 s, and every task would also rebuild what the platform caches)
+_worker_inputs: SynthInputs | None = None
+
+
+def _worker_init(inputs: SynthInputs) -> None:
     from genai_gitops.jsii_node import use_bundled_node
 
+    global _worker_inputs
     use_bundled_node()
+    _worker_inputs = inputs
+
+
+def _render_chunk(specs: Sequence[AppSpec]) -> list[RenderedApp]:
+    assert _worker_inputs is not None, "_worker_init did not run"
+    return render_apps(_worker_inputs, specs)
 
 
 def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int) -> list[RenderedApp]:
@@ -82,9 +96,9 @@ def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int)
         # multiprocessing.Pool, not ProcessPoolExecutor: on Python 3.11 the executor can hang for good
         # when it replaces a worker that reached max_tasks_per_child. Replacing workers bounds the
         # memory a long-lived jsii kernel accumulates.
-        with get_context("spawn").Pool(workers, initializer=_worker_init,
+        with get_context("spawn").Pool(workers, initializer=_worker_init, initargs=(inputs,),
                                        maxtasksperchild=MAX_TASKS_PER_WORKER) as pool:
-            results = pool.starmap(render_apps, [(inputs, chunk) for chunk in chunks], chunksize=1)
+            results = pool.map(_render_chunk, chunks, chunksize=1)
             return [app for chunk in results for app in chunk]
     finally:
         if previous is None:

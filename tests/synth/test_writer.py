@@ -1,0 +1,62 @@
+"""The fast dumper for rendered objects writes exactly what the generic one writes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from genai_gitops.synth.typing_cache import SIZE, widen_typing_caches
+from genai_gitops.synth.writer import dump, dump_json_tree
+
+#: strings the emitter must quote or fold: YAML 1.1 booleans, numbers, nulls, indicators, blocks
+TRICKY = ["", "yes", "No", "on", "OFF", "y", "true", "null", "~", "1", "0x1F", "1.5", "1e3", ".inf", "-.nan",
+          "012", "1_000", "2026-12-03", "12:30:00", "- item", "a: b", "#comment", "key #x", "@at", "`tick",
+          "!tag", "&anchor", "*alias", "%pct", "|pipe", ">fold", "'single'", '"double"', "{a}", "[b]",
+          " lead", "trail ", "tab\there", "line\nbreak", "ends\n", "two\n\nblank\n", "  indented\nblock",
+          "unicode ü ✓", "emoji 🚀", "control \x07", "=", "<<", "?", "-", "--- doc", "... end",
+          "http://x.example/a?b=c#d", "{{ .Values.x }}", "a" * 5000]
+
+
+def as_from_json(obj: Any) -> Any:
+    return json.loads(json.dumps(obj))
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_scalars_as_values_keys_and_items(value: str) -> None:
+    doc = as_from_json({"v": value, value: "k", "list": [value, {"nested": value}]})
+    assert dump_json_tree(doc) == dump(doc)
+
+
+def test_a_rendered_object_with_every_json_type() -> None:
+    doc = as_from_json({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "x", "labels": {"app.kubernetes.io/name": "x"}, "annotations": {}},
+        "data": {"config.yaml": "a: 1\nb:\n  - c\n", "empty": ""},
+        "spec": {"replicas": 0, "big": 2**40, "negative": -3, "ratio": 0.25, "whole": 3.0, "on": True,
+                 "off": False, "none": None, "items": [], "matrix": [[1, 2], [], [{"a": None}]]},
+    })
+    assert dump_json_tree(doc) == dump(doc)
+
+
+def test_shared_references_take_the_generic_path_output_anyway() -> None:
+    # not a JSON tree (a dict used twice): the fast dumper writes it out twice where `dump` would anchor
+    # it, which is why the render uses it only for objects parsed from the jsii kernel's JSON
+    shared = {"a": 1}
+    assert "&id001" in dump({"x": shared, "y": shared})
+    assert "&id001" not in dump_json_tree({"x": shared, "y": shared})
+
+
+def test_widened_typing_caches_keep_typing_answers() -> None:
+    import typing
+
+    widen_typing_caches()
+    assert widen_typing_caches() == 0  # idempotent: already widened
+    method: Any = typing._SpecialForm.__getitem__
+    cached = method.__closure__[method.__code__.co_freevars.index("cached")].cell_contents
+    assert cached.cache_parameters()["maxsize"] == SIZE
+    forms: Any = typing  # the run-time subscriptions jsii's bindings evaluate, as they spell them
+    assert forms.Optional["Foo"] == forms.Union["Foo", None]
+    assert forms.Optional[int] is forms.Optional[int]
+    assert forms.List[str].__args__ == (str,)
