@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from multiprocessing import get_context
 from typing import Any
 
+from genai_gitops import pools
 from genai_gitops.manifests.scope import is_cluster_scoped
 from genai_gitops.model.apps import AppSpec
 from genai_gitops.model.loader import Platform
+from genai_gitops.pools import StartMethod
 from genai_gitops.synth.typing_cache import widen_typing_caches
 from genai_gitops.synth.writer import dump_json_tree, file_name
 
@@ -93,11 +94,9 @@ def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int)
     previous = os.environ.get("PYTHONOPTIMIZE")
     os.environ["PYTHONOPTIMIZE"] = "1"
     try:
-        # multiprocessing.Pool, not ProcessPoolExecutor: on Python 3.11 the executor can hang for good
-        # when it replaces a worker that reached max_tasks_per_child. Replacing workers bounds the
-        # memory a long-lived jsii kernel accumulates.
-        with get_context("spawn").Pool(workers, initializer=_worker_init, initargs=(inputs,),
-                                       maxtasksperchild=MAX_TASKS_PER_WORKER) as pool:
+        # a Pool (pools.pool): replacing workers bounds the memory a long-lived jsii kernel accumulates
+        with pools.pool(StartMethod.SPAWN, workers, initializer=_worker_init, initargs=(inputs,),
+                        max_tasks_per_child=MAX_TASKS_PER_WORKER) as pool:
             results = pool.map(_render_chunk, chunks, chunksize=1)
             return [app for chunk in results for app in chunk]
     finally:
