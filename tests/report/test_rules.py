@@ -20,7 +20,7 @@ DYNAMIC_SITES = {
     ("validation.py", "INTERNAL_ERROR_RULE"): "*/internal-error",
     ("manifests/reader.py", "error.rule"): "parse/<rule of safeyaml.InputError>",
     ("safeyaml.py", "self.rule"): "parse/<rule of safeyaml.InputError>, when it is shifted to a later line",
-    ("validators/checkov.py", "check"): "checkov/CKV*",
+    ("validators/checkov.py", "judgement.check"): "checkov/CKV*",
     ("validators/gatekeeper/bundle.py", "f'{resource.kind}/{resource.name}'"): "policy/<Kind>/<name>",
     ("validators/gatekeeper/validator.py", "f'{resource.kind}/{resource.name}'"): "policy/<Kind>/<name>",
     ("validators/gatekeeper/validator.py", "f'ConstraintTemplate/{resource.name}'"): "policy/ConstraintTemplate/*",
