@@ -78,8 +78,8 @@ class Validator(ABC):
 
     def run(self, target: Target) -> Iterator[Finding | Section]:
         """The findings and the tables about `target`: what the runner calls. A validator whose tables
-        come from the same computation as its findings overrides this, and takes `validate` and
-        `sections` from it (`findings_of`, `sections_of`), so the work is done once per run."""
+        come from the same computation as its findings is a `OnePassValidator`, so the work is done
+        once per run."""
         yield from self.validate(target)
         yield from self.sections(target)
 
@@ -93,6 +93,21 @@ class Validator(ABC):
         """None: run whole (`run`). Work units: the target's work split into cacheable, parallel pieces;
         the findings are the units' findings together (no tables)."""
         return None
+
+
+class OnePassValidator(Validator):
+    """A validator whose tables come from the same analysis as its findings: it implements `run`, and
+    `validate` and `sections` are taken from it."""
+
+    @abstractmethod
+    def run(self, target: Target) -> Iterator[Finding | Section]:
+        """The findings and the tables about `target`, from one analysis."""
+
+    def validate(self, target: Target) -> Iterator[Finding]:
+        return findings_of(self.run(target))
+
+    def sections(self, target: Target) -> list[Section]:
+        return sections_of(self.run(target))
 
 
 def findings_of(items: Iterable[Finding | Section]) -> Iterator[Finding]:

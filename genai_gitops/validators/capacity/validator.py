@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 from genai_gitops.report.finding import Finding
 from genai_gitops.report.section import Section
-from genai_gitops.validators.base import Target, Validator, findings_of, sections_of
+from genai_gitops.validators.base import OnePassValidator, Target
 from genai_gitops.validators.capacity.analysis import VALIDATOR, CapacityAnalysis
 from genai_gitops.validators.registry import ValidatorOptions
 
 HEADROOM_HEADERS = ("namespace", "resource", "quota", "worst case", "headroom")
 
 
-class CapacityValidator(Validator):
+class CapacityValidator(OnePassValidator):
     """ResourceQuota and LimitRange fit at the worst case, and GPU pods placed on GPU pools."""
 
     name = VALIDATOR
@@ -24,12 +24,6 @@ class CapacityValidator(Validator):
     def cache_context(self, target: Target) -> str:
         """Results depend on the target's objects and cluster data only (both in the runner's key)."""
         return ""
-
-    def validate(self, target: Target) -> Iterator[Finding]:
-        return findings_of(self.run(target))
-
-    def sections(self, target: Target) -> list[Section]:
-        return sections_of(self.run(target))
 
     def run(self, target: Target) -> Iterator[Finding | Section]:
         """The findings and the headroom table, from one analysis of the target."""

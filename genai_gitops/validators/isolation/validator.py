@@ -22,7 +22,7 @@ from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.report.finding import Finding
 from genai_gitops.report.run import finding_sort_key
 from genai_gitops.report.section import Section
-from genai_gitops.validators.base import Target, Validator, findings_of, sections_of
+from genai_gitops.validators.base import OnePassValidator, Target
 from genai_gitops.validators.isolation.analysis import (
     DEFAULT_WORKERS,
     PARALLEL_FROM,
@@ -70,7 +70,7 @@ def address_book(subjects: Sequence[TenantWorkspace], target: Target, *, split: 
     return AddressBook.for_platform([f for s in subjects for f in s.declared or ()], target.inventory, split=split)
 
 
-class IsolationValidator(Validator):
+class IsolationValidator(OnePassValidator):
     name = VALIDATOR
     options_used = ("cache",)
 
@@ -83,12 +83,6 @@ class IsolationValidator(Validator):
     def cache_context(self, target: Target) -> str:
         """Results depend on the target's objects and data only (nca's version is in the fingerprint)."""
         return ""
-
-    def validate(self, target: Target) -> Iterator[Finding]:
-        return findings_of(self.run(target))
-
-    def sections(self, target: Target) -> list[Section]:
-        return sections_of(self.run(target))
 
     def run(self, target: Target) -> Iterator[Finding | Section]:
         """The findings and the per-tenant table, from one analysis of the target."""
