@@ -161,8 +161,9 @@ RuleId = Annotated[str, _pattern(
     r"[a-z0-9-]{1,40}(/[A-Za-z0-9*._-]{1,100}){1,2}", "a rule id",
     "use an id `genai-gitops rules list` prints, e.g. 'capacity/quota-exceeded' or 'policy/*'")]
 #: a tenant field path as findings name it (quotas.cpu, mcp_servers[0].image)
+#: (segments are separated by a required '.', so the pattern has one way to match: no backtracking blow-up)
 FieldPath = Annotated[str, _pattern(
-    r"([a-z0-9_]{1,64}(\[[0-9]{1,4}\])?(\.(?=[a-z0-9_]))?){0,10}", "a tenant field path",
+    r"|[a-z0-9_]{1,64}(\[[0-9]{1,4}\])?(\.[a-z0-9_]{1,64}(\[[0-9]{1,4}\])?){0,9}", "a tenant field path",
     "write it as findings name it, e.g. 'quotas.cpu' or 'mcp_servers[0].image', or leave it empty")]
 
 

@@ -203,3 +203,26 @@ def test_gpu_label_keys_and_values(own_data: Path) -> None:
         f"clusters.yaml: clusters[1].capabilities.gpu_node_pools[0].labels.bad key!.[key]: 'bad key!' {rule_key}",
         "clusters.yaml: clusters[1].capabilities.gpu_node_pools[0].labels.nvidia.com/gpu.present: 'yes\\nno' "
         + rule_value]
+
+
+def test_every_grammar_answers_a_long_hostile_value_at_once() -> None:
+    """No grammar can be made to backtrack: a tenant field of a few hundred characters must not hang the
+    check (a field-path pattern with nested repeats took minutes on 'a' * 100 + '!')."""
+    import contextlib
+    import time
+    import typing
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from genai_gitops.model import base, grammar
+
+    types = {name: value for module in (base, grammar) for name, value in vars(module).items()
+             if typing.get_origin(value) is typing.Annotated}
+    assert len(types) > 25
+    for name, annotated in types.items():
+        adapter = TypeAdapter(annotated)
+        for unit in ("a", "a.", "a-", "a/", "0", "a_", "a:", "a[0]", "1."):
+            began = time.perf_counter()
+            with contextlib.suppress(ValidationError):
+                adapter.validate_python(unit * 400 + "!")
+            assert time.perf_counter() - began < 0.5, f"{name} on {unit!r} * 400"
