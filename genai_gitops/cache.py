@@ -89,6 +89,11 @@ class ResultCache(ABC):
             self.hits += 1
         return value
 
+    def has(self, namespace: str, key: str) -> bool:
+        """Whether an entry is probably there (not verified, not counted): for deciding on a head start only,
+        never for using a value."""
+        return self._exists(namespace, key)
+
     def put(self, namespace: str, key: str, value: Any) -> None:
         self._write(namespace, key, json.dumps(value, separators=(",", ":")).encode())
 
@@ -97,6 +102,9 @@ class ResultCache(ABC):
 
     @abstractmethod
     def _write(self, namespace: str, key: str, payload: bytes) -> None: ...
+
+    @abstractmethod
+    def _exists(self, namespace: str, key: str) -> bool: ...
 
 
 class DiskCache(ResultCache):
@@ -129,6 +137,9 @@ class DiskCache(ResultCache):
             pass
         return None
 
+    def _exists(self, namespace: str, key: str) -> bool:
+        return self._path(namespace, key).is_file()
+
     def _write(self, namespace: str, key: str, payload: bytes) -> None:
         header = json.dumps({"tool": self.fingerprint, "key": key, "sum": digest(payload)}).encode()
         path = self._path(namespace, key)
@@ -160,6 +171,9 @@ class MemoryCache(ResultCache):
     def _write(self, namespace: str, key: str, payload: bytes) -> None:
         self._entries[(namespace, key)] = payload
 
+    def _exists(self, namespace: str, key: str) -> bool:
+        return (namespace, key) in self._entries
+
 
 class NullCache(ResultCache):
     """Stores nothing (`validate`, and validators built without a run's cache)."""
@@ -179,6 +193,9 @@ class NullCache(ResultCache):
 
     def _write(self, namespace: str, key: str, payload: bytes) -> None:
         return None
+
+    def _exists(self, namespace: str, key: str) -> bool:
+        return False
 
 
 NO_CACHE: ResultCache = NullCache()

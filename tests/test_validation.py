@@ -6,6 +6,7 @@ import os
 import sys
 import types
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -286,3 +287,45 @@ def test_a_registered_class_that_is_not_a_validator_cannot_start(register, manif
     [crash] = report.internal_errors
     assert crash.message.startswith("could not start: TypeError: _fake_validators:Loose is not a Validator "
                                     "(validators/base.py)")
+
+
+class HeadStart(Validator):
+    """Offers a head start and records what it was given; its results are cacheable per target."""
+
+    name = "head-start"
+    given: list[list[str]] = []
+    fails = False
+
+    def __init__(self, options: ValidatorOptions) -> None:
+        pass
+
+    def prefetch(self, targets) -> None:
+        HeadStart.given.append([t.name for t in targets])
+        if HeadStart.fails:
+            raise RuntimeError("the background scan could not start")
+
+    def cache_context(self, target: Target) -> str:
+        return "v1"
+
+    def validate(self, target: Target) -> Iterator[Finding]:
+        yield Finding.about(target.resources[0], validator=self.name, rule="seen", message=target.name)
+
+
+def test_a_head_start_is_asked_for_once_per_run_for_what_the_cache_lacks():
+    HeadStart.given, HeadStart.fails = [], False
+    targets = [Target("eu-1", "1.30", [resource("a", "dist/eu-1/a.yaml")], digest="1" * 40),
+               Target("us-1", "1.30", [resource("b", "dist/us-1/b.yaml")], digest="2" * 40)]
+    cache = MemoryCache()
+    first = run_validators(targets, [HeadStart(ValidatorOptions()), Counter(ValidatorOptions())], cache=cache)
+    assert HeadStart.given == [["eu-1", "us-1"]]  # both, before any validate; Counter offers none
+    changed = [targets[0], replace(targets[1], digest="3" * 40)]
+    again = run_validators(changed, [HeadStart(ValidatorOptions())], cache=cache)
+    assert HeadStart.given[-1] == ["us-1"]  # eu-1's results come from the cache
+    assert [f.message for f in again.findings] == [f.message for f in first.findings] == ["eu-1", "us-1"]
+
+
+def test_a_failed_head_start_costs_nothing_but_time():
+    HeadStart.given, HeadStart.fails = [], True
+    target = Target("eu-1", "1.30", [resource("a", "dist/eu-1/a.yaml")])
+    report = run_validators([target], [HeadStart(ValidatorOptions())])
+    assert [(f.rule, f.message) for f in report.findings] == [("seen", "eu-1")]

@@ -89,6 +89,12 @@ class Validator(ABC):
         the same too."""
         return None
 
+    def prefetch(self, targets: Sequence[Target]) -> None:
+        """Nothing: no head start. Otherwise: begin, in the background, work `validate` will need for these
+        targets (the ones the runner could not answer from the cache), so it overlaps the other validators.
+        Whatever it computes is a memo of a pure function: `validate` returns the same with or without it."""
+        return None
+
     def plan(self, target: Target) -> Sequence[WorkUnit] | None:
         """None: run whole (`run`). Work units: the target's work split into cacheable, parallel pieces;
         the findings are the units' findings together (no tables)."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -98,6 +100,10 @@ class CheckovValidator(Validator):
         self.scanner = CheckovScanner(self.binary, server=server)
         self.cache = options.cache
         self._context: str | None = None
+        #: a memo of pure functions (see Validator): classes per target content, judgements per class key
+        self._class_memo: dict[tuple[str, str], list[NamespaceClass]] = {}
+        self._pending: dict[str, Future[list[Judgement]]] = {}
+        self._stored: set[str] = set()
 
     def cache_context(self, target: Target) -> str:
         """The skips and the installed checkov (its dist-info names the version)."""
@@ -105,29 +111,82 @@ class CheckovValidator(Validator):
         skips = [(s.check, s.reason, s.resources) for s in self.skips]
         return digest(str(skips), *(p.name for p in site))
 
+    def prefetch(self, targets: Sequence[Target]) -> None:
+        """Judge every class of these targets not judged before in one background scan (both cores, while
+        the other validators run); `validate` then waits for the classes it needs. Only classes with a
+        content key are prefetched: a judgement is a function of its key, so who asks first is no matter."""
+        if not self.deduplicate:
+            return
+        context = self._judgement_context()
+        batch: list[tuple[Sequence[Resource], NamespaceClass]] = []
+        for target in targets:
+            resources = list(target.resources)
+            for group in self._classes(target, resources):
+                key = cache_keys.checkov_class(context=context, content=group.key) if group.key else None
+                if key is None or key in self._pending or self.cache.get(cache_keys.CHECKOV_CLASS, key) is not None:
+                    continue
+                self._pending[key] = Future()
+                batch.append((resources, group))
+        if not batch:
+            return
+        futures = [self._pending[cache_keys.checkov_class(context=context, content=g.key)] for _, g in batch]
+
+        def judge() -> None:
+            try:
+                judged = self._judge(batch)
+            except BaseException as exc:  # validate() sees it and judges its own classes again, alone
+                for future in futures:
+                    future.set_exception(exc)
+                return
+            for future, judgements in zip(futures, judged, strict=True):
+                future.set_result(judgements)
+
+        threading.Thread(target=judge, name="checkov-prefetch", daemon=True).start()
+
     def validate(self, target: Target) -> Iterable[Finding]:
         resources = list(target.resources)
         if not resources:
             return []
-        classes = namespace_classes(resources, target.tenants if self.deduplicate else ())
+        classes = self._classes(target, resources)
         context = self._judgement_context()
         # a class judged in an earlier run (same canonical content, same checkov and arguments) is not judged again
         judged: dict[int, list[Judgement]] = {}
         keys = [cache_keys.checkov_class(context=context, content=group.key) if group.key and self.deduplicate
                 else None for group in classes]
+        new: list[int] = []
         for number, key in enumerate(keys):
-            hit = self.cache.get(cache_keys.CHECKOV_CLASS, key) if key is not None else None
+            if key is None:
+                continue
+            future = self._pending.get(key)
+            if future is not None and future.exception() is None:
+                judged[number] = future.result()
+                new.append(number)
+                continue
+            hit = self.cache.get(cache_keys.CHECKOV_CLASS, key)
             if isinstance(hit, list):
                 judged[number] = [Judgement(*item) for item in hit]
         todo = [number for number in range(len(classes)) if number not in judged]
         if todo:
-            fresh = self._judge(resources, [classes[n] for n in todo])
+            fresh = self._judge([(resources, classes[n]) for n in todo])
             for number, judgements in zip(todo, fresh, strict=True):
                 judged[number] = judgements
-                key = keys[number]
-                if key is not None:
-                    self.cache.put(cache_keys.CHECKOV_CLASS, key, [list(j) for j in judgements])
+            new += todo
+        for number in new:
+            key = keys[number]
+            if key is not None and key not in self._stored:
+                self._stored.add(key)
+                self.cache.put(cache_keys.CHECKOV_CLASS, key, [list(j) for j in judged[number]])
         return self._findings(resources, classes, judged)
+
+    def _classes(self, target: Target, resources: Sequence[Resource]) -> list[NamespaceClass]:
+        """The target's classes, computed once per target content (prefetch and validate both ask)."""
+        memo = (target.name, target.digest) if target.digest else None
+        if memo is not None and memo in self._class_memo:
+            return self._class_memo[memo]
+        classes = namespace_classes(resources, target.tenants if self.deduplicate else ())
+        if memo is not None:
+            self._class_memo[memo] = classes
+        return classes
 
     def _judgement_context(self) -> str:
         """What a class's judgement depends on besides its content: checkov's version and its arguments."""
@@ -136,32 +195,35 @@ class CheckovValidator(Validator):
             self._context = digest(*ARGS, *(f"{k}={v}" for k, v in sorted(ENV.items())), *(p.name for p in site))
         return self._context
 
-    def _judge(self, resources: Sequence[Resource], classes: Sequence[NamespaceClass]) -> list[list[Judgement]]:
-        """checkov on each class's representative namespace; each class's failed checks by canonical position."""
+    def _judge(self, batch: Sequence[tuple[Sequence[Resource], NamespaceClass]]) -> list[list[Judgement]]:
+        """checkov on each class's representative namespace (each with the resources it indexes, so classes of
+        several targets go in one scan); each class's failed checks by canonical position."""
         with tempfile.TemporaryDirectory(prefix="genai-gitops-checkov-") as tmp:
-            chunks = [Path(tmp) / f"chunk{i}" for i in range(min(PROCESSES, len(classes)))]
+            chunks = [Path(tmp) / f"chunk{i}" for i in range(min(PROCESSES, len(batch)))]
             for chunk in chunks:
                 chunk.mkdir()
             # a namespace stays in one chunk: checkov's graph checks (e.g. CKV2_K8S_6, pods without a
             # NetworkPolicy) must see the namespace's policies next to its pods. Largest classes first,
             # each to the least loaded process, so both finish together.
             loads = [0] * len(chunks)
-            for group in sorted(classes, key=lambda c: (-len(c.representative), c.representative)):
+            order = sorted(range(len(batch)), key=lambda n: (-len(batch[n][1].representative), n))
+            for number in order:
+                resources, group = batch[number]
                 slot = min(range(len(chunks)), key=lambda i: (loads[i], i))
                 loads[slot] += len(group.representative)
-                for index in group.representative:
+                for position, index in enumerate(group.representative):
                     # one document per file: results map back by file name, not by checkov's own naming
-                    path = chunks[slot] / f"r{index}.yaml"
+                    path = chunks[slot] / f"c{number}-{position}.yaml"
                     path.write_text(yaml.safe_dump(resources[index].obj, sort_keys=False), encoding="utf-8")
             reports = self.scanner.scan(chunks)
-        where = {index: (number, position) for number, group in enumerate(classes)
-                 for position, index in enumerate(group.representative)}
-        judged: list[list[Judgement]] = [[] for _ in classes]
+        judged: list[list[Judgement]] = [[] for _ in batch]
         for report in reports:
             for failed in report.get("results", {}).get("failed_checks", []):
-                number, position = where[int(Path(failed["file_path"]).stem.removeprefix("r"))]
+                number, position = map(int, Path(failed["file_path"]).stem.removeprefix("c").split("-"))
                 judged[number].append(Judgement(position, failed["check_id"], failed["check_name"],
                                                 failed.get("guideline") or ""))
+        for judgements in judged:
+            judgements.sort()
         return judged
 
     def _findings(self, resources: Sequence[Resource], classes: Sequence[NamespaceClass],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,17 @@ def test_deduplicated_findings_equal_raw_checkov_on_a_sampled_tree(tmp_path: Pat
     hits = cache.hits
     assert sorted(map(key, CheckovValidator(ValidatorOptions(cache=cache)).validate(second))) == expected
     assert cache.hits - hits == len(classes)
+
+    # a head start for several clusters at once: every new class of both judged in one scan, in the
+    # background; each cluster's findings still equal the CLI's on that cluster alone
+    other = platform.cluster("customer-01")
+    targets = [replace(first, digest="first"),
+               Target(name=other.name, k8s_version=other.kubernetes_version, digest="second",
+                      resources=read([repo / "dist" / other.name]).resources, tenants=platform.tenants_on(other.name))]
+    ahead = CheckovValidator(ValidatorOptions(cache=MemoryCache()))
+    scans: list[int] = []
+    scan = ahead.scanner.scan
+    ahead.scanner.scan = lambda folders: scans.append(len(folders)) or scan(folders)  # type: ignore[method-assign]
+    ahead.prefetch(targets)
+    assert [sorted(map(key, ahead.validate(t))) for t in targets] == [expected, raw(targets[1])]
+    assert scans == [2]  # one scan of two folders (one per core) for both clusters
