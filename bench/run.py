@@ -3,10 +3,10 @@
 For each N (default 10, 100, 1000) it generates a repository (bench/generate.py: 10 customer
 clusters and one central, all three usage modes), then measures, each as a separate process:
 
-- synth: wall time and peak RSS of the whole process tree (Python + jsii/node workers), and that a
-  second synth from tenant files written in reverse order gives byte-identical output;
+- synth: wall time and peak memory of the whole process tree (Python + jsii/node workers; summed PSS,
+  and summed RSS, which counts pages a forked worker shares with its parent twice), and that a second synth from tenant files written in reverse order gives byte-identical output;
 - check: the full PR check, every validator (drift + schema + Gatekeeper + checkov + refs + capacity +
-  foundations + isolation + delivery), no cache; wall seconds, peak RSS of the process tree, per-validator seconds;
+  foundations + isolation + delivery), no cache; wall seconds, peak PSS and RSS of the process tree, per-validator seconds;
 - incremental check: with the cache warm, one tenant file edited and re-synthesised, check again;
 - kubernetes-validate (strict) on the same manifests, on a sample when N is large (rate x count);
 - raw checkov alone on the same dist/, for comparison (skipped above N=--checkov-max, reported as not
@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
@@ -37,53 +38,68 @@ sys.path.insert(0, str(REPO / "bench"))
 from generate import generate  # noqa: E402
 
 
-class TreeRss:
-    """Peak of the summed RSS of a process and all its descendants (sampled from /proc)."""
+class Peak(NamedTuple):
+    """Peaks over a process tree: summed RSS counts a page shared by a forked worker and its parent once per
+    process; summed PSS (proportional set size) divides each shared page among its sharers, so it adds up
+    to the memory the tree really holds."""
+
+    rss: int
+    pss: int
+
+
+class TreeMemory:
+    """Peak summed RSS and PSS of a process and all its descendants (sampled from /proc)."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.pid, self.rss, self.pss, self._stop = pid, 0, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
-    def _tree_rss(self) -> int:
-        parents: dict[int, int] = {}
-        rss: dict[int, int] = {}
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
             try:
-                with open(f"/proc/{entry}/status") as handle:
-                    fields = dict(line.split(":", 1) for line in handle if ":" in line)
-                parents[int(entry)] = int(fields["PPid"])
-                rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
-            except (OSError, KeyError, ValueError):
+                with open(f"/proc/{entry}/stat") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
                 continue
-        total, stack = 0, [self.pid]
-        children: dict[int, list[int]] = {}
-        for pid, ppid in parents.items():
-            children.setdefault(ppid, []).append(pid)
+            children.setdefault(ppid, []).append(int(entry))
+        tree, stack = [], [self.pid]
         while stack:
             pid = stack.pop()
-            total += rss.get(pid, 0)
+            tree.append(pid)
             stack.extend(children.get(pid, []))
-        return total
+        return tree
+
+    @staticmethod
+    def _sizes(pid: int) -> tuple[int, int]:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                fields = dict(line.split(":", 1) for line in handle if ":" in line and not line[0].isdigit())
+            return (int(fields["Rss"].split()[0]) * 1024, int(fields["Pss"].split()[0]) * 1024)
+        except (OSError, KeyError, ValueError):
+            return (0, 0)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._tree_rss())
+            sizes = [self._sizes(pid) for pid in self._tree()]
+            self.rss = max(self.rss, sum(s[0] for s in sizes))
+            self.pss = max(self.pss, sum(s[1] for s in sizes))
             time.sleep(0.1)
 
-    def stop(self) -> int:
+    def stop(self) -> Peak:
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return Peak(self.rss, self.pss)
 
 
-def timed(cmd: list[str], cwd: Path, *, env: dict | None = None, timeout: float = 3600) -> tuple[float, int, str]:
+def timed(cmd: list[str], cwd: Path, *, env: dict | None = None, timeout: float = 3600) -> tuple[float, Peak, str]:
     began = time.perf_counter()
     process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, **(env or {})})
-    sampler = TreeRss(process.pid)
+    sampler = TreeMemory(process.pid)
     out, _ = process.communicate(timeout=timeout)
     peak = sampler.stop()
     if process.returncode not in (0, 1):
@@ -114,7 +130,7 @@ print("RESULT " + json.dumps({"seconds": time.perf_counter() - started, "errors"
 """
 
 
-def run_check(repo: Path, cache: Path | None) -> tuple[float, int, dict]:
+def run_check(repo: Path, cache: Path | None) -> tuple[float, Peak, dict]:
     seconds, peak, out = timed([*PYTHON, "-c", CHECK_SNIPPET, str(repo), str(cache or "")], REPO)
     line = next(line for line in out.splitlines() if line.startswith("RESULT "))
     return seconds, peak, json.loads(line[len("RESULT "):])
@@ -207,16 +223,17 @@ def bench(count: int, checkov_max: int, kv_sample: int, checkov_limit: float) ->
     incremental_s, _, incremental = run_check(work, cache)
     kv = kubernetes_validate(work / "dist", kv_sample)
     checkov_s = checkov(work / "dist", checkov_limit) if count <= checkov_max else None
-    return {"n": count, "objects": objects, "synth_s": synth_s, "synth_peak_rss_mb": synth_rss / 2**20,
-            "deterministic": identical, "check_s": check_s, "check_peak_rss_mb": check_rss / 2**20,
+    return {"n": count, "objects": objects, "synth_s": synth_s, "synth_peak_rss_mb": synth_rss.rss / 2**20,
+            "synth_peak_pss_mb": synth_rss.pss / 2**20, "deterministic": identical, "check_s": check_s,
+            "check_peak_rss_mb": check_rss.rss / 2**20, "check_peak_pss_mb": check_rss.pss / 2**20,
             "check": check, "cold_cache_check_s": cold_s, "incremental_check_s": incremental_s,
             "incremental": incremental, "kubernetes_validate": kv, "checkov_s": checkov_s,
             "checkov_run": count <= checkov_max, "checkov_limit_s": checkov_limit}
 
 
 def table(results: list[dict]) -> str:
-    head = ("| N | objects | synth s | synth peak RSS | byte-identical | check s (all validators, checkov "
-            "included, no cache) | check peak RSS | incremental check s | "
+    head = ("| N | objects | synth s | synth peak PSS (RSS) | byte-identical | check s (all validators, checkov "
+            "included, no cache) | check peak PSS (RSS) | incremental check s | "
             "schema: ours vs kubernetes-validate (per object) | raw checkov alone s | check vs raw checkov |")
     rows = [head, "|" + "---|" * 11]
     for r in results:
@@ -227,9 +244,9 @@ def table(results: list[dict]) -> str:
                      f"> {r['checkov_limit_s']:.0f} (stopped)" if r.get("checkov_run") else "not run")
         ratio = (f"{r['checkov_s'] / r['check_s']:.1f}x faster" if r["checkov_s"] else
                  f"> {r['checkov_limit_s'] / r['check_s']:.0f}x faster" if r.get("checkov_run") else "-")
-        rows.append(f"| {r['n']} | {r['objects']} | {r['synth_s']:.1f} | {r['synth_peak_rss_mb']:.0f} MiB | "
-                    f"{'yes' if r['deterministic'] else 'NO'} | {r['check_s']:.1f} | "
-                    f"{r['check_peak_rss_mb']:.0f} MiB | "
+        rows.append(f"| {r['n']} | {r['objects']} | {r['synth_s']:.1f} | {r['synth_peak_pss_mb']:,.0f} MiB "
+                    f"({r['synth_peak_rss_mb']:,.0f}) | {'yes' if r['deterministic'] else 'NO'} | {r['check_s']:.1f} | "
+                    f"{r['check_peak_pss_mb']:,.0f} MiB ({r['check_peak_rss_mb']:,.0f}) | "
                     f"{r['incremental_check_s']:.1f} | {ours_rate:,.0f}/s (with YAML reading) vs "
                     f"{kv_rate:,.0f}/s ({ours_rate / kv_rate:,.0f}x) | {checkov_s} | {ratio} |")
     validators = sorted({name for r in results for name in r["check"]["runs"]})

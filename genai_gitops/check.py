@@ -166,9 +166,12 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
     findings += tree_findings(options.dist, options.argocd, mine=mine, known={c.name for c in platform.clusters},
                               planned={a.path for a in plan_apps(platform)}, first=options.shard[0] == 1,
                               drift=options.drift)
+    runs = [scan]
     if options.drift:
         phase(0, 0, "comparing dist/ and argocd/ with a fresh synth (drift)")
+        drift_began = time.perf_counter()
         findings += _drift(options, platform, mine, folders, cache)
+        runs.append(ValidatorRun("drift", time.perf_counter() - drift_began, len(mine), 0))
     targets = []
     for cluster in platform.clusters:
         if cluster.name not in mine:
@@ -183,7 +186,7 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
                                          checkov_skips=skips if skips.is_file() else None,
                                          repo_root=options.repo, clusters_file=options.clusters, cache=cache)
     validators, startup = start_validators(options.validators, validator_options)
-    report = run_validators(targets, validators, findings=[*findings, *startup], runs=[scan], progress=progress,
+    report = run_validators(targets, validators, findings=[*findings, *startup], runs=runs, progress=progress,
                             started=started, cache=cache, workers=options.workers)
     parse_findings = [f for t in targets if isinstance(t.resources, LazyResources)
                       for f in t.resources.parse_findings()]
