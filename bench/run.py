@@ -4,9 +4,11 @@ For each N (default 10, 100, 1000) it generates a repository (bench/generate.py:
 clusters and one central, all three usage modes), then measures, each as a separate process:
 
 - synth: wall time and peak memory of the whole process tree (Python + jsii/node workers; summed PSS,
-  and summed RSS, which counts pages a forked worker shares with its parent twice), and that a second synth from tenant files written in reverse order gives byte-identical output;
+  and summed RSS, which counts pages a forked worker shares with its parent twice), and that a second synth
+  from tenant files written in reverse order gives byte-identical output;
 - check: the full PR check, every validator (drift + schema + Gatekeeper + checkov + refs + capacity +
-  foundations + isolation + delivery), no cache; wall seconds, peak PSS and RSS of the process tree, per-validator seconds;
+  foundations + isolation + delivery), no cache; wall seconds, peak PSS and RSS of the process tree,
+  per-validator seconds;
 - incremental check: with the cache warm, one tenant file edited and re-synthesised, check again;
 - kubernetes-validate (strict) on the same manifests, on a sample when N is large (rate x count);
 - raw checkov alone on the same dist/, for comparison (skipped above N=--checkov-max, reported as not
