@@ -73,6 +73,107 @@ class _JsonTreeDumper(_BlockDumper):
         return _DEFAULT_TAGS[kind]
 
 
+class _Outside(Exception):
+    """A value the direct writer does not emit itself: the whole document goes to libyaml instead."""
+
+
+#: libyaml's scalar analysis (PyYAML's pure emitter holds the same rules; it reads only `allow_unicode`)
+_ANALYSER: Any = type("_Analyser", (), {"allow_unicode": True})()
+_BREAK_HEAD = (" ", "\n")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _scalar_text(value: str, key: bool) -> str:
+    """How the emitter writes `value` as a block-mapping key or a block value (`|` blocks excepted): plain
+    when that reads back as the same string, else single-quoted. Only single-line printable ASCII, not long,
+    where those are the only two outcomes; anything else raises `_Outside`."""
+    # a longer key is no simple key (libyaml: under 128 characters); a long value could wrap at the width
+    if len(value) > (120 if key else 2000) or not value.isascii() or not value.isprintable():
+        raise _Outside
+    analysis = yaml.emitter.Emitter.analyze_scalar(_ANALYSER, value)
+    if (_plain_scalar_tag(value) == _STR and analysis.allow_block_plain
+            and not (key and (analysis.empty or analysis.multiline))):
+        return value
+    if analysis.allow_single_quoted and not analysis.multiline:
+        return "'" + value.replace("'", "''") + "'"
+    raise _Outside
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _literal_lines(value: str) -> tuple[str, tuple[str, ...]]:
+    """A multi-line string as the emitter writes it in `|` style: the header and the lines (an empty line
+    is written without indentation). Raises `_Outside` where the emitter would choose otherwise or add
+    an indentation or keep (`+`) indicator."""
+    if not value.isascii() or value[0] in _BREAK_HEAD or value.endswith("\n\n") or \
+            not all(line.isprintable() for line in value.split("\n")):
+        raise _Outside
+    if not yaml.emitter.Emitter.analyze_scalar(_ANALYSER, value).allow_block:
+        raise _Outside
+    body = value[:-1] if value.endswith("\n") else value
+    return ("|" if value.endswith("\n") else "|-"), tuple(body.split("\n"))
+
+
+def _write_value(out: list[str], value: Any, indent: int) -> None:
+    """`value` after a `key:` or `- ` already written, its nested lines at `indent`."""
+    kind = type(value)
+    if kind is str:
+        if "\n" in value:
+            header, lines = _literal_lines(value)
+            pad = " " * indent
+            out.append(" " + header + "\n")
+            out.extend(pad + line + "\n" if line else "\n" for line in lines)
+        else:
+            out.append(" " + _scalar_text(value, False) + "\n")
+    elif kind is dict:
+        if value:
+            out.append("\n")
+            _write_mapping(out, value, indent, " " * indent)
+        else:
+            out.append(" {}\n")
+    elif kind is list:
+        if value:
+            out.append("\n")
+            _write_sequence(out, value, indent - 2, " " * (indent - 2))
+        else:
+            out.append(" []\n")
+    elif kind is bool:
+        out.append(" true\n" if value else " false\n")
+    elif kind is int:
+        out.append(f" {value}\n")
+    elif value is None:
+        out.append(" null\n")
+    else:
+        raise _Outside
+
+
+def _write_mapping(out: list[str], mapping: dict, indent: int, first: str) -> None:
+    """Entries at `indent`; the first one's prefix is `first` (after `- ` it is nothing)."""
+    prefix = first
+    for key, value in mapping.items():
+        if type(key) is not str:
+            raise _Outside
+        out.append(prefix + _scalar_text(key, True) + ":")
+        _write_value(out, value, indent + 2)
+        prefix = " " * indent
+
+
+def _write_sequence(out: list[str], sequence: list, indent: int, first: str) -> None:
+    """Items `- ` at `indent` (under a mapping key, at the key's own column, as PyYAML writes them)."""
+    prefix = first
+    for item in sequence:
+        kind = type(item)
+        if kind is dict and item:
+            out.append(prefix + "- ")
+            _write_mapping(out, item, indent + 2, "")
+        elif kind is list and item:
+            out.append(prefix + "- ")
+            _write_sequence(out, item, indent + 2, "")
+        else:
+            out.append(prefix + "-")
+            _write_value(out, item, indent + 2)
+        prefix = " " * indent
+
+
 def dump(obj: Any) -> str:
     # key order is the constructs' own (stable); width keeps long strings on one line
     return yaml.dump(obj, Dumper=_BlockDumper, sort_keys=False, default_flow_style=False, width=4096,
@@ -80,7 +181,20 @@ def dump(obj: Any) -> str:
 
 
 def dump_json_tree(obj: Any) -> str:
-    """`dump(obj)` for a tree that shares no dict or list between two places (one parsed from JSON)."""
+    """`dump(obj)` for a tree that shares no dict or list between two places (one parsed from JSON).
+
+    A document of plain block YAML (mappings, sequences, ASCII strings plain or single-quoted, `|` blocks,
+    integers, booleans, nulls: what charts hold) is written here directly, byte for byte as libyaml
+    writes it (tests/synth/test_writer.py compares both on generated repositories and on random trees);
+    anything else, anywhere in the document, sends the whole document through libyaml.
+    """
+    if type(obj) is dict and obj:
+        out: list[str] = []
+        try:
+            _write_mapping(out, obj, 0, "")
+            return "".join(out)
+        except _Outside:
+            pass
     return yaml.dump(obj, Dumper=_JsonTreeDumper, sort_keys=False, default_flow_style=False, width=4096,
                      allow_unicode=True)
 
