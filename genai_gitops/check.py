@@ -17,10 +17,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from genai_gitops import cache_keys
-from genai_gitops.cache import DiskCache, MemoryCache, ResultCache, digest, files_digest
+from genai_gitops.cache import DiskCache, MemoryCache, ResultCache, files_digest
 from genai_gitops.cache_trust import git_tracked, untrusted_finding, untrusted_reason
 from genai_gitops.drift import drift_findings
-from genai_gitops.manifests.cached import Folder, LazyResources, load_folders
+from genai_gitops.manifests.cached import Folder, LazyResources, folder_digest, load_folders
 from genai_gitops.model.apps import AppSpec, plan_apps
 from genai_gitops.model.loader import Platform, load_platform
 from genai_gitops.report.finding import Finding, Severity
@@ -29,9 +29,12 @@ from genai_gitops.report.rules import RuleRegistry
 from genai_gitops.report.run import Report, ValidatorRun
 from genai_gitops.report.sources import map_to_tenants
 from genai_gitops.report.suppression import TenantEntry, apply_tenant_entries
-from genai_gitops.synth import synthesize_platform
+from genai_gitops.synth import policy_objects
+from genai_gitops.synth.argocd import write_argocd
 from genai_gitops.synth.inputs import InputKeys
+from genai_gitops.synth.render import SynthInputs, render
 from genai_gitops.synth.swap import JOURNAL, SwapError, recover
+from genai_gitops.synth.writer import write_app
 from genai_gitops.tree import tree_findings
 from genai_gitops.validation import run_validators, start_validators
 from genai_gitops.validators.base import Target
@@ -88,14 +91,15 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
     findings: list[Finding] = []
     with tempfile.TemporaryDirectory(prefix="genai-gitops-check-") as scratch:
         fresh = Path(scratch)
-        if stale or first:
-            synthesize_platform(platform, fresh / "dist", policies_dir=policies,
-                                argocd_dir=fresh / "argocd" if first else None, clusters=mine,
-                                apps={a.path for a in stale})
-        for app in stale:
-            findings += drift_findings(options.dist / app.path, fresh / "dist" / app.path, f"dist/{app.path}")
-            rendered = load_folders([fresh / "dist" / app.path])
-            cache.put(cache_keys.SYNTH, keys.key(app), rendered[0].digest if rendered else digest())
+        # rendered in memory and compared by digest; only an app that differs is written out, for the
+        # field-by-field message (writing and re-reading every fresh file was most of a clean drift check)
+        for rendered in render(SynthInputs(platform, policy_objects(policies)), stale, options.workers):
+            app = rendered.spec
+            expected = folder_digest((name, text.encode()) for name, text in rendered.files)
+            cache.put(cache_keys.SYNTH, keys.key(app), expected)
+            if committed.get(app.path) != expected or app.path in nested:
+                write_app(fresh / "dist" / app.path, rendered.files)
+                findings += drift_findings(options.dist / app.path, fresh / "dist" / app.path, f"dist/{app.path}")
         planned = {a.path for a in apps}
         known = {c.name for c in platform.clusters}
         for path in sorted(committed):
@@ -109,6 +113,7 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
                                                 "a fresh synth writes no such folder; run `make synth` and commit "
                                                 "dist/"))
         if first:
+            write_argocd(platform, stale, fresh / "argocd")
             findings += drift_findings(options.argocd, fresh / "argocd", "argocd")
     return findings
 

@@ -52,6 +52,20 @@ def test_drift_lists_the_files_that_differ(repo_copy: Path) -> None:
                      ("dist-changed", "dist/central-prod/central/CronJob-litellm-team-sync.yaml")]
 
 
+def test_anything_added_to_or_changed_in_a_committed_app_folder_is_drift(repo_copy: Path) -> None:
+    """The fresh synth is compared by folder digest; whatever makes a folder differ is still named."""
+    app = repo_copy / "dist/customer-us-1/tenant-globex"
+    first = sorted(app.glob("*.yaml"))[0]
+    first.write_text(first.read_text() + "# a comment only\n")  # same objects, other bytes
+    (app / ".hidden.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: y}\n")
+    (app / "main.jsonnet").write_text("{}\n")
+    (app / "ConfigMap-link.yaml").symlink_to(first)
+    drift = {(f.rule, f.file) for f in run_check(options(repo_copy)).findings if f.validator == "drift"}
+    rel = "dist/customer-us-1/tenant-globex"
+    assert {("dist-changed", f"{rel}/{first.name}"), ("dist-unexpected", f"{rel}/.hidden.yaml"),
+            ("dist-unexpected", f"{rel}/main.jsonnet"), ("dist-unexpected", f"{rel}/ConfigMap-link.yaml")} <= drift
+
+
 def test_removed_tenant_leaves_a_stale_app(repo_copy: Path) -> None:
     (repo_copy / "tenants/globex.yaml").unlink()
     drift = {(f.rule, f.file) for f in run_check(options(repo_copy)).findings if f.validator == "drift"}
@@ -130,16 +144,16 @@ def test_check_after_synth_renders_nothing(repo_copy: Path, tmp_path: Path, monk
     assert main(["synth", "--tenants", str(repo_copy / "tenants"), "--clusters", str(repo_copy / "clusters.yaml"),
                  "--out", str(repo_copy / "dist"), "--argocd", str(repo_copy / "argocd"),
                  "--policies", str(repo_copy / "policies"), "--cache-dir", str(cache_dir), "--quiet"]) == 0
-    import genai_gitops.synth as synth
+    import genai_gitops.check as check
 
     rendered: list[int] = []
-    original = synth.render
+    original = check.render
 
     def counting(inputs, specs, workers=None):
         rendered.append(len(specs))
         return original(inputs, specs, workers)
 
-    monkeypatch.setattr(synth, "render", counting)
+    monkeypatch.setattr(check, "render", counting)
     assert findings(run_check(options(repo_copy, cache_dir=cache_dir))) == []
     assert sum(rendered) == 0
     tenant = repo_copy / "tenants/acme.yaml"
