@@ -18,7 +18,7 @@ points (admission webhook, audit and gator; a scoped constraint takes its strong
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -71,13 +71,16 @@ class GatekeeperValidator(Validator):
     options_used = ("policy_paths",)
 
     def __init__(self, options: ValidatorOptions, *, compiler: TemplateCompiler | None = None,
-                 enforcement_points: Sequence[str] = CLUSTER_POINTS) -> None:
+                 enforcement_points: Sequence[str] = CLUSTER_POINTS, shared_engines: bool = True) -> None:
         self.policies = load_policy_bundle(options.policy_paths) if options.policy_paths else PolicyBundle()
         self.policy_paths = tuple(options.policy_paths)
         self._policy_digest: str | None = None
         #: shared by every target this validator checks: each template is compiled once per run
         self.compiler = compiler if compiler is not None else TemplateCompiler()
         self.enforcement_points = tuple(enforcement_points)
+        #: False: every work unit builds its own engine and offers every object to every constraint
+        #: (the straightforward path the shared, kind-indexed one is tested against)
+        self.shared_engines = shared_engines
 
     def _bundle(self, target: Target) -> tuple[PolicyBundle, list[Finding]]:
         """The policies to evaluate on `target` (the tree's copies over the library's), and notes on them.
@@ -118,19 +121,46 @@ class GatekeeperValidator(Validator):
             namespaces=resources_digest(namespaces))
         units = [WorkUnit(label=f"policy setup {target.name}", key=None,
                           run=lambda: [*bundle.findings, *notes, *self._setup_findings(bundle)])]
+        # a unit's engine depends only on the bundle, its world and its kinds: every unit of the
+        # target shares one, built by the first unit a process runs (units run in forked workers,
+        # so nothing is built for a target whose units all come from the cache)
+        everything = _Prepared(partial(self._prepare, bundle, target.resources, referential))
+        around = _Prepared(partial(self._prepare, bundle, namespaces, local))
         if referential:
             units.append(WorkUnit(label=f"policy referential {target.name}", key=None,
-                                  run=partial(self._collect, bundle, target.resources, target.resources, referential)))
+                                  run=partial(self._collect, bundle, target.resources, target.resources, referential,
+                                              everything)))
         if local:
             units += [WorkUnit(label=f"policy {folder}",
                                key=cache_keys.work_unit(context=context, objects=resources_digest(resources)),
-                               run=partial(self._collect, bundle, resources, namespaces, local))
+                               run=partial(self._collect, bundle, resources, namespaces, local, around))
                       for folder, resources in group_by_folder(target.resources).items()]
         return units
 
     def _collect(self, bundle: PolicyBundle, reviewed: Sequence[Resource], world: Sequence[Resource],
-                 only: frozenset[str]) -> list[Finding]:
-        return [f for f in self._evaluate(bundle, reviewed, world, only=only)]
+                 only: frozenset[str], prepared: _Prepared) -> list[Finding]:
+        if not self.shared_engines:
+            return [f for f in self._evaluate(bundle, reviewed, world, only=only)]
+        engine, expander, inventory = prepared.get()
+        if not engine.constraints:
+            return []
+        return [f for resource in reviewed for f in self._review(engine, expander, inventory, resource)]
+
+    def _prepare(self, bundle: PolicyBundle, world: Sequence[Resource],
+                 only: frozenset[str]) -> tuple[PolicyEngine, Expander, Inventory]:
+        """The engine `_evaluate` builds for these kinds and this world (its setup findings dropped:
+        the setup unit reports them once)."""
+        engine = PolicyEngine(self.compiler, enforcement_points=self.enforcement_points, kind_scopes=True)
+        unsupported: set[str] = set()
+        for resource in bundle.templates.values():
+            if _template_kind(resource.obj) in only:
+                list(self._add_template(engine, resource, unsupported))
+        for resource in bundle.constraints.values():
+            if resource.kind in only:
+                list(self._add_constraint(engine, resource, unsupported))
+        inventory = _inventory(world)
+        engine.set_inventory(inventory)
+        return engine, Expander(self._expansions(bundle)), inventory
 
     def _setup_findings(self, bundle: PolicyBundle) -> list[Finding]:
         """Template and constraint problems, reported once (not per unit)."""
@@ -145,7 +175,8 @@ class GatekeeperValidator(Validator):
         """Review `reviewed` against the constraints (of the kinds in `only`), with `world` as the
         inventory and the source of Namespace objects. Setup problems are reported only when
         `only` is None (the plain, unplanned validate)."""
-        engine = PolicyEngine(self.compiler, enforcement_points=self.enforcement_points, kind_scopes=True)
+        engine = PolicyEngine(self.compiler, enforcement_points=self.enforcement_points, kind_scopes=True,
+                              kind_index=self.shared_engines)
         unsupported: set[str] = set()
         for resource in bundle.templates.values():
             if only is None or _template_kind(resource.obj) in only:
@@ -158,12 +189,7 @@ class GatekeeperValidator(Validator):
                 if only is None:
                     yield from problems
         expander = Expander(self._expansions(bundle))
-        inventory = Inventory()
-        for resource in world:
-            try:
-                inventory.add(resource.obj)
-            except InventoryError:
-                continue  # an object without kind or version is the schema validator's finding
+        inventory = _inventory(world)
         engine.set_inventory(inventory)
         if not engine.constraints:
             return
@@ -241,6 +267,29 @@ class GatekeeperValidator(Validator):
 
     def _finding(self, resource: Resource, rule: str, severity: Severity, message: str) -> Finding:
         return Finding.about(resource, validator=self.name, rule=rule, severity=severity, message=message)
+
+
+class _Prepared:
+    """A value built on first use and kept for the life of the process (one per forked worker)."""
+
+    def __init__(self, build: Callable[[], tuple[PolicyEngine, Expander, Inventory]]) -> None:
+        self._build = build
+        self._value: tuple[PolicyEngine, Expander, Inventory] | None = None
+
+    def get(self) -> tuple[PolicyEngine, Expander, Inventory]:
+        if self._value is None:
+            self._value = self._build()
+        return self._value
+
+
+def _inventory(world: Sequence[Resource]) -> Inventory:
+    inventory = Inventory()
+    for resource in world:
+        try:
+            inventory.add(resource.obj)
+        except InventoryError:
+            continue  # an object without kind or version is the schema validator's finding
+    return inventory
 
 
 def _rule(constraint: Constraint) -> str:
