@@ -237,6 +237,11 @@ class PolicyEngine:
                                           actions=actions, obj=review.object))
         return violations
 
+    def may_select(self, obj: Mapping[str, Any]) -> bool:
+        """False when no constraint's `kinds` select `obj`: reviewing it as written (not expanded)
+        finds nothing, so a caller may skip building its review at all."""
+        return not self.kind_index or bool(self._candidates([Matchable(obj)]))
+
     def _candidates(self, targets: Sequence[Matchable]) -> list[tuple[str, str]]:
         """The constraint keys, in order, whose `kinds` select one of `targets`: the others cannot
         match (ConstraintMatcher.selects_kind), so they are not offered the object at all."""
