@@ -128,17 +128,23 @@ class PolicyEngine:
 
     `kind_scopes=True` lets the matcher use the known scope of common kinds (a namespaced kind
     without `metadata.namespace` stays namespaced); gator reads the scope from the object alone.
+    `kind_index=False` offers every object to every constraint's matcher (the reference the
+    kind index is tested against).
     """
 
     def __init__(self, compiler: TemplateCompiler | None = None, *,
-                 enforcement_points: Sequence[str] = (GATOR,), kind_scopes: bool = False) -> None:
+                 enforcement_points: Sequence[str] = (GATOR,), kind_scopes: bool = False,
+                 kind_index: bool = True) -> None:
         self.compiler = compiler if compiler is not None else TemplateCompiler()
         self.enforcement_points = tuple(enforcement_points)
         self.kind_scopes = kind_scopes
+        self.kind_index = kind_index
         self._templates: dict[str, CompiledTemplate] = {}
         self._constraints: dict[tuple[str, str], _Entry] = {}
         self._inventory = Inventory()
         self._bound: dict[str, BoundTemplate] = {}
+        #: (group, kind) -> the constraint keys, in order, whose `kinds` select it
+        self._by_kind: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
 
     # -- state ---------------------------------------------------------------------------------
     def add_template(self, template: ConstraintTemplate) -> CompiledTemplate:
@@ -160,6 +166,7 @@ class PolicyEngine:
         if isinstance(nested(obj, "spec", "parameters"), Mapping):
             constraint = replace(constraint, parameters=compiled.apply_defaults(constraint.parameters))
         self._constraints[(constraint.kind, constraint.name)] = _Entry(constraint, to_json(constraint.parameters))
+        self._by_kind.clear()
         return constraint
 
     def set_inventory(self, inventory: Inventory) -> None:
@@ -183,8 +190,8 @@ class PolicyEngine:
         targets = [Matchable(obj, namespace, review.source, self._scope(obj)) for obj in review.candidates]
         webhook_only = self.enforcement_points == (WEBHOOK,)
         violations: list[Violation] = []
-        input_prefix = '{"review":' + review.json + ',"parameters":'
-        for key in sorted(self._constraints):
+        input_prefix = ""  # serialised on the first evaluation: most objects match no constraint
+        for key in self._candidates(targets):
             entry = self._constraints[key]
             constraint = entry.constraint
             actions = constraint.actions_at(self.enforcement_points)
@@ -205,6 +212,8 @@ class PolicyEngine:
                        f":failed to run Match criteria: {exc}")
                 violations.append(Violation(constraint, msg, {}, actions, review.object))
                 continue
+            if not input_prefix:
+                input_prefix = '{"review":' + review.json + ',"parameters":'
             try:
                 results = self._bind(constraint.kind, compiled).violations(input_prefix + entry.parameters_json + "}")
             except EvaluationError as exc:
@@ -227,6 +236,29 @@ class PolicyEngine:
                 violations.append(replace(violation, msg=f"[Implied by {resultant.template_name}] {violation.msg}",
                                           actions=actions, obj=review.object))
         return violations
+
+    def may_select(self, obj: Mapping[str, Any]) -> bool:
+        """False when no constraint's `kinds` select `obj`: reviewing it as written (not expanded)
+        finds nothing, so a caller may skip building its review at all."""
+        return not self.kind_index or bool(self._candidates([Matchable(obj)]))
+
+    def _candidates(self, targets: Sequence[Matchable]) -> list[tuple[str, str]]:
+        """The constraint keys, in order, whose `kinds` select one of `targets`: the others cannot
+        match (ConstraintMatcher.selects_kind), so they are not offered the object at all."""
+        if not self.kind_index:
+            return sorted(self._constraints)
+        selected: set[tuple[str, str]] = set()
+        for target in targets:
+            group_kind = (target.group, target.kind)
+            keys = self._by_kind.get(group_kind)
+            if keys is None:
+                keys = tuple(key for key in sorted(self._constraints)
+                             if self._constraints[key].constraint.matcher.selects_kind(*group_kind))
+                self._by_kind[group_kind] = keys
+            if len(targets) == 1:
+                return list(keys)
+            selected.update(keys)
+        return sorted(selected)
 
     def _scope(self, obj: Mapping[str, Any]) -> bool | None:
         if not self.kind_scopes:

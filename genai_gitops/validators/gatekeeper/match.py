@@ -203,6 +203,11 @@ class ConstraintMatcher:
                 and self._excluded(target) and self._labels(target) and self._namespace_selector(target)
                 and self._name(target) and self._source(target))
 
+    def selects_kind(self, group: str, kind: str) -> bool:
+        """The `kinds` criterion alone: False means `matches` is False for every object of this group
+        and kind (it is checked first and cannot fail), so a caller may skip such objects unmatched."""
+        return not self.defined or not self.kinds or any(k.matches(group, kind) for k in self.kinds)
+
     def matches_any(self, targets: Sequence[Matchable]) -> bool:
         """A request matches when its object or its old object does."""
         return any(self.matches(t) for t in targets)

@@ -18,7 +18,8 @@ points (admission webhook, audit and gator; a scoped constraint takes its strong
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -71,13 +72,17 @@ class GatekeeperValidator(Validator):
     options_used = ("policy_paths",)
 
     def __init__(self, options: ValidatorOptions, *, compiler: TemplateCompiler | None = None,
-                 enforcement_points: Sequence[str] = CLUSTER_POINTS) -> None:
+                 enforcement_points: Sequence[str] = CLUSTER_POINTS, fast: bool = True) -> None:
         self.policies = load_policy_bundle(options.policy_paths) if options.policy_paths else PolicyBundle()
         self.policy_paths = tuple(options.policy_paths)
         self._policy_digest: str | None = None
         #: shared by every target this validator checks: each template is compiled once per run
         self.compiler = compiler if compiler is not None else TemplateCompiler()
         self.enforcement_points = tuple(enforcement_points)
+        #: False: the straightforward path the fast one is tested against (every work unit builds its
+        #: own engine and offers every object to every constraint; every template that reads
+        #: `data.inventory` is reviewed over the whole cluster)
+        self.fast = fast
 
     def _bundle(self, target: Target) -> tuple[PolicyBundle, list[Finding]]:
         """The policies to evaluate on `target` (the tree's copies over the library's), and notes on them.
@@ -106,9 +111,11 @@ class GatekeeperValidator(Validator):
     def plan(self, target: Target) -> list[WorkUnit]:
         """Cacheable units: a constraint whose template never reads `data.inventory` judges an object by
         the object, its Namespace and the policies alone, so its results are cached per app folder. The
-        referential constraints see the whole cluster every time (their kinds are few)."""
+        referential constraints see the whole cluster every time (their kinds are few), except those
+        whose template reads no inventory but the Namespaces, which the folder units hold too."""
         bundle, notes = self._bundle(target)
-        referential = frozenset(kind for kind, resource in _template_kinds(bundle) if _reads_inventory(resource))
+        referential = frozenset(kind for kind, resource in _template_kinds(bundle) if _reads_inventory(resource)
+                                and not (self.fast and _reads_only_namespaces(resource)))
         local = frozenset(kind for kind, _ in _template_kinds(bundle)) - referential
         namespaces = [r for r in target.resources if r.kind == "Namespace" and not r.group]
         context = cache_keys.unit_context(
@@ -118,19 +125,49 @@ class GatekeeperValidator(Validator):
             namespaces=resources_digest(namespaces))
         units = [WorkUnit(label=f"policy setup {target.name}", key=None,
                           run=lambda: [*bundle.findings, *notes, *self._setup_findings(bundle)])]
+        # a unit's engine depends only on the bundle, its world and its kinds: every unit of the
+        # target shares one, built by the first unit a process runs (units run in forked workers,
+        # so nothing is built for a target whose units all come from the cache)
+        everything = _Prepared(partial(self._prepare, bundle, target.resources, referential))
+        around = _Prepared(partial(self._prepare, bundle, namespaces, local))
         if referential:
             units.append(WorkUnit(label=f"policy referential {target.name}", key=None,
-                                  run=partial(self._collect, bundle, target.resources, target.resources, referential)))
+                                  run=partial(self._collect, bundle, target.resources, target.resources, referential,
+                                              everything)))
         if local:
             units += [WorkUnit(label=f"policy {folder}",
                                key=cache_keys.work_unit(context=context, objects=resources_digest(resources)),
-                               run=partial(self._collect, bundle, resources, namespaces, local))
+                               run=partial(self._collect, bundle, resources, namespaces, local, around))
                       for folder, resources in group_by_folder(target.resources).items()]
         return units
 
     def _collect(self, bundle: PolicyBundle, reviewed: Sequence[Resource], world: Sequence[Resource],
-                 only: frozenset[str]) -> list[Finding]:
-        return [f for f in self._evaluate(bundle, reviewed, world, only=only)]
+                 only: frozenset[str], prepared: _Prepared) -> list[Finding]:
+        if not self.fast:
+            return [f for f in self._evaluate(bundle, reviewed, world, only=only)]
+        engine, expander, inventory = prepared.get()
+        if not engine.constraints:
+            return []
+        # an object no constraint selects by kind has nothing to review, unless an ExpansionTemplate
+        # derives other objects from it
+        return [f for resource in reviewed if expander.templates or engine.may_select(resource.obj)
+                for f in self._review(engine, expander, inventory, resource)]
+
+    def _prepare(self, bundle: PolicyBundle, world: Sequence[Resource],
+                 only: frozenset[str]) -> tuple[PolicyEngine, Expander, Inventory]:
+        """The engine `_evaluate` builds for these kinds and this world (its setup findings dropped:
+        the setup unit reports them once)."""
+        engine = PolicyEngine(self.compiler, enforcement_points=self.enforcement_points, kind_scopes=True)
+        unsupported: set[str] = set()
+        for resource in bundle.templates.values():
+            if _template_kind(resource.obj) in only:
+                list(self._add_template(engine, resource, unsupported))
+        for resource in bundle.constraints.values():
+            if resource.kind in only:
+                list(self._add_constraint(engine, resource, unsupported))
+        inventory = _inventory(world)
+        engine.set_inventory(inventory)
+        return engine, Expander(self._expansions(bundle)), inventory
 
     def _setup_findings(self, bundle: PolicyBundle) -> list[Finding]:
         """Template and constraint problems, reported once (not per unit)."""
@@ -145,7 +182,8 @@ class GatekeeperValidator(Validator):
         """Review `reviewed` against the constraints (of the kinds in `only`), with `world` as the
         inventory and the source of Namespace objects. Setup problems are reported only when
         `only` is None (the plain, unplanned validate)."""
-        engine = PolicyEngine(self.compiler, enforcement_points=self.enforcement_points, kind_scopes=True)
+        engine = PolicyEngine(self.compiler, enforcement_points=self.enforcement_points, kind_scopes=True,
+                              kind_index=self.fast)
         unsupported: set[str] = set()
         for resource in bundle.templates.values():
             if only is None or _template_kind(resource.obj) in only:
@@ -158,12 +196,7 @@ class GatekeeperValidator(Validator):
                 if only is None:
                     yield from problems
         expander = Expander(self._expansions(bundle))
-        inventory = Inventory()
-        for resource in world:
-            try:
-                inventory.add(resource.obj)
-            except InventoryError:
-                continue  # an object without kind or version is the schema validator's finding
+        inventory = _inventory(world)
         engine.set_inventory(inventory)
         if not engine.constraints:
             return
@@ -243,6 +276,29 @@ class GatekeeperValidator(Validator):
         return Finding.about(resource, validator=self.name, rule=rule, severity=severity, message=message)
 
 
+class _Prepared:
+    """A value built on first use and kept for the life of the process (one per forked worker)."""
+
+    def __init__(self, build: Callable[[], tuple[PolicyEngine, Expander, Inventory]]) -> None:
+        self._build = build
+        self._value: tuple[PolicyEngine, Expander, Inventory] | None = None
+
+    def get(self) -> tuple[PolicyEngine, Expander, Inventory]:
+        if self._value is None:
+            self._value = self._build()
+        return self._value
+
+
+def _inventory(world: Sequence[Resource]) -> Inventory:
+    inventory = Inventory()
+    for resource in world:
+        try:
+            inventory.add(resource.obj)
+        except InventoryError:
+            continue  # an object without kind or version is the schema validator's finding
+    return inventory
+
+
 def _rule(constraint: Constraint) -> str:
     return f"{constraint.kind}/{constraint.name}"
 
@@ -258,3 +314,27 @@ def _template_kinds(bundle: PolicyBundle) -> list[tuple[str, Resource]]:
 def _reads_inventory(template: Resource) -> bool:
     """Does the template's Rego (or its libs) read `data.inventory` (a referential policy)?"""
     return "data.inventory" in json.dumps(template.obj.get("spec", {}))
+
+
+# `data` anywhere in Rego (a reference, an import, a comment), and the one use of it that reads the
+# synced Namespaces alone
+_DATA = re.compile(r"\bdata\b")
+_NAMESPACES = re.compile(r"data\s*\.\s*inventory\s*\.\s*cluster\s*\.\s*v1\s*\.\s*Namespace\b")
+
+
+def _reads_only_namespaces(template: Resource) -> bool:
+    """Does every mention of `data` in the template's Rego and libs read `data.inventory.cluster.v1.Namespace`?
+
+    Then its inventory is the target's Namespaces, exactly what a folder unit's inventory holds (the
+    v1 Namespaces of the target, in order), so it is evaluated there, per folder and cached, instead
+    of over the whole cluster. Any other mention (a comment, an import, `data[...]`, a lib) keeps it
+    referential."""
+    try:
+        parsed = ConstraintTemplate.from_object(template.obj)
+    except TemplateError:
+        return False
+    for source in (parsed.rego, *parsed.libs):
+        mentions = [m.start() for m in _DATA.finditer(source)]
+        if any(_NAMESPACES.match(source, start) is None for start in mentions):
+            return False
+    return True
