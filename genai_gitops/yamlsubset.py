@@ -58,6 +58,9 @@ class SubsetReader:
         self.values: dict[str, Any] = {}
         #: keys known to resolve to themselves as strings
         self.keys: set[str] = set()
+        #: a mapping entry's whole line -> (column of its key, key, text after `key: ` or None, value):
+        #: most lines of generated manifests repeat exactly, from one tenant to the next
+        self.lines: dict[str, tuple[int, str, str | None, Any]] = {}
 
     def parse(self, text: str) -> Any:
         """The value of the one document `text`, or Outside."""
@@ -85,17 +88,18 @@ class SubsetReader:
                 self.values.clear()
             self.values[text] = value
 
+    def remember_line(self, line: str, entry: tuple[int, str, str | None, Any]) -> None:
+        if len(line) <= self.memo_length:
+            if len(self.lines) >= self.memo_max:
+                self.lines.clear()
+            self.lines[line] = entry
+
     def check_key(self, key: str) -> None:
         if len(key) > _KEY_MAX or not self.key_is_string(key):
             raise Outside  # a key that is no string (`on:`, `1:`, `null:`), or too long for libyaml
         if len(self.keys) >= self.memo_max:
             self.keys.clear()
         self.keys.add(key)
-
-
-def _is_dash(line: str, col: int) -> bool:
-    """Whether a block sequence entry (`- ` or a lone `-`) starts at `col`."""
-    return line.startswith("- ", col) or (len(line) == col + 1 and line[col] == "-")
 
 
 class _Document:
@@ -114,66 +118,90 @@ class _Document:
 
     def node(self, p: int, col: int, depth: int) -> tuple[Any, int]:
         """The block collection whose first entry starts at line `p`, column `col`."""
-        if depth > self.reader.max_depth:
-            raise Outside  # libyaml's path refuses it, naming the line
         line = self.lines[p]
-        if _is_dash(line, col):
+        if line.startswith("- ", col) or (len(line) == col + 1 and line[col] == "-"):
             return self.sequence(p, col, depth, indentless=False)
-        if _KEY.match(line, col):
-            return self.mapping(p, col, depth)
-        raise Outside  # a scalar on a line of its own (multi-line plain or quoted)
+        return self.mapping(p, col, depth)  # Outside if no key starts there (a scalar on its own line)
 
     def after_key(self, p: int, col: int, depth: int) -> tuple[Any, int]:
         """The value of a key at column `col` on line `p` written with nothing after its colon."""
         lines = self.lines
-        q = self.skip(p + 1)
-        if q < len(lines):
+        q = p + 1
+        if q == len(lines):
+            return None, q
+        line = lines[q]
+        body = line.lstrip(" ")
+        if not body or body[0] == "#":
+            q = self.skip(q)
+            if q == len(lines):
+                return None, q
             line = lines[q]
-            indent = len(line) - len(line.lstrip(" "))
-            if indent > col:
-                return self.node(q, indent, depth + 1)
-            if indent == col and _is_dash(line, col):
-                if depth + 1 > self.reader.max_depth:
-                    raise Outside
-                return self.sequence(q, col, depth + 1, indentless=True)  # `key:` then `- item` below it
+            body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        dash = body.startswith("- ") or body == "-"
+        if indent > col:
+            if dash:
+                return self.sequence(q, indent, depth + 1, indentless=False)
+            return self.mapping(q, indent, depth + 1)
+        if indent == col and dash:
+            return self.sequence(q, col, depth + 1, indentless=True)  # `key:` then `- item` below it
         return None, q  # an empty value is null
 
     def mapping(self, p: int, col: int, depth: int) -> tuple[dict[str, Any], int]:
         lines, reader = self.lines, self.reader
-        values, keys, match_key = reader.values, reader.keys, _KEY.match
+        values, keys, match_key, known = reader.values, reader.keys, _KEY.match, reader.lines.get
+        if depth > reader.max_depth:
+            raise Outside  # libyaml's path refuses it, naming the line
         prefix = " " * col
         mapping: dict[str, Any] = {}
         line = lines[p]
         while True:
-            match = match_key(line, col)
-            if match is None:
-                raise Outside
-            key = match.group(1)
-            if key not in keys:
-                reader.check_key(key)
-            if key in mapping:
-                raise Outside  # a duplicate: libyaml's path refuses it, naming both lines
-            at = match.end()
-            if at < len(line):
-                text = line[at:]
-                value = values.get(text, _MISS)
-                if value is _MISS:
-                    value, p = self.inline(p, text, col)
+            entry = known(line)
+            if entry is not None and entry[0] == col:  # a line read before: (column, key, text, value)
+                key, text, value = entry[1], entry[2], entry[3]
+                if key in mapping:
+                    raise Outside  # a duplicate: libyaml's path refuses it, naming both lines
+                if text is None:
+                    value, p = self.after_key(p, col, depth)
                 else:
                     p += 1
             else:
-                value, p = self.after_key(p, col, depth)
+                match = match_key(line, col)
+                if match is None:
+                    raise Outside
+                key = match.group(1)
+                if key not in keys:
+                    reader.check_key(key)
+                if key in mapping:
+                    raise Outside
+                at = match.end()
+                if at < len(line):
+                    text = line[at:]
+                    value = values.get(text, _MISS)
+                    if value is not _MISS:
+                        p += 1
+                        reader.remember_line(line, (col, key, text, value))
+                    else:
+                        value, p = self.inline(p, text, col)
+                        if text in values:  # a one-line scalar, immutable
+                            reader.remember_line(line, (col, key, text, value))
+                else:
+                    reader.remember_line(line, (col, key, None, None))
+                    value, p = self.after_key(p, col, depth)
             mapping[key] = value
             if p == len(lines):
                 return mapping, p
             line = lines[p]
             if line.startswith(prefix) and line[col:col + 1] not in " #":
                 continue  # the common case: the next key, at this mapping's column
-            p = self.skip(p)
-            if p == len(lines):
-                return mapping, p
-            line = lines[p]
-            indent = len(line) - len(line.lstrip(" "))
+            body = line.lstrip(" ")
+            if not body or body[0] == "#":
+                p = self.skip(p)
+                if p == len(lines):
+                    return mapping, p
+                line = lines[p]
+                body = line.lstrip(" ")
+            indent = len(line) - len(body)
             if indent < col:
                 return mapping, p
             if indent > col:
@@ -181,6 +209,8 @@ class _Document:
 
     def sequence(self, p: int, col: int, depth: int, *, indentless: bool) -> tuple[list[Any], int]:
         lines, values, match_key = self.lines, self.reader.values, _KEY.match
+        if depth > self.reader.max_depth:
+            raise Outside
         entry = " " * col + "- "
         items: list[Any] = []
         line = lines[p]
@@ -191,7 +221,7 @@ class _Document:
                 indent = len(lines[q]) - len(lines[q].lstrip(" ")) if q < len(lines) else -1
                 item, p = self.node(q, indent, depth + 1) if indent > col else (None, q)
             elif match_key(line, at):
-                item, p = self.node(p, at, depth + 1)
+                item, p = self.mapping(p, at, depth + 1)
             else:
                 text = line[at:]
                 item = values.get(text, _MISS)
@@ -200,7 +230,7 @@ class _Document:
                 elif text.startswith(" "):
                     raise Outside  # more than one space after the dash
                 elif text.startswith("- ") or text == "-":
-                    item, p = self.node(p, at, depth + 1)
+                    item, p = self.sequence(p, at, depth + 1, indentless=False)
                 else:
                     item, p = self.inline(p, text, col)
             items.append(item)
@@ -209,16 +239,19 @@ class _Document:
             line = lines[p]
             if line.startswith(entry):
                 continue  # the common case: the next item, at this sequence's column
-            p = self.skip(p)
-            if p == len(lines):
-                return items, p
-            line = lines[p]
-            indent = len(line) - len(line.lstrip(" "))
+            body = line.lstrip(" ")
+            if not body or body[0] == "#":
+                p = self.skip(p)
+                if p == len(lines):
+                    return items, p
+                line = lines[p]
+                body = line.lstrip(" ")
+            indent = len(line) - len(body)
             if indent < col:
                 return items, p
             if indent > col:
                 raise Outside
-            if not _is_dash(line, col):
+            if not (body.startswith("- ") or body == "-"):
                 if indentless:
                     return items, p  # the mapping that holds this sequence goes on
                 raise Outside
