@@ -131,15 +131,26 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     descriptor (no race with a swap of the path), refused with an OSError like an unreadable file."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket, device or folder); replace it with a "
                                         "YAML or JSON file", str(path))
-        with os.fdopen(fd, "rb") as handle:
-            fd = -1  # the file object closes it
-            return handle.read(MAX_BYTES + 1)
+        # ask for the size fstat gave (plus one byte, to see the end or a file that grew), never for the
+        # whole limit: a read of n bytes allocates n bytes first, and 1 MiB per small file costs more
+        # than parsing it
+        left = MAX_BYTES + 1
+        parts: list[bytes] = []
+        want = min(status.st_size + 1, left)
+        while left > 0:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            parts.append(chunk)
+            left -= len(chunk)
+            want = min(64 * 1024, left)
+        return b"".join(parts)
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)
 
 
 def read_file(path: str | os.PathLike[str]) -> str:
