@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,8 +128,27 @@ def read_data(data: bytes, name: str) -> ManifestSet:
     return read_text(text.replace("\r\n", "\n").replace("\r", "\n"), name)
 
 
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while many files are read.
+
+    Reading builds a few hundred thousand dicts and lists that all stay alive; each build of 700
+    containers starts a collection that walks the young ones again, and every few of those walk
+    everything read so far: a third of the reading time at 1,000 tenants, to find nothing, since
+    parsed documents hold no reference cycles. Reference counting still frees everything at once;
+    the collector resumes (if it was running) when the block ends."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 def read_paths(paths: Iterable[str | os.PathLike[str]]) -> ManifestSet:
     result = ManifestSet()
-    for file in iter_manifest_files(paths):
-        result.extend(read_file(file))
+    with no_collection():
+        for file in iter_manifest_files(paths):
+            result.extend(read_file(file))
     return result
