@@ -97,9 +97,10 @@ class SubsetReader:
     def check_key(self, key: str) -> None:
         if len(key) > _KEY_MAX or not self.key_is_string(key):
             raise Outside  # a key that is no string (`on:`, `1:`, `null:`), or too long for libyaml
-        if len(self.keys) >= self.memo_max:
-            self.keys.clear()
-        self.keys.add(key)
+        if len(key) <= self.memo_length:
+            if len(self.keys) >= self.memo_max:
+                self.keys.clear()
+            self.keys.add(key)
 
 
 class _Document:
