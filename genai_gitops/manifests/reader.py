@@ -50,6 +50,13 @@ def _split_documents(text: str) -> Iterator[tuple[int, str]]:
     start, line = 0, 1
     for match in _DOC_SEPARATOR.finditer(text):
         yield line, text[start:match.start()]
+        rest = match.group(0)[3:].strip()
+        if rest and not rest.startswith("#"):
+            # a document that begins on its `---` line (`--- {kind: Secret, ...}`, `--- |`): the chunk keeps
+            # the line, or that document would be lost to every check while kubectl and Argo CD apply it
+            line += text.count("\n", start, match.start())
+            start = match.start()
+            continue
         line += text.count("\n", start, match.end()) + 1 if match.end() < len(text) else 0
         start = match.end() + 1
     if start < len(text):
