@@ -36,9 +36,14 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from genai_gitops import yamlsubset
+
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 100
 MAX_ALIAS_NODES = 100_000
+#: read documents in the plain block subset without libyaml (yamlsubset); False: every document goes
+#: through libyaml (the tests compare the two paths)
+SUBSET_READER = True
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster where present
 _TAG = "tag:yaml.org,2002:"
@@ -126,15 +131,26 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     descriptor (no race with a swap of the path), refused with an OSError like an unreadable file."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket, device or folder); replace it with a "
                                         "YAML or JSON file", str(path))
-        with os.fdopen(fd, "rb") as handle:
-            fd = -1  # the file object closes it
-            return handle.read(MAX_BYTES + 1)
+        # ask for the size fstat gave (plus one byte, to see the end or a file that grew), never for the
+        # whole limit: a read of n bytes allocates n bytes first, and 1 MiB per small file costs more
+        # than parsing it
+        left = MAX_BYTES + 1
+        parts: list[bytes] = []
+        want = min(status.st_size + 1, left)
+        while left > 0:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            parts.append(chunk)
+            left -= len(chunk)
+            want = min(64 * 1024, left)
+        return b"".join(parts)
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)
 
 
 def read_file(path: str | os.PathLike[str]) -> str:
@@ -381,6 +397,51 @@ def _build(loader: Any, node: Node) -> Any:
     raise _General
 
 
+_BOOL, _INT, _FLOAT = _TAG + "bool", _TAG + "int", _TAG + "float"
+_PLAIN = (True, False)  # the `implicit` libyaml gives the resolver for a plain scalar
+_NO_MARK = yaml.Mark("", 0, 0, 0, "", 0)
+
+
+class _Scalars:
+    """Plain scalars resolved and built exactly as KubernetesLoader does (YAML 1.1 as Kubernetes
+    reads it), for yamlsubset."""
+
+    def __init__(self) -> None:
+        self.loader = KubernetesLoader("")  # never parses: its resolver and constructors are used
+
+    def value(self, text: str) -> Any:
+        tag = self.loader.resolve(ScalarNode, text, _PLAIN)
+        if tag == _STR:
+            return text
+        if tag == _NULL:
+            return None
+        if tag not in (_BOOL, _INT, _FLOAT):
+            raise yamlsubset.Outside  # a merge key `<<` as a value, and the like
+        try:
+            return self.loader.yaml_constructors[tag](self.loader, ScalarNode(tag, text, _NO_MARK, _NO_MARK))
+        except InputError:  # `.inf`, an integer too long: libyaml's path words the refusal, with its line
+            raise yamlsubset.Outside from None
+
+    def key_is_string(self, text: str) -> bool:
+        return bool(self.loader.resolve(ScalarNode, text, _PLAIN) == _STR)
+
+
+_subset: yamlsubset.SubsetReader | None = None
+
+
+def _load_subset(text: str) -> Any:
+    """The document's value by yamlsubset, or yamlsubset.Outside."""
+    global _subset
+    if _subset is None:
+        scalars = _Scalars()
+        _subset = yamlsubset.SubsetReader(scalars.value, scalars.key_is_string, max_depth=MAX_DEPTH,
+                                          memo_max=_RESOLVED_MAX, memo_length=_RESOLVED_LENGTH)
+    try:
+        return _subset.parse(text)
+    except RecursionError:  # pragma: no cover - max_depth keeps it far away
+        raise yamlsubset.Outside from None
+
+
 def _syntax_error(exc: yaml.YAMLError) -> InputError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
@@ -393,6 +454,11 @@ def load_yaml(text: str, *, yaml12: bool = False) -> Any:
     """The one document of `text` (None when empty); an InputError when it is refused."""
     loader_class = Yaml12Loader if yaml12 else KubernetesLoader
     check_text(text)
+    if SUBSET_READER and not yaml12:
+        try:
+            return _load_subset(text)
+        except yamlsubset.Outside:
+            pass  # libyaml reads it (or refuses it, saying why)
     if _nesting_bound(text) > MAX_DEPTH:
         _check_nesting(text, loader_class)
     loader = loader_class(text)

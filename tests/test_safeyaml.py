@@ -197,6 +197,20 @@ def test_the_fast_constructor_gives_exactly_what_pyyaml_gives(monkeypatch, text:
     assert fast == outcome()
 
 
+@pytest.mark.parametrize("text", SHAPES)
+def test_the_subset_reader_gives_exactly_what_libyaml_gives(monkeypatch, text: str) -> None:
+    def outcome() -> object:
+        try:
+            value = load_yaml(text)
+        except InputError as exc:
+            return ("refused", exc.line, exc.column, exc.rule, exc.message)
+        return ("value", repr(value), value)
+
+    subset = outcome()
+    monkeypatch.setattr(safeyaml, "SUBSET_READER", False)
+    assert subset == outcome()
+
+
 def test_the_resolver_memo_is_bounded(monkeypatch) -> None:
     monkeypatch.setattr(safeyaml, "_RESOLVED_MAX", 5)
     monkeypatch.setattr(safeyaml.KubernetesLoader, "_resolved", {})

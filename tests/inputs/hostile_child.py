@@ -1,6 +1,7 @@
 """Run every hostile file through the manifest reader and the tenant loader, inside limits.
 
-Started as `python hostile_child.py FILE...` by test_hostile.py: the address space is capped at
+Started as `python hostile_child.py [--libyaml-only] FILE...` by test_hostile.py (`--libyaml-only`: without
+safeyaml's subset reader, so both reading paths face the corpus): the address space is capped at
 500 MiB before anything is imported, each reader call gets 5 s of CPU time (ITIMER_PROF: the
 test machine is shared, so wall-clock time would measure the neighbours), and the answers are
 printed as JSON, one object per file.
@@ -20,6 +21,7 @@ SECONDS = 5
 
 resource.setrlimit(resource.RLIMIT_AS, (LIMIT_BYTES, LIMIT_BYTES))
 
+from genai_gitops import safeyaml  # noqa: E402
 from genai_gitops.manifests.reader import read_paths  # noqa: E402
 from genai_gitops.model.errors import ModelError  # noqa: E402
 from genai_gitops.model.loader import load_tenant_file  # noqa: E402
@@ -61,7 +63,11 @@ def tenant(file):
     return []
 
 
-for name in sys.argv[1:]:
+files = sys.argv[1:]
+if files[:1] == ["--libyaml-only"]:
+    safeyaml.SUBSET_READER = False
+    files = files[1:]
+for name in files:
     m, m_seconds = timed(lambda name=name: manifest(name))
     t, t_seconds = timed(lambda name=name: tenant(name))
     print(json.dumps({"file": os.path.basename(name), "manifest": m, "tenant": t,

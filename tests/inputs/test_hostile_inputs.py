@@ -46,13 +46,32 @@ TOO_LARGE = ("file holds more than 1,048,576 bytes (1 MiB), the most an input fi
 
 
 @pytest.fixture(scope="module")
-def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+def both_answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict]]:
+    """Each reading path's answers: safeyaml's subset reader first (the default), and libyaml alone.
+    The subset must hand every hostile file it cannot read exactly to libyaml."""
     folder = tmp_path_factory.mktemp("hostile")
     files = hostile_corpus.write(folder)
-    done = subprocess.run([sys.executable, str(CHILD), *files], cwd=folder, capture_output=True, text=True,
-                          timeout=600, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return {a["file"]: a for a in map(json.loads, done.stdout.splitlines())}
+    both = {}
+    for path, flags in (("subset", []), ("libyaml", ["--libyaml-only"])):
+        done = subprocess.run([sys.executable, str(CHILD), *flags, *files], cwd=folder, capture_output=True,
+                              text=True, timeout=600, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        both[path] = {a["file"]: a for a in map(json.loads, done.stdout.splitlines())}
+    return both
+
+
+@pytest.fixture(scope="module", params=["subset", "libyaml"])
+def answers(both_answers: dict[str, dict[str, dict]], request: pytest.FixtureRequest) -> dict[str, dict]:
+    """Every test below holds for both reading paths."""
+    return both_answers[request.param]
+
+
+def test_both_paths_answer_every_file_alike(both_answers: dict[str, dict[str, dict]]) -> None:
+    subset, libyaml = both_answers["subset"], both_answers["libyaml"]
+    assert sorted(subset) == sorted(libyaml) == sorted(hostile_corpus.CORPUS)
+    for name in subset:
+        assert (subset[name]["manifest"], subset[name]["tenant"]) == (libyaml[name]["manifest"],
+                                                                      libyaml[name]["tenant"]), name
 
 
 def test_every_file_is_answered_within_the_limits(answers: dict[str, dict]) -> None:
