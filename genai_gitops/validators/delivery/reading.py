@@ -28,14 +28,35 @@ class Source:
     key: str
 
 
-def parse_cached(folders: Sequence[Folder], cache: ResultCache) -> ManifestSet:
+#: processes for a large batch of folders to parse (parse_folders spreads them only from PARALLEL_FOLDERS on)
+PARSE_WORKERS = 2
+
+
+def parse_cached(folders: Sequence[Folder], cache: ResultCache, *, workers: int = 1) -> ManifestSet:
     """parse_folders through `cache`; without it when an object cannot be cached (JSON has no YAML timestamp)."""
     try:
-        return parse_folders(folders, cache=cache)
+        return parse_folders(folders, cache=cache, workers=workers)
     except (TypeError, ValueError):
         if not cache.enabled:
             raise
-        return parse_folders(folders)
+        return parse_folders(folders, workers=workers)
+
+
+def parse_by_folder(folders: Sequence[Folder], cache: ResultCache) -> dict[str, list[Resource]] | None:
+    """The objects of many folders parsed in one batch (both cores for a large one), by folder path, each
+    in read order; None when the batch cannot go through the cache (the caller parses folder by folder)."""
+    try:
+        parsed = parse_folders(folders, cache=cache, workers=PARSE_WORKERS)
+    except (TypeError, ValueError):
+        return None
+    out: dict[str, list[Resource]] = {folder.path: [] for folder in folders}
+    for res in parsed.resources:
+        # a Folder's files are `<folder.path>/<name>` (scandir paths), so this is the folder they came from
+        found = out.get(os.path.dirname(res.file))
+        if found is None:
+            return None
+        found.append(res)
+    return out
 
 
 def in_file_order(resources: Iterable[Resource]) -> list[Resource]:
