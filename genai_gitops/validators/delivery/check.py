@@ -158,7 +158,7 @@ class DeliveryCheck:
             folder = self.root / paths[0]
             recurse = bool(mapping(source.get("directory")).get("recurse"))
             exists = self.repo.is_dir(paths[0])
-            folders = load_folder(folder, recurse, loaded) if exists else ()
+            folders = load_folder(folder, recurse, loaded, self.repo.listings) if exists else ()
             key = cache_keys.delivery_source(path=paths[0], recurse=recurse, exists=exists,
                                              folders=(f.key for f in folders))
             out.append(Source(paths[0], recurse, exists, folders, key))
