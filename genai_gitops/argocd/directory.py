@@ -90,11 +90,12 @@ def read_files(source: Mapping[str, Any], folder: Path, repo_root: Path,
     directory = normalized_directory(source) or {}
     recurse = bool(directory.get("recurse"))
     include, exclude = str(directory.get("include") or ""), str(directory.get("exclude") or "")
-    root = repo_root.resolve()
+    root: Path | None = None  # resolved on the first link only: resolve() costs a stat per path segment
     for rel, entry, _hidden in _entries(folder, recurse, listing):
         if not _MANIFEST_FILE.match(entry.name):
             continue
         if entry.is_symlink():
+            root = root or repo_root.resolve()
             real = Path(os.path.realpath(entry.path))
             if (root != real and root not in real.parents) or not real.is_file():
                 continue  # Argo CD refuses a link leaving the repository (the app fails) or skips a dangling one
