@@ -15,7 +15,7 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 | `synth` | the digest of what an app's inputs render to | `app_inputs` |
 | `nca` | an isolation workspace's analysis | `workspace` |
 | `delivery-preview` | the Argo CD preview and what it read | `preview` |
-| `delivery-apps` | an Application's facts and object findings | `delivery_facts` (+ `delivery_source`) |
+| `delivery-apps` | every Application's facts and object findings | `delivery_index` (records: `delivery_facts`) |
 | `checkov-class` | checkov's judgement of one class of alike namespaces | `checkov_class` |
 """
 
@@ -125,6 +125,13 @@ def delivery_source(*, path: str, recurse: bool, exists: bool, folders: Iterable
     """What Argo CD reads for one source of an Application: its path, whether it recurses, whether the
     folder exists, and the `folder` keys of what it reads."""
     return digest(path, str(recurse), str(exists), *folders)
+
+
+def delivery_index(*, root: str) -> str:
+    """Where the delivery check keeps the records of one repository's Applications: found by the root
+    alone, each record inside is keyed by `delivery_facts` and used only when that key matches (one
+    load instead of one per Application; a record no Application of the last run used is dropped)."""
+    return digest("delivery-index", root)
 
 
 def delivery_facts(sources: Iterable[str]) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +56,25 @@ def source_type(source: Mapping[str, Any], folder: Path) -> str:
     return "Directory"
 
 
-def _entries(folder: Path, recurse: bool) -> Iterator[tuple[str, os.DirEntry[str], bool]]:
+#: the entries of one folder, sorted by name, as a caller listed them already (os.scandir)
+Listing = Sequence[os.DirEntry[str]]
+
+
+def list_folder(folder: str) -> list[os.DirEntry[str]]:
+    """`folder`'s entries sorted by name: what `_entries` reads of a folder, to list it once for several uses."""
+    with os.scandir(folder) as listing:
+        return sorted(listing, key=lambda e: e.name)
+
+
+def _entries(folder: Path, recurse: bool,
+             listing: Listing | None = None) -> Iterator[tuple[str, os.DirEntry[str], bool]]:
     """(path relative to `folder`, entry, inside a hidden folder) of every non-folder entry; links to
-    folders included as entries, never followed. scandir's d_type: no stat per regular file."""
+    folders included as entries, never followed. scandir's d_type: no stat per regular file.
+    `listing`: `folder`'s own entries (list_folder), when the caller listed it already."""
     stack = [(str(folder), "", False)]
     while stack:
         current, prefix, hidden = stack.pop()
-        with os.scandir(current) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
+        entries = listing if listing is not None and not prefix else list_folder(current)
         for entry in entries:
             rel = f"{prefix}{entry.name}"
             if entry.is_dir(follow_symlinks=False):
@@ -73,16 +84,18 @@ def _entries(folder: Path, recurse: bool) -> Iterator[tuple[str, os.DirEntry[str
                 yield rel, entry, hidden
 
 
-def read_files(source: Mapping[str, Any], folder: Path, repo_root: Path) -> Iterator[str]:
+def read_files(source: Mapping[str, Any], folder: Path, repo_root: Path,
+               listing: Listing | None = None) -> Iterator[str]:
     """Paths (relative to `folder`, `/`-separated) of the files a directory app reads."""
     directory = normalized_directory(source) or {}
     recurse = bool(directory.get("recurse"))
     include, exclude = str(directory.get("include") or ""), str(directory.get("exclude") or "")
-    root = repo_root.resolve()
-    for rel, entry, _hidden in _entries(folder, recurse):
+    root: Path | None = None  # resolved on the first link only: resolve() costs a stat per path segment
+    for rel, entry, _hidden in _entries(folder, recurse, listing):
         if not _MANIFEST_FILE.match(entry.name):
             continue
         if entry.is_symlink():
+            root = root or repo_root.resolve()
             real = Path(os.path.realpath(entry.path))
             if (root != real and root not in real.parents) or not real.is_file():
                 continue  # Argo CD refuses a link leaving the repository (the app fails) or skips a dangling one
@@ -95,18 +108,20 @@ def read_files(source: Mapping[str, Any], folder: Path, repo_root: Path) -> Iter
         yield rel
 
 
-def checked_files(folder: Path, recurse: bool) -> set[str]:
+def checked_files(folder: Path, recurse: bool, listing: Listing | None = None) -> set[str]:
     """Paths (relative to `folder`) of the files `check` parses there: regular, not links, YAML/JSON,
     outside hidden folders (genai_gitops.manifests.cached.load_folders)."""
-    return {rel for rel, entry, hidden in _entries(folder, recurse)
+    return {rel for rel, entry, hidden in _entries(folder, recurse, listing)
             if not hidden and entry.name.endswith(MANIFEST_SUFFIXES) and entry.is_file(follow_symlinks=False)}
 
 
-def unchecked_reads(source: Mapping[str, Any], folder: Path, repo_root: Path) -> tuple[str, list[str]]:
-    """How Argo CD renders `folder` and the files it reads there that `check` does not."""
+def unchecked_reads(source: Mapping[str, Any], folder: Path, repo_root: Path, *,
+                    listing: Listing | None = None) -> tuple[str, list[str]]:
+    """How Argo CD renders `folder` and the files it reads there that `check` does not. `listing`:
+    `folder`'s own entries (list_folder), when the caller listed it already."""
     kind = source_type(source, folder)
     if kind != "Directory":
         return kind, []
     recurse = bool((normalized_directory(source) or {}).get("recurse"))
-    checked = checked_files(folder, recurse)
-    return kind, [rel for rel in read_files(source, folder, repo_root) if rel not in checked]
+    checked = checked_files(folder, recurse, listing)
+    return kind, [rel for rel in read_files(source, folder, repo_root, listing) if rel not in checked]

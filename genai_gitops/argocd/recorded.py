@@ -10,7 +10,7 @@ every read the same way, so the kept Applications are what a new preview would g
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from genai_gitops.argocd.generators import clusters, git
 from genai_gitops.argocd.preview import PreviewApp, preview
 from genai_gitops.model.cluster import ClusterInventory
 
+_FIELDS = fields(PreviewApp)
 #: generator memo entries read from the inventory alone (which a caller's key holds): nothing to check again
 _FROM_INVENTORY = frozenset({clusters.MEMO_KEY})
 
@@ -38,7 +39,8 @@ class RecordedPreview:
         return git.reads_unchanged(self.reads["git"], repo_root, non_empty=non_empty or {})
 
     def to_json(self) -> dict[str, Any]:
-        return {"apps": [asdict(app) for app in self.apps], "reads": self.reads}
+        # the fields as they are (asdict would deep-copy every spec only for json.dumps to read it)
+        return {"apps": [{f.name: getattr(app, f.name) for f in _FIELDS} for app in self.apps], "reads": self.reads}
 
     @classmethod
     def from_json(cls, data: Any) -> RecordedPreview:

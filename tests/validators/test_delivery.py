@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from genai_gitops.argocd.preview import preview
-from genai_gitops.cache import DiskCache, ResultCache
+from genai_gitops.cache import DiskCache, MemoryCache, ResultCache
 from genai_gitops.check import CheckOptions, run_check
 from genai_gitops.manifests import cached as cached_manifests
 from genai_gitops.manifests import read_paths
@@ -511,3 +511,58 @@ def test_a_hook_that_runs_before_the_secret_it_reads_is_reported(repo: Path) -> 
     found = [f for f in findings(repo, "central-prod") if f.rule == "applied-before-its-inputs"]
     assert len(found) == 2 and all("is a PreSync hook of Application central-prod-central and reads" in f.message
                                    and f.message.endswith("make the hook a Sync hook in a later wave") for f in found)
+
+
+def _straightforward(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str | None, list[Finding]]:
+    """Every target's findings the plain way: no cache, each Application's folders parsed on their own,
+    every folder listed again for the unchecked-reads rule, every AppProject question answered afresh."""
+    from genai_gitops.validators.delivery import reading, repository
+    from genai_gitops.validators.delivery.projects import Project
+
+    class Forgetful(dict):
+        def __setitem__(self, key, value) -> None:
+            return None
+
+    with monkeypatch.context() as patch:
+        patch.setattr(reading, "parse_by_folder", lambda folders, cache: None)
+        patch.setattr(repository.Repository, "listings", Forgetful(), raising=False)
+        original = repository.Repository.__init__
+
+        def init(self, *args, **kwargs) -> None:
+            original(self, *args, **kwargs)
+            self.listings = Forgetful()
+
+        patch.setattr(repository.Repository, "__init__", init)
+        patch.setattr(Project, "cluster_resource_problem", Project._cluster_resource_problem)
+        patch.setattr(Project, "namespaced_resource_problem", Project._namespaced_resource_problem)
+        return {c: findings(root, c) for c in CLUSTERS}
+
+
+def test_fast_paths_find_exactly_what_the_straightforward_one_does(repo: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batch parsing (forked on two processes here), the one-entry cache of every Application's record,
+    folders listed once and the AppProject memo give the same findings, in the same order, as the
+    straightforward path: cold, warm, and after an edit that changes one folder's findings."""
+    break_a_few_things(repo)
+    app = repo / "dist/customer-eu-1/tenant-acme"
+    (app / ".hidden.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: hidden}\n")
+    (app / "main.jsonnet").write_text("{}\n")
+    os.symlink(app / "ServiceAccount-open-webui.yaml", app / "Service-link.yaml")
+    expected = _straightforward(repo, monkeypatch)
+    got = sorted({f.rule for found in expected.values() for f in found})
+    assert {"unclaimed-folder", "namespace-not-permitted", "cluster-resource-not-permitted",
+            "reads-unchecked-file"} <= set(got), got
+    monkeypatch.setattr(cached_manifests, "PARALLEL_FOLDERS", 1)  # the batch goes through forked workers
+    cache = DiskCache(tmp_path / "cache")
+    assert cached_findings(repo, cache) == expected  # cold
+    assert cached_findings(repo, cache) == expected  # warm: every record from the one entry
+    entries = list((tmp_path / "cache" / APPS_NAMESPACE).rglob("*.json"))
+    assert len(entries) == 1
+
+    edit_yaml(repo / "dist/customer-us-1/tenant-globex/ServiceAccount-open-webui.yaml",
+              lambda obj: obj["metadata"].update(namespace="kube-system"))
+    changed = _straightforward(repo, monkeypatch)
+    assert changed != expected
+    assert cached_findings(repo, cache) == changed
+    assert {c: findings(repo, c, options=ValidatorOptions(repo_root=repo, cache=MemoryCache()))
+            for c in CLUSTERS} == changed

@@ -25,10 +25,12 @@ The ApplicationSets in argocd/ are previewed offline (genai_gitops.argocd.previe
 Findings are computed once per repository and handed out per target: a cluster target gets the
 findings of its own folders, plus (for the first inventory cluster) those belonging to no cluster.
 
-Incremental with the run's cache: objects are parsed through the parse cache `check` fills; per
+Incremental with the run's cache: objects are parsed through the parse cache `check` fills (the
+folders of every Application not in the cache in one batch, on both cores when there are many); per
 Application, the facts the repository-wide rules need (facts.AppFacts) and the findings about
-its objects are cached by its folders' content, and the preview by argocd/ and what it read. Only
-changed folders are parsed. `cache_context` digests a target's findings themselves: exact whatever
+its objects are kept by its folders' content, all Applications' records in one cache entry (one
+load and one write per run), and the preview by argocd/ and what it read. Only changed folders are
+parsed. `cache_context` digests a target's findings themselves: exact whatever
 they depend on (a cluster's findings depend on other clusters' folders too: CRD scopes, what syncs
 first on a shared destination), and a cluster whose findings did not change is answered from the
 cache without its folders being parsed.
@@ -40,7 +42,7 @@ check          DeliveryCheck: reads, caches and runs the rules below
 preview_cache  the Argo CD preview, kept while nothing it read from the working tree changed
 reading        the folders an Application reads, parsed through the run's parse cache
 facts          AppFacts: what the repository-wide rules need of one Application (cached per content)
-app_cache      the per-Application cache entry (facts and object findings)
+app_cache      the per-Application record (facts and object findings) and its cache entry
 repository     which sources are this repository's folders, which cluster a file belongs to
 clusters       destinations: the inventory's cluster secrets and Argo CD's own cluster
 projects       AppProjects: where they live, what each permits (Argo CD's matching)

@@ -1,5 +1,6 @@
 """What the delivery check keeps per Application in the run's cache: its AppFacts and the findings
-about its objects, by what they depend on; a damaged entry or one of another shape is recomputed."""
+about its objects, by what they depend on, every Application's record in one entry
+(cache_keys.delivery_index); a damaged entry or record, or one of another shape, is recomputed."""
 
 from __future__ import annotations
 
@@ -17,12 +18,6 @@ APPS_NAMESPACE = cache_keys.DELIVERY_APPS
 #: findings about an app's objects kept per cache entry, for as many (view, project, scopes) contexts
 MAX_OBJECT_CONTEXTS = 4
 _T = TypeVar("_T")
-
-
-def cached(cache: ResultCache, namespace: str, key: str, restore: Callable[[Any], _T]) -> _T | None:
-    """The cached value, restored; None when absent, damaged or of another shape (then recomputed)."""
-    data = cache.get(namespace, key)
-    return None if data is None else restored(restore, data)
 
 
 def restored(restore: Callable[[Any], _T], data: Any) -> _T | None:

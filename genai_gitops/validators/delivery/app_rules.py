@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from genai_gitops.argocd.directory import unchecked_reads
+from genai_gitops.argocd.directory import Listing, unchecked_reads
 from genai_gitops.manifests import Resource
 from genai_gitops.report.finding import Finding
 from genai_gitops.validators.delivery.applications import AppView, destination_of, sources_of
@@ -48,7 +48,8 @@ def app_findings(view: AppView, projects: Mapping[str, Project], repo: Repositor
     for source in sources:
         for path in repo.repo_paths([source]):
             if repo.is_dir(path):
-                for rule, message in unchecked_reads_findings(repo.root, view.name, source, path):
+                for rule, message in unchecked_reads_findings(repo.root, view.name, source, path,
+                                                              repo.listings.get(str(repo.root / path))):
                     add(rule, message)
     wrong_project = app_project_finding(view.name, view.project, repo.repo_paths(sources), view.anchor)
     if wrong_project is not None:
@@ -80,10 +81,11 @@ def app_findings(view: AppView, projects: Mapping[str, Project], repo: Repositor
     return out
 
 
-def unchecked_reads_findings(root: Path, name: str, source: Mapping[str, Any],
-                             path: str) -> Iterator[tuple[str, str]]:
-    """What Argo CD would read from `path` that this check does not (argocd/directory.py)."""
-    kind, unchecked = unchecked_reads(source, root / path, root)
+def unchecked_reads_findings(root: Path, name: str, source: Mapping[str, Any], path: str,
+                             listing: Listing | None = None) -> Iterator[tuple[str, str]]:
+    """What Argo CD would read from `path` that this check does not (argocd/directory.py); `listing`:
+    the folder's entries, when the check listed them already."""
+    kind, unchecked = unchecked_reads(source, root / path, root, listing=listing)
     fix = ("set spec.source.directory.include to '*.{yaml,yml,json}' and exclude to '.*', as the generated "
            "ApplicationSets do")
     if kind != "Directory":

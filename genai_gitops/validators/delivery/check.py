@@ -24,7 +24,6 @@ from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.delivery.app_cache import (
     APPS_NAMESPACE,
     MAX_OBJECT_CONTEXTS,
-    cached,
     entry_from,
     findings_from,
     restored,
@@ -39,7 +38,14 @@ from genai_gitops.validators.delivery.folders import folder_findings
 from genai_gitops.validators.delivery.invariants import all_project_findings
 from genai_gitops.validators.delivery.preview_cache import cached_preview
 from genai_gitops.validators.delivery.projects import Project, load_projects, project_folders
-from genai_gitops.validators.delivery.reading import Source, in_file_order, load_folder, parse_cached, subfolders
+from genai_gitops.validators.delivery.reading import (
+    Source,
+    in_file_order,
+    load_folder,
+    parse_by_folder,
+    parse_cached,
+    subfolders,
+)
 from genai_gitops.validators.delivery.repository import Repository
 from genai_gitops.validators.delivery.scopes import KindScopes
 from genai_gitops.validators.delivery.waves import sync_wave_findings
@@ -82,8 +88,10 @@ class DeliveryCheck:
         self._inputs: _Inputs | list[Located] | None = None
         self._objects: dict[str, list[Resource]] = {}
         self._project_keys: dict[str, str] = {}
-        #: per Application, the object findings its cache entry holds, by what they depend on
-        self._stored: dict[str, dict[str, Any]] = {}
+        #: the records of this run's Applications by `delivery_facts` key: {"facts", "objects": findings by
+        #: context}; stored in the cache as one entry (one load and one write per run, not per Application)
+        self._records: dict[str, dict[str, Any]] = {}
+        self._records_changed = False
 
     def run(self) -> list[Located]:
         inputs = self._read()
@@ -109,6 +117,9 @@ class DeliveryCheck:
             if project is not None:
                 out += [Located(view.owner, f) for f in self._object_findings(view, inputs, project)]
         out += sync_wave_findings(inputs.views, facts, children, self.clusters, self.scopes)
+        if self._records_changed and self.cache.enabled:
+            store(self.cache, APPS_NAMESPACE, cache_keys.delivery_index(root=str(self.root)), self._records)
+            self._records_changed = False
         return out
 
     # -- reading ------------------------------------------------------------------------------
@@ -147,7 +158,7 @@ class DeliveryCheck:
             folder = self.root / paths[0]
             recurse = bool(mapping(source.get("directory")).get("recurse"))
             exists = self.repo.is_dir(paths[0])
-            folders = load_folder(folder, recurse, loaded) if exists else ()
+            folders = load_folder(folder, recurse, loaded, self.repo.listings) if exists else ()
             key = cache_keys.delivery_source(path=paths[0], recurse=recurse, exists=exists,
                                              folders=(f.key for f in folders))
             out.append(Source(paths[0], recurse, exists, folders, key))
@@ -156,29 +167,58 @@ class DeliveryCheck:
     def _app_objects(self, name: str, inputs: _Inputs) -> list[Resource]:
         """The objects of Application `name`, parsed (through the parse cache) on first use."""
         if name not in self._objects:
-            objects: list[Resource] = []
-            for source in inputs.sources[name]:
-                if source.exists:
-                    objects += in_file_order(parse_cached(source.folders, self.cache).resources)
-            self._objects[name] = objects
+            self._parse_apps([name], inputs)
         return self._objects[name]
 
+    def _parse_apps(self, names: list[str], inputs: _Inputs) -> None:
+        """The objects of Applications `names`, their folders parsed in one batch (through the parse cache)."""
+        names = [n for n in names if n not in self._objects]
+        folders = list({f.path: f for n in names for s in inputs.sources[n] if s.exists for f in s.folders}.values())
+        by_folder = parse_by_folder(folders, self.cache) if folders else {}
+        for name in names:
+            objects: list[Resource] = []
+            for source in inputs.sources[name]:
+                if not source.exists:
+                    continue
+                if by_folder is None:  # an object the cache cannot hold: this source alone, as parse_folders reads
+                    objects += in_file_order(parse_cached(source.folders, self.cache).resources)
+                else:
+                    objects += in_file_order(r for f in source.folders for r in by_folder[f.path])
+            self._objects[name] = objects
+
     def _facts(self, inputs: _Inputs) -> dict[str, AppFacts]:
-        """Every Application's AppFacts, from its cache entry (which also holds its object findings,
-        by what they depend on: one load per unchanged Application) or from its objects."""
+        """Every Application's AppFacts, from its record in the cache (which also holds its object findings,
+        by what they depend on; one load for all) or from its objects (parsed in one batch)."""
         if inputs.facts is None:
+            kept = self.cache.get(APPS_NAMESPACE, cache_keys.delivery_index(root=str(self.root)))
+            if not isinstance(kept, dict):
+                kept = {}
             inputs.facts = {}
+            missing: list[PreviewApp] = []
             for app in inputs.apps:
                 key = inputs.keys[app.name]
-                entry = cached(self.cache, APPS_NAMESPACE, key, entry_from)
+                if key in self._records:  # another Application reading the same folders
+                    inputs.facts[app.name] = AppFacts.from_json(self._records[key]["facts"])
+                    continue
+                entry = restored(entry_from, kept[key]) if key in kept else None
                 if entry is None:
-                    facts = AppFacts.of(self._app_objects(app.name, inputs))
-                    self._stored[app.name] = {}
-                    if self.cache.enabled:
-                        store(self.cache, APPS_NAMESPACE, key, {"facts": facts.to_json(), "objects": {}})
-                else:
-                    facts, self._stored[app.name] = entry
+                    missing.append(app)
+                    continue
+                facts, objects = entry
                 inputs.facts[app.name] = facts
+                self._records[key] = {"facts": kept[key]["facts"], "objects": objects}
+            if len(self._records) != len(kept):
+                self._records_changed = True  # records of Applications gone, or new ones below
+            self._parse_apps([app.name for app in missing], inputs)
+            for app in missing:
+                key = inputs.keys[app.name]
+                if key not in self._records:
+                    facts = AppFacts.of(self._objects[app.name])
+                    self._records[key] = {"facts": facts.to_json(), "objects": {}}
+                    self._records_changed = True
+                    inputs.facts[app.name] = facts
+                else:
+                    inputs.facts[app.name] = AppFacts.from_json(self._records[key]["facts"])
         return inputs.facts
 
     # -- views --------------------------------------------------------------------------------
@@ -212,17 +252,17 @@ class DeliveryCheck:
         key = cache_keys.delivery_objects(application=view.name, destination=destination,
                                           resolved="" if dest is None else f"{dest.name}\0{dest.server}\0{dest.label}",
                                           project=self._project_keys[project.name], scopes=scopes)
-        stored = self._stored.setdefault(view.name, {})
+        stored = self._records[inputs.keys[view.name]]["objects"]
         found = restored(findings_from, stored[key]) if key in stored else None
         if found is None:
             found = object_findings(view, self._app_objects(view.name, inputs), project, self.repo, self.clusters,
                                     self.scopes)
             if not self.cache.enabled:
                 return found
-            # a few contexts per entry: Applications reading the same folder share it
+            # a few contexts per record: Applications reading the same folder share it
             kept = list(stored.items())[-(MAX_OBJECT_CONTEXTS - 1):]
             stored.clear()
             stored.update(kept)
             stored[key] = [f.to_dict() for f in found]
-            store(self.cache, APPS_NAMESPACE, inputs.keys[view.name], {"facts": facts.to_json(), "objects": stored})
+            self._records_changed = True
         return found

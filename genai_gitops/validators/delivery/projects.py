@@ -32,6 +32,9 @@ class Project:
     _permitted: dict[tuple[str, str, str], bool] = field(default_factory=dict, compare=False, repr=False)
     #: source_permitted answers, by repoURL
     _sources: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    #: cluster_resource_problem and namespaced_resource_problem answers: asked for every object
+    _problems: dict[tuple[str, str, str | None, bool], str | None] = field(default_factory=dict, compare=False,
+                                                                          repr=False)
 
     def _list(self, key: str) -> list[Mapping[str, Any]]:
         value = self.spec.get(key)
@@ -91,6 +94,18 @@ class Project:
         return ", ".join(parts) or "none"
 
     def cluster_resource_problem(self, group: str, kind: str, name: str) -> str | None:
+        key = (group, kind, name, True)
+        if key not in self._problems:
+            self._problems[key] = self._cluster_resource_problem(group, kind, name)
+        return self._problems[key]
+
+    def namespaced_resource_problem(self, group: str, kind: str) -> str | None:
+        key = (group, kind, None, False)
+        if key not in self._problems:
+            self._problems[key] = self._namespaced_resource_problem(group, kind)
+        return self._problems[key]
+
+    def _cluster_resource_problem(self, group: str, kind: str, name: str) -> str | None:
         white, black = self._list("clusterResourceWhitelist"), self._list("clusterResourceBlacklist")
         if not white:
             return (f"AppProject {self.name} permits no cluster-scoped objects "
@@ -102,7 +117,7 @@ class Project:
             return f"AppProject {self.name}'s spec.clusterResourceBlacklist forbids {_gk(group, kind)}"
         return None
 
-    def namespaced_resource_problem(self, group: str, kind: str) -> str | None:
+    def _namespaced_resource_problem(self, group: str, kind: str) -> str | None:
         white = self.spec.get("namespaceResourceWhitelist")
         black = self._list("namespaceResourceBlacklist")
         if isinstance(white, list) and not white:

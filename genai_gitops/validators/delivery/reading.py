@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from genai_gitops.argocd.directory import Listing, list_folder
 from genai_gitops.cache import ResultCache
 from genai_gitops.manifests import ManifestSet, Resource
 from genai_gitops.manifests.cached import Folder, load_folders, parse_folders
@@ -28,14 +29,35 @@ class Source:
     key: str
 
 
-def parse_cached(folders: Sequence[Folder], cache: ResultCache) -> ManifestSet:
+#: processes for a large batch of folders to parse (parse_folders spreads them only from PARALLEL_FOLDERS on)
+PARSE_WORKERS = 2
+
+
+def parse_cached(folders: Sequence[Folder], cache: ResultCache, *, workers: int = 1) -> ManifestSet:
     """parse_folders through `cache`; without it when an object cannot be cached (JSON has no YAML timestamp)."""
     try:
-        return parse_folders(folders, cache=cache)
+        return parse_folders(folders, cache=cache, workers=workers)
     except (TypeError, ValueError):
         if not cache.enabled:
             raise
-        return parse_folders(folders)
+        return parse_folders(folders, workers=workers)
+
+
+def parse_by_folder(folders: Sequence[Folder], cache: ResultCache) -> dict[str, list[Resource]] | None:
+    """The objects of many folders parsed in one batch (both cores for a large one), by folder path, each
+    in read order; None when the batch cannot go through the cache (the caller parses folder by folder)."""
+    try:
+        parsed = parse_folders(folders, cache=cache, workers=PARSE_WORKERS)
+    except (TypeError, ValueError):
+        return None
+    out: dict[str, list[Resource]] = {folder.path: [] for folder in folders}
+    for res in parsed.resources:
+        # a Folder's files are `<folder.path>/<name>` (scandir paths), so this is the folder they came from
+        found = out.get(os.path.dirname(res.file))
+        if found is None:
+            return None
+        found.append(res)
+    return out
 
 
 def in_file_order(resources: Iterable[Resource]) -> list[Resource]:
@@ -43,22 +65,26 @@ def in_file_order(resources: Iterable[Resource]) -> list[Resource]:
     return sorted(resources, key=lambda r: r.file)
 
 
-def load_folder(folder: Path, recurse: bool, loaded: dict[tuple[str, bool], tuple[Folder, ...]]) -> tuple[Folder, ...]:
+def load_folder(folder: Path, recurse: bool, loaded: dict[tuple[str, bool], tuple[Folder, ...]],
+                listings: dict[str, Listing] | None = None) -> tuple[Folder, ...]:
     """The manifest folders Argo CD reads from `folder` (read once per check): with `recurse` every
     folder below it, else its own manifest files only (the same Folder `check` reads, in the usual
-    case of no hidden files, so the parse cache is shared)."""
+    case of no hidden files, so the parse cache is shared). `listings`: where to keep the folder's
+    entries (list_folder) when it is listed here, for the rules that look at them again."""
     key = (str(folder), recurse)
     if key not in loaded:
-        loaded[key] = tuple(load_folders([folder])) if recurse else _own_files(str(folder))
+        loaded[key] = tuple(load_folders([folder])) if recurse else _own_files(str(folder), listings)
     return loaded[key]
 
 
-def _own_files(directory: str) -> tuple[Folder, ...]:
+def _own_files(directory: str, listings: dict[str, Listing] | None) -> tuple[Folder, ...]:
     """load_folders of the manifest files directly in `directory`, without hidden ones (Path.suffix
     of a name not starting with a dot is one of the suffixes exactly when the name ends with it)."""
-    with os.scandir(directory) as entries:
-        files = sorted(e.path for e in entries
-                       if not e.name.startswith(".") and e.name.endswith(_MANIFEST_SUFFIXES) and e.is_file())
+    entries = list_folder(directory)
+    if listings is not None:
+        listings[directory] = entries
+    files = [e.path for e in entries
+             if not e.name.startswith(".") and e.name.endswith(_MANIFEST_SUFFIXES) and e.is_file()]
     if not files:
         return ()
     bodies = []

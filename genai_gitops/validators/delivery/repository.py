@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from genai_gitops.argocd.directory import Listing
 from genai_gitops.argocd.generators.git import same_repository
 
 
@@ -18,6 +19,8 @@ class Repository:
         #: the inventory's cluster names
         self.known = known
         self._dirs: dict[str, bool] = {}
+        #: the entries of the folders read for Applications (argocd.directory.list_folder), by path: listed once
+        self.listings: dict[str, Listing] = {}
         self._same_repo: dict[str, bool] = {}
 
     def repo_paths(self, sources: Iterable[Mapping[str, Any]]) -> list[str]:
