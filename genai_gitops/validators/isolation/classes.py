@@ -52,7 +52,9 @@ FORM_VERSION = "isolation-class-1"
 #: anywhere is a class of its own, so a token never meets a real string that looks like it)
 MARK = "\x00"
 NAMESPACE_MARK, TENANT_MARK = f"{MARK}namespace", f"{MARK}tenant"
-_DNS_LABEL = re.compile(r"^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$")
+#: a name that is renamed: a DNS label starting with a letter (RFC 1035), valid as a name and as a label value,
+#: and never read as anything but a name (a number could be a port: "8080" stays as it is)
+_RENAMED = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
 _LAST = {4: (1 << 32) - 1, 6: (1 << 128) - 1}
 
 
@@ -108,14 +110,14 @@ def canonical_form(workspace: Workspace) -> CanonicalForm:
 
 
 def _identity(workspace: Workspace) -> dict[str, str]:
-    """The tenant's own names: its namespace and the tenant label on it, when they are DNS labels (valid as
-    names and as label values alike, so renaming one into the other cannot make nca reject it)."""
+    """The tenant's own names: its namespace and the tenant label on it, when `_RENAMED` (valid as names and
+    as label values alike, so renaming one into the other cannot make nca reject it or read it otherwise)."""
     names: dict[str, str] = {}
-    if _DNS_LABEL.match(workspace.namespace):
+    if _RENAMED.match(workspace.namespace):
         names[workspace.namespace] = NAMESPACE_MARK
     tenant = next((n.label_map.get(TENANT_LABEL) for n in workspace.namespaces if n.name == workspace.namespace),
                   None)
-    if tenant is not None and _DNS_LABEL.match(tenant):
+    if tenant is not None and _RENAMED.match(tenant):
         names.setdefault(tenant, TENANT_MARK)
     return names
 
@@ -286,8 +288,8 @@ class ClassAnalyser:
                     self._classes[form.key] = NamespaceAnalysis.from_dict(cached)
                 else:
                     representatives[form.key] = index
-        fresh = dict(zip(representatives.values(), self._analyse([workspaces[i] for i in representatives.values()]),
-                         strict=True))
+        chosen = [workspaces[i] for i in representatives.values()]
+        fresh = dict(zip(representatives.values(), self._analyse(chosen) if chosen else [], strict=True))
         for key, index in representatives.items():
             canonical = to_canonical(fresh[index], forms[index])
             self._classes[key] = canonical
@@ -303,8 +305,9 @@ class ClassAnalyser:
                 results[index] = fresh[index]  # a representative whose analysis cannot be shared: its own
             else:
                 alone.append(index)
-        for index, analysis in zip(alone, self._analyse_alone([workspaces[i] for i in alone]), strict=True):
-            results[index] = analysis
+        if alone:
+            for index, analysis in zip(alone, self._analyse_alone([workspaces[i] for i in alone]), strict=True):
+                results[index] = analysis
         return [results[i] for i in range(len(workspaces))]
 
     def _analyse(self, workspaces: Sequence[Workspace]) -> list[NamespaceAnalysis]:
@@ -320,7 +323,7 @@ class ClassAnalyser:
             if cached is not None:
                 found[index] = NamespaceAnalysis.from_dict(cached)
         todo = [i for i in range(len(workspaces)) if i not in found]
-        for index, analysis in zip(todo, self._analyse([workspaces[i] for i in todo]), strict=True):
+        for index, analysis in zip(todo, self._analyse([workspaces[i] for i in todo]) if todo else [], strict=True):
             found[index] = analysis
             if not analysis.error:
                 self.cache.put(cache_keys.NCA, keys[index], analysis.to_dict())
