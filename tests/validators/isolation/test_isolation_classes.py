@@ -18,7 +18,7 @@ from genai_gitops.report.section import Section
 from genai_gitops.synth import synthesize_platform
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.isolation import classes
-from genai_gitops.validators.isolation.analysis import analyse
+from genai_gitops.validators.isolation.analysis import NamespaceAnalysis, analyse
 from genai_gitops.validators.isolation.classes import (
     CanonicalForm,
     ClassAnalyser,
@@ -99,7 +99,7 @@ def test_class_based_run_equals_analysing_each_namespace_alone(bench_repo: tuple
     runs: list[int] = []
     real = ClassAnalyser._analyse
 
-    def counting(self: ClassAnalyser, workspaces):  # type: ignore[no-untyped-def]
+    def counting(self: ClassAnalyser, workspaces: list[Workspace]) -> list[NamespaceAnalysis]:
         runs.append(len(workspaces))
         return real(self, workspaces)
 
@@ -164,7 +164,7 @@ def test_a_cached_class_serves_a_later_run_without_nca(bench_repo: tuple[Platfor
         warm.analyse_many([s.workspace for s in build_workspaces(target.resources, tenants=target.tenants,
                                                                  cluster=target.cluster, inventory=target.inventory)])
 
-    def no_nca(self: ClassAnalyser, workspaces):  # type: ignore[no-untyped-def]
+    def no_nca(self: ClassAnalyser, workspaces: list[Workspace]) -> list[NamespaceAnalysis]:
         raise AssertionError(f"nca ran on {[w.namespace for w in workspaces]}")
 
     monkeypatch.setattr(ClassAnalyser, "_analyse", no_nca)
@@ -220,8 +220,6 @@ def test_an_analysis_maps_back_to_each_member() -> None:
 
 
 def test_an_analysis_that_failed_is_not_shared() -> None:
-    from genai_gitops.validators.isolation.analysis import NamespaceAnalysis
-
     form = canonical_form(_workspace("tenant-a", "a"))
     assert to_canonical(NamespaceAnalysis("tenant-a", error="nca exited with 7"), form) is None
 
