@@ -73,8 +73,10 @@ class AddressBook:
         #: split a set into the known blocks it contains (a picture); else name only exact matches (a finding)
         self.split = split
         self.entries: list[tuple[str, AddressSet]] = []
-        for name, addresses in entries:
-            if addresses and all(a != addresses for _, a in self.entries):
+        seen: set[AddressSet] = set()
+        for name, addresses in entries:  # the first name of a block wins
+            if addresses and addresses not in seen:
+                seen.add(addresses)
                 self.entries.append((name, addresses))
 
     @classmethod
