@@ -25,11 +25,12 @@ tests/validators/isolation/test_isolation_classes.py compares class-based and pe
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,15 +97,34 @@ class CanonicalForm:
 
 
 def canonical_form(workspace: Workspace) -> CanonicalForm:
-    """The workspace's class: equal keys, analyses equal up to renaming (see the module's docstring)."""
+    """The workspace's class: equal keys, analyses equal up to renaming (see the module's docstring).
+
+    The canonical content is what `Workspace.documents()` gives nca, less what is the same in every
+    workspace (apiVersion, kind, the stand-in container): namespaces, pods, and each policy's JSON."""
     try:
         names = _identity(workspace)
-        starts = _partition(workspace)
-        documents = [_canonical(d, names, starts) for d in workspace.documents()]
+        policies = [_PolicyText.read(p.body) for p in workspace.policies]
+        starts = _partition(cidr for p in policies for cidr in p.cidrs())
+
+        def rename(text: str) -> str:
+            if text.startswith(MARK):
+                raise _Unique
+            return names.get(text, text)
+
+        def labels(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
+            return [[rename(k), rename(v)] for k, v in pairs]
+
+        content = [
+            rename(workspace.namespace),
+            [[rename(n.name), labels(n.labels)] for n in workspace.namespaces],
+            [[rename(p.namespace), rename(p.name), labels(p.labels),
+              [[rename(name), number, rename(protocol)] for name, number, protocol in p.ports]]
+             for p in workspace.pods],
+            [p.canonical(names, starts) for p in policies],
+        ]
     except _Unique:
         return CanonicalForm()
-    text = json.dumps([names.get(workspace.namespace, workspace.namespace), documents], sort_keys=True,
-                      separators=(",", ":"))
+    text = json.dumps(content, separators=(",", ":"))
     key = hashlib.sha256(f"{FORM_VERSION}\n{text}".encode()).hexdigest()
     return CanonicalForm(key, names, starts)
 
@@ -122,15 +142,69 @@ def _identity(workspace: Workspace) -> dict[str, str]:
     return names
 
 
-def _ip_blocks(workspace: Workspace) -> list[dict[str, Any]]:
+#: an ipBlock as `PolicyDocument` writes it (sorted keys, no spaces); without a backslash in the text no
+#: string holds a quote, so `"ipBlock":` is always a key and these groups are whole strings
+_IP_BLOCK = re.compile(r'"ipBlock":\{"cidr":"([^"]*)"(?:,"except":\[((?:"[^"]*"(?:,"[^"]*")*)?)\])?\}')
+_STRING = re.compile(r'"([^"]*)"')
+
+
+@dataclass(frozen=True)
+class _PolicyText:
+    """One policy's JSON, read the fast way (text) when its shape allows, else parsed."""
+
+    body: str
+    #: (cidr, excepts or None) of each ipBlock, in text order; None: read from `parsed`
+    blocks: tuple[tuple[str, tuple[str, ...] | None], ...] | None
+    parsed: Any = None
+
+    @classmethod
+    def read(cls, body: str) -> _PolicyText:
+        if "\\" not in body:
+            found = [(m[1], tuple(_STRING.findall(m[2])) if m[2] is not None else None)
+                     for m in _IP_BLOCK.finditer(body)]
+            if len(found) == body.count('"ipBlock":'):
+                return cls(body, tuple(found))
+        return cls(body, None, json.loads(body))
+
+    def cidrs(self) -> list[object]:
+        if self.blocks is not None:
+            return [text for cidr, excepts in self.blocks for text in (cidr, *(excepts or ()))]
+        out: list[object] = []
+        for block in _ip_blocks(self.parsed):
+            excepts = block.get("except") or []
+            if not isinstance(excepts, list):
+                raise _Unique
+            out += [block.get("cidr"), *excepts]
+        return out
+
+    def canonical(self, names: Mapping[str, str], starts: Mapping[int, tuple[int, ...]]) -> str:
+        """The policy's JSON with the tenant's names (as values, never keys) and its blocks made positional."""
+        if self.blocks is None:
+            return json.dumps(_canonical(self.parsed, names, starts), sort_keys=True, separators=(",", ":"))
+
+        def block(match: re.Match[str]) -> str:
+            text = f'"ipBlock":{{"cidr":"{_block_token(match[1], starts)}"'
+            if match[2] is not None:
+                text += ',"except":[' + ",".join(f'"{_block_token(e, starts)}"' for e in _STRING.findall(match[2]))
+                text += "]"
+            return text + "}"
+
+        text = _IP_BLOCK.sub(block, self.body)
+        if names:
+            # a value is followed by `,`, `}` or `]`; a key by `:`
+            pattern = "|".join(re.escape(n) for n in names)
+            text = re.sub(f'"({pattern})"(?=[,}}\\]])', lambda m: f'"{names[m[1]]}"', text)
+        return text
+
+
+def _ip_blocks(policy: Any) -> list[dict[str, Any]]:
+    spec = policy.get("spec") if isinstance(policy, dict) else None
     blocks: list[dict[str, Any]] = []
-    for policy in workspace.policies:
-        spec = policy.spec
-        for direction, key in (("ingress", "from"), ("egress", "to")):
-            for rule in spec.get(direction) or []:
-                for peer in (rule.get(key) or []) if isinstance(rule, dict) else []:
-                    if isinstance(peer, dict) and isinstance(peer.get("ipBlock"), dict):
-                        blocks.append(peer["ipBlock"])
+    for direction, key in (("ingress", "from"), ("egress", "to")):
+        for rule in (spec.get(direction) or []) if isinstance(spec, dict) else []:
+            for peer in (rule.get(key) or []) if isinstance(rule, dict) else []:
+                if isinstance(peer, dict) and isinstance(peer.get("ipBlock"), dict):
+                    blocks.append(peer["ipBlock"])
     return blocks
 
 
@@ -139,27 +213,29 @@ def _network(text: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     out of any class rather than be taken for `10.0.0.0/8`)."""
     if not isinstance(text, str):
         raise _Unique
-    try:
-        network = ipaddress.ip_network(text, strict=True)
-    except ValueError:
-        raise _Unique from None
-    if str(network) != text:
+    network = _parsed_network(text)
+    if network is None:
         raise _Unique
     return network
 
 
-def _partition(workspace: Workspace) -> dict[int, tuple[int, ...]]:
+@functools.lru_cache(maxsize=8192)
+def _parsed_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        network = ipaddress.ip_network(text, strict=True)
+    except ValueError:
+        return None
+    return network if str(network) == text else None
+
+
+def _partition(cidrs: Iterable[object]) -> dict[int, tuple[int, ...]]:
     """Per IP version, the starts of the intervals every ipBlock of the workspace is a union of."""
     cuts: dict[int, set[int]] = {4: {0}, 6: {0}}
-    for block in _ip_blocks(workspace):
-        excepts = block.get("except") or []
-        if not isinstance(excepts, list):
-            raise _Unique
-        for text in [block.get("cidr"), *excepts]:
-            network = _network(text)
-            cuts[network.version].add(int(network.network_address))
-            if int(network.broadcast_address) < _LAST[network.version]:
-                cuts[network.version].add(int(network.broadcast_address) + 1)
+    for text in cidrs:
+        network = _network(text)
+        cuts[network.version].add(int(network.network_address))
+        if int(network.broadcast_address) < _LAST[network.version]:
+            cuts[network.version].add(int(network.broadcast_address) + 1)
     return {version: tuple(sorted(points)) for version, points in cuts.items()}
 
 
@@ -168,7 +244,7 @@ def _block_token(text: object, starts: Mapping[int, tuple[int, ...]]) -> str:
     version = network.version
     form = CanonicalForm(starts=starts)
     index = form.interval_index((version, int(network.network_address), int(network.broadcast_address)))
-    if index is None:  # cannot happen: the partition was cut at every block's ends
+    if index is None:  # an ipBlock outside a rule's peers, which the partition was not cut for
         raise _Unique
     return f"{MARK}ip{version}:{index[1]}-{index[2]}"
 
@@ -190,7 +266,10 @@ def _canonical(value: Any, names: Mapping[str, str], starts: Mapping[int, tuple[
                 if "cidr" in item:
                     block["cidr"] = _block_token(item["cidr"], starts)
                 if "except" in item:
-                    block["except"] = [_block_token(e, starts) for e in item["except"] or []]
+                    excepts = item["except"]
+                    if excepts is not None and not isinstance(excepts, list):
+                        raise _Unique
+                    block["except"] = None if excepts is None else [_block_token(e, starts) for e in excepts]
                 out[key] = block
             else:
                 out[key] = _canonical(item, names, starts)
