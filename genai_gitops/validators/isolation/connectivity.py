@@ -176,20 +176,27 @@ def _segments(pieces: Sequence[tuple[AddressSet, PortSet]]) -> list[Interval]:
     return out
 
 
-def _ports_at(pieces: Sequence[tuple[AddressSet, PortSet]], segment: Interval) -> PortSet:
-    version, first, _ = segment
-    ports = PortSet()
+def _ports_per_segment(pieces: Sequence[tuple[AddressSet, PortSet]], segments: Sequence[Interval]) -> list[PortSet]:
+    """The ports the pieces allow on each segment (every piece's interval is a run of whole segments,
+    since `_segments` cut at every end)."""
+    index = {(version, first): i for i, (version, first, _) in enumerate(segments)}
+    ports = [PortSet()] * len(segments)
     for addresses, piece_ports in pieces:
-        if any(v == version and a <= first <= b for v, a, b in addresses.intervals):
-            ports = ports | piece_ports
+        for version, first, last in addresses.intervals:
+            i = index[(version, first)]
+            while i < len(segments) and segments[i][0] == version and segments[i][2] <= last:
+                ports[i] = ports[i] | piece_ports
+                i += 1
     return ports
 
 
 def _difference(mine: Sequence[tuple[AddressSet, PortSet]],
                 theirs: Sequence[tuple[AddressSet, PortSet]]) -> list[tuple[AddressSet, PortSet]]:
     grouped: dict[PortSet, list[Interval]] = defaultdict(list)
-    for segment in _segments([*mine, *theirs]):
-        left = _ports_at(mine, segment) - _ports_at(theirs, segment)
+    segments = _segments([*mine, *theirs])
+    for segment, have, taken in zip(segments, _ports_per_segment(mine, segments), _ports_per_segment(theirs, segments),
+                                    strict=True):
+        left = have - taken
         if left:
             grouped[left].append(segment)
     return sorted((AddressSet.of(segments), ports) for ports, segments in grouped.items())
