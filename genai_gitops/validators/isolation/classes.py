@@ -44,7 +44,7 @@ from genai_gitops.validators.isolation.analysis import (
     NamespaceAnalysis,
     analyse_all,
 )
-from genai_gitops.validators.isolation.connectivity import Connection, Endpoint
+from genai_gitops.validators.isolation.connectivity import Connection, Endpoint, connection_order
 from genai_gitops.validators.isolation.workspace import Workspace
 
 #: canonical forms change meaning with this module: a new value invalidates cached class analyses
@@ -301,7 +301,7 @@ def _map_analysis(analysis: NamespaceAnalysis, name: Callable[[str], str | None]
     if namespace is None or None in ingress or None in egress:
         return None
     # sorted as `analyse` sorts them: the order of names changes with the names
-    return NamespaceAnalysis(namespace, tuple(sorted(connections)),
+    return NamespaceAnalysis(namespace, tuple(sorted(connections, key=connection_order)),
                              tuple(sorted(p for p in ingress if p is not None)),
                              tuple(sorted(p for p in egress if p is not None)))
 

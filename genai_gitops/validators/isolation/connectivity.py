@@ -54,6 +54,14 @@ class Connection:
         return f"{self.source} -> {self.destination}:{self.ports}"
 
 
+def connection_order(c: Connection) -> tuple[object, ...]:
+    """The order `Connection`'s own comparison gives (field by field, nested), as one flat tuple: sorting
+    by it gives the same list without building tuples of dataclasses at every comparison."""
+    s, d, p = c.source, c.destination, c.ports
+    return (s.namespace, s.name, s.addresses.intervals, d.namespace, d.name, d.addresses.intervals, p.ranges,
+            p.other_protocols)
+
+
 def endpoint_of(peer: Workload | Cidr) -> Endpoint:
     if isinstance(peer, Cidr):
         return Endpoint.external(AddressSet.from_cidr(peer.cidr, peer.excepts), peer.name)
@@ -160,7 +168,7 @@ class ConnectivityMap:
                 for endpoint in book.endpoints(addresses):
                     pair = (workload, endpoint) if direction == EGRESS else (endpoint, workload)
                     out.append(Connection(*pair, ports))
-        return sorted(out)
+        return sorted(out, key=connection_order)
 
 
 def _segments(pieces: Sequence[tuple[AddressSet, PortSet]]) -> list[Interval]:
@@ -199,7 +207,9 @@ def _difference(mine: Sequence[tuple[AddressSet, PortSet]],
         left = have - taken
         if left:
             grouped[left].append(segment)
-    return sorted((AddressSet.of(segments), ports) for ports, segments in grouped.items())
+    # ordered as (AddressSet, PortSet) pairs compare, field by field
+    return sorted(((AddressSet.of(segments), ports) for ports, segments in grouped.items()),
+                  key=lambda pair: (pair[0].intervals, pair[1].ranges, pair[1].other_protocols))
 
 
 def connectivity_diff(before: Iterable[Connection],

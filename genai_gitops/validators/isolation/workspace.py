@@ -111,8 +111,9 @@ class PolicyDocument:
     name: str
     body: str
 
-    @property
+    @functools.cached_property
     def spec(self) -> dict[str, Any]:
+        """Parsed once per document (read-only: shared by every reader)."""
         spec = json.loads(self.body).get("spec")
         return spec if isinstance(spec, dict) else {}
 
