@@ -137,7 +137,9 @@ def _identity(workspace: Workspace) -> dict[str, str]:
         names[workspace.namespace] = NAMESPACE_MARK
     tenant = next((n.label_map.get(TENANT_LABEL) for n in workspace.namespaces if n.name == workspace.namespace),
                   None)
-    if tenant is not None and _RENAMED.match(tenant):
+    # a tenant id that also names a namespace here (a tenant `default`) stays: renaming it would rename that
+    # namespace too, and nca may treat some namespaces apart
+    if tenant is not None and _RENAMED.match(tenant) and all(n.name != tenant for n in workspace.namespaces):
         names.setdefault(tenant, TENANT_MARK)
     return names
 

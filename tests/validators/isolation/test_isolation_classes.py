@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -208,6 +209,14 @@ def test_names_that_are_not_dns_labels_stay_literal() -> None:
     """A tenant id that nca could read otherwise (a number: a port) is never renamed."""
     numeric = canonical_form(_workspace("tenant-a", "8080"))
     assert "8080" not in numeric.names and "tenant-a" in numeric.names
+
+
+def test_a_tenant_id_that_names_a_namespace_stays_literal() -> None:
+    from genai_gitops.validators.isolation.workspace import NamespaceStandIn
+
+    workspace = _workspace("tenant-default", "default")
+    workspace = replace(workspace, namespaces=(NamespaceStandIn("default", ()), *workspace.namespaces))
+    assert canonical_form(workspace).names == {"tenant-default": "\x00namespace"}
 
 
 def test_an_analysis_maps_back_to_each_member() -> None:
