@@ -87,9 +87,12 @@ class CanonicalForm:
             return None
         return (version, i, j)
 
-    def interval_of(self, index: Interval) -> Interval:
+    def interval_of(self, index: Interval) -> Interval | None:
         version, i, j = index
-        return (version, self.starts[version][i], self._end(version, j))
+        starts = self.starts.get(version, ())
+        if not 0 <= i <= j < len(starts):
+            return None
+        return (version, starts[i], self._end(version, j))
 
     def _end(self, version: int, j: int) -> int:
         starts = self.starts[version]
@@ -316,12 +319,11 @@ def to_canonical(analysis: NamespaceAnalysis, form: CanonicalForm) -> NamespaceA
     return _map_analysis(analysis, lambda s: form.names.get(s, s), form.interval_index)
 
 
-def from_canonical(canonical: NamespaceAnalysis, form: CanonicalForm) -> NamespaceAnalysis:
-    """A class's canonical analysis with this member's names and addresses."""
+def from_canonical(canonical: NamespaceAnalysis, form: CanonicalForm) -> NamespaceAnalysis | None:
+    """A class's canonical analysis with this member's names and addresses (None, never a guess, should a
+    token or interval number not be the member's: equal keys make that impossible)."""
     real = {token: name for name, token in form.names.items()}
-    mapped = _map_analysis(canonical, lambda s: real.get(s, s), form.interval_of)
-    assert mapped is not None  # every token and interval number of the class is the member's too
-    return mapped
+    return _map_analysis(canonical, lambda s: real.get(s) if s.startswith(MARK) else s, form.interval_of)
 
 
 # -- analysing by class -----------------------------------------------------------------------------
@@ -380,8 +382,9 @@ class ClassAnalyser:
         alone = []
         for index, form in enumerate(forms):
             canonical = self._classes.get(form.key) if form.key else None
-            if canonical is not None:
-                results[index] = from_canonical(canonical, form)
+            mapped = from_canonical(canonical, form) if canonical is not None else None
+            if mapped is not None:
+                results[index] = mapped
             elif index in fresh:
                 results[index] = fresh[index]  # a representative whose analysis cannot be shared: its own
             else:

@@ -228,6 +228,15 @@ def test_an_analysis_maps_back_to_each_member() -> None:
     assert from_canonical(canonical, form_a) == analyse(a)
 
 
+def test_a_token_a_member_does_not_have_is_never_guessed() -> None:
+    from genai_gitops.validators.isolation.connectivity import Connection, Endpoint
+    from genai_gitops.validators.isolation.ports import PortSet
+
+    canonical = NamespaceAnalysis("\x00namespace", (Connection(Endpoint("\x00namespace", "a"),
+                                                                Endpoint("\x00other", "b"), PortSet()),))
+    assert from_canonical(canonical, canonical_form(_workspace("tenant-a", "a"))) is None
+
+
 def test_an_analysis_that_failed_is_not_shared() -> None:
     form = canonical_form(_workspace("tenant-a", "a"))
     assert to_canonical(NamespaceAnalysis("tenant-a", error="nca exited with 7"), form) is None
