@@ -14,6 +14,7 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 | `unit-<validator>` | a work unit's findings | `work_unit` (+ `unit_context`) |
 | `synth` | the digest of what an app's inputs render to | `app_inputs` |
 | `nca` | an isolation workspace's analysis | `workspace` |
+| `nca-class` | the analysis of one class of alike isolation workspaces, canonical | `workspace_class` |
 | `delivery-preview` | the Argo CD preview and what it read | `preview` |
 | `delivery-apps` | every Application's facts and object findings | `delivery_index` (records: `delivery_facts`) |
 | `checkov-class` | checkov's judgement of one class of alike namespaces | `checkov_class` |
@@ -33,6 +34,7 @@ RESOURCE_COUNT = "resource-count"
 CHECKED = "checked"
 SYNTH = "synth"
 NCA = "nca"
+NCA_CLASS = "nca-class"
 DELIVERY_PREVIEW = "delivery-preview"
 DELIVERY_APPS = "delivery-apps"
 CHECKOV_CLASS = "checkov-class"
@@ -112,6 +114,13 @@ def workspace(fingerprint: str) -> str:
     """An isolation analysis. Input: the workspace's own fingerprint, a digest of its canonical content
     (pods, namespaces, policies: everything nca reads); nca's version is in the tool fingerprint."""
     return fingerprint
+
+
+def workspace_class(key: str) -> str:
+    """The analysis of a class of alike isolation workspaces. Input: the class key, a digest of the
+    workspaces' canonical content (validators/isolation/classes.py: everything nca reads, the tenant's own
+    names and addresses made positional); nca's version is in the tool fingerprint."""
+    return key
 
 
 def preview(*, root: str, inventory: str, argocd_folders: Iterable[str]) -> str:

@@ -90,8 +90,8 @@ def test_delivery_keys_name_every_input() -> None:
 
 def test_namespaces_are_distinct() -> None:
     names = [cache_keys.PARSED, cache_keys.PARSE_FINDINGS, cache_keys.RESOURCE_COUNT, cache_keys.CHECKED,
-             cache_keys.SYNTH, cache_keys.NCA, cache_keys.DELIVERY_PREVIEW, cache_keys.DELIVERY_APPS,
-             cache_keys.target_results("refs"), cache_keys.unit_results("refs")]
+             cache_keys.SYNTH, cache_keys.NCA, cache_keys.NCA_CLASS, cache_keys.DELIVERY_PREVIEW,
+             cache_keys.DELIVERY_APPS, cache_keys.target_results("refs"), cache_keys.unit_results("refs")]
     assert len(set(names)) == len(names)
 
 

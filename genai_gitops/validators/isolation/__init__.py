@@ -4,6 +4,8 @@ workspace     what nca reads for one tenant (its pods and policies, stand-ins fo
               other tenants); hashable, with a content fingerprint
 analysis      `analyse(workspace)`: run nca in-process, parse its connectivity (pure, cacheable);
               `analyse_all` spreads many workspaces over a process pool
+classes       workspaces alike up to the tenant's names and own address blocks: nca runs once per class
+              (`ClassAnalyser`), the analysis mapped back to every member
 connectivity  Endpoint/Connection, exact set arithmetic over ports and addresses, `connectivity_diff`
 check         one tenant's analysis -> findings (cross-tenant, undeclared, missing, default deny)
 validator     IsolationValidator, the `isolation` validator

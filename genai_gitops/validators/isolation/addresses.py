@@ -7,6 +7,7 @@ network-config-analyzer reports the addresses a pod may reach as disjoint ranges
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ class AddressSet:
     @classmethod
     def from_cidr(cls, cidr: str, excepts: Iterable[str] = ()) -> AddressSet:
         """An ipBlock: `cidr` minus every `except` entry. ValueError for text that is not a CIDR."""
-        return cls.of([_network(cidr)]) - cls.of(_network(e) for e in excepts)
+        return _ip_block(cidr, tuple(excepts))
 
     @classmethod
     def everything(cls, version: int = 4) -> AddressSet:
@@ -116,3 +117,10 @@ class AddressSet:
             else:
                 parts.append(", ".join(listed))
         return "; ".join(parts) if parts else "no addresses"
+
+
+@functools.lru_cache(maxsize=4096)
+def _ip_block(cidr: str, excepts: tuple[str, ...]) -> AddressSet:
+    """Memoised: every tenant's flows name the same few blocks (the internet, the VPC, the ingress), and
+    an AddressSet is immutable."""
+    return AddressSet.of([_network(cidr)]) - AddressSet.of(_network(e) for e in excepts)

@@ -63,6 +63,7 @@ class TenantCheck:
         self.analyser = analyser
         self.book = book or AddressBook()
         self._alone: dict[Workspace, NamespaceAnalysis] = {}
+        self._connections: ConnectivityMap | None = None
 
     def workload(self, endpoint: Endpoint) -> Endpoint:
         return self.subject.workload_of(endpoint)
@@ -71,7 +72,11 @@ class TenantCheck:
         return [p.name for p in self.subject.pods_of(endpoint)]
 
     def connections(self, analysis: NamespaceAnalysis | None = None) -> ConnectivityMap:
-        return self.subject.workload_connections((analysis or self.analysis).connections)
+        if analysis is not None and analysis is not self.analysis:
+            return self.subject.workload_connections(analysis.connections)
+        if self._connections is None:  # the findings and the table's row both ask for it
+            self._connections = self.subject.workload_connections(self.analysis.connections)
+        return self._connections
 
     # -- findings --------------------------------------------------------------------------------------------
 

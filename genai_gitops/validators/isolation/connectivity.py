@@ -54,6 +54,14 @@ class Connection:
         return f"{self.source} -> {self.destination}:{self.ports}"
 
 
+def connection_order(c: Connection) -> tuple[object, ...]:
+    """The order `Connection`'s own comparison gives (field by field, nested), as one flat tuple: sorting
+    by it gives the same list without building tuples of dataclasses at every comparison."""
+    s, d, p = c.source, c.destination, c.ports
+    return (s.namespace, s.name, s.addresses.intervals, d.namespace, d.name, d.addresses.intervals, p.ranges,
+            p.other_protocols)
+
+
 def endpoint_of(peer: Workload | Cidr) -> Endpoint:
     if isinstance(peer, Cidr):
         return Endpoint.external(AddressSet.from_cidr(peer.cidr, peer.excepts), peer.name)
@@ -73,8 +81,10 @@ class AddressBook:
         #: split a set into the known blocks it contains (a picture); else name only exact matches (a finding)
         self.split = split
         self.entries: list[tuple[str, AddressSet]] = []
-        for name, addresses in entries:
-            if addresses and all(a != addresses for _, a in self.entries):
+        seen: set[AddressSet] = set()
+        for name, addresses in entries:  # the first name of a block wins
+            if addresses and addresses not in seen:
+                seen.add(addresses)
                 self.entries.append((name, addresses))
 
     @classmethod
@@ -158,7 +168,7 @@ class ConnectivityMap:
                 for endpoint in book.endpoints(addresses):
                     pair = (workload, endpoint) if direction == EGRESS else (endpoint, workload)
                     out.append(Connection(*pair, ports))
-        return sorted(out)
+        return sorted(out, key=connection_order)
 
 
 def _segments(pieces: Sequence[tuple[AddressSet, PortSet]]) -> list[Interval]:
@@ -174,23 +184,32 @@ def _segments(pieces: Sequence[tuple[AddressSet, PortSet]]) -> list[Interval]:
     return out
 
 
-def _ports_at(pieces: Sequence[tuple[AddressSet, PortSet]], segment: Interval) -> PortSet:
-    version, first, _ = segment
-    ports = PortSet()
+def _ports_per_segment(pieces: Sequence[tuple[AddressSet, PortSet]], segments: Sequence[Interval]) -> list[PortSet]:
+    """The ports the pieces allow on each segment (every piece's interval is a run of whole segments,
+    since `_segments` cut at every end)."""
+    index = {(version, first): i for i, (version, first, _) in enumerate(segments)}
+    ports = [PortSet()] * len(segments)
     for addresses, piece_ports in pieces:
-        if any(v == version and a <= first <= b for v, a, b in addresses.intervals):
-            ports = ports | piece_ports
+        for version, first, last in addresses.intervals:
+            i = index[(version, first)]
+            while i < len(segments) and segments[i][0] == version and segments[i][2] <= last:
+                ports[i] = ports[i] | piece_ports
+                i += 1
     return ports
 
 
 def _difference(mine: Sequence[tuple[AddressSet, PortSet]],
                 theirs: Sequence[tuple[AddressSet, PortSet]]) -> list[tuple[AddressSet, PortSet]]:
     grouped: dict[PortSet, list[Interval]] = defaultdict(list)
-    for segment in _segments([*mine, *theirs]):
-        left = _ports_at(mine, segment) - _ports_at(theirs, segment)
+    segments = _segments([*mine, *theirs])
+    for segment, have, taken in zip(segments, _ports_per_segment(mine, segments), _ports_per_segment(theirs, segments),
+                                    strict=True):
+        left = have - taken
         if left:
             grouped[left].append(segment)
-    return sorted((AddressSet.of(segments), ports) for ports, segments in grouped.items())
+    # ordered as (AddressSet, PortSet) pairs compare, field by field
+    return sorted(((AddressSet.of(segments), ports) for ports, segments in grouped.items()),
+                  key=lambda pair: (pair[0].intervals, pair[1].ranges, pair[1].other_protocols))
 
 
 def connectivity_diff(before: Iterable[Connection],

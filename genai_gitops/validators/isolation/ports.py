@@ -7,6 +7,7 @@ connections" minus "TCP 443" is still something, never silently empty.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -53,9 +54,19 @@ class PortSet:
         return bool(self.ranges) or self.other_protocols
 
     def __or__(self, other: PortSet) -> PortSet:
-        return PortSet.of((*self.ranges, *other.ranges), other_protocols=self.other_protocols or other.other_protocols)
+        if not other or self == other:
+            return self
+        return _union(self, other)
 
     def __sub__(self, other: PortSet) -> PortSet:
+        if not other or not self:
+            return self
+        return _minus(self, other)
+
+    def _union(self, other: PortSet) -> PortSet:
+        return PortSet.of((*self.ranges, *other.ranges), other_protocols=self.other_protocols or other.other_protocols)
+
+    def _minus(self, other: PortSet) -> PortSet:
         left: list[tuple[str, int, int]] = []
         for protocol, start, end in self.ranges:
             pieces = [(start, end)]
@@ -92,3 +103,9 @@ class PortSet:
         if self.other_protocols:
             parts.append("other protocols")
         return ", ".join(parts) if parts else "none"
+
+
+# the same few port sets meet again and again (every tenant's flows name the same ports): set operations on
+# these immutable values are memoised
+_union = functools.lru_cache(maxsize=8192)(PortSet._union)
+_minus = functools.lru_cache(maxsize=8192)(PortSet._minus)

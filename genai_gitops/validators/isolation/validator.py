@@ -17,20 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from genai_gitops import cache_keys
 from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.report.finding import Finding
 from genai_gitops.report.run import finding_sort_key
 from genai_gitops.report.section import Section
 from genai_gitops.validators.base import OnePassValidator, Target
-from genai_gitops.validators.isolation.analysis import (
-    DEFAULT_WORKERS,
-    PARALLEL_FROM,
-    NamespaceAnalysis,
-    analyse,
-    analyse_all,
-)
+from genai_gitops.validators.isolation.analysis import DEFAULT_WORKERS, PARALLEL_FROM, NamespaceAnalysis
 from genai_gitops.validators.isolation.check import VALIDATOR, TenantCheck
+from genai_gitops.validators.isolation.classes import ClassAnalyser
 from genai_gitops.validators.isolation.connectivity import AddressBook
 from genai_gitops.validators.isolation.databases import shared_database_findings
 from genai_gitops.validators.isolation.workspace import Origin, TenantWorkspace, build_workspaces
@@ -41,28 +35,18 @@ SECTION_HEADERS = ("Namespace", "Pods (stand-ins)", "Policies", "Allowed flows",
 
 
 def analyse_target(target: Target, *, workers: int = DEFAULT_WORKERS, parallel_from: int = PARALLEL_FROM,
-                   tenant: str | None = None,
-                   cache: ResultCache = NO_CACHE) -> list[tuple[TenantWorkspace, NamespaceAnalysis]]:
+                   tenant: str | None = None, cache: ResultCache = NO_CACHE,
+                   analyser: ClassAnalyser | None = None) -> list[tuple[TenantWorkspace, NamespaceAnalysis]]:
     """Each tenant namespace of the target (or only `tenant`: an id or a namespace) with what nca computed.
 
-    An analysis depends only on its workspace (and nca's version, in the cache's tool fingerprint):
-    cached by the workspace's fingerprint, so an unchanged tenant is not analysed again."""
+    nca runs once per class of alike workspaces (classes.py), and an analysis is cached by its class
+    key, so an unchanged tenant, or a new one alike to an analysed one, is not analysed again."""
     subjects = [s for s in build_workspaces(target.resources, tenants=target.tenants, cluster=target.cluster,
                                             inventory=target.inventory)
                 if tenant is None or tenant in (s.tenant, s.namespace)]
-    keys = [cache_keys.workspace(s.workspace.fingerprint()) for s in subjects]
-    found: dict[int, NamespaceAnalysis] = {}
-    for index, key in enumerate(keys):
-        cached = cache.get(cache_keys.NCA, key)
-        if cached is not None:
-            found[index] = NamespaceAnalysis.from_dict(cached)
-    todo = [i for i in range(len(subjects)) if i not in found]
-    fresh = analyse_all([subjects[i].workspace for i in todo], workers=workers, parallel_from=parallel_from)
-    for index, analysis in zip(todo, fresh, strict=True):
-        found[index] = analysis
-        if not analysis.error:
-            cache.put(cache_keys.NCA, keys[index], analysis.to_dict())
-    return [(subject, found[i]) for i, subject in enumerate(subjects)]
+    analyser = analyser or ClassAnalyser(cache=cache, workers=workers, parallel_from=parallel_from)
+    analyses = analyser.analyse_many([s.workspace for s in subjects])
+    return list(zip(subjects, analyses, strict=True))
 
 
 def address_book(subjects: Sequence[TenantWorkspace], target: Target, *, split: bool = True) -> AddressBook:
@@ -79,6 +63,8 @@ class IsolationValidator(OnePassValidator):
         self.cache = options.cache if options is not None else NO_CACHE
         self.workers = workers
         self.parallel_from = parallel_from
+        #: class key -> canonical analysis: a memo of a pure function, shared by the targets of a run
+        self._classes: dict[str, NamespaceAnalysis | None] = {}
 
     def cache_context(self, target: Target) -> str:
         """Results depend on the target's objects and data only (nca's version is in the fingerprint)."""
@@ -86,11 +72,13 @@ class IsolationValidator(OnePassValidator):
 
     def run(self, target: Target) -> Iterator[Finding | Section]:
         """The findings and the per-tenant table, from one analysis of the target."""
-        analysed = analyse_target(target, workers=self.workers, parallel_from=self.parallel_from, cache=self.cache)
+        analyser = ClassAnalyser(cache=self.cache, workers=self.workers, parallel_from=self.parallel_from,
+                                 classes=self._classes)
+        analysed = analyse_target(target, analyser=analyser)
         book = address_book([s for s, _ in analysed], target, split=False)
         rows = []
         for subject, analysis in analysed:
-            check = TenantCheck(subject, analysis, analyser=analyse, book=book)
+            check = TenantCheck(subject, analysis, analyser=analyser, book=book)
             findings = sorted(check.findings(), key=finding_sort_key)
             yield from findings
             rows.append(_row(subject, analysis, check, len(findings)))

@@ -22,6 +22,7 @@ let through. Every value is immutable and ordered, so a `Workspace` is hashable 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -110,8 +111,9 @@ class PolicyDocument:
     name: str
     body: str
 
-    @property
+    @functools.cached_property
     def spec(self) -> dict[str, Any]:
+        """Parsed once per document (read-only: shared by every reader)."""
         spec = json.loads(self.body).get("spec")
         return spec if isinstance(spec, dict) else {}
 
@@ -135,10 +137,15 @@ class Workspace:
         return digest.hexdigest()
 
     def pod(self, namespace: str, name: str) -> PodStandIn | None:
+        return self._pods_by_name.get((namespace, name))
+
+    @functools.cached_property
+    def _pods_by_name(self) -> dict[tuple[str, str], PodStandIn]:
+        """(namespace, name) -> pod, the first of a name as a scan would find it."""
+        index: dict[tuple[str, str], PodStandIn] = {}
         for pod in self.pods:
-            if pod.namespace == namespace and pod.name == name:
-                return pod
-        return None
+            index.setdefault((pod.namespace, pod.name), pod)
+        return index
 
     @property
     def subject_pods(self) -> tuple[PodStandIn, ...]:
@@ -198,6 +205,17 @@ class TenantWorkspace:
         """The graph's name for a pod (the known workload whose selector selects it), else the pod's own."""
         if endpoint.is_external:
             return endpoint
+        key = (endpoint.namespace, endpoint.name)
+        if key not in self._workload_names:
+            self._workload_names[key] = self._workload_of(endpoint)
+        return self._workload_names[key]
+
+    @functools.cached_property
+    def _workload_names(self) -> dict[tuple[str, str], Endpoint]:
+        """A memo of `workload_of` (a pure function of this immutable value), filled as pods are asked for."""
+        return {}
+
+    def _workload_of(self, endpoint: Endpoint) -> Endpoint:
         pod = self.workspace.pod(endpoint.namespace, endpoint.name)
         if pod is None:
             return endpoint
@@ -290,6 +308,8 @@ class ClusterObjects:
         self.namespaces: dict[str, Resource] = {}
         self.pods: dict[str, list[PodStandIn]] = {}
         self.pod_sources: dict[tuple[str, str], Resource] = {}
+        #: namespace -> pod name -> the manifest it was read from
+        self.pod_sources_in: dict[str, dict[str, Resource]] = {}
         self.policies: dict[str, list[Resource]] = {}
         taken: dict[str, set[str]] = {}
         workloads: list[Resource] = []
@@ -310,6 +330,7 @@ class ClusterObjects:
             pod = PodStandIn(namespace, name, _labels(meta.get("labels")), _named_ports(template))
             self.pods.setdefault(namespace, []).append(pod)
             self.pod_sources[(namespace, name)] = resource
+            self.pod_sources_in.setdefault(namespace, {})[name] = resource
         for listed in self.policies.values():
             listed.sort(key=lambda r: (r.name, r.file, r.line))
 
@@ -387,7 +408,7 @@ class WorkspaceBuilder:
             workspace=draft.workspace(policies), tenant=self.tenants.get(namespace, namespace), spec=spec,
             declared=declared, known_workloads=tuple(known),
             namespace_resource=self.objects.namespaces.get(namespace),
-            workloads={name: r for (ns, name), r in self.objects.pod_sources.items() if ns == namespace},
+            workloads=dict(self.objects.pod_sources_in.get(namespace, {})),
             policies={r.name: r for r in self.objects.policies.get(namespace, [])},
             future_namespaces=tuple(n.name for n in future))
 
