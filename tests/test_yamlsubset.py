@@ -190,3 +190,17 @@ def test_mutable_values_are_never_shared() -> None:
     first["a"]["x"] = 1
     first["b"].append(1)
     assert safeyaml.load_yaml("a: {}\nb: []\n") == {"a": {}, "b": []}
+
+
+def _nested(levels: int, leaf: str) -> str:
+    """`levels` block mappings, one inside the other, the innermost holding `k: leaf`."""
+    return "".join("  " * i + "k:\n" for i in range(levels - 1)) + "  " * (levels - 1) + "k: " + leaf + "\n"
+
+
+@pytest.mark.parametrize("text", [
+    # a `{}`/`[]` is a collection too: under 100 block levels it makes 101, which libyaml's path refuses
+    _nested(100, "{}"), _nested(100, "[]"), "- " * 99 + "[]\n", "- " * 99 + "{}\n",
+    _nested(99, "{}"), _nested(100, "x"), _nested(101, "x"), "- " * 100 + "x\n", "- " * 101 + "x\n",
+])
+def test_the_depth_limit_counts_flow_leaves_alike_on_both_paths(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    assert outcome(monkeypatch, text, subset=True) == outcome(monkeypatch, text, subset=False)
