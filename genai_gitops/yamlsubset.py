@@ -151,8 +151,10 @@ class _Document:
     def mapping(self, p: int, col: int, depth: int) -> tuple[dict[str, Any], int]:
         lines, reader = self.lines, self.reader
         values, keys, match_key, known = reader.values, reader.keys, _KEY.match, reader.lines.get
-        if depth > reader.max_depth:
-            raise Outside  # libyaml's path refuses it, naming the line
+        if depth >= reader.max_depth:
+            # libyaml's path refuses a document deeper than max_depth, naming the line; a `{}`/`[]` below
+            # this collection would be one level more, so the last level is left to libyaml altogether
+            raise Outside
         prefix = " " * col
         mapping: dict[str, Any] = {}
         line = lines[p]
@@ -210,8 +212,8 @@ class _Document:
 
     def sequence(self, p: int, col: int, depth: int, *, indentless: bool) -> tuple[list[Any], int]:
         lines, values, match_key = self.lines, self.reader.values, _KEY.match
-        if depth > self.reader.max_depth:
-            raise Outside
+        if depth >= self.reader.max_depth:
+            raise Outside  # as in `mapping`: `{}`/`[]` below it would be a level deeper
         entry = " " * col + "- "
         items: list[Any] = []
         line = lines[p]

@@ -190,3 +190,37 @@ def test_mutable_values_are_never_shared() -> None:
     first["a"]["x"] = 1
     first["b"].append(1)
     assert safeyaml.load_yaml("a: {}\nb: []\n") == {"a": {}, "b": []}
+
+
+def _nested(levels: int, leaf: str) -> str:
+    """`levels` block mappings, one inside the other, the innermost holding `k: leaf`."""
+    return "".join("  " * i + "k:\n" for i in range(levels - 1)) + "  " * (levels - 1) + "k: " + leaf + "\n"
+
+
+@pytest.mark.parametrize("text", [
+    # a `{}`/`[]` is a collection too: under 100 block levels it makes 101, which libyaml's path refuses
+    _nested(100, "{}"), _nested(100, "[]"), "- " * 99 + "[]\n", "- " * 99 + "{}\n",
+    _nested(99, "{}"), _nested(100, "x"), _nested(101, "x"), "- " * 100 + "x\n", "- " * 101 + "x\n",
+    "- " * 100 + "[]\n", "".join("  " * i + "- k:\n" for i in range(49)) + "  " * 49 + "- {}\n",
+])
+def test_the_depth_limit_counts_flow_leaves_alike_on_both_paths(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    assert outcome(monkeypatch, text, subset=True) == outcome(monkeypatch, text, subset=False)
+
+
+@pytest.mark.parametrize("text", [
+    # indentation: sequences under keys at the key's column, dedents to a column no collection started at
+    "a:\n- b:\n  - c\n  d: 1\n", "a:\n- b:\n- c\n", "- a:\n  - x\n- b\n", "a:\n    b: 1\n  c: 2\n",
+    "a:\n    - x\n  - y\n", "- - a\n - b\n", "-\n# c\n  k: v\n", "a:\n- |\n x\nb: 1\n", "- a: |\n  x\n",
+    # literal blocks: lines less indented, comments and markers inside, trailing empty lines
+    "a: |\n    x\n  y\n", "a: |\n  x\n# c\n  y\n", "a: |\n  # x\n", "a: |\n x\n...\n", "a: |-\n\n  x\n\n\nb: 1\n",
+    # scalars: quotes, comments, colons, YAML 1.1 forms, characters that look like space
+    "a: 'x: y'\n", "a: \"x #y\"\n", "a: ''''\n", "a: x:\n", "a: b:c\n", "- ---\n", "a: ...\n", "a: 0x_\n",
+    "a: 190:20:30\n", "a: +.inf\n", "a: 1.\n", "a: x\xa0\n", "a: \xa0x\n", "a: x\u3000\n", "a: \U0001F600\n",
+    # keys: YAML 1.1 spellings, quoted duplicates, the simple-key limit
+    "y: 1\n", "0a: 1\n", "2024-01-01: 1\n", "0.: 1\n", "a: 1\n'a': 2\n", "- a: 1\n  a: 2\n",
+    "- " + "k" * 1000 + ": v\n",
+    # line breaks and markers libyaml treats apart
+    "a: 1\rb: 2\n", "a: 1\x85b: 2\n", "a: \u2029\n", "--- a\n", "a: 1\n---\n", "a: 1\n...\n",
+])
+def test_hostile_shapes_read_alike_on_both_paths(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    assert outcome(monkeypatch, text, subset=True) == outcome(monkeypatch, text, subset=False)
