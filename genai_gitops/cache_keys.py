@@ -17,6 +17,7 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 | `delivery-preview` | the Argo CD preview and what it read | `preview` |
 | `delivery-apps` | an Application's facts and object findings | `delivery_facts` (+ `delivery_source`) |
 | `checkov-class` | checkov's judgement of one class of alike namespaces | `checkov_class` |
+| `tenant-file` | the JSON a clean tenant file's model is validated from | `tenant_file` |
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ NCA = "nca"
 DELIVERY_PREVIEW = "delivery-preview"
 DELIVERY_APPS = "delivery-apps"
 CHECKOV_CLASS = "checkov-class"
+TENANT_FILE = "tenant-file"
 
 
 def target_results(validator: str) -> str:
@@ -151,3 +153,9 @@ def checkov_class(*, context: str, content: str) -> str:
     objects with the namespace's own names replaced, less the values no checkov check reads:
     validators/checkov_classes.py) and the context: checkov's version, arguments and environment."""
     return digest("checkov-class", context, content)
+
+
+def tenant_file(*, display: str, body: bytes) -> str:
+    """A tenant file that loaded cleanly. Inputs: its path as shown and its bytes (what it parses to,
+    and whether its values look like secrets, are functions of the bytes and the code alone)."""
+    return digest("tenant-file", display, _content(body))

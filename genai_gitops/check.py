@@ -152,8 +152,9 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
     # phases before the validators: a cold check spends most of its first seconds here
     phase = progress.update if progress is not None else (lambda done, total, label: None)
     phase(0, 0, "loading tenants and clusters")
-    platform = load_platform(options.tenants, options.clusters)  # ModelError: the caller reports it
     cache, cache_findings = _cache(options)
+    # ModelError: the caller reports it
+    platform = load_platform(options.tenants, options.clusters, cache=cache)
     cache_findings += _recover_swap(options)
     mine = shard_clusters(platform, options.shard)
     phase(0, 0, "reading dist/")
