@@ -10,9 +10,11 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 |---|---|---|
 | `parsed`, `parse-findings`, `resource-count` | a folder's objects, YAML problems, object count | `folder` |
 | `checked` | a target's object list and ignore annotations | `target_content` |
+| `folders-summary` | a target's per-folder object counts and YAML problems | `target_content` |
 | `target-<validator>` | a validator's findings and tables on a whole target | `target` (+ `target_data`) |
 | `unit-<validator>` | a work unit's findings | `work_unit` (+ `unit_context`) |
 | `synth` | the digest of what an app's inputs render to | `app_inputs` |
+| `synth-cluster` | the same digests for all apps of one cluster at once | `synth_cluster` |
 | `nca` | an isolation workspace's analysis | `workspace` |
 | `delivery-preview` | the Argo CD preview and what it read | `preview` |
 | `delivery-apps` | an Application's facts and object findings | `delivery_facts` (+ `delivery_source`) |
@@ -32,7 +34,9 @@ PARSED = "parsed"
 PARSE_FINDINGS = "parse-findings"
 RESOURCE_COUNT = "resource-count"
 CHECKED = "checked"
+FOLDERS_SUMMARY = "folders-summary"
 SYNTH = "synth"
+SYNTH_CLUSTER = "synth-cluster"
 NCA = "nca"
 DELIVERY_PREVIEW = "delivery-preview"
 DELIVERY_APPS = "delivery-apps"
@@ -108,6 +112,12 @@ def app_inputs(*, kind: str, path: str, inventory: str, tenants: Sequence[str] =
     the policies' digest, the tenants' image repositories)."""
     return digest(tool_fingerprint(), kind, path, inventory, "tenants", *tenants, "policies", policies,
                   "repositories", repositories)
+
+
+def synth_cluster(apps: Iterable[tuple[str, str]]) -> str:
+    """What a cluster's apps render to, one entry. Inputs: each app's path and `app_inputs` key (which
+    holds the tool fingerprint and everything the app reads)."""
+    return digest("synth-cluster", *(f"{path}:{key}" for path, key in apps))
 
 
 def workspace(fingerprint: str) -> str:

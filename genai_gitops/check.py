@@ -79,11 +79,10 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
     committed = {os.path.relpath(path, options.dist): folder.digest for path, folder in folders.items()}
     # an app folder with anything in a subfolder differs from the synth whatever its own digest says
     nested = {os.sep.join(path.split(os.sep)[:2]).replace(os.sep, "/") for path in committed if path.count(os.sep) >= 2}
-    stale: list[AppSpec] = []
-    for app in apps:
-        expected = cache.get(cache_keys.SYNTH, keys.key(app))
-        if expected is None or committed.get(app.path) != expected or app.path in nested:
-            stale.append(app)
+    app_keys = {app.path: keys.key(app) for app in apps}
+    expected = _expected_digests(apps, app_keys, cache)
+    stale = [app for app in apps
+             if expected.get(app.path) is None or committed.get(app.path) != expected[app.path] or app.path in nested]
     first = options.shard[0] == 1
     findings: list[Finding] = []
     with tempfile.TemporaryDirectory(prefix="genai-gitops-check-") as scratch:
@@ -95,7 +94,9 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
         for app in stale:
             findings += drift_findings(options.dist / app.path, fresh / "dist" / app.path, f"dist/{app.path}")
             rendered = load_folders([fresh / "dist" / app.path])
-            cache.put(cache_keys.SYNTH, keys.key(app), rendered[0].digest if rendered else digest())
+            expected[app.path] = rendered[0].digest if rendered else digest()
+            cache.put(cache_keys.SYNTH, app_keys[app.path], expected[app.path])
+        _record_clusters(apps, app_keys, expected, cache)
         planned = {a.path for a in apps}
         known = {c.name for c in platform.clusters}
         for path in sorted(committed):
@@ -111,6 +112,37 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
         if first:
             findings += drift_findings(options.argocd, fresh / "argocd", "argocd")
     return findings
+
+
+def _cluster_apps(apps: list[AppSpec], app_keys: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
+    """Per cluster: the `synth_cluster` key of its apps and their paths."""
+    paths: dict[str, list[str]] = {}
+    for app in apps:
+        paths.setdefault(app.cluster, []).append(app.path)
+    return {cluster: (cache_keys.synth_cluster((p, app_keys[p]) for p in sorted(ps)), sorted(ps))
+            for cluster, ps in paths.items()}
+
+
+def _expected_digests(apps: list[AppSpec], app_keys: dict[str, str], cache: ResultCache) -> dict[str, str | None]:
+    """What each app's inputs render to, when known: one cache entry per cluster whose apps' inputs are
+    all as an earlier check saw them, else one per app (what the synth recorded)."""
+    expected: dict[str, str | None] = {}
+    for key, paths in _cluster_apps(apps, app_keys).values():
+        known = cache.get(cache_keys.SYNTH_CLUSTER, key)
+        if isinstance(known, dict) and sorted(known) == paths and all(isinstance(v, str) for v in known.values()):
+            expected.update(known)
+        else:
+            for path in paths:
+                value = cache.get(cache_keys.SYNTH, app_keys[path])
+                expected[path] = value if isinstance(value, str) else None
+    return expected
+
+
+def _record_clusters(apps: list[AppSpec], app_keys: dict[str, str], expected: dict[str, str | None],
+                     cache: ResultCache) -> None:
+    for key, paths in _cluster_apps(apps, app_keys).values():
+        if all(isinstance(expected.get(p), str) for p in paths):
+            cache.put(cache_keys.SYNTH_CLUSTER, key, {p: expected[p] for p in paths})
 
 
 def _cache(options: CheckOptions) -> tuple[ResultCache, list[Finding]]:
@@ -174,11 +206,11 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
     for cluster in platform.clusters:
         if cluster.name not in mine:
             continue
-        resources = LazyResources(by_cluster[cluster.name], cache, options.workers)
+        content = cache_keys.target_content((f.path, f.digest) for f in by_cluster[cluster.name])
+        resources = LazyResources(by_cluster[cluster.name], cache, options.workers, content)
         targets.append(Target(name=cluster.name, k8s_version=cluster.kubernetes_version, resources=resources,
                               cluster=cluster, tenants=platform.tenants_on(cluster.name),
-                              inventory=platform.inventory,
-                              digest=cache_keys.target_content((f.path, f.digest) for f in by_cluster[cluster.name])))
+                              inventory=platform.inventory, digest=content))
     skips = options.policies / "checkov-skips.yaml"
     validator_options = ValidatorOptions(policy_paths=(options.policies,) if options.policies.is_dir() else (),
                                          checkov_skips=skips if skips.is_file() else None,

@@ -115,3 +115,32 @@ def test_same_size_tenant_edit_with_the_old_mtime(repo_copy: Path, tmp_path: Pat
     incremental = check(repo_copy, cache_dir)
     assert incremental == check(repo_copy, None)
     assert any(f.get("rule") == "dist-changed" for f in incremental[:-1])  # not re-synthesised: drift
+
+
+def test_an_unchanged_cluster_costs_one_entry_not_one_per_folder(repo_copy: Path, tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    """Counts, YAML problems and synth digests of a cluster seen before come from one entry each."""
+    import genai_gitops.check as check_module
+    from genai_gitops.cache import DiskCache
+
+    cache_dir = warm(repo_copy, tmp_path)
+    check(repo_copy, cache_dir)  # the first warm check recorded the per-cluster entries
+    read: list[str] = []
+
+    class Counting(DiskCache):
+        def _read(self, namespace: str, key: str):
+            read.append(namespace)
+            return super()._read(namespace, key)
+
+    monkeypatch.setattr(check_module, "DiskCache", Counting)
+    tenant = repo_copy / "tenants/acme.yaml"
+    tenant.write_text(tenant.read_text().replace("requests_per_minute: 600", "requests_per_minute: 601"))
+    synth(repo_copy, cache_dir)
+    incremental = check(repo_copy, cache_dir)
+    monkeypatch.undo()
+    assert incremental == check(repo_copy, None)
+    # acme is on customer-eu-1 and its data reaches central-prod (LiteLLM's teams): those two clusters
+    # are read folder by folder; customer-us-1 is untouched
+    apps = {c: len([p for p in (repo_copy / "dist" / c).iterdir()]) for c in ("customer-eu-1", "central-prod")}
+    assert read.count("synth") == sum(apps.values())
+    assert read.count("synth-cluster") == read.count("folders-summary") == 3
