@@ -126,15 +126,24 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     descriptor (no race with a swap of the path), refused with an OSError like an unreadable file."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket, device or folder); replace it with a "
                                         "YAML or JSON file", str(path))
-        with os.fdopen(fd, "rb") as handle:
-            fd = -1  # the file object closes it
-            return handle.read(MAX_BYTES + 1)
+        # until end of file or MAX_BYTES + 1, the first read sized by fstat: a buffered read(MAX_BYTES + 1)
+        # allocated (and gave back) a MiB per file, a third of the time of reading dist/
+        left, chunks = MAX_BYTES + 1, []
+        want = min(status.st_size + 1, left)
+        while left > 0:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+            want = min(1 << 16, left)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)
 
 
 def read_file(path: str | os.PathLike[str]) -> str:
