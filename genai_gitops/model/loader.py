@@ -215,7 +215,7 @@ def load_tenant_file(path: str | os.PathLike[str], cache: ResultCache = NO_CACHE
             tenant = TenantSpec.model_validate_json(known)
         except ValidationError:
             tenant = None  # not what a clean run stored: read the file as if uncached
-        if tenant is not None and not tenant_rules(tenant):
+        if tenant is not None and not list(tenant_rules(tenant)):
             return tenant
     data, problems = _read_yaml(file, display, body)
     tenant, more = (None, []) if problems else _validate(TenantSpec, data, display)
