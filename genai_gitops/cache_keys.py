@@ -10,14 +10,17 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 |---|---|---|
 | `parsed`, `parse-findings`, `resource-count` | a folder's objects, YAML problems, object count | `folder` |
 | `checked` | a target's object list and ignore annotations | `target_content` |
+| `folders-summary` | a target's per-folder object counts and YAML problems | `target_content` |
 | `target-<validator>` | a validator's findings and tables on a whole target | `target` (+ `target_data`) |
 | `unit-<validator>` | a work unit's findings | `work_unit` (+ `unit_context`) |
 | `synth` | the digest of what an app's inputs render to | `app_inputs` |
+| `synth-cluster` | the same digests for all apps of one cluster at once | `synth_cluster` |
 | `nca` | an isolation workspace's analysis | `workspace` |
 | `nca-class` | the analysis of one class of alike isolation workspaces, canonical | `workspace_class` |
 | `delivery-preview` | the Argo CD preview and what it read | `preview` |
 | `delivery-apps` | every Application's facts and object findings | `delivery_index` (records: `delivery_facts`) |
 | `checkov-class` | checkov's judgement of one class of alike namespaces | `checkov_class` |
+| `tenant-file` | the JSON a clean tenant file's model is validated from | `tenant_file` |
 """
 
 from __future__ import annotations
@@ -32,12 +35,15 @@ PARSED = "parsed"
 PARSE_FINDINGS = "parse-findings"
 RESOURCE_COUNT = "resource-count"
 CHECKED = "checked"
+FOLDERS_SUMMARY = "folders-summary"
 SYNTH = "synth"
+SYNTH_CLUSTER = "synth-cluster"
 NCA = "nca"
 NCA_CLASS = "nca-class"
 DELIVERY_PREVIEW = "delivery-preview"
 DELIVERY_APPS = "delivery-apps"
 CHECKOV_CLASS = "checkov-class"
+TENANT_FILE = "tenant-file"
 
 
 def target_results(validator: str) -> str:
@@ -110,6 +116,12 @@ def app_inputs(*, kind: str, path: str, inventory: str, tenants: Sequence[str] =
                   "repositories", repositories)
 
 
+def synth_cluster(apps: Iterable[tuple[str, str]]) -> str:
+    """What a cluster's apps render to, one entry. Inputs: each app's path and `app_inputs` key (which
+    holds the tool fingerprint and everything the app reads)."""
+    return digest("synth-cluster", *(f"{path}:{key}" for path, key in apps))
+
+
 def workspace(fingerprint: str) -> str:
     """An isolation analysis. Input: the workspace's own fingerprint, a digest of its canonical content
     (pods, namespaces, policies: everything nca reads); nca's version is in the tool fingerprint."""
@@ -167,3 +179,9 @@ def checkov_class(*, context: str, content: str) -> str:
     objects with the namespace's own names replaced, less the values no checkov check reads:
     validators/checkov_classes.py) and the context: checkov's version, arguments and environment."""
     return digest("checkov-class", context, content)
+
+
+def tenant_file(*, display: str, body: bytes) -> str:
+    """A tenant file that loaded cleanly. Inputs: its path as shown and its bytes (what it parses to,
+    and whether its values look like secrets, are functions of the bytes and the code alone)."""
+    return digest("tenant-file", display, _content(body))

@@ -82,11 +82,10 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
     committed = {os.path.relpath(path, options.dist): folder.digest for path, folder in folders.items()}
     # an app folder with anything in a subfolder differs from the synth whatever its own digest says
     nested = {os.sep.join(path.split(os.sep)[:2]).replace(os.sep, "/") for path in committed if path.count(os.sep) >= 2}
-    stale: list[AppSpec] = []
-    for app in apps:
-        expected = cache.get(cache_keys.SYNTH, keys.key(app))
-        if expected is None or committed.get(app.path) != expected or app.path in nested:
-            stale.append(app)
+    app_keys = {app.path: keys.key(app) for app in apps}
+    expected = _expected_digests(apps, app_keys, cache)
+    stale = [app for app in apps
+             if expected.get(app.path) is None or committed.get(app.path) != expected[app.path] or app.path in nested]
     first = options.shard[0] == 1
     findings: list[Finding] = []
     with tempfile.TemporaryDirectory(prefix="genai-gitops-check-") as scratch:
@@ -95,11 +94,12 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
         # field-by-field message (writing and re-reading every fresh file was most of a clean drift check)
         for rendered in render(SynthInputs(platform, policy_objects(policies)), stale, options.workers):
             app = rendered.spec
-            expected = folder_digest((name, text.encode()) for name, text in rendered.files)
-            cache.put(cache_keys.SYNTH, keys.key(app), expected)
-            if committed.get(app.path) != expected or app.path in nested:
+            expected[app.path] = folder_digest((name, text.encode()) for name, text in rendered.files)
+            cache.put(cache_keys.SYNTH, app_keys[app.path], expected[app.path])
+            if committed.get(app.path) != expected[app.path] or app.path in nested:
                 write_app(fresh / "dist" / app.path, rendered.files)
                 findings += drift_findings(options.dist / app.path, fresh / "dist" / app.path, f"dist/{app.path}")
+        _record_clusters(apps, app_keys, expected, cache)
         planned = {a.path for a in apps}
         known = {c.name for c in platform.clusters}
         for path in sorted(committed):
@@ -116,6 +116,37 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
             write_argocd(platform, stale, fresh / "argocd")
             findings += drift_findings(options.argocd, fresh / "argocd", "argocd")
     return findings
+
+
+def _cluster_apps(apps: list[AppSpec], app_keys: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
+    """Per cluster: the `synth_cluster` key of its apps and their paths."""
+    paths: dict[str, list[str]] = {}
+    for app in apps:
+        paths.setdefault(app.cluster, []).append(app.path)
+    return {cluster: (cache_keys.synth_cluster((p, app_keys[p]) for p in sorted(ps)), sorted(ps))
+            for cluster, ps in paths.items()}
+
+
+def _expected_digests(apps: list[AppSpec], app_keys: dict[str, str], cache: ResultCache) -> dict[str, str | None]:
+    """What each app's inputs render to, when known: one cache entry per cluster whose apps' inputs are
+    all as an earlier check saw them, else one per app (what the synth recorded)."""
+    expected: dict[str, str | None] = {}
+    for key, paths in _cluster_apps(apps, app_keys).values():
+        known = cache.get(cache_keys.SYNTH_CLUSTER, key)
+        if isinstance(known, dict) and sorted(known) == paths and all(isinstance(v, str) for v in known.values()):
+            expected.update(known)
+        else:
+            for path in paths:
+                value = cache.get(cache_keys.SYNTH, app_keys[path])
+                expected[path] = value if isinstance(value, str) else None
+    return expected
+
+
+def _record_clusters(apps: list[AppSpec], app_keys: dict[str, str], expected: dict[str, str | None],
+                     cache: ResultCache) -> None:
+    for key, paths in _cluster_apps(apps, app_keys).values():
+        if all(isinstance(expected.get(p), str) for p in paths):
+            cache.put(cache_keys.SYNTH_CLUSTER, key, {p: expected[p] for p in paths})
 
 
 def _cache(options: CheckOptions) -> tuple[ResultCache, list[Finding]]:
@@ -157,8 +188,9 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
     # phases before the validators: a cold check spends most of its first seconds here
     phase = progress.update if progress is not None else (lambda done, total, label: None)
     phase(0, 0, "loading tenants and clusters")
-    platform = load_platform(options.tenants, options.clusters)  # ModelError: the caller reports it
     cache, cache_findings = _cache(options)
+    # ModelError: the caller reports it
+    platform = load_platform(options.tenants, options.clusters, cache=cache)
     cache_findings += _recover_swap(options)
     mine = shard_clusters(platform, options.shard)
     phase(0, 0, "reading dist/")
@@ -181,11 +213,11 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
     for cluster in platform.clusters:
         if cluster.name not in mine:
             continue
-        resources = LazyResources(by_cluster[cluster.name], cache, options.workers)
+        content = cache_keys.target_content((f.path, f.digest) for f in by_cluster[cluster.name])
+        resources = LazyResources(by_cluster[cluster.name], cache, options.workers, content)
         targets.append(Target(name=cluster.name, k8s_version=cluster.kubernetes_version, resources=resources,
                               cluster=cluster, tenants=platform.tenants_on(cluster.name),
-                              inventory=platform.inventory,
-                              digest=cache_keys.target_content((f.path, f.digest) for f in by_cluster[cluster.name])))
+                              inventory=platform.inventory, digest=content))
     skips = options.policies / "checkov-skips.yaml"
     validator_options = ValidatorOptions(policy_paths=(options.policies,) if options.policies.is_dir() else (),
                                          checkov_skips=skips if skips.is_file() else None,

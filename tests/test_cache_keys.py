@@ -88,10 +88,20 @@ def test_delivery_keys_name_every_input() -> None:
     assert cache_keys.delivery_project("p", {"a": 1}) != cache_keys.delivery_project("p", {"a": 2})
 
 
+def test_tenant_file_and_synth_cluster_keys_name_every_input() -> None:
+    differs_on_each(cache_keys.tenant_file, {"display": "tenants/a.yaml", "body": b"id: a\n"},
+                    {"display": "tenants/b.yaml", "body": b"id: b\n"})
+    base = [("c/a", "k1"), ("c/b", "k2")]
+    keys = {cache_keys.synth_cluster(base), cache_keys.synth_cluster([("c/a", "k1"), ("c/b", "k3")]),
+            cache_keys.synth_cluster([("c/a", "k1"), ("c/x", "k2")]), cache_keys.synth_cluster(base[:1])}
+    assert len(keys) == 4 and cache_keys.synth_cluster(base) == cache_keys.synth_cluster(list(base))
+
+
 def test_namespaces_are_distinct() -> None:
     names = [cache_keys.PARSED, cache_keys.PARSE_FINDINGS, cache_keys.RESOURCE_COUNT, cache_keys.CHECKED,
              cache_keys.SYNTH, cache_keys.NCA, cache_keys.NCA_CLASS, cache_keys.DELIVERY_PREVIEW,
-             cache_keys.DELIVERY_APPS, cache_keys.target_results("refs"), cache_keys.unit_results("refs")]
+             cache_keys.DELIVERY_APPS, cache_keys.target_results("refs"), cache_keys.unit_results("refs"),
+             cache_keys.TENANT_FILE, cache_keys.FOLDERS_SUMMARY, cache_keys.SYNTH_CLUSTER, cache_keys.CHECKOV_CLASS]
     assert len(set(names)) == len(names)
 
 

@@ -139,23 +139,54 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
     return result
 
 
+def _summary_fits(value: object, folders: Sequence[Folder]) -> bool:
+    """A `folders-summary` entry names exactly these folders (a well-formed entry always does: its key is
+    their content, paths included); anything else is treated as a miss."""
+    return (isinstance(value, dict) and isinstance(value.get("counts"), dict)
+            and isinstance(value.get("findings"), list)
+            and sorted(value["counts"]) == sorted(folder.path for folder in folders)
+            and all(isinstance(n, int) for n in value["counts"].values()))
+
+
 class LazyResources(DeferredResources):
     """The resources of a set of folders, parsed on first use: a cluster whose results all come
     from the cache is never parsed at all."""
 
-    def __init__(self, folders: Sequence[Folder], cache: ResultCache, workers: int) -> None:
-        self._folders, self._cache, self._workers = folders, cache, workers
+    def __init__(self, folders: Sequence[Folder], cache: ResultCache, workers: int, digest: str = "") -> None:
+        """`digest`: the folders' `cache_keys.target_content`, when known: then what an earlier run
+        recorded about all of them (counts, YAML problems) is one cache entry, not one per folder."""
+        self._folders, self._cache, self._workers, self._digest = folders, cache, workers, digest
         self._parsed: ManifestSet | None = None
         # what earlier runs recorded, read before this run adds anything (another validator parsing a
         # folder through the cache during this run must not make it count as "from cache")
-        counts = {folder.path: cache.get(cache_keys.RESOURCE_COUNT, folder.key) for folder in folders}
-        self._counts = {path: n for path, n in counts.items() if isinstance(n, int)}
+        whole = cache.get(cache_keys.FOLDERS_SUMMARY, digest) if digest else None
+        self._summary_findings: list[dict] | None = None
+        if isinstance(whole, dict) and _summary_fits(whole, folders):
+            self._counts: dict[str, int] = dict(whole["counts"])
+            self._summary_findings = whole["findings"]
+        else:
+            counts = {folder.path: cache.get(cache_keys.RESOURCE_COUNT, folder.key) for folder in folders}
+            self._counts = {path: n for path, n in counts.items() if isinstance(n, int)}
 
     @property
     def manifests(self) -> ManifestSet:
         if self._parsed is None:
             self._parsed = parse_folders(self._folders, cache=self._cache, workers=self._workers)
+            if self._digest and self._summary_findings is None:
+                self._record_summary(self._parsed)
         return self._parsed
+
+    def _record_summary(self, parsed: ManifestSet) -> None:
+        """One entry for the next run: each folder's object count (what RESOURCE_COUNT holds per
+        folder) and the YAML problems in parse order."""
+        counts = {folder.path: 0 for folder in self._folders}
+        by_file = {name: folder.path for folder in self._folders for name, _ in folder.files}
+        for resource in parsed.resources:
+            if resource.file not in by_file:
+                return  # not a resource of these files: record nothing rather than a wrong count
+            counts[by_file[resource.file]] += 1
+        self._cache.put(cache_keys.FOLDERS_SUMMARY, self._digest,
+                        {"counts": counts, "findings": [f.to_dict() for f in parsed.findings]})
 
     @property
     def loaded(self) -> bool:
@@ -180,6 +211,8 @@ class LazyResources(DeferredResources):
 
     def parse_findings(self) -> list[Finding]:
         """YAML problems of these folders, without parsing them when the cache knows the answer."""
+        if self._parsed is None and self._summary_findings is not None:
+            return [Finding.from_dict(f) for f in self._summary_findings]
         if self._parsed is None:
             found: list[Finding] = []
             for folder in self._folders:

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from genai_gitops import safeyaml
+from genai_gitops import cache_keys, safeyaml
+from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.model.cluster import ClusterInventory, ClusterSpec
 from genai_gitops.model.errors import ModelError, Problem
 from genai_gitops.model.network_rules import cluster_rules
@@ -127,9 +128,10 @@ def _literal_secrets(data: Any, loc: tuple[int | str, ...] = ()) -> Iterator[tup
         yield loc, data, f"this looks like {what}; " + _HOW_TO_REFERENCE
 
 
-def _read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
+def _read_yaml(path: Path, display: str, body: bytes | None = None) -> tuple[Any, list[Problem]]:
+    """The file's one document (from `body` when the caller read it already) and why it cannot be read."""
     try:
-        return safeyaml.load_yaml(safeyaml.read_file(path)), []
+        return safeyaml.load_yaml(safeyaml.read_file(path) if body is None else safeyaml.decode(body)), []
     except OSError as exc:
         return None, [Problem(display, "", f"cannot read: {exc.strerror or exc}")]
     except safeyaml.InputError as exc:
@@ -196,16 +198,35 @@ def load_inventory(path: str | os.PathLike[str]) -> ClusterInventory:
     return inventory
 
 
-def load_tenant_file(path: str | os.PathLike[str]) -> TenantSpec:
+def load_tenant_file(path: str | os.PathLike[str], cache: ResultCache = NO_CACHE) -> TenantSpec:
+    """One tenant, validated. With a cache, a file whose content a run already found clean skips the YAML
+    parse and the secret scan (the model is still built by the same validation, from the same JSON);
+    a file with problems is never cached, so its problems are always computed afresh."""
     file = Path(path)
     display = _display(file)
-    data, problems = _read_yaml(file, display)
+    try:
+        body = safeyaml.read_bytes(file)
+    except OSError as exc:
+        raise ModelError([Problem(display, "", f"cannot read: {exc.strerror or exc}")]) from None
+    key = cache_keys.tenant_file(display=display, body=body)
+    known = cache.get(cache_keys.TENANT_FILE, key) if cache.enabled else None
+    if isinstance(known, str):
+        try:
+            tenant = TenantSpec.model_validate_json(known)
+        except ValidationError:
+            tenant = None  # not what a clean run stored: read the file as if uncached
+        if tenant is not None and not list(tenant_rules(tenant)):
+            return tenant
+    data, problems = _read_yaml(file, display, body)
     tenant, more = (None, []) if problems else _validate(TenantSpec, data, display)
     problems += more
     if tenant is not None:
         problems += [Problem(display, f, m) for f, m in tenant_rules(tenant)]
     if problems or tenant is None:
         raise ModelError(problems)
+    if cache.enabled:
+        # the exact JSON `_validate` built the model from: a hit rebuilds the same model
+        cache.put(cache_keys.TENANT_FILE, key, json.dumps(data, default=str))
     return tenant
 
 
@@ -216,8 +237,11 @@ def tenant_files(tenants_dir: str | os.PathLike[str]) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
 
 
-def load_platform(tenants_dir: str | os.PathLike[str], clusters_path: str | os.PathLike[str]) -> Platform:
-    """Load and cross-check everything; raise one ModelError listing every problem in every file."""
+def load_platform(tenants_dir: str | os.PathLike[str], clusters_path: str | os.PathLike[str], *,
+                  cache: ResultCache = NO_CACHE) -> Platform:
+    """Load and cross-check everything; raise one ModelError listing every problem in every file.
+    `cache`: clean tenant files seen before are not parsed again (load_tenant_file); the cross-file
+    rules always run."""
     problems: list[Problem] = []
     try:
         inventory: ClusterInventory | None = load_inventory(clusters_path)
@@ -226,7 +250,7 @@ def load_platform(tenants_dir: str | os.PathLike[str], clusters_path: str | os.P
     loaded: list[tuple[str, TenantSpec]] = []
     for file in tenant_files(tenants_dir):
         try:
-            loaded.append((_display(file), load_tenant_file(file)))
+            loaded.append((_display(file), load_tenant_file(file, cache)))
         except ModelError as exc:
             problems += exc.problems
     if inventory is not None:
