@@ -16,7 +16,14 @@ from pathlib import Path
 
 from genai_gitops import cache_keys, pools, safeyaml
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
-from genai_gitops.manifests.reader import MANIFEST_SUFFIXES, ManifestSet, input_finding, read_text
+from genai_gitops.manifests.reader import (
+    FREEZE_FILES,
+    MANIFEST_SUFFIXES,
+    ManifestSet,
+    input_finding,
+    no_collection,
+    read_text,
+)
 from genai_gitops.manifests.resource import DeferredResources, Resource
 from genai_gitops.report.finding import Finding
 
@@ -126,16 +133,19 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
             misses.append(folder)
         else:
             parsed[folder.path] = hit
-    # fork: the folders' bytes, read already, reach the workers without being pickled
-    fresh = pools.map_inherited(_parse, misses, workers=workers, min_items=PARALLEL_FOLDERS)
-    for folder, data in zip(misses, fresh, strict=True):
-        parsed[folder.path] = data
-        cache.put(cache_keys.PARSED, folder.key, data)
-        cache.put(cache_keys.PARSE_FINDINGS, folder.key, data["findings"])
-        cache.put(cache_keys.RESOURCE_COUNT, folder.key, len(data["resources"]))
-    result = ManifestSet()
-    for folder in folders:
-        result.extend(_restore(parsed[folder.path]))
+    # the collector paused (and what was parsed frozen, for a large tree) as read_paths does: parsed
+    # documents hold no cycles, and walking them again and again found nothing
+    with no_collection(freeze=sum(len(folder.files) for folder in folders) >= FREEZE_FILES):
+        # fork: the folders' bytes, read already, reach the workers without being pickled
+        fresh = pools.map_inherited(_parse, misses, workers=workers, min_items=PARALLEL_FOLDERS)
+        for folder, data in zip(misses, fresh, strict=True):
+            parsed[folder.path] = data
+            cache.put(cache_keys.PARSED, folder.key, data)
+            cache.put(cache_keys.PARSE_FINDINGS, folder.key, data["findings"])
+            cache.put(cache_keys.RESOURCE_COUNT, folder.key, len(data["resources"]))
+        result = ManifestSet()
+        for folder in folders:
+            result.extend(_restore(parsed[folder.path]))
     return result
 
 
