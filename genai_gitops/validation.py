@@ -129,7 +129,14 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
     total, done = len(targets) * len(validators), 0
     data = [cache_keys.target_data(k8s_version=target.k8s_version, cluster=target.cluster, tenants=target.tenants,
                                    inventory=target.inventory) if target.digest else "" for target in targets]
-    keys = {(v.name, t): _target_key(v, target, data[t]) for v in validators for t, target in enumerate(targets)}
+    keys: dict[tuple[str, int], str | None] = {}
+
+    def key_of(validator: Validator, t: int) -> str | None:
+        # computed once, when first needed (a cache context can be real work: delivery's is its preview)
+        if (validator.name, t) not in keys:
+            keys[validator.name, t] = _target_key(validator, targets[t], data[t])
+        return keys[validator.name, t]
+
     try:
         # head starts first (checkov scans in the background while the others run), for what the cache lacks
         for validator in (v for v in validators if type(v).prefetch is not Validator.prefetch):
@@ -137,7 +144,7 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
             # a failed head start costs only time: `validate` then does the work, and reports what fails
             with contextlib.suppress(Exception):
                 validator.prefetch([target for t, target in enumerate(targets)
-                                    if not (key := keys[validator.name, t])
+                                    if not (key := key_of(validator, t))
                                     or not cache.has(cache_keys.target_results(validator.name), key)])
             timings[validator.name].add(clock() - began, 0)
         for t, target in enumerate(targets):
@@ -145,7 +152,7 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                 progress.update(done, total, f"{validator.name} on {target.name}" if len(targets) > 1
                                 else validator.name)
                 began = clock()
-                bucket = _Bucket(validator.name, target, keys[validator.name, t])
+                bucket = _Bucket(validator.name, target, key_of(validator, t))
                 buckets.append(bucket)
                 cached = cache.get(cache_keys.target_results(validator.name), bucket.key) if bucket.key else None
                 if cached is not None:
