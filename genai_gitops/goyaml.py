@@ -62,6 +62,8 @@ def _parse_uint(text: str, base: int) -> int | None:
     allowed = _DIGITS[:base]
     if any(char.lower() not in allowed for char in text):
         return None
+    if len(text.lstrip("0")) > 64:  # past 64 bits in any base (and past what int() converts, unbounded)
+        return None
     value = int(text, base) if text else 0
     return value if value <= _UINT64_MAX else None
 
@@ -150,7 +152,7 @@ def differs(text: str, checked: Any, *, key: bool) -> str | None:
     if isinstance(checked, float) and not math.isfinite(checked):
         return None  # the checker refuses `.inf`/`.nan` itself, as no JSON number
     if argo is not STR and not isinstance(checked, str) and _kind(argo) == _kind(checked) and argo == checked:
-        if not key or argo is not None and _kind(argo) in ("boolean", "integer") and argo <= _INT64_MAX:
+        if not key or (argo is not None and _kind(argo) in ("boolean", "integer") and argo <= _INT64_MAX):
             return None
         if argo is None:
             return f"the key {text!r} is null to Argo CD, which refuses a null mapping key"

@@ -225,21 +225,22 @@ class _JsonConstructor:
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if value is not None and len(value) > _RESOLVED_LENGTH:  # long text is rarely repeated
-            tag = str(super().resolve(kind, value, implicit))  # type: ignore[misc]
-            if (self.go_yaml_v2 and kind is ScalarNode and implicit[0] and value[:1] in _GO_HINTS
-                    and _ambiguity(self, value, key=False)):
-                return _AMBIGUOUS
-            return tag
+            return self._resolve_for_argo(kind, value, implicit)
         key = (kind, value, implicit)
         tag = self._resolved.get(key)
         if tag is None:
-            tag = super().resolve(kind, value, implicit)  # type: ignore[misc]
-            if (self.go_yaml_v2 and kind is ScalarNode and implicit[0] and value[:1] in _GO_HINTS
-                    and _ambiguity(self, value, key=False)):
-                tag = _AMBIGUOUS
+            tag = self._resolve_for_argo(kind, value, implicit)
             if len(self._resolved) >= _RESOLVED_MAX:
                 self._resolved.clear()  # bounded memory (entries x length), whatever the inputs hold
             self._resolved[key] = tag
+        return tag
+
+    def _resolve_for_argo(self, kind: Any, value: Any, implicit: Any) -> str:
+        """PyYAML's tag, or `_AMBIGUOUS` for a plain scalar go-yaml v2 reads otherwise."""
+        tag = str(super().resolve(kind, value, implicit))  # type: ignore[misc]
+        if (self.go_yaml_v2 and kind is ScalarNode and implicit[0] and value[:1] in _GO_HINTS
+                and goyaml.differs(value, _plain_value(self, value, tag), key=False)):
+            return _AMBIGUOUS
         return tag
 
     #: False when the text holds no `<<`: no mapping can have a merge key, none is looked for
@@ -314,7 +315,7 @@ def _check_key(loader: Any, node: ScalarNode, key: Any) -> None:
     # plain and untagged: the tag is the one the resolver gives the text (libyaml's style is '' or None)
     plain = not node.style and super(_JsonConstructor, loader).resolve(ScalarNode, node.value, _PLAIN) == node.tag
     message = _ambiguity(loader, node.value, key=True, value=key) if plain else None
-    if message is None and (key is None or isinstance(key, float) or isinstance(key, int) and key > 2 ** 63 - 1):
+    if message is None and (key is None or isinstance(key, float) or (isinstance(key, int) and key > 2 ** 63 - 1)):
         message = (f"the mapping key {node.value!r} is {'null' if key is None else 'a number'}, which Argo CD "
                    "refuses or writes otherwise as a key: write the key as a plain string")
     if message is not None:
