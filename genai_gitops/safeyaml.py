@@ -8,6 +8,9 @@ reader hang, exhaust memory or crash, whatever a file holds:
 - only JSON-compatible tags (mapping, sequence, string, integer, float, boolean, null; a date
   stays a string); `!!binary`, `!!set`, `!!omap`, `!!python/...` and custom tags are refused, as
   are `.inf`/`.nan`, which JSON cannot carry;
+- a plain scalar that Argo CD's reader (sigs.k8s.io/yaml, go-yaml v2) resolves otherwise is refused
+  (`y`, `1:20`, `1e3`, `09`, an integer past 64 bits, a null key...: see `goyaml`), so the check
+  never reads one value where Argo CD deploys another; quoting it makes it a string for both;
 - a duplicate key in a mapping is refused (the API server's strict decoding refuses it too;
   "last one wins" would let a second `secrets:` hide the first);
 - nesting is limited to `MAX_DEPTH` levels, checked before libyaml builds nodes: its C composer
@@ -36,7 +39,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from genai_gitops import yamlsubset
+from genai_gitops import goyaml, yamlsubset
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 100
@@ -59,6 +62,10 @@ _LONG = 40
 _LONG_PREFIX = re.compile(rf"^[ \-?:]{{{_LONG - 1}}}", re.MULTILINE)
 _FEW_BRACKETS = MAX_DEPTH - 2 * _LONG
 _RESOLVED_MAX, _RESOLVED_LENGTH = 100_000, 200
+#: the tag `resolve` gives a plain scalar that go-yaml v2 reads otherwise: its constructor refuses it
+_AMBIGUOUS = "tag:genai-gitops,2026:ambiguous"
+#: first characters of the plain scalars go-yaml v2 may read as something else than PyYAML does
+_GO_HINTS = frozenset("+-.0123456789yYnNtTfFoO~")
 
 
 class InputError(ValueError):
@@ -205,20 +212,35 @@ class _JsonConstructor:
                           "yaml-tag")
         return bool(result)
 
+    def construct_ambiguous(self, node: Node) -> Any:
+        raise _refuse(node, _ambiguity(self, node.value, key=False) or f"{node.value!r} is read otherwise by Argo "
+                      "CD", "yaml-ambiguous")
+
+    #: check plain scalars against go-yaml v2 (Argo CD reads manifests with it); not for gator's suites
+    go_yaml_v2 = False
+
     #: (kind, value, implicit) -> tag; per loader class (their resolvers differ). Plain scalars repeat
     #: across manifests (keys above all), and PyYAML resolves each with a list of regular expressions
     _resolved: dict[Any, str]
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if value is not None and len(value) > _RESOLVED_LENGTH:  # long text is rarely repeated
-            return str(super().resolve(kind, value, implicit))  # type: ignore[misc]
+            return self._resolve_for_argo(kind, value, implicit)
         key = (kind, value, implicit)
         tag = self._resolved.get(key)
         if tag is None:
-            tag = super().resolve(kind, value, implicit)  # type: ignore[misc]
+            tag = self._resolve_for_argo(kind, value, implicit)
             if len(self._resolved) >= _RESOLVED_MAX:
                 self._resolved.clear()  # bounded memory (entries x length), whatever the inputs hold
             self._resolved[key] = tag
+        return tag
+
+    def _resolve_for_argo(self, kind: Any, value: Any, implicit: Any) -> str:
+        """PyYAML's tag, or `_AMBIGUOUS` for a plain scalar go-yaml v2 reads otherwise."""
+        tag = str(super().resolve(kind, value, implicit))  # type: ignore[misc]
+        if (self.go_yaml_v2 and kind is ScalarNode and implicit[0] and value[:1] in _GO_HINTS
+                and goyaml.differs(value, _plain_value(self, value, tag), key=False)):
+            return _AMBIGUOUS
         return tag
 
     #: False when the text holds no `<<`: no mapping can have a merge key, none is looked for
@@ -239,10 +261,15 @@ class _JsonConstructor:
         mapping: dict[Any, Any] = {}
         try:
             for key_node, value_node in pairs[:merged]:
-                mapping[construct(key_node, deep=deep)] = construct(value_node, deep=deep)
+                key = construct(key_node, deep=deep)
+                if self.go_yaml_v2 and not isinstance(key, str | bool) and isinstance(key_node, ScalarNode):
+                    _check_key(self, key_node, key)
+                mapping[key] = construct(value_node, deep=deep)
             seen: dict[Any, Any] = {} if merged else mapping  # the keys written in this mapping
             for key_node, value_node in pairs[merged:] if merged else pairs:
                 key = construct(key_node, deep=deep)
+                if self.go_yaml_v2 and not isinstance(key, str | bool) and isinstance(key_node, ScalarNode):
+                    _check_key(self, key_node, key)
                 if key in seen:
                     first = next(k for k, _ in pairs[merged:] if construct(k) == key)
                     raise _refuse(key_node, f"duplicate key {key!r} (first at line {first.start_mark.line + 1}); a "
@@ -255,6 +282,46 @@ class _JsonConstructor:
         return mapping
 
 
+def _plain_value(loader: Any, text: str, tag: str) -> Any:
+    """The value the checker gives the plain scalar `text` resolved to `tag` (a str for a string)."""
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return loader.bool_values.get(text.lower(), text)
+    if tag in (_INT, _FLOAT):
+        node = ScalarNode(tag, text, _NO_MARK, _NO_MARK)
+        try:
+            return SafeConstructor.construct_yaml_int(loader, node) if tag == _INT else \
+                SafeConstructor.construct_yaml_float(loader, node)
+        except ValueError:  # too many digits: the constructor refuses it, naming its length
+            return text
+    return text
+
+
+def _ambiguity(loader: Any, text: str, *, key: bool, value: Any = goyaml.STR) -> str | None:
+    """The refusal's message when go-yaml v2 reads the plain scalar `text` otherwise than the checker."""
+    if value is goyaml.STR:
+        value = _plain_value(loader, text, str(super(_JsonConstructor, loader).resolve(ScalarNode, text, _PLAIN)))
+    reason = goyaml.differs(text, value, key=key)
+    if reason is None:
+        return None
+    quoted = "'" + text.replace("'", "''") + "'"
+    return f"{reason}: quote it ({quoted}) so both read the same string, or write the value unambiguously"
+
+
+def _check_key(loader: Any, node: ScalarNode, key: Any) -> None:
+    """Refuse a non-string mapping key that sigs.k8s.io/yaml refuses or writes otherwise (null, a float,
+    an unsigned 64-bit integer), whatever its style."""
+    # plain and untagged: the tag is the one the resolver gives the text (libyaml's style is '' or None)
+    plain = not node.style and super(_JsonConstructor, loader).resolve(ScalarNode, node.value, _PLAIN) == node.tag
+    message = _ambiguity(loader, node.value, key=True, value=key) if plain else None
+    if message is None and (key is None or isinstance(key, float) or (isinstance(key, int) and key > 2 ** 63 - 1)):
+        message = (f"the mapping key {node.value!r} is {'null' if key is None else 'a number'}, which Argo CD "
+                   "refuses or writes otherwise as a key: write the key as a plain string")
+    if message is not None:
+        raise _refuse(node, message, "yaml-ambiguous")
+
+
 def _constructors(base: Any, owner: type) -> dict[Any, Any]:
     def scalar(name: str) -> Any:
         return base.yaml_constructors[_TAG + name]
@@ -265,6 +332,7 @@ def _constructors(base: Any, owner: type) -> dict[Any, Any]:
         _TAG + "int": owner.construct_json_int, _TAG + "float": owner.construct_json_float,  # type: ignore[attr-defined]
         _TAG + "seq": scalar("seq"), _TAG + "map": scalar("map"),
         None: owner.construct_undefined,  # type: ignore[attr-defined]
+        _AMBIGUOUS: owner.construct_ambiguous,  # type: ignore[attr-defined]
     }
 
 
@@ -279,6 +347,7 @@ class KubernetesLoader(_JsonConstructor, _Base):
 
 KubernetesLoader.yaml_constructors = _constructors(_Base, KubernetesLoader)
 KubernetesLoader._resolved = {}
+KubernetesLoader.go_yaml_v2 = True
 KubernetesLoader.yaml_implicit_resolvers = _resolvers(_Base, (_TAG + "timestamp", _TAG + "value"))
 
 

@@ -42,9 +42,9 @@ def test_a_changed_file_names_the_fields_and_values(tmp_path: Path) -> None:
 def test_added_removed_and_many_fields(tmp_path: Path) -> None:
     committed, fresh = tmp_path / "committed", tmp_path / "fresh"
     write(committed, "a.yaml", "a: 1\nb: [x]\nc: {d: 1}\ne: 5\n")
-    write(fresh, "a.yaml", "a: 2\nb: [x, y]\nc: {}\nf: 6\n")
+    write(fresh, "a.yaml", "a: 2\nb: [x, z]\nc: {}\nf: 6\n")
     [finding] = drift_findings(committed, fresh, "argocd")
-    assert finding.message == ("differs from a fresh synth: a: 1 -> 2; b[1]: (absent) -> 'y'; c.d: 1 -> (absent) "
+    assert finding.message == ("differs from a fresh synth: a: 1 -> 2; b[1]: (absent) -> 'z'; c.d: 1 -> (absent) "
                                "and 2 more; run `make synth` and commit argocd/")
 
 

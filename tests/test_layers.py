@@ -21,8 +21,8 @@ PACKAGES = ((REPO, "genai_gitops"), (REPO / "constructs", "genai_gitops_construc
 
 #: lowest first; a unit may import units of its own layer or of a lower one
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("base", frozenset({"genai_gitops", "safeyaml", "yamlsubset", "secretscan", "jsii_node", "config", "cache",
-                        "cache_keys", "pools", "globs"})),
+    ("base", frozenset({"genai_gitops", "safeyaml", "yamlsubset", "goyaml", "secretscan", "jsii_node", "config",
+                        "cache", "cache_keys", "pools", "globs"})),
     ("model", frozenset({"model"})),
     # the one record every layer produces; the manifest reader reports parse errors with it
     ("findings", frozenset({"report.finding"})),

@@ -42,7 +42,7 @@ def read_by_subset(text: str) -> bool:
 @pytest.mark.parametrize(("text", "value"), [
     ("a: 1\nb:\n  c: x\n  d: 'it''s'\ne: \"q\"\n", {"a": 1, "b": {"c": "x", "d": "it's"}, "e": "q"}),
     # an indentless sequence (as PyYAML writes it) and one indented, nested and mapping items
-    ("s:\n- a\n- b: 1\n  c: 2\n- - x\n  - y\nt:\n  - 1\n", {"s": ["a", {"b": 1, "c": 2}, ["x", "y"]], "t": [1]}),
+    ("s:\n- a\n- b: 1\n  c: 2\n- - x\n  - z\nt:\n  - 1\n", {"s": ["a", {"b": 1, "c": 2}, ["x", "z"]], "t": [1]}),
     ("- a\n-\n- b\n-\n  k: v\n", ["a", None, "b", {"k": "v"}]),
     ("a:\nb: {}\nc: []\n", {"a": None, "b": {}, "c": []}),
     # literal blocks: clip and strip, empty lines inside and after, deeper lines keep their spaces
@@ -51,12 +51,12 @@ def read_by_subset(text: str) -> bool:
     ("a: |\n\n  x\n", {"a": "\nx\n"}),
     # comments on lines of their own, at any indentation, and empty lines between entries
     ("# head\na:\n# odd\n    # deeper\n  b: 1\n\n  c: 2\n# tail\n", {"a": {"b": 1, "c": 2}}),
-    # YAML 1.1 as Kubernetes reads it: the libyaml path's resolver and constructors decide
-    ("a: yes\nb: Off\nc: 010\nd: 0o7\ne: 1_000\nf: 1:20\ng: 2024-01-01\nh: =\ni: ~\nj: 1e3\nk: 1.5\nl: y\n",
-     {"a": True, "b": False, "c": 8, "d": "0o7", "e": 1000, "f": 80, "g": "2024-01-01", "h": "=", "i": None,
-      "j": "1e3", "k": 1.5, "l": "y"}),
-    ("url: http://a:80/b?c=d#e\nx: a#b\ny: -1\nz: --x\nw: é\n",
-     {"url": "http://a:80/b?c=d#e", "x": "a#b", "y": -1, "z": "--x", "w": "é"}),
+    # YAML 1.1 as Kubernetes reads it: the libyaml path's resolver and constructors decide (where Argo CD's
+    # go-yaml v2 reads a plain scalar otherwise, `y`, `0o7`, `1:20`, `1e3`, both refuse it: tests/test_goyaml.py)
+    ("a: yes\nb: Off\nc: 010\ne: 1_000\ng: 2024-01-01\nh: =\ni: ~\nk: 1.5\n",
+     {"a": True, "b": False, "c": 8, "e": 1000, "g": "2024-01-01", "h": "=", "i": None, "k": 1.5}),
+    ("url: http://a:80/b?c=d#e\nx: a#b\nv: -1\nz: --x\nw: é\n",
+     {"url": "http://a:80/b?c=d#e", "x": "a#b", "v": -1, "z": "--x", "w": "é"}),
     ("  a: 1\n  b: 2\n", {"a": 1, "b": 2}),
     ("# only a comment\n\n", None),
 ])

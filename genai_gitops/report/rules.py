@@ -236,6 +236,10 @@ _STATIC: tuple[Rule, ...] = (
     # hostile input (safeyaml: one reader for every file) -------------------------------------------
     Rule("parse", "yaml-tag", E, "The file uses a YAML tag (`!!binary`, `!!set`, `!!python/...`, a custom tag): only "
          "JSON values are read, as Kubernetes reads them.", "Write the value as a plain string, number, list or map."),
+    Rule("parse", "yaml-ambiguous", E, "An unquoted value or key that Argo CD's YAML reader (sigs.k8s.io/yaml, go-yaml "
+         "v2) reads otherwise than the check (`y`, `1:20`, `1e3`, `09`, an integer past 64 bits, a null key): the "
+         "check would pass one value and Argo CD deploy another.", "Quote the value (`'y'`), or write it so both "
+         "read it alike (`true`, `1000`)."),
     Rule("parse", "duplicate-key", E, "A mapping repeats a key: YAML readers disagree on which value wins, so the "
          "check and Argo CD could see different objects.", "Remove one of the two keys."),
     Rule("parse", "input-limit", E, "The file is over a size, nesting depth or alias-expansion limit (1 MiB, 100 "

@@ -9,11 +9,20 @@ from typing import Any
 
 import yaml
 
+from genai_gitops import goyaml
+
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class _BlockDumper(_Dumper):
-    """Multi-line strings (config files in ConfigMaps) as readable `|` blocks."""
+    """Multi-line strings (config files in ConfigMaps) as readable `|` blocks; a string Argo CD would read
+    as something else when plain (`y`, `1e3`, `09`) is quoted."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        tag = super().resolve(kind, value, implicit)
+        if kind is yaml.ScalarNode and implicit[0] and tag == _STR and goyaml.resolve(value) is not goyaml.STR:
+            return _GO_OTHER
+        return tag
 
 
 def _str(dumper: Any, value: str) -> Any:
@@ -26,6 +35,9 @@ _BlockDumper.add_representer(str, _str)
 
 _STR, _INT, _BOOL, _NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null"))
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+#: what the resolver answers for a string PyYAML reads back plain but go-yaml v2 (Argo CD) does not: no
+#: string's tag, so the emitter quotes it (safeyaml refuses such a plain scalar on reading)
+_GO_OTHER = "tag:genai-gitops,2026:not-a-string-to-go-yaml"
 
 
 _DEFAULT_TAGS = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
@@ -33,9 +45,11 @@ _DEFAULT_TAGS = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNod
 
 @functools.lru_cache(maxsize=1 << 16)
 def _plain_scalar_tag(value: str) -> str:
-    """The tag a plain scalar would be read back as (`true`, `1.5`, `~` are not strings), which decides
-    whether the emitter quotes it: a pure function of the text, and keys and common values repeat."""
-    return str(yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False)))
+    """The tag a plain scalar would be read back as (`true`, `1.5`, `~` are not strings; nor, for Argo CD's
+    go-yaml v2, `y` or `1e3`), which decides whether the emitter quotes it: a pure function of the text,
+    and keys and common values repeat."""
+    tag = str(yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False)))
+    return _GO_OTHER if tag == _STR and goyaml.resolve(value) is not goyaml.STR else tag
 
 
 class _JsonTreeDumper(_BlockDumper):

@@ -33,7 +33,7 @@ def test_text_is_a_table_with_a_summary(example_repo: Path, capsys) -> None:
 def test_an_unsupported_feature_exits_2_naming_it(repo_copy: Path, capsys) -> None:
     path = repo_copy / "argocd/apps/applicationset-genai-tenant.yaml"
     appset = yaml.safe_load(path.read_text())
-    appset["spec"]["generators"] = [{"pullRequest": {"github": {"owner": "x", "repo": "y"}}}]
+    appset["spec"]["generators"] = [{"pullRequest": {"github": {"owner": "x", "repo": "r"}}}]
     path.write_text(yaml.safe_dump(appset))
     assert main(["argocd", "preview", "--repo", str(repo_copy)]) == 2
     err = capsys.readouterr().err

@@ -51,8 +51,8 @@ def test_example_data_loads(platform) -> None:
     ("globex", "name: Globex Inc.\n", "",
      "tenants/globex.yaml: name: required field is missing"),
     # absurd numbers: accepted here they would fail on the cluster (int32 replicas, int64 quantities)
-    ("acme", "  gpu: 1", "  gpu: 99999999999999999999999999",
-     "tenants/acme.yaml: quotas.gpu: Input should be less than or equal to 1024 (got 99999999999999999999999999)"),
+    ("acme", "  gpu: 1", "  gpu: 9223372036854775807",
+     "tenants/acme.yaml: quotas.gpu: Input should be less than or equal to 1024 (got 9223372036854775807)"),
     ("acme", "  storage: 200Gi", "  storage: 999999999999999999Ei",
      "tenants/acme.yaml: quotas.storage: '999999999999999999Ei' is more than Kubernetes can count (int64 "
      "milli-units); write a real amount, e.g. '64', '512Gi'"),

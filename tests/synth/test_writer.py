@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from genai_gitops import safeyaml
 from genai_gitops.synth.typing_cache import SIZE, widen_typing_caches
 from genai_gitops.synth.writer import _JsonTreeDumper, _Outside, _write_mapping, dump, dump_json_tree
 
@@ -119,3 +120,28 @@ def test_every_object_of_a_synthesised_repository_is_written_directly(synthesize
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert _direct(yaml.load(text, Loader=yaml.CSafeLoader)) == text, path
+
+
+#: strings PyYAML reads back plain as strings but Argo CD's go-yaml v2 would not (`y` is true, `1e3` 1000)
+GO_NOT_STRINGS = ["y", "Y", "n", "N", "1e3", "-1e3", "1.5e3", "+.5", "0o7", "08", "09", "0b-1", "1E3", ".5e3"]
+
+
+@pytest.mark.parametrize("value", GO_NOT_STRINGS)
+def test_strings_argo_would_read_as_no_string_are_quoted(value: str) -> None:
+    doc = as_from_json({"v": value, value: "k", "list": [value]})
+    text = dump(doc)
+    assert text == f"v: '{value}'\n'{value}': k\nlist:\n- '{value}'\n"
+    assert dump_json_tree(doc) == text and _direct(doc) == text
+    assert safeyaml.load_yaml(text) == doc
+
+
+def test_whatever_the_writer_writes_reads_back_without_a_refusal() -> None:
+    """Every short string over the characters that decide a scalar's type, written as a value and as a key,
+    reads back the same through the checker's reader: none is written plain where Argo CD reads otherwise."""
+    alphabet = "01789_.exob:+-EyYnN~"
+    texts = {a + b + c for a in alphabet for b in [*alphabet, ""] for c in [*alphabet, ""]}
+    for value in sorted(texts):
+        doc = {"v": value, value: "k"} if value != "v" else {"v": value}
+        text = dump(doc)
+        assert dump_json_tree(doc) == text
+        assert safeyaml.load_yaml(text) == doc, text
