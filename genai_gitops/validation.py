@@ -137,12 +137,9 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
             keys[validator.name, t] = _target_key(validator, targets[t], data[t])
         return keys[validator.name, t]
 
-    ahead = [v for v in validators if type(v).prefetch is not Validator.prefetch]
-    #: buckets of validators with a head start, run after everything else so their background work overlaps it
-    deferred: list[tuple[Validator, _Bucket]] = []
     try:
         # head starts first (checkov scans in the background while the others run), for what the cache lacks
-        for validator in ahead:
+        for validator in (v for v in validators if type(v).prefetch is not Validator.prefetch):
             began = clock()
             # a failed head start costs only time: `validate` then does the work, and reports what fails
             with contextlib.suppress(Exception):
@@ -166,8 +163,6 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                 elif (planned := _planned(validator, target, cache)) is not None:
                     bucket.findings, misses = planned
                     pending.extend((bucket, unit) for unit in misses)
-                elif validator in ahead:
-                    deferred.append((validator, bucket))
                 else:
                     bucket.findings, bucket.sections = _run_one(validator, target)
                 timings[validator.name].add(clock() - began, len(target.resources) if not bucket.cached else 0)
@@ -180,12 +175,6 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
             timings[bucket.validator].seconds += seconds
             if unit.key is not None and not any(f.rule == INTERNAL_ERROR_RULE for f in found):
                 cache.put(cache_keys.unit_results(bucket.validator), unit.key, [f.to_dict() for f in found])
-        for validator, bucket in deferred:
-            progress.update(done, total, f"{validator.name} on {bucket.target.name}" if len(targets) > 1
-                            else validator.name)
-            began = clock()
-            bucket.findings, bucket.sections = _run_one(validator, bucket.target)
-            timings[validator.name].add(clock() - began, 0)
         progress.update(done, total, "")
     finally:
         progress.close()
