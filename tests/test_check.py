@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from genai_gitops.check import CheckOptions, run_check
 from genai_gitops.cli import main
+from tests.conftest import synthesised_copy
 
 FAST = ("schema", "policy", "refs", "capacity", "delivery")
 
 
 @pytest.fixture()
-def repo_copy(repo: Path, fixture_repo: Path, tmp_path: Path) -> Path:
-    """A copy of the fixture repository and the source tree's policies/, synthesised fresh."""
-    copy = tmp_path / "repo"
-    copy.mkdir()
-    shutil.copytree(fixture_repo / "tenants", copy / "tenants")
-    shutil.copytree(repo / "policies", copy / "policies")
-    shutil.copy(fixture_repo / "clusters.yaml", copy / "clusters.yaml")
-    assert main(["synth", "--tenants", str(copy / "tenants"), "--clusters", str(copy / "clusters.yaml"),
-                 "--out", str(copy / "dist"), "--argocd", str(copy / "argocd"),
-                 "--policies", str(copy / "policies"), "--quiet"]) == 0
-    return copy
+def repo_copy(tmp_path: Path) -> Path:
+    """The fixture repository and the source tree's policies/, synthesised fresh (no synth cache)."""
+    return synthesised_copy(tmp_path / "repo")
 
 
 def options(repo: Path, **overrides) -> CheckOptions:

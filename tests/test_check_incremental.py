@@ -8,26 +8,21 @@ cache on the same tree: every finding, in the order reported, with file, line, r
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from genai_gitops.check import CheckOptions, run_check
 from genai_gitops.cli import main
+from tests.conftest import synthesised_copy
 
 VALIDATORS = ("schema", "policy", "refs", "capacity", "foundations", "delivery")
 
 
 @pytest.fixture()
-def repo_copy(repo: Path, fixture_repo: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "repo"
-    copy.mkdir()
-    shutil.copytree(fixture_repo / "tenants", copy / "tenants")
-    shutil.copytree(repo / "policies", copy / "policies")
-    shutil.copy(fixture_repo / "clusters.yaml", copy / "clusters.yaml")
-    synth(copy, None)
-    return copy
+def repo_copy(tmp_path: Path) -> Path:
+    """The fixture repository and the source tree's policies/, synthesised fresh (no synth cache)."""
+    return synthesised_copy(tmp_path / "repo")
 
 
 def synth(repo: Path, cache_dir: Path | None) -> None:
