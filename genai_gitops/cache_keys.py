@@ -26,7 +26,8 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Collection, Iterable, Sequence
 from typing import Protocol
 
 from genai_gitops.cache import digest, digest_json, tool_fingerprint
@@ -62,6 +63,13 @@ class Dumpable(Protocol):
     def model_dump_json(self) -> str: ...
 
 
+class Tenant(Dumpable, Protocol):
+    """A tenant's validated data, and the namespace it owns."""
+
+    @property
+    def namespace(self) -> str: ...
+
+
 def _content(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=20).hexdigest()
 
@@ -78,13 +86,24 @@ def target_content(folders: Iterable[tuple[str, str]]) -> str:
     return digest(*(f"{path}:{content}" for path, content in folders))
 
 
-def target_data(*, k8s_version: str, cluster: Dumpable | None, tenants: Sequence[Dumpable],
+#: the parts of a target's data a validator may declare it reads (`Validator.data_used`)
+TARGET_DATA = ("k8s_version", "cluster", "tenants", "tenant_namespaces", "inventory")
+
+
+def target_data(*, used: Collection[str], k8s_version: str, cluster: Dumpable | None, tenants: Sequence[Tenant],
                 inventory: Dumpable | None) -> str:
-    """Everything a target carries besides its objects: the Kubernetes version it is checked against,
-    its cluster's data, its tenants' data and the whole inventory."""
-    return digest(k8s_version, cluster.model_dump_json() if cluster is not None else "",
-                  *(t.model_dump_json() for t in tenants),
-                  inventory.model_dump_json() if inventory is not None else "")
+    """What a validator reads of a target besides its objects, each part only when in `used`: the
+    Kubernetes version it is checked against, its cluster's data, its tenants' data (or only their
+    namespaces) and the whole inventory. Each part is named, so two selections never share a key."""
+    unknown = set(used) - set(TARGET_DATA)
+    if unknown:
+        raise ValueError(f"unknown target data {sorted(unknown)}; known: {', '.join(TARGET_DATA)}")
+    parts = {"k8s_version": lambda: [k8s_version],
+             "cluster": lambda: [cluster.model_dump_json() if cluster is not None else ""],
+             "tenants": lambda: [t.model_dump_json() for t in tenants],
+             "tenant_namespaces": lambda: sorted(t.namespace for t in tenants),
+             "inventory": lambda: [inventory.model_dump_json() if inventory is not None else ""]}
+    return digest(*(f"{name}={json.dumps(parts[name]())}" for name in TARGET_DATA if name in used))
 
 
 def target(*, validator: str, context: str, content: str, data: str) -> str:

@@ -127,14 +127,19 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
     buckets: list[_Bucket] = []
     pending: list[tuple[_Bucket, WorkUnit]] = []
     total, done = len(targets) * len(validators), 0
-    data = [cache_keys.target_data(k8s_version=target.k8s_version, cluster=target.cluster, tenants=target.tenants,
-                                   inventory=target.inventory) if target.digest else "" for target in targets]
+    data: dict[tuple[tuple[str, ...], int], str] = {}
     keys: dict[tuple[str, int], str | None] = {}
 
     def key_of(validator: Validator, t: int) -> str | None:
         # computed once, when first needed (a cache context can be real work: delivery's is its preview)
         if (validator.name, t) not in keys:
-            keys[validator.name, t] = _target_key(validator, targets[t], data[t])
+            target = targets[t]
+            used = (validator.data_used, t)
+            if used not in data:
+                data[used] = cache_keys.target_data(
+                    used=validator.data_used, k8s_version=target.k8s_version, cluster=target.cluster,
+                    tenants=target.tenants, inventory=target.inventory) if target.digest else ""
+            keys[validator.name, t] = _target_key(validator, target, data[used])
         return keys[validator.name, t]
 
     try:

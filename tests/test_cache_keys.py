@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ class Data:
     """Stands in for validated data: what a key reads is its JSON."""
 
     json: str
+    namespace: str = "tenant-a"
 
     def model_dump_json(self) -> str:
         return self.json
@@ -47,7 +49,7 @@ def test_folder_key_names_path_files_and_other_entries() -> None:
 def test_target_keys_name_validator_context_content_and_data() -> None:
     differs_on_each(cache_keys.target, {"validator": "refs", "context": "", "content": "c1", "data": "d1"},
                     {"validator": "capacity", "context": "skips", "content": "c2", "data": "d2"})
-    differs_on_each(cache_keys.target_data,
+    differs_on_each(partial(cache_keys.target_data, used=cache_keys.TARGET_DATA),
                     {"k8s_version": "1.31", "cluster": Data("{}"), "tenants": [Data("a")], "inventory": Data("i")},
                     {"k8s_version": "1.30", "cluster": None, "tenants": [Data("a"), Data("b")],
                      "inventory": Data("j")})

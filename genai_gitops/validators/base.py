@@ -67,6 +67,10 @@ class Validator(ABC):
     #: the fields of `ValidatorOptions` this validator reads; the registry builds it with only these set
     #: (the others at their defaults), so what a validator depends on is declared, not discovered
     options_used: ClassVar[tuple[str, ...]] = ()
+    #: the parts of a target's data (cache_keys.TARGET_DATA) its results depend on, in the runner's cache key
+    #: for its whole-target results: all of them unless a validator declares fewer. Declaring fewer is a claim
+    #: that it never reads the others: a tenant edit then does not re-run it on an unchanged cluster
+    data_used: ClassVar[tuple[str, ...]] = ("k8s_version", "cluster", "tenants", "inventory")
 
     @abstractmethod
     def validate(self, target: Target) -> Iterable[Finding]:

@@ -86,6 +86,7 @@ def _claims(resource: Resource) -> Iterator[tuple[str, str | None]]:
 
 class FoundationsValidator(Validator):
     name = VALIDATOR
+    data_used = ("cluster",)
 
     def __init__(self, options: ValidatorOptions) -> None:
         self.options = options

@@ -17,6 +17,7 @@ class CapacityValidator(OnePassValidator):
     """ResourceQuota and LimitRange fit at the worst case, and GPU pods placed on GPU pools."""
 
     name = VALIDATOR
+    data_used = ("cluster",)
 
     def __init__(self, options: ValidatorOptions) -> None:
         self.options = options

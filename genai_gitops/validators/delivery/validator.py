@@ -23,6 +23,8 @@ class DeliveryValidator(Validator):
 
     name = NAME
     options_used = ("repo_root", "clusters_file", "cache")
+    #: its cache context is the digest of the findings themselves (below), whatever they were computed from
+    data_used = ()
 
     def __init__(self, options: ValidatorOptions) -> None:
         self.repo_root = options.repo_root

@@ -70,6 +70,9 @@ def severity_of(actions: frozenset[str]) -> Severity:
 class GatekeeperValidator(Validator):
     name = "policy"
     options_used = ("policy_paths",)
+    #: of the tenants, the integrity check reads their namespaces, and the expected constraints their image
+    #: repositories (in `cache_context`)
+    data_used = ("cluster", "tenant_namespaces")
 
     def __init__(self, options: ValidatorOptions, *, compiler: TemplateCompiler | None = None,
                  enforcement_points: Sequence[str] = CLUSTER_POINTS, fast: bool = True) -> None:

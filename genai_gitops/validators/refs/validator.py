@@ -16,12 +16,13 @@ class RefsValidator(Validator):
     """Every reference between the objects of one cluster resolves: selectors select, names name, keys exist."""
 
     name = VALIDATOR
+    data_used = ()
 
     def __init__(self, options: ValidatorOptions) -> None:
         self.options = options
 
     def cache_context(self, target: Target) -> str:
-        """Results depend on the target's objects and cluster data only (both in the runner's key)."""
+        """Results depend on the target's objects alone (in the runner's key; `data_used` is empty)."""
         return ""
 
     def validate(self, target: Target) -> Iterator[Finding]:

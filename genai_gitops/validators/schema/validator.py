@@ -52,6 +52,7 @@ _SECRET_STORE_SCHEMA = "https://genai-gitops.invalid/schemas/crds/external-secre
 class SchemaValidator(Validator):
     name = VALIDATOR_NAME
     options_used = ("policy_paths",)
+    data_used = ("k8s_version", "cluster")
 
     def __init__(self, options: ValidatorOptions, registry: SchemaRegistry | None = None) -> None:
         self.options = options
