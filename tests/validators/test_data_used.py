@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,7 +86,7 @@ def _other_data(target: Target, used: tuple[str, ...]) -> Target:
                    k8s_version=target.k8s_version if "k8s_version" in used else "1.28")
 
 
-def _results(validator: Validator, target: Target) -> list[tuple]:
+def _results(validator: Validator, target: Target) -> list[object]:
     return [item.to_dict() if isinstance(item, Finding) else item for item in validator.run(target)]
 
 
@@ -128,8 +129,8 @@ def test_the_cache_key_changes_with_each_declared_part_only() -> None:
         def model_dump_json(self) -> str:
             return self.text
 
-    base = {"k8s_version": "1.31", "cluster": Data("c"), "tenants": [Data("t")], "inventory": Data("i")}
-    changes = {"k8s_version": "1.30", "cluster": Data("c2"), "tenants": [Data("t2")], "inventory": Data("i2")}
+    base: dict[str, Any] = {"k8s_version": "1.31", "cluster": Data("c"), "tenants": [Data("t")], "inventory": Data("i")}
+    changes: dict[str, Any] = {"k8s_version": "1.30", "cluster": Data("c2"), "tenants": [Data("t2")], "inventory": Data("i2")}
     for used in [(), ("cluster",), ("k8s_version", "cluster"), ("cluster", "tenant_namespaces"), TARGET_DATA]:
         key = cache_keys.target_data(used=used, **base)
         for name, value in changes.items():
