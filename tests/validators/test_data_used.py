@@ -130,7 +130,8 @@ def test_the_cache_key_changes_with_each_declared_part_only() -> None:
             return self.text
 
     base: dict[str, Any] = {"k8s_version": "1.31", "cluster": Data("c"), "tenants": [Data("t")], "inventory": Data("i")}
-    changes: dict[str, Any] = {"k8s_version": "1.30", "cluster": Data("c2"), "tenants": [Data("t2")], "inventory": Data("i2")}
+    changes: dict[str, Any] = {"k8s_version": "1.30", "cluster": Data("c2"), "tenants": [Data("t2")],
+                               "inventory": Data("i2")}
     for used in [(), ("cluster",), ("k8s_version", "cluster"), ("cluster", "tenant_namespaces"), TARGET_DATA]:
         key = cache_keys.target_data(used=used, **base)
         for name, value in changes.items():
