@@ -20,11 +20,13 @@ the results never depend on how many processes computed them.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from enum import StrEnum
 from multiprocessing.context import BaseContext
 from multiprocessing.pool import Pool
+from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -57,6 +59,47 @@ def pool(method: StartMethod, workers: int, *, initializer: Callable[..., object
     ProcessPoolExecutor on Python 3.11 may not)."""
     return context(method).Pool(workers, initializer=initializer, initargs=tuple(initargs),
                                 maxtasksperchild=max_tasks_per_child)
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended before its work was done (killed, or failed to start)."""
+
+
+#: how often `watched_map` looks at the workers while it waits
+_WATCH_SECONDS = 0.05
+
+
+def watched_map(workers_pool: Pool, fn: Callable[[T], R], items: Iterable[T], *, chunksize: int = 1) -> list[R]:
+    """`workers_pool.map(fn, items)`, but a worker that dies fails it with WorkerDied instead of hanging.
+
+    A Pool replaces a dead worker and waits for good for the task it held (a worker killed by the
+    out-of-memory killer, or one whose initializer fails and is replaced again and again). A worker
+    that retires after `max_tasks_per_child` exits with code 0; any other exit code is a death."""
+    result = workers_pool.map_async(fn, items, chunksize=chunksize)
+    seen: dict[int, BaseProcess] = {}
+    while not result.ready():
+        # the Pool's own list of workers (CPython's `_pool`); a dead one leaves it when the Pool replaces
+        # it, so every worker is remembered here from the first time it is seen
+        for worker in list(getattr(workers_pool, "_pool", ())):
+            seen.setdefault(id(worker), worker)
+        dead = next((w.exitcode for w in seen.values() if w.exitcode not in (None, 0)), None)
+        if dead is not None:
+            workers_pool.terminate()
+            raise WorkerDied(_death(dead))
+        result.wait(_WATCH_SECONDS)
+    return result.get()
+
+
+def _death(exitcode: int) -> str:
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = (" (most often the out-of-memory killer: free memory, or run with --workers 1)"
+                if -exitcode == signal.SIGKILL else "")
+        return f"a worker process was killed by {name} before finishing its work{hint}"
+    return f"a worker process exited with code {exitcode} before finishing its work (it could not start)"
 
 
 def executor(method: StartMethod, workers: int, *, preload: Iterable[str] = ()) -> ProcessPoolExecutor:
@@ -98,5 +141,5 @@ def map_inherited(fn: Callable[[T], R], items: Sequence[T], *, workers: int, min
         return [fn(item) for item in items]
     # a forked Pool's initializer and its arguments are inherited with the worker process, not pickled
     with pool(StartMethod.FORK, workers, initializer=_adopt, initargs=(fn, items)) as workers_pool:
-        return workers_pool.map(_call_inherited, range(len(items)),
-                                chunksize=chunksize(len(items), workers, chunks_per_worker))
+        return watched_map(workers_pool, _call_inherited, range(len(items)),
+                           chunksize=chunksize(len(items), workers, chunks_per_worker))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 
@@ -45,3 +46,46 @@ def test_pickling_pools_of_each_start_method(method: StartMethod) -> None:
 def test_chunksize_is_a_few_chunks_per_worker() -> None:
     assert pools.chunksize(160, 2, 8) == 10
     assert pools.chunksize(3, 2, 8) == 1
+
+
+def _fail_in(seconds: int) -> None:
+    """A hang fails the test instead of the run (what the watch exists to prevent)."""
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"no answer in {seconds} s: the map hangs")
+    signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+
+
+@needs_fork
+def test_a_killed_worker_fails_the_map_instead_of_hanging() -> None:
+    def work(item: int) -> int:
+        if item == 7:
+            os.kill(os.getpid(), signal.SIGKILL)  # what the out-of-memory killer does
+        return item
+
+    _fail_in(60)
+    try:
+        with pytest.raises(pools.WorkerDied, match=r"killed by SIGKILL .*out-of-memory killer.*--workers 1"):
+            pools.map_inherited(work, list(range(20)), workers=2, min_items=2)
+    finally:
+        signal.alarm(0)
+
+
+@pytest.mark.parametrize("method", [StartMethod.FORK, StartMethod.SPAWN])
+def test_a_worker_that_cannot_start_fails_the_map(method: StartMethod) -> None:
+    if not pools.available(method):
+        pytest.skip(f"no {method} start method here")
+    _fail_in(60)
+    try:
+        # a Pool replaces a worker whose initializer fails, again and again, and never runs the task
+        with pools.pool(method, 2, initializer=os._exit, initargs=(3,)) as pool, \
+                pytest.raises(pools.WorkerDied, match=r"exited with code 3 .*could not start"):
+            pools.watched_map(pool, abs, [-1, -2])
+    finally:
+        signal.alarm(0)
+
+
+def test_retired_workers_are_not_deaths() -> None:
+    """A worker that reached max_tasks_per_child exits with code 0 and is replaced: the map goes on."""
+    with pools.pool(StartMethod.SPAWN, 2, max_tasks_per_child=1) as pool:
+        assert pools.watched_map(pool, abs, range(-6, 0)) == [6, 5, 4, 3, 2, 1]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from genai_gitops import __version__
 from genai_gitops.model.errors import ModelError
+from genai_gitops.pools import WorkerDied
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: what a shell reports for a process whose reader went away (128 + SIGPIPE), as for `yes | head`
@@ -51,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except WorkerDied as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except OSError as exc:
         # an environment problem (a folder that cannot be created or read): one line, no traceback
         print(f"{prog}: error: {describe_os_error(exc)}", file=sys.stderr)

@@ -97,7 +97,7 @@ def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int)
         # a Pool (pools.pool): replacing workers bounds the memory a long-lived jsii kernel accumulates
         with pools.pool(StartMethod.SPAWN, workers, initializer=_worker_init, initargs=(inputs,),
                         max_tasks_per_child=MAX_TASKS_PER_WORKER) as pool:
-            results = pool.map(_render_chunk, chunks, chunksize=1)
+            results = pools.watched_map(pool, _render_chunk, chunks)
             return [app for chunk in results for app in chunk]
     finally:
         if previous is None:
