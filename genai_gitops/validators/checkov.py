@@ -25,7 +25,7 @@ from genai_gitops.globs import shell_match
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.base import Target, Validator
-from genai_gitops.validators.checkov_classes import NamespaceClass, namespace_classes
+from genai_gitops.validators.checkov_classes import NamespaceClass, judged_kinds, namespace_classes
 from genai_gitops.validators.checkov_process import ARGS, ENV, CheckovScanner
 from genai_gitops.validators.registry import ValidatorOptions
 
@@ -103,6 +103,7 @@ class CheckovValidator(Validator):
         self.scanner = CheckovScanner(self.binary, server=server)
         self.cache = options.cache
         self._context: str | None = None
+        self._site: list[str] | None = None
         #: a memo of pure functions (see Validator): classes per target content, judgements per class key
         self._class_memo: dict[tuple[str, str], list[NamespaceClass]] = {}
         self._pending: dict[str, Future[list[Judgement]]] = {}
@@ -110,9 +111,8 @@ class CheckovValidator(Validator):
 
     def cache_context(self, target: Target) -> str:
         """The skips and the installed checkov (its dist-info names the version)."""
-        site = sorted(Path(self.binary).resolve().parents[1].glob("lib/python*/site-packages/checkov-*.dist-info"))
         skips = [(s.check, s.reason, s.resources) for s in self.skips]
-        return digest(str(skips), *(p.name for p in site))
+        return digest(str(skips), *self._dist_infos())
 
     def prefetch(self, targets: Sequence[Target]) -> None:
         """Judge every class of these targets not judged before in one background scan (both cores, while
@@ -186,16 +186,27 @@ class CheckovValidator(Validator):
         memo = (target.name, target.digest) if target.digest else None
         if memo is not None and memo in self._class_memo:
             return self._class_memo[memo]
-        classes = namespace_classes(resources, target.tenants if self.deduplicate else ())
+        classes = (namespace_classes(resources, target.tenants, kinds=judged_kinds(self._version()))
+                   if self.deduplicate else namespace_classes(resources, ()))
         if memo is not None:
             self._class_memo[memo] = classes
         return classes
 
+    def _version(self) -> str | None:
+        """The installed checkov's version, from its dist-info folder's name."""
+        site = self._dist_infos()
+        return site[0].removeprefix("checkov-").removesuffix(".dist-info") if len(site) == 1 else None
+
+    def _dist_infos(self) -> list[str]:
+        """The names of the installed checkov's dist-info folders (they name its version)."""
+        if self._site is None:
+            self._site = [p.name for p in sorted(Path(self.binary).resolve().parents[1].glob("lib/python*/site-packages/checkov-*.dist-info"))]
+        return self._site
+
     def _judgement_context(self) -> str:
         """What a class's judgement depends on besides its content: checkov's version and its arguments."""
         if self._context is None:
-            site = sorted(Path(self.binary).resolve().parents[1].glob("lib/python*/site-packages/checkov-*.dist-info"))
-            self._context = digest(*ARGS, *(f"{k}={v}" for k, v in sorted(ENV.items())), *(p.name for p in site))
+            self._context = digest(*ARGS, *(f"{k}={v}" for k, v in sorted(ENV.items())), *self._dist_infos())
         return self._context
 
     def _judge(self, batch: Sequence[tuple[Sequence[Resource], NamespaceClass]]) -> list[list[Judgement]]:

@@ -29,6 +29,25 @@ from genai_gitops.cache import digest
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.model.tenant import TenantSpec
 
+#: the kinds the pinned checkov judges: those its resource checks register for, those its graph checks name
+#: (NetworkPolicy, beside pods and RBAC), and `List`, whose items it unpacks. An object of any other kind
+#: (AppProject, Namespace, a Gatekeeper constraint...) gets no finding and changes none (graph edges only
+#: matter between kinds a graph check names), so it is never sent to checkov nor part of a class. The
+#: facts are asserted on the installed checkov by tests/validators/test_checkov.py; another version
+#: judges every object (`judged_kinds`).
+JUDGED_KINDS_VERSION = "3.3.30"
+JUDGED_KINDS = frozenset({
+    "AdmissionConfiguration", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "CronJob", "DaemonSet",
+    "Deployment", "DeploymentConfig", "Ingress", "Job", "NetworkPolicy", "Pod", "PodSecurityPolicy", "PodTemplate",
+    "ReplicaSet", "ReplicationController", "Role", "RoleBinding", "Secret", "Service", "ServiceAccount",
+    "StatefulSet", "List"})
+
+
+def judged_kinds(version: str | None) -> frozenset[str] | None:
+    """The kinds checkov `version` judges, when known; None: send every object."""
+    return JUDGED_KINDS if version == JUDGED_KINDS_VERSION else None
+
+
 #: shorter values would only make canonical texts differ more often (never merge wrongly), but cost time
 _MIN_VALUE_LENGTH = 3
 
@@ -143,11 +162,16 @@ def canonical_text(obj: Any, pattern: re.Pattern[str] | None, tokens: dict[str, 
     return pattern.sub(lambda m: tokens[m.group(0)], text) if pattern is not None else text
 
 
-def namespace_classes(resources: Sequence[Resource], tenants: Sequence[TenantSpec]) -> list[NamespaceClass]:
-    """Every resource index in exactly one member of one class; classes in first-appearance order."""
+def namespace_classes(resources: Sequence[Resource], tenants: Sequence[TenantSpec], *,
+                      kinds: frozenset[str] | None = None) -> list[NamespaceClass]:
+    """Every resource index of a kind in `kinds` (all when None) in exactly one member of one class;
+    classes in first-appearance order."""
     by_namespace: dict[str, list[int]] = {}
     for index, resource in enumerate(resources):
-        by_namespace.setdefault(resource.namespace, []).append(index)
+        # the document's own `kind`, compared as checkov compares it (exactly, a string)
+        if kinds is None or (isinstance(kind := resource.obj.get("kind") if isinstance(resource.obj, dict) else None,
+                                        str) and kind in kinds):
+            by_namespace.setdefault(resource.namespace, []).append(index)
     tenant_of = {t.namespace: t for t in tenants}
     classes: dict[str, list[tuple[int, ...]]] = {}
     for namespace, indices in by_namespace.items():
@@ -164,4 +188,5 @@ def namespace_classes(resources: Sequence[Resource], tenants: Sequence[TenantSpe
     return [NamespaceClass(tuple(members), key) for key, members in classes.items()]
 
 
-__all__ = ["NamespaceClass", "canonical_text", "identity_values", "judged_view", "namespace_classes"]
+__all__ = ["JUDGED_KINDS", "NamespaceClass", "canonical_text", "identity_values", "judged_kinds", "judged_view",
+           "namespace_classes"]

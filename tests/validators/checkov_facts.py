@@ -10,6 +10,7 @@ import pathlib
 import re
 
 import checkov
+from checkov.version import version
 import checkov.kubernetes.checks.resource.k8s  # importing it registers every resource check
 from checkov.kubernetes.checks.resource.registry import registry
 
@@ -19,4 +20,23 @@ wildcard = sorted({c.id for checks in getattr(registry, "wildcard_checks", {}).v
 graph = sorted(p.name for p in (root / "checks/graph_checks").rglob("*.json") if "ConfigMap" in p.read_text())
 READS = re.compile(r"""annotations["'\]]|\.annotations|get\(["']annotations""")
 annotations = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if READS.search(p.read_text()))
-print(json.dumps({"configmap": configmap, "wildcard": wildcard, "graph": graph, "annotations": annotations}))
+
+
+def _named_kinds(node: object) -> set[str]:
+    """The kinds a graph check's definition names (resource_types, connected_resource_types), at any depth."""
+    if isinstance(node, dict):
+        found = {k for key in ("resource_types", "connected_resource_types") for k in node.get(key) or ()}
+        return found.union(*(_named_kinds(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_named_kinds(v) for v in node))
+    return set()
+
+
+# every kind checkov judges: checkov_classes.JUDGED_KINDS sends no object of any other kind
+kinds = sorted(set(registry.checks) | set().union(*(_named_kinds(json.loads(p.read_text()))
+                                                   for p in (root / "checks/graph_checks").rglob("*.json"))))
+# the code that unpacks `List` documents into their items (JUDGED_KINDS keeps List for it)
+unpacks_list = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if '== "List"' in p.read_text()
+                      or "== 'List'" in p.read_text())
+print(json.dumps({"configmap": configmap, "wildcard": wildcard, "graph": graph, "annotations": annotations,
+                  "kinds": kinds, "unpacks_list": unpacks_list, "version": version}))

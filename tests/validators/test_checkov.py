@@ -11,6 +11,7 @@ import pytest
 from genai_gitops.manifests import read_paths
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.checkov import CheckovValidator, find_checkov, load_skips
+from genai_gitops.validators.checkov_classes import JUDGED_KINDS, JUDGED_KINDS_VERSION
 from genai_gitops.validators.registry import ValidatorOptions
 
 FIXTURE = Path(__file__).parent / "fixtures/checkov/manifests.yaml"
@@ -60,7 +61,8 @@ def test_repository_skips_all_have_reasons(repo: Path) -> None:
 def test_the_values_left_out_of_class_keys_are_read_by_no_check() -> None:
     """The facts judged_view's docstring cites, asserted on the installed checkov: only CKV_K8S_21 judges a
     ConfigMap, no graph check names one, no check runs on every kind, and annotations are read only where
-    the docstring says (by key: skip annotations, seccomp, nginx Ingress checks, kustomize's origin path)."""
+    the docstring says (by key: skip annotations, seccomp, nginx Ingress checks, kustomize's origin path).
+    And JUDGED_KINDS's: every kind a resource check registers for or a graph check names, and List."""
     import json
     import subprocess
 
@@ -70,7 +72,12 @@ def test_the_values_left_out_of_class_keys_are_read_by_no_check() -> None:
     assert python is not None
     out = subprocess.run([python, str(Path(__file__).with_name("checkov_facts.py"))], capture_output=True,
                          text=True, check=True, env={**os.environ, **ENV}).stdout
-    assert json.loads(out) == {
+    facts = json.loads(out)
+    # the kinds sent to checkov are every kind it judges, and List, whose items it reads
+    assert facts.pop("version") == JUDGED_KINDS_VERSION
+    assert facts.pop("kinds") == sorted(JUDGED_KINDS - {"List"})
+    assert facts.pop("unpacks_list") == ["kubernetes_utils.py", "runner.py"]
+    assert facts == {
         "configmap": ["CKV_K8S_21"], "wildcard": [], "graph": [],
         "annotations": ["checks/resource/k8s/NginxIngressCVE202125742Alias.py",
                         "checks/resource/k8s/NginxIngressCVE202125742AllSnippets.py",
@@ -78,6 +85,23 @@ def test_the_values_left_out_of_class_keys_are_read_by_no_check() -> None:
                         "checks/resource/k8s/SeccompPSP.py",
                         "graph_builder/local_graph.py",  # copies a parent's annotations onto its template
                         "kubernetes_utils.py"]}  # skip annotations and config.kubernetes.io/origin
+
+
+PLANTED_POD = """\
+      - apiVersion: v1
+        kind: Pod
+        metadata: {name: planted, namespace: kube-system}
+        spec:
+          hostNetwork: true
+          containers:
+            - name: planted
+              image: docker.io/library/busybox:1.36
+              securityContext: {privileged: true}
+"""
+PLANTED_LIST = "apiVersion: v1\nkind: List\nitems:\n" + PLANTED_POD
+PLANTED_WIDGET = ("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: planted, namespace: kube-system}\n"
+                  "spec:\n  template:\n    spec:\n      containers:\n"
+                  "        - {name: planted, image: busybox, securityContext: {privileged: true}}\n")
 
 
 def test_deduplicated_findings_equal_raw_checkov_on_a_sampled_tree(tmp_path: Path) -> None:
@@ -99,6 +123,10 @@ def test_deduplicated_findings_equal_raw_checkov_on_a_sampled_tree(tmp_path: Pat
     repo = generate(40, tmp_path / "repo")
     synthesize(repo / "tenants", repo / "clusters.yaml", repo / "dist", policies_dir=repo / "policies")
     platform = load_platform(repo / "tenants", repo / "clusters.yaml")
+    # kinds checkov never judges are not sent (JUDGED_KINDS): a privileged pod inside a List (read as its
+    # items, by the reader as by checkov) and one inside an unjudged kind's template give the CLI's findings
+    (repo / "dist/customer-00/cluster-config/List-planted.yaml").write_text(PLANTED_LIST)
+    (repo / "dist/customer-00/cluster-config/Widget-planted.yaml").write_text(PLANTED_WIDGET)
 
     cluster = platform.cluster("customer-00")
 
@@ -111,7 +139,8 @@ def test_deduplicated_findings_equal_raw_checkov_on_a_sampled_tree(tmp_path: Pat
 
     first = Target(name=cluster.name, k8s_version=cluster.kubernetes_version,
                    resources=read([repo / "dist" / cluster.name]).resources, tenants=platform.tenants_on(cluster.name))
-    classes = namespace_classes(first.resources, first.tenants)
+    assert {"AppProject", "Namespace", "Widget"} <= {r.kind for r in first.resources}
+    classes = namespace_classes(first.resources, first.tenants, kinds=JUDGED_KINDS)
     tenant_classes = [c for c in classes if first.resources[c.representative[0]].namespace.startswith("tenant-")]
     assert len(first.tenants) == 4 and len(tenant_classes) == 3  # two of the four tenants are alike
 
@@ -121,13 +150,14 @@ def test_deduplicated_findings_equal_raw_checkov_on_a_sampled_tree(tmp_path: Pat
     assert served.scanner.python is not None  # judged by the server, not by its fallback to the CLI
     expected = raw(first)
     assert len(expected) > 50 and {f[4] for f in expected} >= {t.namespace for t in first.tenants}
+    assert any(f[0].endswith("List-planted.yaml") for f in expected)  # checkov read the List's pod
     assert deduplicated == expected
 
     # the same objects in reverse order: the other tenant of the alike pair is now the one judged, and
     # every class's judgement comes from the first run's cache, judged through another namespace
     second = Target(name=first.name, k8s_version=first.k8s_version, resources=list(reversed(first.resources)),
                     tenants=first.tenants)
-    swapped = namespace_classes(second.resources, second.tenants)
+    swapped = namespace_classes(second.resources, second.tenants, kinds=JUDGED_KINDS)
     assert {c.key for c in swapped} == {c.key for c in classes}
     assert any(second.resources[c.representative[0]].namespace != first.resources[o.representative[0]].namespace
                for c in swapped for o in classes if c.key == o.key)
