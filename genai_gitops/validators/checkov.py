@@ -200,7 +200,8 @@ class CheckovValidator(Validator):
     def _dist_infos(self) -> list[str]:
         """The names of the installed checkov's dist-info folders (they name its version)."""
         if self._site is None:
-            self._site = [p.name for p in sorted(Path(self.binary).resolve().parents[1].glob("lib/python*/site-packages/checkov-*.dist-info"))]
+            site = Path(self.binary).resolve().parents[1]
+            self._site = [p.name for p in sorted(site.glob("lib/python*/site-packages/checkov-*.dist-info"))]
         return self._site
 
     def _judgement_context(self) -> str:

@@ -10,9 +10,9 @@ import pathlib
 import re
 
 import checkov
-from checkov.version import version
 import checkov.kubernetes.checks.resource.k8s  # importing it registers every resource check
 from checkov.kubernetes.checks.resource.registry import registry
+from checkov.version import version
 
 root = pathlib.Path(checkov.__file__).parent / "kubernetes"
 configmap = sorted({c.id for kind, checks in registry.checks.items() if kind == "ConfigMap" for c in checks})
