@@ -21,6 +21,8 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 | `delivery-apps` | every Application's facts and object findings | `delivery_index` (records: `delivery_facts`) |
 | `checkov-class` | checkov's judgement of one class of alike namespaces | `checkov_class` |
 | `tenant-file` | the JSON a clean tenant file's model is validated from | `tenant_file` |
+| `tenant-index` | the same JSON for every clean tenant file of a folder, by `tenant_file` key | `tenant_index` |
+| `inventory-file` | the JSON a clean clusters.yaml's model is validated from | `inventory_file` |
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ DELIVERY_PREVIEW = "delivery-preview"
 DELIVERY_APPS = "delivery-apps"
 CHECKOV_CLASS = "checkov-class"
 TENANT_FILE = "tenant-file"
+TENANT_INDEX = "tenant-index"
+INVENTORY_FILE = "inventory-file"
 
 
 def target_results(validator: str) -> str:
@@ -185,3 +189,16 @@ def tenant_file(*, display: str, body: bytes) -> str:
     """A tenant file that loaded cleanly. Inputs: its path as shown and its bytes (what it parses to,
     and whether its values look like secrets, are functions of the bytes and the code alone)."""
     return digest("tenant-file", display, _content(body))
+
+
+def tenant_index(*, folder: str) -> str:
+    """Where the clean tenant files of one folder are kept together: found by the folder alone (one read
+    instead of one per file); each record inside is keyed by `tenant_file` and used only when that key
+    matches the file read in this run."""
+    return digest("tenant-index", folder)
+
+
+def inventory_file(*, display: str, body: bytes) -> str:
+    """A cluster inventory that loaded cleanly. Inputs: its path as shown and its bytes (what it parses to,
+    and whether its values look like secrets, are functions of the bytes and the code alone)."""
+    return digest("inventory-file", display, _content(body))
