@@ -73,7 +73,18 @@ def _content(body: bytes) -> str:
 def folder(*, path: str, files: Iterable[tuple[str, bytes]], others: Iterable[tuple[str, str]]) -> str:
     """A folder's parse. Inputs: its path (every object carries its file's path), each manifest file's
     name and content, and every other entry's name and marker (a link's target, an unread file's content)."""
-    return digest(path, *(f"{name}:{_content(body)}" for name, body in files), *(f"{n}:{m}" for n, m in others))
+    return folder_hashed(path=path, files=((name, _content(body)) for name, body in files), others=others)
+
+
+def folder_hashed(*, path: str, files: Iterable[tuple[str, str]], others: Iterable[tuple[str, str]]) -> str:
+    """`folder` from each manifest file's name and `content_digest` (a caller that hashed the files
+    already): the same key."""
+    return digest(path, *(f"{name}:{hashed}" for name, hashed in files), *(f"{n}:{m}" for n, m in others))
+
+
+def content_digest(body: bytes) -> str:
+    """The digest of one file's bytes that `folder` keys and folder digests are made of."""
+    return _content(body)
 
 
 def target_content(folders: Iterable[tuple[str, str]]) -> str:

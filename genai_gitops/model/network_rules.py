@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Iterator
+from functools import lru_cache
 from ipaddress import IPv4Network
 
 from genai_gitops.model.cluster import ClusterSpec
@@ -93,6 +94,13 @@ def cluster_rules(cluster: ClusterSpec) -> Iterator[FieldProblem]:
             yield where, f"{text!r} needs no exception (a narrow public range); remove it from the exception"
 
 
+@lru_cache(maxsize=65536)
+def _network(text: str) -> IPv4Network:
+    """Parsed once per run: every tenant of a cluster checks its endpoints against the same data subnets
+    (and a network caches its derived addresses, which `subnet_of` reads)."""
+    return IPv4Network(text)
+
+
 class ClaimedEndpoints:
     """The database endpoints claimed so far on one cluster, each with the file that listed it, found by
     address instead of by a walk over all of them (a walk per endpoint was quadratic in tenants).
@@ -107,6 +115,8 @@ class ClaimedEndpoints:
         self._by_network: dict[tuple[int, int], list[tuple[int, str]]] = {}
         #: (first address, prefix length) of every claimed network, sorted
         self._starts: list[tuple[int, int]] = []
+        #: the prefix lengths claimed so far: a supernet is looked up only at those
+        self._prefixes: set[int] = set()
         self._count = 0
 
     def first_other(self, network: IPv4Network, file: str) -> str | None:
@@ -121,12 +131,12 @@ class ClaimedEndpoints:
                     found = (order, owner)
                     break  # claims of one network are in claim order
 
-        for shorter in range(prefix):
+        for shorter in sorted(p for p in self._prefixes if p < prefix):
             mask = (0xFFFFFFFF << (32 - shorter)) & 0xFFFFFFFF
             claims = self._by_network.get((start & mask, shorter))
             if claims:
                 consider(claims)
-        end = start + network.num_addresses
+        end = start + (1 << (32 - prefix))
         index = bisect_left(self._starts, (start, -1))
         while index < len(self._starts) and self._starts[index][0] < end:
             consider(self._by_network[self._starts[index]])
@@ -139,6 +149,7 @@ class ClaimedEndpoints:
         if claims is None:
             claims = self._by_network[key] = []
             insort(self._starts, key)
+            self._prefixes.add(key[1])
         claims.append((self._count, file))
         self._count += 1
 
@@ -148,10 +159,10 @@ def database_endpoint_rules(tenant: TenantSpec, cluster: ClusterSpec, claimed: d
     """A tenant's database endpoints lie in its cluster's data subnets and belong to no other tenant.
 
     `claimed` (cluster -> endpoints and the file that listed them) is shared across the tenants of a run."""
-    subnets = [IPv4Network(s) for s in cluster.data_subnets]
+    subnets = [_network(s) for s in cluster.data_subnets]
     taken = claimed.setdefault(cluster.name, ClaimedEndpoints())
     for index, text in enumerate(tenant.database_endpoints):
-        network = IPv4Network(text)
+        network = _network(text)
         where = f"database_endpoints[{index}]"
         if not any(network.subnet_of(s) for s in subnets):
             yield where, (f"{text!r} is not inside a data subnet of cluster {cluster.name} "
