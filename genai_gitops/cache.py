@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_DIR = ".genai-gitops-cache"
-_DEPENDENCIES = ("cdk8s", "cdk8s-plus-28", "gordon-to-regorus", "jsonschema-rs", "kubernetes-validate",
-                 "network-config-analyzer", "pydantic", "PyYAML")
+#: detect-secrets: whether a value looks like a secret decides which tenant files and inventories are cached clean
+_DEPENDENCIES = ("cdk8s", "cdk8s-plus-28", "detect-secrets", "gordon-to-regorus", "jsonschema-rs",
+                 "kubernetes-validate", "network-config-analyzer", "pydantic", "PyYAML")
 
 
 def digest(*parts: str | bytes) -> str:
