@@ -125,8 +125,8 @@ def app_inputs(*, kind: str, path: str, inventory: str, tenants: Sequence[str] =
                repositories: str = "") -> str:
     """What one app renders to. Inputs: the tool (its fingerprint is part of the key, not only of the
     entry: the synth's digests are compared with committed folders), the app's kind and path, the
-    inventory (its JSON, or the digest of its JSON), and what its stack reads besides (synth/inputs.py decides which: tenants' JSON,
-    the policies' digest, the tenants' image repositories)."""
+    inventory (the digest of its JSON), and what its stack reads besides (synth/inputs.py decides which:
+    tenants' JSON, the policies' digest, the tenants' image repositories)."""
     return digest(tool_fingerprint(), kind, path, inventory, "tenants", *tenants, "policies", policies,
                   "repositories", repositories)
 
