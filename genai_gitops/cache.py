@@ -24,11 +24,16 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_DIR = ".genai-gitops-cache"
-_DEPENDENCIES = ("cdk8s", "cdk8s-plus-28", "gordon-to-regorus", "jsonschema-rs", "kubernetes-validate",
-                 "network-config-analyzer", "pydantic", "PyYAML")
+#: detect-secrets: whether a value looks like a secret decides which tenant files and inventories are cached clean
+_DEPENDENCIES = ("cdk8s", "cdk8s-plus-28", "detect-secrets", "gordon-to-regorus", "jsonschema-rs",
+                 "kubernetes-validate", "network-config-analyzer", "pydantic", "PyYAML")
 
 
 def digest(*parts: str | bytes) -> str:
+    """Each part followed by a NUL, hashed. Text parts are joined and hashed in one update (the same
+    bytes: a folder's digest has one part per file, and an update per part was most of its cost)."""
+    if parts and all(isinstance(part, str) for part in parts):
+        return hashlib.blake2b(("\0".join(parts) + "\0").encode(), digest_size=20).hexdigest()  # type: ignore[arg-type]
     h = hashlib.blake2b(digest_size=20)
     for part in parts:
         h.update(part if isinstance(part, bytes) else part.encode())

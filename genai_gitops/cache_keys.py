@@ -21,6 +21,8 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 | `delivery-apps` | every Application's facts and object findings | `delivery_index` (records: `delivery_facts`) |
 | `checkov-class` | checkov's judgement of one class of alike namespaces | `checkov_class` |
 | `tenant-file` | the JSON a clean tenant file's model is validated from | `tenant_file` |
+| `tenant-index` | the same JSON for every clean tenant file of a folder, by `tenant_file` key | `tenant_index` |
+| `inventory-file` | the JSON a clean clusters.yaml's model is validated from | `inventory_file` |
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ DELIVERY_PREVIEW = "delivery-preview"
 DELIVERY_APPS = "delivery-apps"
 CHECKOV_CLASS = "checkov-class"
 TENANT_FILE = "tenant-file"
+TENANT_INDEX = "tenant-index"
+INVENTORY_FILE = "inventory-file"
 
 
 def target_results(validator: str) -> str:
@@ -77,7 +81,18 @@ def _content(body: bytes) -> str:
 def folder(*, path: str, files: Iterable[tuple[str, bytes]], others: Iterable[tuple[str, str]]) -> str:
     """A folder's parse. Inputs: its path (every object carries its file's path), each manifest file's
     name and content, and every other entry's name and marker (a link's target, an unread file's content)."""
-    return digest(path, *(f"{name}:{_content(body)}" for name, body in files), *(f"{n}:{m}" for n, m in others))
+    return folder_hashed(path=path, files=((name, _content(body)) for name, body in files), others=others)
+
+
+def folder_hashed(*, path: str, files: Iterable[tuple[str, str]], others: Iterable[tuple[str, str]]) -> str:
+    """`folder` from each manifest file's name and `content_digest` (a caller that hashed the files
+    already): the same key."""
+    return digest(path, *(f"{name}:{hashed}" for name, hashed in files), *(f"{n}:{m}" for n, m in others))
+
+
+def content_digest(body: bytes) -> str:
+    """The digest of one file's bytes that `folder` keys and folder digests are made of."""
+    return _content(body)
 
 
 def target_content(folders: Iterable[tuple[str, str]]) -> str:
@@ -129,8 +144,8 @@ def app_inputs(*, kind: str, path: str, inventory: str, tenants: Sequence[str] =
                repositories: str = "") -> str:
     """What one app renders to. Inputs: the tool (its fingerprint is part of the key, not only of the
     entry: the synth's digests are compared with committed folders), the app's kind and path, the
-    inventory JSON, and what its stack reads besides (synth/inputs.py decides which: tenants' JSON,
-    the policies' digest, the tenants' image repositories)."""
+    inventory (the digest of its JSON), and what its stack reads besides (synth/inputs.py decides which:
+    tenants' JSON, the policies' digest, the tenants' image repositories)."""
     return digest(tool_fingerprint(), kind, path, inventory, "tenants", *tenants, "policies", policies,
                   "repositories", repositories)
 
@@ -204,3 +219,16 @@ def tenant_file(*, display: str, body: bytes) -> str:
     """A tenant file that loaded cleanly. Inputs: its path as shown and its bytes (what it parses to,
     and whether its values look like secrets, are functions of the bytes and the code alone)."""
     return digest("tenant-file", display, _content(body))
+
+
+def tenant_index(*, folder: str) -> str:
+    """Where the clean tenant files of one folder are kept together: found by the folder alone (one read
+    instead of one per file); each record inside is keyed by `tenant_file` and used only when that key
+    matches the file read in this run."""
+    return digest("tenant-index", folder)
+
+
+def inventory_file(*, display: str, body: bytes) -> str:
+    """A cluster inventory that loaded cleanly. Inputs: its path as shown and its bytes (what it parses to,
+    and whether its values look like secrets, are functions of the bytes and the code alone)."""
+    return digest("inventory-file", display, _content(body))

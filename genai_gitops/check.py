@@ -83,23 +83,27 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
     # an app folder with anything in a subfolder differs from the synth whatever its own digest says
     nested = {os.sep.join(path.split(os.sep)[:2]).replace(os.sep, "/") for path in committed if path.count(os.sep) >= 2}
     app_keys = {app.path: keys.key(app) for app in apps}
-    expected = _expected_digests(apps, app_keys, cache)
+    expected, recorded = _expected_digests(apps, app_keys, cache)
     stale = [app for app in apps
              if expected.get(app.path) is None or committed.get(app.path) != expected[app.path] or app.path in nested]
     first = options.shard[0] == 1
     findings: list[Finding] = []
+    rendered_paths: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="genai-gitops-check-") as scratch:
         fresh = Path(scratch)
         # rendered in memory and compared by digest; only an app that differs is written out, for the
         # field-by-field message (writing and re-reading every fresh file was most of a clean drift check)
-        for rendered in render(SynthInputs(platform, policy_objects(policies)), stale, options.workers):
+        # the policies are read only for a render (a policy change makes the cluster-config apps stale)
+        for rendered in render(SynthInputs(platform, policy_objects(policies)) if stale else SynthInputs(platform),
+                               stale, options.workers):
             app = rendered.spec
+            rendered_paths.add(app.path)
             expected[app.path] = folder_digest((name, text.encode()) for name, text in rendered.files)
             cache.put(cache_keys.SYNTH, app_keys[app.path], expected[app.path])
             if committed.get(app.path) != expected[app.path] or app.path in nested:
                 write_app(fresh / "dist" / app.path, rendered.files)
                 findings += drift_findings(options.dist / app.path, fresh / "dist" / app.path, f"dist/{app.path}")
-        _record_clusters(apps, app_keys, expected, cache)
+        _record_clusters(apps, app_keys, expected, cache, unchanged=recorded, rendered=rendered_paths)
         planned = {a.path for a in apps}
         known = {c.name for c in platform.clusters}
         for path in sorted(committed):
@@ -127,24 +131,32 @@ def _cluster_apps(apps: list[AppSpec], app_keys: dict[str, str]) -> dict[str, tu
             for cluster, ps in paths.items()}
 
 
-def _expected_digests(apps: list[AppSpec], app_keys: dict[str, str], cache: ResultCache) -> dict[str, str | None]:
+def _expected_digests(apps: list[AppSpec], app_keys: dict[str, str],
+                      cache: ResultCache) -> tuple[dict[str, str | None], set[str]]:
     """What each app's inputs render to, when known: one cache entry per cluster whose apps' inputs are
-    all as an earlier check saw them, else one per app (what the synth recorded)."""
+    all as an earlier check saw them, else one per app (what the synth recorded). Also the `synth_cluster`
+    keys found (nothing to record again for them)."""
     expected: dict[str, str | None] = {}
+    found: set[str] = set()
     for key, paths in _cluster_apps(apps, app_keys).values():
         known = cache.get(cache_keys.SYNTH_CLUSTER, key)
         if isinstance(known, dict) and sorted(known) == paths and all(isinstance(v, str) for v in known.values()):
             expected.update(known)
+            found.add(key)
         else:
             for path in paths:
                 value = cache.get(cache_keys.SYNTH, app_keys[path])
                 expected[path] = value if isinstance(value, str) else None
-    return expected
+    return expected, found
 
 
 def _record_clusters(apps: list[AppSpec], app_keys: dict[str, str], expected: dict[str, str | None],
-                     cache: ResultCache) -> None:
+                     cache: ResultCache, *, unchanged: set[str], rendered: set[str]) -> None:
+    """One `synth-cluster` entry per cluster whose digests are all known, unless it was read whole from the
+    cache (`unchanged`) and none of its apps was rendered again: that entry holds these digests already."""
     for key, paths in _cluster_apps(apps, app_keys).values():
+        if key in unchanged and not rendered.intersection(paths):
+            continue
         if all(isinstance(expected.get(p), str) for p in paths):
             cache.put(cache_keys.SYNTH_CLUSTER, key, {p: expected[p] for p in paths})
 

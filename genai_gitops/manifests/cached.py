@@ -43,21 +43,36 @@ class Folder:
     others: list[tuple[str, str]] = field(default_factory=list)
 
     @cached_property
+    def hashes(self) -> list[str]:
+        """Each manifest file's `cache_keys.content_digest`, in `files` order: hashed once for both the
+        key and the digest."""
+        return [cache_keys.content_digest(body) for _, body in self.files]
+
+    @cached_property
     def key(self) -> str:
-        return cache_keys.folder(path=self.path, files=self.files, others=self.others)
+        names = (name for name, _ in self.files)
+        return cache_keys.folder_hashed(path=self.path, files=zip(names, self.hashes, strict=True), others=self.others)
 
     @cached_property
     def digest(self) -> str:
         """Content digest of the folder, independent of where it lives (drift compares with it)."""
-        return folder_digest(((os.path.basename(name), body) for name, body in self.files),
-                             [(os.path.basename(name), marker) for name, marker in self.others])
+        named = [(os.path.basename(name), body) for name, body in self.files]
+        # in (name, content) order, as folder_digest sorts (the content decides only between equal names)
+        order = sorted(range(len(named)), key=named.__getitem__)
+        return _hashed_digest([(named[i][0], self.hashes[i]) for i in order],
+                              [(os.path.basename(name), marker) for name, marker in self.others])
 
 
 def folder_digest(files: Iterable[tuple[str, bytes]], others: Iterable[tuple[str, str]] = ()) -> str:
     """Digest of a folder's (file name, content) pairs, in file-name order: what the synth wrote or
     what is committed, compared without reading either twice. `others`: (name, marker) of entries
     that are not parsed manifests (see Folder.others); the synth writes none."""
-    return digest(*(f"{name}:{hashlib.blake2b(body, digest_size=20).hexdigest()}" for name, body in sorted(files)),
+    return _hashed_digest([(name, cache_keys.content_digest(body)) for name, body in sorted(files)], others)
+
+
+def _hashed_digest(files: list[tuple[str, str]], others: Iterable[tuple[str, str]]) -> str:
+    """`folder_digest` from (file name, content digest) pairs already in (name, content) order."""
+    return digest(*(f"{name}:{hashed}" for name, hashed in files),
                   *(f"other:{name}:{marker}" for name, marker in sorted(others)))
 
 
@@ -91,15 +106,21 @@ def load_folders(paths: Sequence[str | os.PathLike[str]]) -> list[Folder]:
             with os.scandir(current) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
             below = []
+            files: list[tuple[str, bytes]] = []
+            others: list[tuple[str, str]] = []
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     below.append((entry.path, hidden or entry.name.startswith(".")))
                 elif (not hidden and entry.name.endswith(MANIFEST_SUFFIXES)
                       and entry.is_file(follow_symlinks=False)):
                     # a file over the size limit is refused on its first MiB
-                    folder(current).files.append((entry.path, safeyaml.read_bytes(entry.path)))
+                    files.append((entry.path, safeyaml.read_bytes(entry.path)))
                 else:
-                    folder(current).others.append((entry.path, _marker(entry)))
+                    others.append((entry.path, _marker(entry)))
+            if files or others:
+                found = folder(current)
+                found.files += files
+                found.others += others
             stack.extend(reversed(below))
     return [folders[k] for k in sorted(folders)]
 

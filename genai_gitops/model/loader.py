@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from genai_gitops import cache_keys, safeyaml
 from genai_gitops.cache import NO_CACHE, ResultCache
@@ -179,35 +181,55 @@ def _validate(model: type[M], data: Any, display: str) -> tuple[M | None, list[P
     return (None, _capped(problems, display)) if problems else (validated, [])
 
 
-def load_inventory(path: str | os.PathLike[str]) -> ClusterInventory:
+def _read_body(file: Path, display: str) -> bytes:
+    try:
+        return safeyaml.read_bytes(file)
+    except OSError as exc:
+        raise ModelError([Problem(display, "", f"cannot read: {exc.strerror or exc}")]) from None
+
+
+def _inventory_problems(inventory: ClusterInventory, display: str) -> list[Problem]:
+    problems: list[Problem] = []
+    names = [c.name for c in inventory.clusters]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            problems.append(Problem(display, f"clusters[{index}].name", f"{name!r} is listed twice"))
+    for index, cluster in enumerate(inventory.clusters):
+        problems += [Problem(display, f"clusters[{index}].{f}", m) for f, m in cluster_rules(cluster)]
+    problems += [Problem(display, field, message) for field, message in inventory_rules(inventory)]
+    return problems
+
+
+def load_inventory(path: str | os.PathLike[str], cache: ResultCache = NO_CACHE) -> ClusterInventory:
+    """The cluster inventory, validated. With a cache, an inventory whose content a run already found clean
+    skips the YAML parse and the secret scan (which imports detect-secrets), as tenant files do; the model
+    is still built by the same validation and checked by the same rules."""
     file = Path(path)
     display = _display(file)
-    data, problems = _read_yaml(file, display)
+    body = _read_body(file, display)
+    key = cache_keys.inventory_file(display=display, body=body)
+    known = cache.get(cache_keys.INVENTORY_FILE, key) if cache.enabled else None
+    if isinstance(known, str):
+        try:
+            cached: ClusterInventory | None = ClusterInventory.model_validate_json(known)
+        except ValidationError:
+            cached = None  # not what a clean run stored: read the file as if uncached
+        if cached is not None and not _inventory_problems(cached, display):
+            return cached
+    data, problems = _read_yaml(file, display, body)
     inventory, more = (None, []) if problems else _validate(ClusterInventory, data, display)
     problems += more
     if inventory is not None:
-        names = [c.name for c in inventory.clusters]
-        for index, name in enumerate(names):
-            if name in names[:index]:
-                problems.append(Problem(display, f"clusters[{index}].name", f"{name!r} is listed twice"))
-        for index, cluster in enumerate(inventory.clusters):
-            problems += [Problem(display, f"clusters[{index}].{f}", m) for f, m in cluster_rules(cluster)]
-        problems += [Problem(display, field, message) for field, message in inventory_rules(inventory)]
+        problems += _inventory_problems(inventory, display)
     if problems or inventory is None:
         raise ModelError(problems)
+    if cache.enabled:
+        cache.put(cache_keys.INVENTORY_FILE, key, json.dumps(data, default=str))
     return inventory
 
 
-def load_tenant_file(path: str | os.PathLike[str], cache: ResultCache = NO_CACHE) -> TenantSpec:
-    """One tenant, validated. With a cache, a file whose content a run already found clean skips the YAML
-    parse and the secret scan (the model is still built by the same validation, from the same JSON);
-    a file with problems is never cached, so its problems are always computed afresh."""
-    file = Path(path)
-    display = _display(file)
-    try:
-        body = safeyaml.read_bytes(file)
-    except OSError as exc:
-        raise ModelError([Problem(display, "", f"cannot read: {exc.strerror or exc}")]) from None
+def _load_tenant(file: Path, display: str, body: bytes, cache: ResultCache) -> tuple[TenantSpec, str]:
+    """A tenant and the JSON its model was validated from (what a clean file's cache entry holds)."""
     key = cache_keys.tenant_file(display=display, body=body)
     known = cache.get(cache_keys.TENANT_FILE, key) if cache.enabled else None
     if isinstance(known, str):
@@ -216,7 +238,7 @@ def load_tenant_file(path: str | os.PathLike[str], cache: ResultCache = NO_CACHE
         except ValidationError:
             tenant = None  # not what a clean run stored: read the file as if uncached
         if tenant is not None and not list(tenant_rules(tenant)):
-            return tenant
+            return tenant, known
     data, problems = _read_yaml(file, display, body)
     tenant, more = (None, []) if problems else _validate(TenantSpec, data, display)
     problems += more
@@ -224,10 +246,20 @@ def load_tenant_file(path: str | os.PathLike[str], cache: ResultCache = NO_CACHE
         problems += [Problem(display, f, m) for f, m in tenant_rules(tenant)]
     if problems or tenant is None:
         raise ModelError(problems)
+    # the exact JSON `_validate` built the model from: a hit rebuilds the same model
+    text = json.dumps(data, default=str)
     if cache.enabled:
-        # the exact JSON `_validate` built the model from: a hit rebuilds the same model
-        cache.put(cache_keys.TENANT_FILE, key, json.dumps(data, default=str))
-    return tenant
+        cache.put(cache_keys.TENANT_FILE, key, text)
+    return tenant, text
+
+
+def load_tenant_file(path: str | os.PathLike[str], cache: ResultCache = NO_CACHE) -> TenantSpec:
+    """One tenant, validated. With a cache, a file whose content a run already found clean skips the YAML
+    parse and the secret scan (the model is still built by the same validation, from the same JSON);
+    a file with problems is never cached, so its problems are always computed afresh."""
+    file = Path(path)
+    display = _display(file)
+    return _load_tenant(file, display, _read_body(file, display), cache)[0]
 
 
 def tenant_files(tenants_dir: str | os.PathLike[str]) -> list[Path]:
@@ -237,22 +269,81 @@ def tenant_files(tenants_dir: str | os.PathLike[str]) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
 
 
+@lru_cache(maxsize=1)
+def _tenant_list() -> TypeAdapter[list[TenantSpec]]:
+    return TypeAdapter(list[TenantSpec])
+
+
+def _validated_together(texts: list[str]) -> list[TenantSpec] | None:
+    """The models of clean files' JSON, validated in one call (the same schema and validators as one
+    `model_validate_json` each, without a call and a collector pass per file); None when any does not
+    validate (not what a clean run stored: the caller reads those files as if uncached)."""
+    if not texts:
+        return []
+    running = gc.isenabled()
+    gc.disable()  # builds thousands of objects and no cycles: collector passes would find nothing
+    try:
+        return _tenant_list().validate_json("[" + ",".join(texts) + "]")
+    except ValidationError:
+        return None
+    finally:
+        if running:
+            gc.enable()
+
+
+def _load_tenants(files: list[Path], folder: str, cache: ResultCache) -> tuple[list[tuple[str, TenantSpec]],
+                                                                               list[Problem]]:
+    """Every tenant file of a folder, in order, and their problems. With a cache, the JSON of every file an
+    earlier run found clean is one entry (`tenant-index`), each record used only for the very bytes it was
+    stored for; a clean record was stored only after the file's own rules passed with the same code (the
+    tool fingerprint is part of every entry), so a hit is not checked by them again."""
+    index_key = cache_keys.tenant_index(folder=folder)
+    index = cache.get(cache_keys.TENANT_INDEX, index_key) if cache.enabled else None
+    records: dict[str, str] = ({k: v for k, v in index.items() if isinstance(v, str)}
+                               if isinstance(index, dict) else {})
+    shown = [_display(file) for file in files]
+    bodies: list[bytes | ModelError] = []
+    for file, display in zip(files, shown, strict=True):
+        try:
+            bodies.append(_read_body(file, display))
+        except ModelError as exc:
+            bodies.append(exc)
+    keys = [cache_keys.tenant_file(display=display, body=body) if isinstance(body, bytes) else ""
+            for display, body in zip(shown, bodies, strict=True)]
+    hits = [i for i, key in enumerate(keys) if key in records]
+    validated = _validated_together([records[keys[i]] for i in hits])
+    tenants: dict[int, TenantSpec] = dict(zip(hits, validated, strict=True)) if validated is not None else {}
+    clean: dict[str, str] = {}
+    problems: list[Problem] = []
+    # in file order, as without a cache
+    for i, (file, display, body) in enumerate(zip(files, shown, bodies, strict=True)):
+        if isinstance(body, ModelError):
+            problems += body.problems
+        elif i in tenants:
+            clean[keys[i]] = records[keys[i]]
+        else:
+            try:
+                tenants[i], clean[keys[i]] = _load_tenant(file, display, body, cache)
+            except ModelError as exc:
+                problems += exc.problems
+    if cache.enabled and clean != records:
+        cache.put(cache_keys.TENANT_INDEX, index_key, clean)
+    return [(shown[i], tenants[i]) for i in sorted(tenants)], problems
+
+
 def load_platform(tenants_dir: str | os.PathLike[str], clusters_path: str | os.PathLike[str], *,
                   cache: ResultCache = NO_CACHE) -> Platform:
     """Load and cross-check everything; raise one ModelError listing every problem in every file.
-    `cache`: clean tenant files seen before are not parsed again (load_tenant_file); the cross-file
-    rules always run."""
+    `cache`: clean tenant files and a clean inventory seen before are not parsed again (load_inventory,
+    _load_tenants); the cross-file rules always run."""
     problems: list[Problem] = []
     try:
-        inventory: ClusterInventory | None = load_inventory(clusters_path)
+        inventory: ClusterInventory | None = load_inventory(clusters_path, cache)
     except ModelError as exc:
         inventory, problems = None, list(exc.problems)
-    loaded: list[tuple[str, TenantSpec]] = []
-    for file in tenant_files(tenants_dir):
-        try:
-            loaded.append((_display(file), load_tenant_file(file, cache)))
-        except ModelError as exc:
-            problems += exc.problems
+    files = tenant_files(tenants_dir)
+    loaded, more = _load_tenants(files, _display(Path(tenants_dir)), cache)
+    problems += more
     if inventory is not None:
         problems += [Problem(f, field, m) for f, field, m in platform_rules(loaded, inventory)]
     if problems or inventory is None:

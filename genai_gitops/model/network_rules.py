@@ -6,7 +6,9 @@ so they are checked as networks: inside the VPC, disjoint where they must be, an
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterator
+from functools import lru_cache
 from ipaddress import IPv4Network
 
 from genai_gitops.model.cluster import ClusterSpec
@@ -92,23 +94,83 @@ def cluster_rules(cluster: ClusterSpec) -> Iterator[FieldProblem]:
             yield where, f"{text!r} needs no exception (a narrow public range); remove it from the exception"
 
 
-def database_endpoint_rules(tenant: TenantSpec, cluster: ClusterSpec, claimed: dict[str, list[tuple[IPv4Network, str]]],
+@lru_cache(maxsize=65536)
+def _network(text: str) -> IPv4Network:
+    """Parsed once per run: every tenant of a cluster checks its endpoints against the same data subnets
+    (and a network caches its derived addresses, which `subnet_of` reads)."""
+    return IPv4Network(text)
+
+
+class ClaimedEndpoints:
+    """The database endpoints claimed so far on one cluster, each with the file that listed it, found by
+    address instead of by a walk over all of them (a walk per endpoint was quadratic in tenants).
+
+    Two IPv4 networks overlap only when one holds the other, so the networks overlapping `n` are its
+    supernets (at most one per prefix length, looked up by their exact value) and the claimed networks that
+    start inside `n` (a range of the start-sorted list: a network starting inside `n` with a shorter prefix
+    would have to start at `n`'s own address, and then holds `n`)."""
+
+    def __init__(self) -> None:
+        #: network -> (claim order, file) of every claim of exactly that network
+        self._by_network: dict[tuple[int, int], list[tuple[int, str]]] = {}
+        #: (first address, prefix length) of every claimed network, sorted
+        self._starts: list[tuple[int, int]] = []
+        #: the prefix lengths claimed so far: a supernet is looked up only at those
+        self._prefixes: set[int] = set()
+        self._count = 0
+
+    def first_other(self, network: IPv4Network, file: str) -> str | None:
+        """The file of the earliest claim overlapping `network` that another file made, or None."""
+        start, prefix = int(network.network_address), network.prefixlen
+        found: tuple[int, str] | None = None
+
+        def consider(claims: list[tuple[int, str]]) -> None:
+            nonlocal found
+            for order, owner in claims:
+                if owner != file and (found is None or order < found[0]):
+                    found = (order, owner)
+                    break  # claims of one network are in claim order
+
+        for shorter in sorted(p for p in self._prefixes if p < prefix):
+            mask = (0xFFFFFFFF << (32 - shorter)) & 0xFFFFFFFF
+            claims = self._by_network.get((start & mask, shorter))
+            if claims:
+                consider(claims)
+        end = start + (1 << (32 - prefix))
+        index = bisect_left(self._starts, (start, -1))
+        while index < len(self._starts) and self._starts[index][0] < end:
+            consider(self._by_network[self._starts[index]])
+            index += 1
+        return found[1] if found else None
+
+    def claim(self, network: IPv4Network, file: str) -> None:
+        key = (int(network.network_address), network.prefixlen)
+        claims = self._by_network.get(key)
+        if claims is None:
+            claims = self._by_network[key] = []
+            insort(self._starts, key)
+            self._prefixes.add(key[1])
+        claims.append((self._count, file))
+        self._count += 1
+
+
+def database_endpoint_rules(tenant: TenantSpec, cluster: ClusterSpec, claimed: dict[str, ClaimedEndpoints],
                             file: str) -> Iterator[FieldProblem]:
     """A tenant's database endpoints lie in its cluster's data subnets and belong to no other tenant.
 
     `claimed` (cluster -> endpoints and the file that listed them) is shared across the tenants of a run."""
-    subnets = [IPv4Network(s) for s in cluster.data_subnets]
-    taken = claimed.setdefault(cluster.name, [])
+    subnets = [_network(s) for s in cluster.data_subnets]
+    taken = claimed.setdefault(cluster.name, ClaimedEndpoints())
     for index, text in enumerate(tenant.database_endpoints):
-        network = IPv4Network(text)
+        network = _network(text)
         where = f"database_endpoints[{index}]"
         if not any(network.subnet_of(s) for s in subnets):
             yield where, (f"{text!r} is not inside a data subnet of cluster {cluster.name} "
                                 f"({', '.join(cluster.data_subnets)}); list the addresses of the tenant's own "
                                 "database there")
             continue
-        other = next((owner for net, owner in taken if net.overlaps(network) and owner != file), None)
+        other = taken.first_other(network, file)
         if other is not None:
             yield where, (f"{text!r} overlaps the database endpoints of {other}; each tenant's databases need "
                                 "addresses of their own (a separate subnet block or instance)")
-        taken.append((network, file))
+        taken.claim(network, file)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator, Sequence
 
 from genai_gitops.model.cluster import ClusterInventory
-from genai_gitops.model.network_rules import database_endpoint_rules
+from genai_gitops.model.network_rules import ClaimedEndpoints, database_endpoint_rules
 from genai_gitops.model.secrets import secret_refs, tenant_secret_prefix
 from genai_gitops.model.tenant import TenantSpec
 
@@ -80,7 +79,7 @@ def platform_rules(tenants: Sequence[tuple[str, TenantSpec]],
     seen_ids: dict[str, str] = {}
     seen_hosts: dict[str, str] = {}
     #: cluster -> the database endpoints claimed so far, with the file that claimed them
-    endpoints: dict[str, list[tuple[ipaddress.IPv4Network, str]]] = {}
+    endpoints: dict[str, ClaimedEndpoints] = {}
     for file, tenant in tenants:
         if tenant.id in seen_ids:
             yield file, "id", f"tenant id {tenant.id!r} is already used by {seen_ids[tenant.id]}; ids must be unique"
