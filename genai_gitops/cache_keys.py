@@ -144,7 +144,8 @@ def preview(*, root: str, inventory: str, argocd_folders: Iterable[str]) -> str:
 
 def delivery_source(*, path: str, recurse: bool, exists: bool, folders: Iterable[str]) -> str:
     """What Argo CD reads for one source of an Application: its path, whether it recurses, whether the
-    folder exists, and the `folder` keys of what it reads."""
+    folder exists, and each folder it reads as `<Folder.path>:<Folder.digest>` (the content digest `check`
+    computed already; with the path, as telling as the `folder` key)."""
     return digest(path, str(recurse), str(exists), *folders)
 
 

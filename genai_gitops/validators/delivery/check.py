@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from genai_gitops import cache_keys
@@ -39,6 +40,7 @@ from genai_gitops.validators.delivery.invariants import all_project_findings
 from genai_gitops.validators.delivery.preview_cache import cached_preview
 from genai_gitops.validators.delivery.projects import Project, load_projects, project_folders
 from genai_gitops.validators.delivery.reading import (
+    SharedFolders,
     Source,
     in_file_order,
     load_folder,
@@ -77,12 +79,18 @@ class DeliveryCheck:
     one small cache load, never a parse. The findings are the same with or without a cache.
     """
 
-    def __init__(self, root: Path, inventory: ClusterInventory, *, cache: ResultCache = NO_CACHE) -> None:
+    def __init__(self, root: Path, inventory: ClusterInventory, *, cache: ResultCache = NO_CACHE,
+                 folders: Mapping[str, Folder] | None = None) -> None:
+        """`folders`: the Folders `check` read under dist/, by path, reused where they hold exactly what
+        Argo CD reads (reading.SharedFolders); without them every folder is read here."""
         self.root = root
         self.inventory = inventory
         self.clusters = ClusterDirectory(inventory)
         self.known = {c.name for c in inventory.clusters}
         self.repo = Repository(root, inventory.gitops.repo_url, self.known)
+        self.shared = SharedFolders(folders) if folders is not None else None
+        if self.shared is not None:
+            self.repo.clean = self.shared.clean
         self.scopes = KindScopes()
         self.cache = cache
         self._inputs: _Inputs | list[Located] | None = None
@@ -126,7 +134,7 @@ class DeliveryCheck:
     def _read(self) -> _Inputs | list[Located]:
         """The preview, every Application's folders (read, not parsed), dist/ and the project folders."""
         if self._inputs is None:
-            listing = [(cluster_dir.name, app_dir.name, any(files for _r, _d, files in os.walk(app_dir)))
+            listing = [(cluster_dir.name, app_dir.name, self._holds_files(app_dir))
                        for cluster_dir in subfolders(self.root / "dist") for app_dir in subfolders(cluster_dir)]
             loaded: dict[tuple[str, bool], tuple[Folder, ...]] = {}
             projects = [f for folder in project_folders(self.root) for f in load_folder(folder, True, loaded)]
@@ -148,6 +156,13 @@ class DeliveryCheck:
                                    listing, projects)
         return self._inputs
 
+    def _holds_files(self, app_dir: Path) -> bool:
+        """Whether anything below `app_dir` is a file (os.walk's files: anything but a folder or a link to
+        one); a manifest file `check` read there answers without a walk."""
+        if self.shared is not None and self.shared.holds_files(str(app_dir)):
+            return True
+        return any(files for _r, _d, files in os.walk(app_dir))
+
     def _sources(self, app: PreviewApp, loaded: dict[tuple[str, bool], tuple[Folder, ...]]) -> list[Source]:
         """The folders Argo CD reads for `app`: manifest files, recursing only when asked."""
         out = []
@@ -158,9 +173,9 @@ class DeliveryCheck:
             folder = self.root / paths[0]
             recurse = bool(mapping(source.get("directory")).get("recurse"))
             exists = self.repo.is_dir(paths[0])
-            folders = load_folder(folder, recurse, loaded, self.repo.listings) if exists else ()
+            folders = load_folder(folder, recurse, loaded, self.repo.listings, self.shared) if exists else ()
             key = cache_keys.delivery_source(path=paths[0], recurse=recurse, exists=exists,
-                                             folders=(f.key for f in folders))
+                                             folders=(f"{f.path}:{f.digest}" for f in folders))
             out.append(Source(paths[0], recurse, exists, folders, key))
         return out
 

@@ -21,6 +21,9 @@ class Repository:
         self._dirs: dict[str, bool] = {}
         #: the entries of the folders read for Applications (argocd.directory.list_folder), by path: listed once
         self.listings: dict[str, Listing] = {}
+        #: the folders known to hold nothing but these regular, non-hidden manifest files and folders, by path
+        #: (reading.SharedFolders.clean): the read rules need not list them
+        self.clean: dict[str, frozenset[str]] = {}
         self._same_repo: dict[str, bool] = {}
 
     def repo_paths(self, sources: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -22,12 +22,13 @@ class DeliveryValidator(Validator):
     target."""
 
     name = NAME
-    options_used = ("repo_root", "clusters_file", "cache")
+    options_used = ("repo_root", "clusters_file", "cache", "read_folders")
 
     def __init__(self, options: ValidatorOptions) -> None:
         self.repo_root = options.repo_root
         self.clusters_file = options.clusters_file
         self.cache = options.cache
+        self.read_folders = options.read_folders
         self._checks: dict[tuple[str, str], DeliveryCheck] = {}
         self._memo: dict[tuple[str, str], list[Located]] = {}
 
@@ -75,7 +76,7 @@ class DeliveryValidator(Validator):
                                     message=f"delivery checks need the cluster inventory: {exc}")
         key = (str(root.resolve()), digest(inventory.model_dump_json()))
         if key not in self._checks:
-            self._checks[key] = DeliveryCheck(root, inventory, cache=self.cache)
+            self._checks[key] = DeliveryCheck(root, inventory, cache=self.cache, folders=self.read_folders)
         return key, self._checks[key]
 
 
