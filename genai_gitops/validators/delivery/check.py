@@ -8,9 +8,9 @@ AppProject invariants (invariants.py).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 from genai_gitops import cache_keys
@@ -170,7 +170,7 @@ class DeliveryCheck:
             paths = self.repo.repo_paths([source])
             if not paths:
                 continue
-            folder = self.root / paths[0]
+            folder = self.repo.folder(paths[0])
             recurse = bool(mapping(source.get("directory")).get("recurse"))
             exists = self.repo.is_dir(paths[0])
             folders = load_folder(folder, recurse, loaded, self.repo.listings, self.shared) if exists else ()

@@ -107,9 +107,11 @@ class SharedFolders:
         if found is None or found.path != directory or found.others or not found.files:
             return None
         names = []
+        start = len(directory) + 1
         for path, body in found.files:
-            parent, name = os.path.split(path)
-            if (parent != directory or name.startswith(".") or not name.endswith(_MANIFEST_SUFFIXES)
+            name = path[start:]  # load_folders names a file `<folder>/<name>`: checked, not assumed
+            if (path[:start] != directory + "/" or "/" in name or name.startswith(".")
+                    or not name.endswith(_MANIFEST_SUFFIXES)
                     or len(body) > safeyaml.MAX_BYTES):  # the check kept only the start of a file too large
                 return None
             names.append(name)
@@ -143,5 +145,9 @@ def subfolders(folder: Path) -> list[Path]:
     """Non-hidden folders in `folder`, sorted (none when it does not exist)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    # scandir's is_dir follows links as Path.is_dir does, without a stat for a plain entry; siblings sort
+    # by name as Paths do
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
+    return [folder / name for name in names]
 

@@ -25,6 +25,7 @@ class Repository:
         #: (reading.SharedFolders.clean): the read rules need not list them
         self.clean: dict[str, frozenset[str]] = {}
         self._same_repo: dict[str, bool] = {}
+        self._folders: dict[str, tuple[Path, str]] = {}
 
     def repo_paths(self, sources: Iterable[Mapping[str, Any]]) -> list[str]:
         """The paths in this repository that `sources` read, normalised ('/'-separated, no outer '/')."""
@@ -51,5 +52,20 @@ class Repository:
     def is_dir(self, path: str) -> bool:
         """Whether repository path `path` is a folder (asked once per check)."""
         if path not in self._dirs:
-            self._dirs[path] = (self.root / path).is_dir()
+            self._dirs[path] = self.folder(path).is_dir()
         return self._dirs[path]
+
+    def folder(self, path: str) -> Path:
+        """`root / path` (made once per check: several rules ask for every Application's folder)."""
+        return self._folder(path)[0]
+
+    def folder_name(self, path: str) -> str:
+        """str(`root / path`), the key of `listings` and `clean`."""
+        return self._folder(path)[1]
+
+    def _folder(self, path: str) -> tuple[Path, str]:
+        found = self._folders.get(path)
+        if found is None:
+            folder = self.root / path
+            found = self._folders[path] = (folder, str(folder))
+        return found

@@ -82,13 +82,14 @@ def sync_wave_findings(views: Sequence[AppView], facts: Mapping[str, AppFacts],
                 wanted.append(("namespace", use.namespace or dest_ns))
             for need in wanted:
                 if need in needs:
-                    needs[need][1] += use.count
+                    needs[need][1] += use.objects
                 else:
-                    needs[need] = [use.first, use.count]
-        for (what, value), (first, users) in needs.items():
+                    needs[need] = [use, use.objects]
+        for (what, value), (use, users) in needs.items():
             found = providers.get((dest.server, what, value), set())
             if view.name in found:
                 continue
+            first = use.first
             count = f" (and {users - 1} more object(s))" if users > 1 else ""
             thing = f"CRD group {value}" if what == "group" else f"Namespace {value}"
             if not found:
