@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from genai_gitops.cache import DiskCache, ResultCache
+from genai_gitops.cache import NO_CACHE, DiskCache, ResultCache
 from genai_gitops.manifests.cached import Folder, load_folders
 from genai_gitops.model.loader import load_inventory
 from genai_gitops.report.finding import Finding
@@ -60,8 +60,7 @@ def run(root: Path, *, cache: ResultCache | None = None,
         folders: dict[str, Folder] | None = None) -> tuple[dict[str | None, list[Finding]], DeliveryValidator]:
     """Every target's findings (each cluster, and one target for the repository), as `check` asks."""
     inventory = load_inventory(root / "clusters.yaml")
-    options = ValidatorOptions(repo_root=root, read_folders=folders,
-                               **({"cache": cache} if cache is not None else {}))
+    options = ValidatorOptions(repo_root=root, read_folders=folders, cache=NO_CACHE if cache is None else cache)
     validator = DeliveryValidator(options)
     out: dict[str | None, list[Finding]] = {}
     for cluster in (None, *(c.name for c in inventory.clusters)):
@@ -209,3 +208,38 @@ def test_own_files_reuses_only_an_exact_folder(tmp_path: Path) -> None:
     assert not reuse([big])  # the check kept only the start of a file too large
     elsewhere = Folder(str(app), [(str(tmp_path / "other" / "ConfigMap-a.yaml"), b"kind: ConfigMap\n")])
     assert not reuse([elsewhere])
+
+
+def test_an_edit_writes_only_the_delta_entry(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an edit the records of the changed Applications go to the small delta entry, the index entry
+    with every record is left as it is; past MAX_DELTA_RECORDS all are written whole again. The findings
+    stay those of reading everything afresh throughout."""
+    from genai_gitops import cache_keys
+    from genai_gitops.validators.delivery import APPS_NAMESPACE
+    from genai_gitops.validators.delivery import check as delivery_check
+
+    cache = DiskCache(tmp_path / "cache")
+    run(repo, cache=cache, folders=read_as_check(repo))
+    index = cache.get(APPS_NAMESPACE, cache_keys.delivery_index(root=str(repo)))
+    assert isinstance(index, dict) and len(index) > 20
+    assert cache.get(APPS_NAMESPACE, cache_keys.delivery_delta(root=str(repo))) is None
+
+    break_objects(repo)
+    assert run(repo, cache=cache, folders=read_as_check(repo))[0] == run(repo)[0]
+    assert cache.get(APPS_NAMESPACE, cache_keys.delivery_index(root=str(repo))) == index
+    delta = cache.get(APPS_NAMESPACE, cache_keys.delivery_delta(root=str(repo)))
+    assert isinstance(delta, dict) and 1 <= len(delta) <= 2 and not set(delta) & set(index)
+
+    make_hostile(repo)  # three more folders: their records join the delta
+    assert run(repo, cache=cache, folders=read_as_check(repo))[0] == run(repo)[0]
+    grown = cache.get(APPS_NAMESPACE, cache_keys.delivery_delta(root=str(repo)))
+    assert isinstance(grown, dict) and set(delta) < set(grown)
+
+    monkeypatch.setattr(delivery_check, "MAX_DELTA_RECORDS", 0)
+    (tenant_folders(repo)[1] / "ConfigMap-new.yaml").write_text("kind: ConfigMap\nmetadata: {name: new}\n")
+    expected = run(repo)[0]
+    assert run(repo, cache=cache, folders=read_as_check(repo))[0] == expected
+    whole = cache.get(APPS_NAMESPACE, cache_keys.delivery_index(root=str(repo)))
+    assert isinstance(whole, dict) and whole != index and len(whole) == len(index)  # this run's records only
+    assert cache.get(APPS_NAMESPACE, cache_keys.delivery_delta(root=str(repo))) == {}
+    assert run(repo, cache=cache, folders=read_as_check(repo))[0] == expected  # warm from the whole index

@@ -24,6 +24,7 @@ from genai_gitops.model.cluster import ClusterInventory
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.validators.delivery.app_cache import (
     APPS_NAMESPACE,
+    MAX_DELTA_RECORDS,
     MAX_OBJECT_CONTEXTS,
     entry_from,
     findings_from,
@@ -99,7 +100,13 @@ class DeliveryCheck:
         #: the records of this run's Applications by `delivery_facts` key: {"facts", "objects": findings by
         #: context}; stored in the cache as one entry (one load and one write per run, not per Application)
         self._records: dict[str, dict[str, Any]] = {}
-        self._records_changed = False
+        #: records new or changed in this run, the ones restored from the delta entry, how many of the
+        #: index entry's records this run used and how many it held (None: there was none)
+        self._dirty: set[str] = set()
+        self._from_delta: set[str] = set()
+        self._index_used = 0
+        self._index_size: int | None = None
+        self._delta_held = False
 
     def run(self) -> list[Located]:
         inputs = self._read()
@@ -125,10 +132,28 @@ class DeliveryCheck:
             if project is not None:
                 out += [Located(view.owner, f) for f in self._object_findings(view, inputs, project)]
         out += sync_wave_findings(inputs.views, facts, children, self.clusters, self.scopes)
-        if self._records_changed and self.cache.enabled:
-            store(self.cache, APPS_NAMESPACE, cache_keys.delivery_index(root=str(self.root)), self._records)
-            self._records_changed = False
+        self._store_records()
         return out
+
+    def _store_records(self) -> None:
+        """This run's records for the next: a few new or changed ones in the small delta entry (the index
+        entry untouched), else all of them in the index entry (and the delta emptied). Records are keyed by
+        content, so one left over from an earlier run in either entry is still right for its key."""
+        if not self.cache.enabled or not self._dirty:
+            return
+        root = str(self.root)
+        pending = self._dirty | self._from_delta
+        unused = (self._index_size or 0) - self._index_used
+        if self._index_size is None or len(pending) > MAX_DELTA_RECORDS or unused > self._index_size // 8:
+            store(self.cache, APPS_NAMESPACE, cache_keys.delivery_index(root=root), self._records)
+            if self._delta_held:
+                store(self.cache, APPS_NAMESPACE, cache_keys.delivery_delta(root=root), {})
+            self._from_delta, self._delta_held = set(), False
+        else:
+            store(self.cache, APPS_NAMESPACE, cache_keys.delivery_delta(root=root),
+                  {key: self._records[key] for key in sorted(pending)})
+            self._from_delta, self._delta_held = pending, True
+        self._dirty = set()
 
     # -- reading ------------------------------------------------------------------------------
     def _read(self) -> _Inputs | list[Located]:
@@ -206,8 +231,13 @@ class DeliveryCheck:
         by what they depend on; one load for all) or from its objects (parsed in one batch)."""
         if inputs.facts is None:
             kept = self.cache.get(APPS_NAMESPACE, cache_keys.delivery_index(root=str(self.root)))
+            self._index_size = len(kept) if isinstance(kept, dict) else None
             if not isinstance(kept, dict):
                 kept = {}
+            delta = self.cache.get(APPS_NAMESPACE, cache_keys.delivery_delta(root=str(self.root)))
+            if not isinstance(delta, dict):
+                delta = {}
+            self._delta_held = bool(delta)
             inputs.facts = {}
             missing: list[PreviewApp] = []
             for app in inputs.apps:
@@ -215,22 +245,25 @@ class DeliveryCheck:
                 if key in self._records:  # another Application reading the same folders
                     inputs.facts[app.name] = AppFacts.from_json(self._records[key]["facts"])
                     continue
-                entry = restored(entry_from, kept[key]) if key in kept else None
+                found = delta if key in delta else kept
+                entry = restored(entry_from, found[key]) if key in found else None
                 if entry is None:
                     missing.append(app)
                     continue
                 facts, objects = entry
                 inputs.facts[app.name] = facts
-                self._records[key] = {"facts": kept[key]["facts"], "objects": objects}
-            if len(self._records) != len(kept):
-                self._records_changed = True  # records of Applications gone, or new ones below
+                self._records[key] = {"facts": found[key]["facts"], "objects": objects}
+                if found is delta:
+                    self._from_delta.add(key)
+                else:
+                    self._index_used += 1
             self._parse_apps([app.name for app in missing], inputs)
             for app in missing:
                 key = inputs.keys[app.name]
                 if key not in self._records:
                     facts = AppFacts.of(self._objects[app.name])
                     self._records[key] = {"facts": facts.to_json(), "objects": {}}
-                    self._records_changed = True
+                    self._dirty.add(key)
                     inputs.facts[app.name] = facts
                 else:
                     inputs.facts[app.name] = AppFacts.from_json(self._records[key]["facts"])
@@ -279,5 +312,5 @@ class DeliveryCheck:
             stored.clear()
             stored.update(kept)
             stored[key] = [f.to_dict() for f in found]
-            self._records_changed = True
+            self._dirty.add(inputs.keys[view.name])
         return found
