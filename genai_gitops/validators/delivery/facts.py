@@ -41,7 +41,7 @@ class Use(NamedTuple):
     objects: int
     #: the first object, as `_anchor_json` writes it: made a Finding only when a rule points at it (few
     #: do), not for each of the many shapes restored from the cache on every run
-    at: tuple[Any, ...]
+    at: Sequence[Any]
 
     @property
     def first(self) -> Finding:
@@ -97,7 +97,7 @@ class AppFacts:
                 else:
                     uses[shape] = [1, anchor(res)]
         return cls(tuple(crds), tuple(provides), tuple(children),
-                   tuple(Use(g, k, ns, count, tuple(_anchor_json(first)))
+                   tuple(Use(g, k, ns, count, _anchor_json(first))
                          for (g, k, ns), (count, first) in uses.items()))
 
     def to_json(self) -> dict[str, Any]:
@@ -113,15 +113,11 @@ class AppFacts:
         provides = tuple((what, value) for what, value in data["provides"])
         children = tuple(Child(name, project, _dict(spec), wave, _anchor_from(at))
                          for name, project, spec, wave, at in data["children"])
-        uses = tuple(Use(g, k, ns, count, _anchor_at(first)) for g, k, ns, count, first in data["uses"])
+        uses = tuple(Use(g, k, ns, count, first) for g, k, ns, count, first in data["uses"])
+        # the anchors' shape only: `_anchor_from` makes them Findings when a rule points at one
+        if not all(type(use.at) is list and len(use.at) == 6 for use in uses):
+            raise ValueError("expected anchors of 6 fields")
         return cls(crds, provides, children, uses)
-
-
-def _anchor_at(data: Any) -> tuple[Any, ...]:
-    """An anchor as `_anchor_json` wrote it, checked for its shape only (`_anchor_from` builds it later)."""
-    if not isinstance(data, list) or len(data) != 6:
-        raise ValueError("expected an anchor of 6 fields")
-    return tuple(data)
 
 
 def _child(res: Resource) -> Child:

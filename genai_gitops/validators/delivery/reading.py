@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 from genai_gitops import safeyaml
@@ -106,15 +107,16 @@ class SharedFolders:
         found = self._folders.get(directory)
         if found is None or found.path != directory or found.others or not found.files:
             return None
-        names = []
-        start = len(directory) + 1
-        for path, body in found.files:
-            name = path[start:]  # load_folders names a file `<folder>/<name>`: checked, not assumed
-            if (path[:start] != directory + "/" or "/" in name or name.startswith(".")
-                    or not name.endswith(_MANIFEST_SUFFIXES)
-                    or len(body) > safeyaml.MAX_BYTES):  # the check kept only the start of a file too large
-                return None
-            names.append(name)
+        # load_folders names a file `<folder>/<name>`: checked, not assumed (loops in C: asked per folder)
+        prefix = directory + "/"
+        paths = [path for path, _body in found.files]
+        names = [path[len(prefix):] for path in paths]
+        exact = (all(map(str.startswith, paths, repeat(prefix))) and "/" not in "\0".join(names)
+                 and not any(map(str.startswith, names, repeat(".")))
+                 and all(map(str.endswith, names, repeat(_MANIFEST_SUFFIXES))))
+        # the check kept only the start of a file too large
+        if not exact or max(len(body) for _path, body in found.files) > safeyaml.MAX_BYTES:
+            return None
         self.clean[directory] = frozenset(names)
         return (found,)
 

@@ -26,14 +26,22 @@ class Repository:
         self.clean: dict[str, frozenset[str]] = {}
         self._same_repo: dict[str, bool] = {}
         self._folders: dict[str, tuple[Path, str]] = {}
+        #: repo_paths of one source, by the source's id (the source kept too, so that its id stays its own):
+        #: every rule asks it of every Application's sources again
+        self._source_paths: dict[int, tuple[Mapping[str, Any], str | None]] = {}
 
     def repo_paths(self, sources: Iterable[Mapping[str, Any]]) -> list[str]:
         """The paths in this repository that `sources` read, normalised ('/'-separated, no outer '/')."""
         paths = []
         for source in sources:
-            path = str(source.get("path") or "")
-            if path and self.in_repository(str(source.get("repoURL", ""))):
-                paths.append(os.path.normpath(path).replace(os.sep, "/").strip("/"))
+            known = self._source_paths.get(id(source))
+            if known is None or known[0] is not source:
+                path = str(source.get("path") or "")
+                found = (os.path.normpath(path).replace(os.sep, "/").strip("/")
+                         if path and self.in_repository(str(source.get("repoURL", ""))) else None)
+                known = self._source_paths[id(source)] = (source, found)
+            if known[1] is not None:
+                paths.append(known[1])
         return paths
 
     def in_repository(self, url: str) -> bool:
