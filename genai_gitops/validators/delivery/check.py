@@ -159,8 +159,10 @@ class DeliveryCheck:
     def _read(self) -> _Inputs | list[Located]:
         """The preview, every Application's folders (read, not parsed), dist/ and the project folders."""
         if self._inputs is None:
-            listing = [(cluster_dir.name, app_dir.name, self._holds_files(app_dir))
-                       for cluster_dir in subfolders(self.root / "dist") for app_dir in subfolders(cluster_dir)]
+            # paths as strings: str(root / "dist" / c / a) for scandir names, without a Path each
+            dist = str(self.root / "dist")
+            listing = [(cluster, app, self._holds_files(os.path.join(dist, cluster, app)))
+                       for cluster in subfolders(dist) for app in subfolders(os.path.join(dist, cluster))]
             loaded: dict[tuple[str, bool], tuple[Folder, ...]] = {}
             projects = [f for folder in project_folders(self.root) for f in load_folder(folder, True, loaded)]
             argocd = self.root / "argocd"
@@ -181,10 +183,10 @@ class DeliveryCheck:
                                    listing, projects)
         return self._inputs
 
-    def _holds_files(self, app_dir: Path) -> bool:
+    def _holds_files(self, app_dir: str) -> bool:
         """Whether anything below `app_dir` is a file (os.walk's files: anything but a folder or a link to
         one); a manifest file `check` read there answers without a walk."""
-        if self.shared is not None and self.shared.holds_files(str(app_dir)):
+        if self.shared is not None and self.shared.holds_files(app_dir):
             return True
         return any(files for _r, _d, files in os.walk(app_dir))
 

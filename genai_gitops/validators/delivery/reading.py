@@ -143,13 +143,11 @@ def _own_files(directory: str, listings: dict[str, Listing] | None) -> tuple[Fol
     return (Folder(directory, bodies),)
 
 
-def subfolders(folder: Path) -> list[Path]:
-    """Non-hidden folders in `folder`, sorted (none when it does not exist)."""
-    if not folder.is_dir():
+def subfolders(folder: str) -> list[str]:
+    """The names of the non-hidden folders in `folder`, sorted (none when it does not exist). scandir's
+    is_dir follows links as Path.is_dir does, without a stat for a plain entry."""
+    if not os.path.isdir(folder):
         return []
-    # scandir's is_dir follows links as Path.is_dir does, without a stat for a plain entry; siblings sort
-    # by name as Paths do
     with os.scandir(folder) as entries:
-        names = sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
-    return [folder / name for name in names]
+        return sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
 
