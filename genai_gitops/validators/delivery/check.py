@@ -18,6 +18,7 @@ from genai_gitops.argocd.preview import PreviewApp, PreviewError
 from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.manifests import Resource
 from genai_gitops.manifests.cached import Folder
+from genai_gitops.manifests.reader import no_collection
 from genai_gitops.manifests.scope import scope_of
 from genai_gitops.model.apps import ARGOCD_NAMESPACE
 from genai_gitops.model.cluster import ClusterInventory
@@ -109,6 +110,13 @@ class DeliveryCheck:
         self._delta_held = False
 
     def run(self) -> list[Located]:
+        # the collector paused (manifests.reader.no_collection): restoring every Application's record builds
+        # many containers and no cycles; measured at 1,000 tenants, 243 collections took 0.03 s of the
+        # check's 0.43 s CPU to find nothing. The first collection afterwards walks them once
+        with no_collection():
+            return self._run()
+
+    def _run(self) -> list[Located]:
         inputs = self._read()
         if isinstance(inputs, list):
             return list(inputs)
