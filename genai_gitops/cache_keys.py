@@ -18,7 +18,7 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 | `nca` | an isolation workspace's analysis | `workspace` |
 | `nca-class` | the analysis of one class of alike isolation workspaces, canonical | `workspace_class` |
 | `delivery-preview` | the Argo CD preview and what it read | `preview` |
-| `delivery-apps` | every Application's facts and object findings | `delivery_index` (records: `delivery_facts`) |
+| `delivery-apps` | each Application's facts and object findings | `delivery_index`, `delivery_delta` |
 | `checkov-class` | checkov's judgement of one class of alike namespaces | `checkov_class` |
 | `tenant-file` | the JSON a clean tenant file's model is validated from | `tenant_file` |
 | `tenant-index` | the same JSON for every clean tenant file of a folder, by `tenant_file` key | `tenant_index` |
@@ -178,7 +178,8 @@ def preview(*, root: str, inventory: str, argocd_folders: Iterable[str]) -> str:
 
 def delivery_source(*, path: str, recurse: bool, exists: bool, folders: Iterable[str]) -> str:
     """What Argo CD reads for one source of an Application: its path, whether it recurses, whether the
-    folder exists, and the `folder` keys of what it reads."""
+    folder exists, and each folder it reads as `<Folder.path>:<Folder.digest>` (the content digest `check`
+    computed already; with the path, as telling as the `folder` key)."""
     return digest(path, str(recurse), str(exists), *folders)
 
 
@@ -187,6 +188,12 @@ def delivery_index(*, root: str) -> str:
     alone, each record inside is keyed by `delivery_facts` and used only when that key matches (one
     load instead of one per Application; a record no Application of the last run used is dropped)."""
     return digest("delivery-index", root)
+
+
+def delivery_delta(*, root: str) -> str:
+    """Beside `delivery_index`, the records added or changed since it was last written whole (a few, after
+    an edit: rewriting every record for them would cost more than the check itself); same record keys."""
+    return digest("delivery-delta", root)
 
 
 def delivery_facts(sources: Iterable[str]) -> str:

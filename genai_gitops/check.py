@@ -233,7 +233,8 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
     skips = options.policies / "checkov-skips.yaml"
     validator_options = ValidatorOptions(policy_paths=(options.policies,) if options.policies.is_dir() else (),
                                          checkov_skips=skips if skips.is_file() else None,
-                                         repo_root=options.repo, clusters_file=options.clusters, cache=cache)
+                                         repo_root=options.repo, clusters_file=options.clusters, cache=cache,
+                                         read_folders=folders)
     validators, startup = start_validators(options.validators, validator_options)
     report = run_validators(targets, validators, findings=[*findings, *startup], runs=runs, progress=progress,
                             started=started, cache=cache, workers=options.workers)

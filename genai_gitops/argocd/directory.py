@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +43,21 @@ def normalized_directory(source: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return directory
 
 
-def source_type(source: Mapping[str, Any], folder: Path) -> str:
-    """`Directory`, `Kustomize`, `Helm` or `a config management plugin`: how Argo CD renders the folder."""
+def source_type(source: Mapping[str, Any], folder: Path, files: Collection[str] | None = None) -> str:
+    """`Directory`, `Kustomize`, `Helm` or `a config management plugin`: how Argo CD renders the folder.
+    `files`: the names of the folder's files, when the caller knows it holds no other file nor link
+    (then the folder is asked only about a name that may be one of them)."""
     explicit = [label for key, label in _TYPES if source.get(key) is not None]
     if normalized_directory(source) is not None:
         explicit.append("Directory")
     if explicit:
         return explicit[0] if len(explicit) == 1 else "nothing (several source types are set)"
+    # a file of another case may be the one asked for on a case-insensitive file system: only a folder
+    # without one (nor a non-ASCII name) is answered from `files` alone
+    folded = None if files is None else {name.lower() if name.isascii() else None for name in files}
     for name, label in _DETECTED:
+        if folded is not None and None not in folded and name.lower() not in folded:
+            continue
         if (folder / name).is_file():
             return label
     return "Directory"
@@ -116,12 +123,16 @@ def checked_files(folder: Path, recurse: bool, listing: Listing | None = None) -
 
 
 def unchecked_reads(source: Mapping[str, Any], folder: Path, repo_root: Path, *,
-                    listing: Listing | None = None) -> tuple[str, list[str]]:
+                    listing: Listing | None = None, files: Collection[str] | None = None) -> tuple[str, list[str]]:
     """How Argo CD renders `folder` and the files it reads there that `check` does not. `listing`:
-    `folder`'s own entries (list_folder), when the caller listed it already."""
-    kind = source_type(source, folder)
+    `folder`'s own entries (list_folder), when the caller listed it already. `files`: when the caller
+    knows `folder` holds nothing but these regular, non-hidden YAML/JSON files and folders (no link,
+    no other file): then, without recursing, Argo CD reads only files `check` reads, and none is listed."""
+    kind = source_type(source, folder, files)
     if kind != "Directory":
         return kind, []
     recurse = bool((normalized_directory(source) or {}).get("recurse"))
+    if files is not None and not recurse:
+        return kind, []
     checked = checked_files(folder, recurse, listing)
     return kind, [rel for rel in read_files(source, folder, repo_root, listing) if rel not in checked]

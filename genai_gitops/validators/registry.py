@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.validators.base import Validator
+
+if TYPE_CHECKING:
+    from genai_gitops.manifests.cached import Folder
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class ValidatorOptions:
     clusters_file: Path | None = None
     #: the run's content-hash cache, for validators that cache parts of their work themselves
     cache: ResultCache = NO_CACHE
+    #: the folders `check` read under dist/ (manifests.cached.load_folders), by Folder.path, for `delivery`
+    #: to reuse instead of reading them again; None: it reads what it needs itself
+    read_folders: Mapping[str, Folder] | None = None
 
     def for_validator(self, used: Sequence[str]) -> ValidatorOptions:
         """These options with only the `used` fields kept, every other one at its default: a validator

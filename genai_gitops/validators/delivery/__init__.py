@@ -29,11 +29,14 @@ Incremental with the run's cache: objects are parsed through the parse cache `ch
 folders of every Application not in the cache in one batch, on both cores when there are many); per
 Application, the facts the repository-wide rules need (facts.AppFacts) and the findings about
 its objects are kept by its folders' content, all Applications' records in one cache entry (one
-load and one write per run), and the preview by argocd/ and what it read. Only changed folders are
-parsed. `cache_context` digests a target's findings themselves: exact whatever
-they depend on (a cluster's findings depend on other clusters' folders too: CRD scopes, what syncs
-first on a shared destination), and a cluster whose findings did not change is answered from the
-cache without its folders being parsed.
+load per run; after an edit only the new or changed records are written, to a small entry beside
+it), and the preview by argocd/ and what it read. Only changed folders are parsed. An Application's
+own files are not read again when `check` hands over the Folders it read (ValidatorOptions.read_folders)
+and one holds exactly the files Argo CD reads there (reading.SharedFolders); such a folder is not
+listed again for the rules on what Argo CD reads either. `cache_context` digests a target's findings
+themselves: exact whatever they depend on (a cluster's findings depend on other clusters' folders
+too: CRD scopes, what syncs first on a shared destination), and a cluster whose findings did not
+change is answered from the cache without its folders being parsed.
 
 Modules, in the order the check uses them:
 

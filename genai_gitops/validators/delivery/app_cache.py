@@ -1,6 +1,7 @@
 """What the delivery check keeps per Application in the run's cache: its AppFacts and the findings
 about its objects, by what they depend on, every Application's record in one entry
-(cache_keys.delivery_index); a damaged entry or record, or one of another shape, is recomputed."""
+(cache_keys.delivery_index), those new or changed since in a small one beside it (delivery_delta);
+a damaged entry or record, or one of another shape, is recomputed."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from genai_gitops.validators.delivery.facts import AppFacts
 APPS_NAMESPACE = cache_keys.DELIVERY_APPS
 #: findings about an app's objects kept per cache entry, for as many (view, project, scopes) contexts
 MAX_OBJECT_CONTEXTS = 4
+#: new or changed records kept in the delta entry (cache_keys.delivery_delta) before all are written whole
+MAX_DELTA_RECORDS = 64
 _T = TypeVar("_T")
 
 

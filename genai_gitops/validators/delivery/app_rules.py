@@ -11,7 +11,7 @@ folder and sync-phase rules (invariants.py, sync_phases.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,10 @@ def app_findings(view: AppView, projects: Mapping[str, Project], repo: Repositor
     for source in sources:
         for path in repo.repo_paths([source]):
             if repo.is_dir(path):
+                folder = repo.folder_name(path)
                 for rule, message in unchecked_reads_findings(repo.root, view.name, source, path,
-                                                              repo.listings.get(str(repo.root / path))):
+                                                              repo.listings.get(folder), repo.clean.get(folder),
+                                                              folder=repo.folder(path)):
                     add(rule, message)
     wrong_project = app_project_finding(view.name, view.project, repo.repo_paths(sources), view.anchor)
     if wrong_project is not None:
@@ -82,10 +84,14 @@ def app_findings(view: AppView, projects: Mapping[str, Project], repo: Repositor
 
 
 def unchecked_reads_findings(root: Path, name: str, source: Mapping[str, Any], path: str,
-                             listing: Listing | None = None) -> Iterator[tuple[str, str]]:
+                             listing: Listing | None = None,
+                             files: Collection[str] | None = None, *,
+                             folder: Path | None = None) -> Iterator[tuple[str, str]]:
     """What Argo CD would read from `path` that this check does not (argocd/directory.py); `listing`:
-    the folder's entries, when the check listed them already."""
-    kind, unchecked = unchecked_reads(source, root / path, root, listing=listing)
+    the folder's entries, when the check listed them already; `files`: the folder's only files, when
+    known (Repository.clean); `folder`: `root / path`, when the caller has it."""
+    kind, unchecked = unchecked_reads(source, root / path if folder is None else folder, root, listing=listing,
+                                      files=files)
     fix = ("set spec.source.directory.include to '*.{yaml,yml,json}' and exclude to '.*', as the generated "
            "ApplicationSets do")
     if kind != "Directory":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from genai_gitops.manifests import Resource
 from genai_gitops.report.finding import Finding, Severity
@@ -31,15 +31,21 @@ def _anchor_from(data: Sequence[Any]) -> Finding:
                    validator=NAME, rule="", severity=Severity.ERROR, message="")
 
 
-@dataclass(frozen=True)
-class Use:
-    """Objects of one (group, kind, namespace) shape: how many, and the first of them."""
+class Use(NamedTuple):
+    """Objects of one (group, kind, namespace) shape: how many, and the first of them. (A tuple: many
+    are restored from the cache on every run.)"""
 
     group: str
     kind: str
     namespace: str
-    count: int
-    first: Finding
+    objects: int
+    #: the first object, as `_anchor_json` writes it: made a Finding only when a rule points at it (few
+    #: do), not for each of the many shapes restored from the cache on every run
+    at: Sequence[Any]
+
+    @property
+    def first(self) -> Finding:
+        return _anchor_from(self.at)
 
 
 @dataclass(frozen=True)
@@ -91,12 +97,13 @@ class AppFacts:
                 else:
                     uses[shape] = [1, anchor(res)]
         return cls(tuple(crds), tuple(provides), tuple(children),
-                   tuple(Use(g, k, ns, count, first) for (g, k, ns), (count, first) in uses.items()))
+                   tuple(Use(g, k, ns, count, _anchor_json(first))
+                         for (g, k, ns), (count, first) in uses.items()))
 
     def to_json(self) -> dict[str, Any]:
         return {"crds": [list(c) for c in self.crds], "provides": [list(p) for p in self.provides],
                 "children": [[c.name, c.project, c.spec, c.wave, _anchor_json(c.anchor)] for c in self.children],
-                "uses": [[u.group, u.kind, u.namespace, u.count, _anchor_json(u.first)] for u in self.uses]}
+                "uses": [[u.group, u.kind, u.namespace, u.objects, list(u.at)] for u in self.uses]}
 
     @classmethod
     def from_json(cls, data: Any) -> AppFacts:
@@ -106,7 +113,10 @@ class AppFacts:
         provides = tuple((what, value) for what, value in data["provides"])
         children = tuple(Child(name, project, _dict(spec), wave, _anchor_from(at))
                          for name, project, spec, wave, at in data["children"])
-        uses = tuple(Use(g, k, ns, count, _anchor_from(first)) for g, k, ns, count, first in data["uses"])
+        uses = tuple(Use(g, k, ns, count, first) for g, k, ns, count, first in data["uses"])
+        # the anchors' shape only: `_anchor_from` makes them Findings when a rule points at one
+        if not all(type(use.at) is list and len(use.at) == 6 for use in uses):
+            raise ValueError("expected anchors of 6 fields")
         return cls(crds, provides, children, uses)
 
 

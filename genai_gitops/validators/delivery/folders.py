@@ -23,17 +23,16 @@ def folder_findings(apps: Sequence[PreviewApp], listing: Sequence[tuple[str, str
         if not has_files:
             continue  # git keeps no empty folder: nothing to deliver
         owner = cluster if cluster in repo.known else None
-        app_dir = repo.root / "dist" / cluster / app_name
         rel = f"dist/{cluster}/{app_name}"
         names = claims.get(rel, [])
         if not names:
             out.append(Located(owner, file_finding(
-                str(app_dir), rule="unclaimed-folder", message=(
+                str(repo.root / rel), rule="unclaimed-folder", message=(
                 f"{rel}/ is delivered by no Application: no ApplicationSet generates one for it, so its "
                 "objects never reach a cluster"))))
         elif len(names) > 1:
             out.append(Located(owner, file_finding(
-                str(app_dir), rule="folder-claimed-twice", message=(
+                str(repo.root / rel), rule="folder-claimed-twice", message=(
                 f"{rel}/ is the source of Applications {', '.join(sorted(names))}: they would manage the "
                 "same objects and overwrite each other"))))
     return out

@@ -4,10 +4,12 @@ through the run's parse cache) and the dist/ listing."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
+from genai_gitops import safeyaml
 from genai_gitops.argocd.directory import Listing, list_folder
 from genai_gitops.cache import ResultCache
 from genai_gitops.manifests import ManifestSet, Resource
@@ -25,7 +27,7 @@ class Source:
     exists: bool
     #: the manifest folder itself, or (recurse) every manifest folder below it
     folders: tuple[Folder, ...]
-    #: digest of the above, with every read folder's content (Folder.key)
+    #: digest of the above, with every read folder's path and content (Folder.digest)
     key: str
 
 
@@ -66,15 +68,62 @@ def in_file_order(resources: Iterable[Resource]) -> list[Resource]:
 
 
 def load_folder(folder: Path, recurse: bool, loaded: dict[tuple[str, bool], tuple[Folder, ...]],
-                listings: dict[str, Listing] | None = None) -> tuple[Folder, ...]:
+                listings: dict[str, Listing] | None = None,
+                shared: SharedFolders | None = None) -> tuple[Folder, ...]:
     """The manifest folders Argo CD reads from `folder` (read once per check): with `recurse` every
     folder below it, else its own manifest files only (the same Folder `check` reads, in the usual
     case of no hidden files, so the parse cache is shared). `listings`: where to keep the folder's
-    entries (list_folder) when it is listed here, for the rules that look at them again."""
+    entries (list_folder) when it is listed here, for the rules that look at them again. `shared`:
+    the Folders `check` read, reused for an own-files read when exactly equal (SharedFolders.own_files)."""
     key = (str(folder), recurse)
     if key not in loaded:
-        loaded[key] = tuple(load_folders([folder])) if recurse else _own_files(str(folder), listings)
+        if recurse:
+            loaded[key] = tuple(load_folders([folder]))
+        else:
+            reused = shared.own_files(key[0]) if shared is not None else None
+            loaded[key] = reused if reused is not None else _own_files(key[0], listings)
     return loaded[key]
+
+
+class SharedFolders:
+    """The Folders `check` read and hashed (manifests.cached.load_folders), by path: an Application's
+    own manifest files are taken from there instead of being read a second time, but only when the
+    check's Folder holds exactly the files Argo CD reads from that folder.
+
+    `load_folders` puts every regular file with a manifest suffix in `files` (hidden names included)
+    and every other non-folder entry (links, other files, FIFOs) in `others`; `_own_files` reads the
+    non-hidden names with a manifest suffix that are files (links followed). So a Folder with no
+    `others` and no hidden name holds exactly `_own_files`'s set, read from the same paths; any other
+    Folder, or a folder the check did not read (outside its shard, an empty one, a path spelled
+    differently), is read again as before. `clean` keeps the folders reused: they hold nothing but
+    those files and subfolders, which the Argo CD read rules (app_rules) use instead of listing them."""
+
+    def __init__(self, folders: Mapping[str, Folder]) -> None:
+        self._folders = folders
+        #: folder path -> names of its files, for every folder whose own files were reused
+        self.clean: dict[str, frozenset[str]] = {}
+
+    def own_files(self, directory: str) -> tuple[Folder, ...] | None:
+        found = self._folders.get(directory)
+        if found is None or found.path != directory or found.others or not found.files:
+            return None
+        # load_folders names a file `<folder>/<name>`: checked, not assumed (loops in C: asked per folder)
+        prefix = directory + "/"
+        paths = [path for path, _body in found.files]
+        names = [path[len(prefix):] for path in paths]
+        exact = (all(map(str.startswith, paths, repeat(prefix))) and "/" not in "\0".join(names)
+                 and not any(map(str.startswith, names, repeat(".")))
+                 and all(map(str.endswith, names, repeat(_MANIFEST_SUFFIXES))))
+        # the check kept only the start of a file too large
+        if not exact or max(len(body) for _path, body in found.files) > safeyaml.MAX_BYTES:
+            return None
+        self.clean[directory] = frozenset(names)
+        return (found,)
+
+    def holds_files(self, directory: str) -> bool:
+        """Whether the check read a manifest file directly in `directory` (False: it does not know)."""
+        found = self._folders.get(directory)
+        return found is not None and bool(found.files)
 
 
 def _own_files(directory: str, listings: dict[str, Listing] | None) -> tuple[Folder, ...]:
@@ -94,9 +143,11 @@ def _own_files(directory: str, listings: dict[str, Listing] | None) -> tuple[Fol
     return (Folder(directory, bodies),)
 
 
-def subfolders(folder: Path) -> list[Path]:
-    """Non-hidden folders in `folder`, sorted (none when it does not exist)."""
-    if not folder.is_dir():
+def subfolders(folder: str) -> list[str]:
+    """The names of the non-hidden folders in `folder`, sorted (none when it does not exist). scandir's
+    is_dir follows links as Path.is_dir does, without a stat for a plain entry."""
+    if not os.path.isdir(folder):
         return []
-    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    with os.scandir(folder) as entries:
+        return sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
 

@@ -21,15 +21,27 @@ class Repository:
         self._dirs: dict[str, bool] = {}
         #: the entries of the folders read for Applications (argocd.directory.list_folder), by path: listed once
         self.listings: dict[str, Listing] = {}
+        #: the folders known to hold nothing but these regular, non-hidden manifest files and folders, by path
+        #: (reading.SharedFolders.clean): the read rules need not list them
+        self.clean: dict[str, frozenset[str]] = {}
         self._same_repo: dict[str, bool] = {}
+        self._folders: dict[str, tuple[Path, str]] = {}
+        #: repo_paths of one source, by the source's id (the source kept too, so that its id stays its own):
+        #: every rule asks it of every Application's sources again
+        self._source_paths: dict[int, tuple[Mapping[str, Any], str | None]] = {}
 
     def repo_paths(self, sources: Iterable[Mapping[str, Any]]) -> list[str]:
         """The paths in this repository that `sources` read, normalised ('/'-separated, no outer '/')."""
         paths = []
         for source in sources:
-            path = str(source.get("path") or "")
-            if path and self.in_repository(str(source.get("repoURL", ""))):
-                paths.append(os.path.normpath(path).replace(os.sep, "/").strip("/"))
+            known = self._source_paths.get(id(source))
+            if known is None or known[0] is not source:
+                path = str(source.get("path") or "")
+                found = (os.path.normpath(path).replace(os.sep, "/").strip("/")
+                         if path and self.in_repository(str(source.get("repoURL", ""))) else None)
+                known = self._source_paths[id(source)] = (source, found)
+            if known[1] is not None:
+                paths.append(known[1])
         return paths
 
     def in_repository(self, url: str) -> bool:
@@ -48,5 +60,20 @@ class Repository:
     def is_dir(self, path: str) -> bool:
         """Whether repository path `path` is a folder (asked once per check)."""
         if path not in self._dirs:
-            self._dirs[path] = (self.root / path).is_dir()
+            self._dirs[path] = self.folder(path).is_dir()
         return self._dirs[path]
+
+    def folder(self, path: str) -> Path:
+        """`root / path` (made once per check: several rules ask for every Application's folder)."""
+        return self._folder(path)[0]
+
+    def folder_name(self, path: str) -> str:
+        """str(`root / path`), the key of `listings` and `clean`."""
+        return self._folder(path)[1]
+
+    def _folder(self, path: str) -> tuple[Path, str]:
+        found = self._folders.get(path)
+        if found is None:
+            folder = self.root / path
+            found = self._folders[path] = (folder, str(folder))
+        return found

@@ -22,7 +22,7 @@ class DeliveryValidator(Validator):
     target."""
 
     name = NAME
-    options_used = ("repo_root", "clusters_file", "cache")
+    options_used = ("repo_root", "clusters_file", "cache", "read_folders")
     #: its cache context is the digest of the findings themselves (below), whatever they were computed from
     data_used = ()
 
@@ -30,6 +30,7 @@ class DeliveryValidator(Validator):
         self.repo_root = options.repo_root
         self.clusters_file = options.clusters_file
         self.cache = options.cache
+        self.read_folders = options.read_folders
         self._checks: dict[tuple[str, str], DeliveryCheck] = {}
         self._memo: dict[tuple[str, str], list[Located]] = {}
 
@@ -77,7 +78,7 @@ class DeliveryValidator(Validator):
                                     message=f"delivery checks need the cluster inventory: {exc}")
         key = (str(root.resolve()), digest(inventory.model_dump_json()))
         if key not in self._checks:
-            self._checks[key] = DeliveryCheck(root, inventory, cache=self.cache)
+            self._checks[key] = DeliveryCheck(root, inventory, cache=self.cache, folders=self.read_folders)
         return key, self._checks[key]
 
 

@@ -47,13 +47,16 @@ def sync_wave_findings(views: Sequence[AppView], facts: Mapping[str, AppFacts],
     providers: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     waves = {v.name: v.wave for v in views}
     dests: dict[str, Destination | None] = {}
+    #: each Application's destination namespace as written (asked by both loops below)
+    namespaces: dict[str, str] = {}
     for view in views:
-        dest = dests[view.name] = clusters.resolve(destination_of(view.spec))
+        destination = destination_of(view.spec)
+        own_namespace = namespaces[view.name] = str(destination.get("namespace") or "")
+        dest = dests[view.name] = clusters.resolve(destination)
         if dest is None:
             continue
         for what, value in facts[view.name].provides:
             providers[(dest.server, what, value)].add(view.name)
-        own_namespace = str(destination_of(view.spec).get("namespace") or "")
         if own_namespace and creates_namespace(view.spec):
             providers[(dest.server, "namespace", own_namespace)].add(view.name)
     for parent, child in children:
@@ -71,7 +74,7 @@ def sync_wave_findings(views: Sequence[AppView], facts: Mapping[str, AppFacts],
         dest = dests[view.name]
         if dest is None:
             continue
-        dest_ns = str(destination_of(view.spec).get("namespace") or "")
+        dest_ns = namespaces[view.name]
         # what the app's objects need, with the first object needing it and how many do
         needs: dict[tuple[str, str], list[Any]] = {}
         for use in facts[view.name].uses:
@@ -82,13 +85,14 @@ def sync_wave_findings(views: Sequence[AppView], facts: Mapping[str, AppFacts],
                 wanted.append(("namespace", use.namespace or dest_ns))
             for need in wanted:
                 if need in needs:
-                    needs[need][1] += use.count
+                    needs[need][1] += use.objects
                 else:
-                    needs[need] = [use.first, use.count]
-        for (what, value), (first, users) in needs.items():
+                    needs[need] = [use, use.objects]
+        for (what, value), (use, users) in needs.items():
             found = providers.get((dest.server, what, value), set())
             if view.name in found:
                 continue
+            first = use.first
             count = f" (and {users - 1} more object(s))" if users > 1 else ""
             thing = f"CRD group {value}" if what == "group" else f"Namespace {value}"
             if not found:
