@@ -5,22 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from genai_gitops import cache_keys
 from genai_gitops.cache import DiskCache
-from genai_gitops.model import ModelError, load_platform
-
-
-def dump(platform) -> tuple:
-    return (tuple(t.model_dump_json() for t in platform.tenants), platform.inventory.model_dump_json(),
-            platform.tenant_files)
-
-
-def problems(data: Path, cache=None) -> list[str]:
-    with pytest.raises(ModelError) as info:
-        load_platform(data / "tenants", data / "clusters.yaml", **({"cache": cache} if cache else {}))
-    return [str(p) for p in info.value.problems]
+from genai_gitops.model import load_platform
+from tests.model.test_loader_cache import dump, problems
 
 
 def edit(path: Path, old: str, new: str) -> None:
