@@ -20,17 +20,36 @@ the results never depend on how many processes computed them.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import subprocess
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from enum import StrEnum
 from multiprocessing.context import BaseContext
-from multiprocessing.pool import Pool
+from multiprocessing.pool import AsyncResult, Pool
 from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+#: held while a thread starts a process with pipes, and around every fork of this process (os.register_at_fork):
+#: a fork in between would give the forked child the pipe ends the parent is about to close, and a reader
+#: waiting for end-of-file (checkov's scan, started in a background thread) would then wait for that child
+_STARTING = threading.Lock()
+os.register_at_fork(before=_STARTING.acquire, after_in_parent=_STARTING.release,
+                    after_in_child=_STARTING.release)
+
+
+def popen(args: Sequence[str], **kwargs: Any) -> subprocess.Popen:
+    """subprocess.Popen, never interleaved with a fork of this process (see _STARTING): for processes started
+    from a thread while the main thread may fork workers. (Popen itself runs no fork hooks: it cannot
+    deadlock on the lock.)"""
+    with _STARTING:
+        return subprocess.Popen(args, **kwargs)
 
 
 class StartMethod(StrEnum):
@@ -75,7 +94,11 @@ def watched_map(workers_pool: Pool, fn: Callable[[T], R], items: Iterable[T], *,
     A Pool replaces a dead worker and waits for good for the task it held (a worker killed by the
     out-of-memory killer, or one whose initializer fails and is replaced again and again). A worker
     that retires after `max_tasks_per_child` exits with code 0; any other exit code is a death."""
-    result = workers_pool.map_async(fn, items, chunksize=chunksize)
+    return _watched(workers_pool, workers_pool.map_async(fn, items, chunksize=chunksize))
+
+
+def _watched(workers_pool: Pool, result: AsyncResult) -> Any:
+    """`result.get()`, failing with WorkerDied (and the pool terminated) when one of its workers dies."""
     seen: dict[int, BaseProcess] = {}
     while not result.ready():
         # the Pool's own list of workers (CPython's `_pool`); a dead one leaves it when the Pool replaces
@@ -137,9 +160,41 @@ def map_inherited(fn: Callable[[T], R], items: Sequence[T], *, workers: int, min
     `fn` and `items` reach the workers by fork, never pickled: closures and objects holding compiled
     state are fine. Only the indices go to the workers and only the results (pickled) come back.
     """
-    if workers <= 1 or len(items) < max(min_items, 2) or not available(StartMethod.FORK):
-        return [fn(item) for item in items]
-    # a forked Pool's initializer and its arguments are inherited with the worker process, not pickled
-    with pool(StartMethod.FORK, workers, initializer=_adopt, initargs=(fn, items)) as workers_pool:
-        return watched_map(workers_pool, _call_inherited, range(len(items)),
-                           chunksize=chunksize(len(items), workers, chunks_per_worker))
+    with InheritedMap(fn, items, workers=workers, min_items=min_items, chunks_per_worker=chunks_per_worker) as started:
+        return started.results()
+
+
+class InheritedMap(Generic[T, R]):
+    """`map_inherited` started now and collected later: the workers fork when it is made and compute while
+    this process goes on with other work; `results()` waits for them. Below `min_items` (or without fork)
+    nothing starts, and `results()` computes the items here. Used as a context manager, so that an error
+    in the work done meanwhile stops the workers."""
+
+    def __init__(self, fn: Callable[[T], R], items: Sequence[T], *, workers: int, min_items: int,
+                 chunks_per_worker: int = 8) -> None:
+        self._fn, self._items = fn, items
+        self._pool: Pool | None = None
+        self._result: AsyncResult | None = None
+        if workers > 1 and len(items) >= max(min_items, 2) and available(StartMethod.FORK):
+            # a forked Pool's initializer and its arguments are inherited with the worker process, not pickled
+            self._pool = pool(StartMethod.FORK, workers, initializer=_adopt, initargs=(fn, items))
+            self._result = self._pool.map_async(_call_inherited, range(len(items)),
+                                                chunksize=chunksize(len(items), workers, chunks_per_worker))
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def results(self) -> list[R]:
+        if self._pool is None or self._result is None:
+            return [self._fn(item) for item in self._items]
+        return list(_watched(self._pool, self._result))
+
+    def __enter__(self) -> InheritedMap[T, R]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None

@@ -152,10 +152,9 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                                     if not (key := key_of(validator, t))
                                     or not cache.has(cache_keys.target_results(validator.name), key)])
             timings[validator.name].add(clock() - began, 0)
+        whole: list[tuple[_Bucket, Validator]] = []
         for t, target in enumerate(targets):
             for validator in validators:
-                progress.update(done, total, f"{validator.name} on {target.name}" if len(targets) > 1
-                                else validator.name)
                 began = clock()
                 bucket = _Bucket(validator.name, target, key_of(validator, t))
                 buckets.append(bucket)
@@ -165,17 +164,33 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                     bucket.sections = [Section(s["title"], tuple(s["headers"]), tuple(map(tuple, s["rows"])))
                                        for s in cached["sections"]]
                     bucket.cached = True
+                    done += 1
                 elif (planned := _planned(validator, target, cache)) is not None:
                     bucket.findings, misses = planned
                     pending.extend((bucket, unit) for unit in misses)
+                    done += 1
                 else:
-                    bucket.findings, bucket.sections = _run_one(validator, target)
+                    whole.append((bucket, validator))  # timed when it runs
+                    continue
                 timings[validator.name].add(clock() - began, len(target.resources) if not bucket.cached else 0)
+        # the work units compute on forked workers while this process runs the validators that run whole
+        # (they overlap: on a cold check both are many seconds, and either alone leaves a core idle)
+        with pools.InheritedMap(_run_unit, [(b.validator, u) for b, u in pending], workers=workers,
+                                min_items=PARALLEL_UNITS) as units:
+            if pending and units.parallel:
+                progress.update(done, total, f"running {len(pending)} uncached work units in the background")
+            for bucket, validator in whole:
+                progress.update(done, total, f"{validator.name} on {bucket.target.name}" if len(targets) > 1
+                                else validator.name)
+                began = clock()
+                bucket.findings, bucket.sections = _run_one(validator, bucket.target)
+                timings[validator.name].add(clock() - began, len(bucket.target.resources))
                 done += 1
-        if pending:
-            progress.update(done, total, f"running {len(pending)} uncached work units")
-        for (bucket, unit), (found, seconds) in zip(pending, _execute([(b.validator, u) for b, u in pending],
-                                                                      workers), strict=True):
+            if pending:
+                progress.update(done, total, f"waiting for {len(pending)} uncached work units")
+            executed = units.results()
+        for (bucket, unit), (found_dicts, seconds) in zip(pending, executed, strict=True):
+            found = [Finding.from_dict(d) for d in found_dicts]
             bucket.findings.extend(found)
             timings[bucket.validator].seconds += seconds
             if unit.key is not None and not any(f.rule == INTERNAL_ERROR_RULE for f in found):
@@ -304,13 +319,6 @@ def _run_unit(job: tuple[str, WorkUnit]) -> tuple[list[dict], float]:
     except Exception as exc:
         found = [internal_error(name, f"failed on {unit.label}: {_describe(exc)}")]
     return [f.to_dict() for f in found], time.perf_counter() - began
-
-
-def _execute(pending: Sequence[tuple[str, WorkUnit]], workers: int) -> list[tuple[list[Finding], float]]:
-    # fork: a unit's `run` is a closure over the validator's compiled policies and schemas, which the
-    # workers inherit instead of rebuilding (and closures cannot be pickled)
-    raw = pools.map_inherited(_run_unit, pending, workers=workers, min_items=PARALLEL_UNITS)
-    return [([Finding.from_dict(d) for d in found], seconds) for found, seconds in raw]
 
 
 def internal_error(validator: str, message: str) -> Finding:

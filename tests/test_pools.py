@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 
 import pytest
 
@@ -89,3 +91,57 @@ def test_retired_workers_are_not_deaths() -> None:
     """A worker that reached max_tasks_per_child exits with code 0 and is replaced: the map goes on."""
     with pools.pool(StartMethod.SPAWN, 2, max_tasks_per_child=1) as pool:
         assert pools.watched_map(pool, abs, range(-6, 0)) == [6, 5, 4, 3, 2, 1]
+
+
+@needs_fork
+def test_an_inherited_map_computes_while_the_caller_works(tmp_path) -> None:
+    def work(item: int) -> tuple[int, int]:
+        (tmp_path / str(item)).touch()
+        return item * 3, os.getpid()
+
+    items = list(range(12))
+    with pools.InheritedMap(work, items, workers=2, min_items=2) as started:
+        assert started.parallel
+        _fail_in(20)
+        try:
+            while len(list(tmp_path.iterdir())) < len(items):  # done before anyone asked for the results
+                time.sleep(0.02)
+        finally:
+            signal.alarm(0)
+        answers = started.results()
+    assert [value for value, _ in answers] == [i * 3 for i in items]
+    assert os.getpid() not in {pid for _, pid in answers}
+    assert not started.parallel  # leaving the block ends the workers
+
+
+def test_an_inherited_map_below_its_threshold_computes_when_asked() -> None:
+    calls: list[int] = []
+    with pools.InheritedMap(calls.append, [1, 2], workers=2, min_items=3) as started:
+        assert not started.parallel and calls == []
+        assert started.results() == [None, None]
+    assert calls == [1, 2]
+
+
+@needs_fork
+def test_a_fork_waits_for_a_process_being_started_with_pipes() -> None:
+    # a thread inside pools.popen holds the lock; a fork meanwhile would hand the child that process's pipe ends
+    holding = threading.Event()
+
+    def hold() -> None:
+        with pools._STARTING:
+            holding.set()
+            time.sleep(0.3)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
+    began = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    waited = time.monotonic() - began
+    os.waitpid(pid, 0)
+    holder.join()
+    assert waited >= 0.25
+    process = pools.popen(["true"])  # and popen itself never waits for a hook: it runs none
+    assert process.wait(timeout=10) == 0

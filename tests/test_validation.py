@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import types
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -132,7 +133,8 @@ def test_each_validator_is_timed(register, manifests):
     report = validate_paths([manifests], k8s_version="1.30", clock=FakeClock())
     assert [(run.name, run.seconds, run.resources) for run in report.runs] == [
         ("parse", 0.5, 2), ("labels", 0.5, 2), ("counter", 0.5, 2)]
-    assert report.seconds == pytest.approx(4.0 - 0.5)  # first clock reading to last: the whole run
+    # first clock reading to last: the whole run (each validator that runs whole reads it once more when planned)
+    assert report.seconds == pytest.approx(5.0 - 0.5)
 
 
 def test_only_the_chosen_validators_run(register, manifests):
@@ -251,6 +253,76 @@ def test_work_units_run_in_forked_workers_and_come_back_from_the_cache():
     assert [f.name for f in parallel.findings] == [f.name for f in serial.findings]  # in plan order
     again = run_validators([target], [ManyUnits(ValidatorOptions())], workers=2, cache=cache)
     assert again.findings == parallel.findings and cache.hits == len(many)
+
+
+class MarksUnits(Validator):
+    """Plans units that each leave a file in `folder` when they run."""
+
+    name = "marks"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def validate(self, target: Target) -> Iterator[Finding]:  # pragma: no cover - the runner plans instead
+        raise AssertionError("a planning validator is run as work units")
+
+    def plan(self, target: Target) -> list[WorkUnit]:
+        def unit(resource: Resource) -> list[Finding]:
+            (self.folder / resource.name).touch()
+            return []
+
+        return [WorkUnit(label=r.name, key=None, run=partial(unit, r)) for r in target.resources]
+
+
+class AwaitsMarks(Validator):
+    """Runs whole, and reports how many units had run by the time it finished waiting (at most 20 s)."""
+
+    name = "awaits"
+
+    def __init__(self, folder: Path, expected: int) -> None:
+        self.folder, self.expected = folder, expected
+
+    def validate(self, target: Target) -> Iterator[Finding]:
+        deadline = time.monotonic() + 20
+        while len(list(self.folder.iterdir())) < self.expected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        yield Finding.about(target.resources[0], validator=self.name, rule="units-seen",
+                            message=str(len(list(self.folder.iterdir()))))
+
+
+@pytest.mark.skipif(not pools.available(pools.StartMethod.FORK), reason="needs the fork start method")
+def test_work_units_compute_while_the_whole_validators_run(tmp_path):
+    # the whole validator waits for the units' marks: were the units run only after it (as they once were),
+    # it would see none of them
+    many = [resource(f"r{i}", f"dist/c/r{i}.yaml") for i in range(PARALLEL_UNITS)]
+    target = Target("c", "1.30", many, digest="d" * 40)
+    report = run_validators([target], [MarksUnits(tmp_path), AwaitsMarks(tmp_path, len(many))], workers=2)
+    assert [(f.validator, f.message) for f in report.findings] == [("awaits", str(len(many)))]
+    assert len(list(tmp_path.iterdir())) == len(many)
+
+
+def test_a_failing_whole_validator_stops_the_background_units(tmp_path, monkeypatch):
+    started: list[pools.InheritedMap] = []
+    original = pools.InheritedMap.__init__
+
+    def remember(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        started.append(self)
+    monkeypatch.setattr(pools.InheritedMap, "__init__", remember)
+
+    class Interrupted(Validator):
+        name = "interrupted"
+
+        def __init__(self) -> None:
+            pass
+
+        def validate(self, target: Target) -> Iterator[Finding]:
+            raise KeyboardInterrupt  # not an internal error: the run stops, and so must its workers
+
+    many = [resource(f"r{i}", f"dist/c/r{i}.yaml") for i in range(PARALLEL_UNITS)]
+    with pytest.raises(KeyboardInterrupt):
+        run_validators([Target("c", "1.30", many)], [MarksUnits(tmp_path), Interrupted()], workers=2)
+    assert len(started) == 1 and not started[0].parallel  # the pool was terminated and let go
 
 
 class Declares(Validator):

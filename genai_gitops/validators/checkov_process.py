@@ -18,6 +18,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from genai_gitops import pools
+
 SERVER = Path(__file__).with_name("checkov_server.py")
 #: what the CLI is given for every scan (the folder is appended)
 ARGS = ("--framework", "kubernetes", "-o", "json", "--quiet", "--skip-download", "--compact")
@@ -64,7 +66,7 @@ class CheckovScanner:
             assert self.python is not None
             # the server's own failure (it cannot import checkov) shows as EOF, and the CLI then says why
             # -I: the script's folder (holding our own checkov.py) and PYTHONPATH stay off checkov's sys.path
-            self._process = subprocess.Popen([self.python, "-I", str(SERVER)], stdin=subprocess.PIPE,
+            self._process = pools.popen([self.python, "-I", str(SERVER)], stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                              env={**os.environ, **ENV}, cwd=tempfile.gettempdir())
             atexit.register(self.close)
@@ -110,7 +112,7 @@ class CheckovScanner:
     # -- the CLI, one process per folder ----------------------------------------------------------------------
 
     def _scan_cli(self, folders: Sequence[Path]) -> list[dict]:
-        processes = [subprocess.Popen([self.binary, "-d", str(folder), *ARGS], stdout=subprocess.PIPE,
+        processes = [pools.popen([self.binary, "-d", str(folder), *ARGS], stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True, env={**os.environ, **ENV})
                      for folder in folders]
         reports: list[dict] = []
