@@ -1,4 +1,4 @@
-"""A faster way to put our call arguments on jsii's wire, with the same bytes.
+"""A faster way to put our call arguments on jsii's wire, with the same bytes, and to take results off it.
 
 Every jsii call from Python turns its arguments into wire form twice: jsii's
 `_make_reference_for_native` walks them (structs become `$jsii.struct` with every property, dicts
@@ -8,7 +8,9 @@ of them the None of unset struct properties): the two walks were about a third o
 Python time. `install()` replaces the first walk by one that builds exactly what the two walks give
 for those shapes, and hands anything else (jsii objects, enums, dates, other types) to jsii's own
 walk and the converter, so the request bytes cannot change (tests/synth/test_jsii_wire.py compares
-them request by request on a real render).
+them request by request on a real render). Results get the same treatment: jsii walks every value
+a call returns to turn references into Python objects; a chart's `toJson` is ~150 plain values per
+object, which `_dereference` copies with exact type checks and hands the rest to jsii's walk.
 
 Only jsii versions whose wire code was compared are touched; with any other, `install()` leaves jsii
 as it is.
@@ -24,6 +26,7 @@ SUPPORTED_JSII = ("1.142.0",)
 _GENERATED = frozenset({"cdk8s", "cdk8s_plus_28", "constructs"})
 
 _original: Any = None
+_original_dereference: Any = None
 _unstructure: Any = None
 #: struct class -> (fqn, ((python name, jsii name), ...)), or None for a class that is not one
 _structs: dict[type, tuple[str, tuple[tuple[str, str], ...]] | None] = {}
@@ -88,10 +91,23 @@ def _make_reference_for_native(kernel: Any, d: Any) -> Any:
     return [_passed(v) for v in out] if type(out) is list else _passed(out)
 
 
+def _dereference(kernel: Any, d: Any) -> Any:
+    """jsii's walk over a call's result (objects by reference become Python objects), for the JSON a
+    chart's `toJson` returns: plain dicts, lists and scalars are copied here, anything else is jsii's."""
+    t = type(d)
+    if t is str or t is int or t is float or t is bool or d is None:
+        return d
+    if t is dict:
+        return {k: _dereference(kernel, v) for k, v in d.items()}
+    if t is list:
+        return [_dereference(kernel, v) for v in d]
+    return _original_dereference(kernel, d)
+
+
 def install() -> bool:
     """Use the one-walk path in this process's jsii kernel; False (and nothing changed) when this jsii
     is not one it was compared with. Starts the kernel's node process if it is not running yet."""
-    global _original, _unstructure
+    global _original, _original_dereference, _unstructure
     import jsii
     import jsii._kernel as kernel_module
 
@@ -104,8 +120,10 @@ def install() -> bool:
     converter.register_unstructure_hook(_Wire, identity)
     converter.register_unstructure_hook(_WireMap, identity)
     _original = kernel_module._make_reference_for_native
+    _original_dereference = kernel_module._recursize_dereference
     _unstructure = converter.unstructure
     kernel_module._make_reference_for_native = _make_reference_for_native
+    kernel_module._recursize_dereference = _dereference
     return True
 
 
@@ -116,4 +134,5 @@ def uninstall() -> None:
 
     if _original is not None:
         kernel_module._make_reference_for_native = _original
+        kernel_module._recursize_dereference = _original_dereference
         _original = None
