@@ -33,11 +33,15 @@ class ExternalSecretProps:
     template_data: dict[str, str] = field(default_factory=dict)
 
 
-class ExternalSecret(Construct):
-    """Creates Secret `props.name` in the namespace from the store; `keys` lists what it produces."""
+class ExternalSecret(ApiObject):
+    """Creates Secret `props.name` in the namespace from the store; `keys` lists what it produces.
+
+    The ExternalSecret object itself, not a Construct holding one: each construct is a call to the jsii
+    kernel, and a 1,000-tenant platform has ~2,000 of these."""
 
     def __init__(self, scope: Construct, id: str, props: ExternalSecretProps) -> None:
-        super().__init__(scope, id)
+        super().__init__(scope, id, api_version="external-secrets.io/v1", kind="ExternalSecret",
+                         metadata={"name": props.name, "namespace": props.namespace, "labels": props.labels})
         self.secret_name = props.name
         self.keys = tuple(sorted({*props.data, *props.template_data}))
         target: dict[str, object] = {"name": props.name, "creationPolicy": "Owner", "deletionPolicy": "Retain"}
@@ -49,9 +53,7 @@ class ExternalSecret(Construct):
             if ref.property:
                 remote["property"] = ref.property
             data.append({"secretKey": key, "remoteRef": remote})
-        obj = ApiObject(self, "resource", api_version="external-secrets.io/v1", kind="ExternalSecret",
-                        metadata={"name": props.name, "namespace": props.namespace, "labels": props.labels})
-        obj.add_json_patch(JsonPatch.add("/spec", {
+        self.add_json_patch(JsonPatch.add("/spec", {
             "refreshInterval": props.refresh_interval,
             "secretStoreRef": {"name": props.store, "kind": props.store_kind},
             "target": target,
