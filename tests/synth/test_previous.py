@@ -219,6 +219,37 @@ def test_an_identical_file_is_linked(folders: tuple[Path, Path]) -> None:
     assert (staged / "app/a.yaml").stat().st_ino == (current / "app/a.yaml").stat().st_ino
 
 
+def as_symlink(path: Path, outside: Path) -> None:
+    path.rename(outside)
+    path.symlink_to(outside)
+
+
+def as_second_name(path: Path, outside: Path) -> None:
+    os.link(path, outside)
+
+
+def as_fifo(path: Path, outside: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+@pytest.mark.parametrize("change", [as_symlink, as_second_name, as_fifo,
+                                    lambda path, _: path.chmod(0o600), lambda path, _: path.chmod(0o755),
+                                    lambda path, _: path.chmod(0o4644)],
+                         ids=["symlink", "hard-linked-from-outside", "fifo", "0600", "0755", "setuid"])
+def test_a_file_that_is_not_a_fresh_write_is_not_linked(folders: tuple[Path, Path], tmp_path: Path,
+                                                        change) -> None:
+    current, staged = folders
+    outside = tmp_path / "outside.yaml"
+    change(current / "app/a.yaml", outside)
+    before = outside.lstat() if outside.exists() else None
+    assert not place(current, staged, "a.yaml", b"kind: A\n")
+    assert not (staged / "app/a.yaml").exists() and not (staged / "app/a.yaml").is_symlink()
+    if before is not None:  # the file outside dist/ keeps its names and bytes
+        assert (outside.lstat().st_ino, outside.lstat().st_nlink) == (before.st_ino, before.st_nlink)
+        assert outside.read_bytes() == b"kind: A\n"
+
+
 @pytest.mark.parametrize("data", [b"kind: B\n", b"kind: A\n\n", b"kind: A", b""])
 def test_other_bytes_are_not_linked(folders: tuple[Path, Path], data: bytes) -> None:
     current, staged = folders
