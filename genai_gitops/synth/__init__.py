@@ -19,6 +19,7 @@ from genai_gitops.model.apps import AppSpec, plan_apps  # noqa: E402
 from genai_gitops.model.loader import Platform, load_platform  # noqa: E402
 from genai_gitops.synth.argocd import write_argocd  # noqa: E402
 from genai_gitops.synth.inputs import InputKeys  # noqa: E402
+from genai_gitops.synth.previous import previous_tree  # noqa: E402
 from genai_gitops.synth.render import SynthInputs, render  # noqa: E402
 from genai_gitops.synth.swap import discard, recover, staging_dir, swap_all  # noqa: E402
 from genai_gitops.synth.writer import write_app  # noqa: E402
@@ -62,8 +63,12 @@ def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path
     staged = staging_dir(out_dir)
     staged_argocd = staging_dir(argocd_dir) if argocd_dir is not None else None
     try:
-        for app in rendered:
-            result.counts[app.spec.path] = write_app(staged / app.spec.cluster / app.spec.name, app.files)
+        # unchanged files are hard-linked from the current dist/ (synth/previous.py says why and when)
+        with previous_tree(out_dir, staged) as previous:
+            for app in rendered:
+                with previous.folder(app.spec.cluster, app.spec.name) as before:
+                    result.counts[app.spec.path] = write_app(staged / app.spec.cluster / app.spec.name,
+                                                             app.files, before)
         if staged_argocd is not None:
             write_argocd(platform, planned, staged_argocd)
     except BaseException:

@@ -3,7 +3,9 @@
 One rename is atomic; two folders need four renames, and a kill between them would leave dist/
 missing or a new dist/ beside an old argocd/. So the swap is journalled:
 
-1. every new tree is written to a staging folder beside its final place (same file system);
+1. every new tree is written to a staging folder beside its final place (same file system); an
+   unchanged file is a hard link to the current one (synth/previous.py): a name added in staging,
+   the current tree is not modified, and removing the old tree then drops only names;
 2. a journal naming, per tree, the final, staged and old folder is written (temp file, fsync,
    rename): from this point the swap is decided and only ever rolled forward;
 3. per tree: final -> old (if it exists), staged -> final;

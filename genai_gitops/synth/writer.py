@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from genai_gitops import goyaml
+from genai_gitops.synth.previous import PreviousFolder
 
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -230,10 +231,14 @@ def file_name(obj: dict[str, Any], taken: set[str]) -> str:
     return name
 
 
-def write_app(folder: Path, files: Iterable[tuple[str, str]]) -> int:
+def write_app(folder: Path, files: Iterable[tuple[str, str]], previous: PreviousFolder | None = None) -> int:
+    """Write each file into `folder`; one byte-identical in `previous` (the same app's folder in the
+    current tree) is hard-linked instead: file creation and deletion dominate a large synth on a slow disk."""
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
     for name, text in files:
-        (folder / name).write_text(text, encoding="utf-8")
+        path = folder / name
+        if previous is None or not previous.link(name, text.encode("utf-8"), path):
+            path.write_text(text, encoding="utf-8")
         count += 1
     return count
