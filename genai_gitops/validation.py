@@ -174,7 +174,9 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                     continue
                 timings[validator.name].add(clock() - began, len(target.resources) if not bucket.cached else 0)
         # the work units compute on forked workers while this process runs the validators that run whole
-        # (they overlap: on a cold check both are many seconds, and either alone leaves a core idle)
+        # (they overlap: on a cold check both are many seconds, and either alone leaves a core idle). Fork:
+        # a unit's `run` is a closure over its validator's compiled policies and schemas, which the workers
+        # inherit instead of rebuilding (and a closure cannot be pickled)
         with pools.InheritedMap(_run_unit, [(b.validator, u) for b, u in pending], workers=workers,
                                 min_items=PARALLEL_UNITS) as units:
             if pending and units.parallel:

@@ -67,8 +67,8 @@ class CheckovScanner:
             # the server's own failure (it cannot import checkov) shows as EOF, and the CLI then says why
             # -I: the script's folder (holding our own checkov.py) and PYTHONPATH stay off checkov's sys.path
             self._process = pools.popen([self.python, "-I", str(SERVER)], stdin=subprocess.PIPE,
-                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                             env={**os.environ, **ENV}, cwd=tempfile.gettempdir())
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                        env={**os.environ, **ENV}, cwd=tempfile.gettempdir())
             atexit.register(self.close)
         return self._process
 
@@ -113,7 +113,7 @@ class CheckovScanner:
 
     def _scan_cli(self, folders: Sequence[Path]) -> list[dict]:
         processes = [pools.popen([self.binary, "-d", str(folder), *ARGS], stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, text=True, env={**os.environ, **ENV})
+                                 stderr=subprocess.PIPE, text=True, env={**os.environ, **ENV})
                      for folder in folders]
         reports: list[dict] = []
         for process in processes:
