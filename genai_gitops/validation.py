@@ -23,6 +23,7 @@ from pathlib import Path
 from genai_gitops import cache_keys, pools
 from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.manifests import ManifestSet, read_paths
+from genai_gitops.manifests.cached import parse_together
 from genai_gitops.manifests.reader import read_data, read_text
 from genai_gitops.manifests.resource import DeferredResources
 from genai_gitops.report.finding import Finding, Severity
@@ -143,6 +144,14 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
         return keys[validator.name, t]
 
     try:
+        # a target some validator has no cached result for is parsed below (to plan, prefetch or run):
+        # all such targets at once, in one map rather than one pool per cluster. Only time is at stake:
+        # if this fails, each target's first use parses it again and reports what fails
+        needed = [target.resources for t, target in enumerate(targets)
+                  if any(not (key := key_of(validator, t))
+                         or not cache.has(cache_keys.target_results(validator.name), key) for validator in validators)]
+        with contextlib.suppress(Exception):
+            parse_together(needed)
         # head starts first (checkov scans in the background while the others run), for what the cache lacks
         for validator in (v for v in validators if type(v).prefetch is not Validator.prefetch):
             began = clock()

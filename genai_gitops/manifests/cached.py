@@ -146,6 +146,31 @@ def _restore(data: dict) -> ManifestSet:
 
 
 def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, workers: int = 1) -> ManifestSet:
+    # the collector paused (and what was parsed frozen, for a large tree) as read_paths does: parsed
+    # documents hold no cycles, and walking them again and again found nothing
+    with no_collection(freeze=sum(len(folder.files) for folder in folders) >= FREEZE_FILES):
+        return _assembled(folders, _parsed_by_folder(folders, cache, workers))
+
+
+def parse_together(sets: Iterable[object]) -> None:
+    """Parse every folder of these resource sets that is not parsed yet, in one map over all of them.
+
+    A check parses each cluster on first use, each with its own pool; at 1,000 tenants that is ten pools
+    in a row, each leaving a core idle while its last folders finish. The sets end up exactly as their
+    own first use would leave them. Sets that are not LazyResources, are parsed already, or differ in
+    cache or workers are left to parse themselves."""
+    lazies = [s for s in sets if isinstance(s, LazyResources) and not s.loaded]
+    if len(lazies) < 2 or len({(id(s._cache), s._workers) for s in lazies}) != 1:
+        return
+    folders = list({folder.path: folder for s in lazies for folder in s._folders}.values())
+    with no_collection(freeze=sum(len(folder.files) for folder in folders) >= FREEZE_FILES):
+        parsed = _parsed_by_folder(folders, lazies[0]._cache, lazies[0]._workers)
+        for lazy in lazies:
+            lazy._adopt(_assembled(lazy._folders, parsed))
+
+
+def _parsed_by_folder(folders: Sequence[Folder], cache: ResultCache, workers: int) -> dict[str, dict]:
+    """Each folder's parse (`_parse`'s form) by path: from the cache, or computed and recorded."""
     parsed: dict[str, dict] = {}
     misses = []
     for folder in folders:
@@ -154,19 +179,20 @@ def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, w
             misses.append(folder)
         else:
             parsed[folder.path] = hit
-    # the collector paused (and what was parsed frozen, for a large tree) as read_paths does: parsed
-    # documents hold no cycles, and walking them again and again found nothing
-    with no_collection(freeze=sum(len(folder.files) for folder in folders) >= FREEZE_FILES):
-        # fork: the folders' bytes, read already, reach the workers without being pickled
-        fresh = pools.map_inherited(_parse, misses, workers=workers, min_items=PARALLEL_FOLDERS)
-        for folder, data in zip(misses, fresh, strict=True):
-            parsed[folder.path] = data
-            cache.put(cache_keys.PARSED, folder.key, data)
-            cache.put(cache_keys.PARSE_FINDINGS, folder.key, data["findings"])
-            cache.put(cache_keys.RESOURCE_COUNT, folder.key, len(data["resources"]))
-        result = ManifestSet()
-        for folder in folders:
-            result.extend(_restore(parsed[folder.path]))
+    # fork: the folders' bytes, read already, reach the workers without being pickled
+    fresh = pools.map_inherited(_parse, misses, workers=workers, min_items=PARALLEL_FOLDERS)
+    for folder, data in zip(misses, fresh, strict=True):
+        parsed[folder.path] = data
+        cache.put(cache_keys.PARSED, folder.key, data)
+        cache.put(cache_keys.PARSE_FINDINGS, folder.key, data["findings"])
+        cache.put(cache_keys.RESOURCE_COUNT, folder.key, len(data["resources"]))
+    return parsed
+
+
+def _assembled(folders: Sequence[Folder], parsed: dict[str, dict]) -> ManifestSet:
+    result = ManifestSet()
+    for folder in folders:
+        result.extend(_restore(parsed[folder.path]))
     return result
 
 
@@ -202,10 +228,14 @@ class LazyResources(DeferredResources):
     @property
     def manifests(self) -> ManifestSet:
         if self._parsed is None:
-            self._parsed = parse_folders(self._folders, cache=self._cache, workers=self._workers)
-            if self._digest and self._summary_findings is None:
-                self._record_summary(self._parsed)
+            self._adopt(parse_folders(self._folders, cache=self._cache, workers=self._workers))
+        assert self._parsed is not None
         return self._parsed
+
+    def _adopt(self, parsed: ManifestSet) -> None:
+        self._parsed = parsed
+        if self._digest and self._summary_findings is None:
+            self._record_summary(parsed)
 
     def _record_summary(self, parsed: ManifestSet) -> None:
         """One entry for the next run: each folder's object count (what RESOURCE_COUNT holds per
