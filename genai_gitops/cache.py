@@ -99,6 +99,10 @@ class ResultCache(ABC):
         never for using a value."""
         return self._exists(namespace, key)
 
+    def holds_none(self, namespace: str) -> bool:
+        """Whether no entry of `namespace` is there (not verified): like `has`, a hint for a head start only."""
+        return not self._any(namespace)
+
     def put(self, namespace: str, key: str, value: Any) -> None:
         self._write(namespace, key, json.dumps(value, separators=(",", ":")).encode())
 
@@ -110,6 +114,9 @@ class ResultCache(ABC):
 
     @abstractmethod
     def _exists(self, namespace: str, key: str) -> bool: ...
+
+    @abstractmethod
+    def _any(self, namespace: str) -> bool: ...
 
 
 class DiskCache(ResultCache):
@@ -145,6 +152,13 @@ class DiskCache(ResultCache):
     def _exists(self, namespace: str, key: str) -> bool:
         return self._path(namespace, key).is_file()
 
+    def _any(self, namespace: str) -> bool:
+        try:
+            with os.scandir(self.root / namespace) as entries:
+                return any(True for _ in entries)
+        except OSError:
+            return False
+
     def _write(self, namespace: str, key: str, payload: bytes) -> None:
         header = json.dumps({"tool": self.fingerprint, "key": key, "sum": digest(payload)}).encode()
         path = self._path(namespace, key)
@@ -179,6 +193,9 @@ class MemoryCache(ResultCache):
     def _exists(self, namespace: str, key: str) -> bool:
         return (namespace, key) in self._entries
 
+    def _any(self, namespace: str) -> bool:
+        return any(space == namespace for space, _ in self._entries)
+
 
 class NullCache(ResultCache):
     """Stores nothing (`validate`, and validators built without a run's cache)."""
@@ -200,6 +217,9 @@ class NullCache(ResultCache):
         return None
 
     def _exists(self, namespace: str, key: str) -> bool:
+        return False
+
+    def _any(self, namespace: str) -> bool:
         return False
 
 

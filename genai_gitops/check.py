@@ -9,10 +9,11 @@ change is validated as a whole (from per-folder cached parts where they are per-
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from genai_gitops.report.suppression import TenantEntry, apply_tenant_entries
 from genai_gitops.synth import policy_objects
 from genai_gitops.synth.argocd import write_argocd
 from genai_gitops.synth.inputs import InputKeys
-from genai_gitops.synth.render import SynthInputs, render
+from genai_gitops.synth.render import PARALLEL_THRESHOLD, RenderWorkers, SynthInputs, render
 from genai_gitops.synth.swap import JOURNAL, SwapError, recover
 from genai_gitops.synth.writer import write_app
 from genai_gitops.tree import tree_findings
@@ -74,7 +75,7 @@ def shard_clusters(platform: Platform, shard: tuple[int, int]) -> list[str]:
 
 
 def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: dict[str, Folder],
-           cache: ResultCache) -> list[Finding]:
+           cache: ResultCache, render_workers: RenderWorkers | None = None) -> list[Finding]:
     """Committed dist/ (and argocd/, in shard 1) against a fresh synth of only what may differ."""
     policies = options.policies if options.policies.is_dir() else None
     keys = InputKeys(platform, files_digest([policies]) if policies else "")
@@ -95,7 +96,7 @@ def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: 
         # field-by-field message (writing and re-reading every fresh file was most of a clean drift check)
         # the policies are read only for a render (a policy change makes the cluster-config apps stale)
         for rendered in render(SynthInputs(platform, policy_objects(policies)) if stale else SynthInputs(platform),
-                               stale, options.workers):
+                               stale, options.workers, render_workers):
             app = rendered.spec
             rendered_paths.add(app.path)
             expected[app.path] = folder_digest((name, text.encode()) for name, text in rendered.files)
@@ -161,6 +162,25 @@ def _record_clusters(apps: list[AppSpec], app_keys: dict[str, str], expected: di
             cache.put(cache_keys.SYNTH_CLUSTER, key, {p: expected[p] for p in paths})
 
 
+@contextlib.contextmanager
+def _prestarted_render(options: CheckOptions, cache: ResultCache) -> Iterator[RenderWorkers | None]:
+    """Render workers started now, when this check will most likely render enough apps to use them: a
+    drift with no synth result in the cache (a cold check) over enough tenant files. A wrong guess costs
+    two workers' boot; the render itself decides again with the real numbers."""
+    try:
+        with os.scandir(options.tenants) as entries:
+            tenant_files = sum(1 for e in entries if e.name.endswith((".yaml", ".yml")))
+    except OSError:
+        tenant_files = 0
+    # two apps per tenant, or more (plan_apps)
+    if not (options.drift and options.workers > 1 and 2 * tenant_files >= PARALLEL_THRESHOLD
+            and cache.holds_none(cache_keys.SYNTH)):
+        yield None
+        return
+    with RenderWorkers(options.workers) as workers:
+        yield workers
+
+
 def _cache(options: CheckOptions) -> tuple[ResultCache, list[Finding]]:
     """The on-disk cache when its folder is trusted (cache_trust), else an in-memory one and a warning."""
     if options.cache_dir is None:
@@ -201,26 +221,28 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
     phase = progress.update if progress is not None else (lambda done, total, label: None)
     phase(0, 0, "loading tenants and clusters")
     cache, cache_findings = _cache(options)
-    # ModelError: the caller reports it
-    platform = load_platform(options.tenants, options.clusters, cache=cache)
-    cache_findings += _recover_swap(options)
-    mine = shard_clusters(platform, options.shard)
-    phase(0, 0, "reading dist/")
-    scan_began = time.perf_counter()
-    by_cluster = {c: load_folders([options.dist / c]) if (options.dist / c).is_dir() else [] for c in mine}
-    folders = {f.path: f for fs in by_cluster.values() for f in fs}
-    scan = ValidatorRun("scan", time.perf_counter() - scan_began, len(mine), 0)
-    findings: list[Finding] = list(cache_findings)
-    # every file Argo CD could read is read by this check, or is a finding (no cache involved)
-    findings += tree_findings(options.dist, options.argocd, mine=mine, known={c.name for c in platform.clusters},
-                              planned={a.path for a in plan_apps(platform)}, first=options.shard[0] == 1,
-                              drift=options.drift)
-    runs = [scan]
-    if options.drift:
-        phase(0, 0, "comparing dist/ and argocd/ with a fresh synth (drift)")
-        drift_began = time.perf_counter()
-        findings += _drift(options, platform, mine, folders, cache)
-        runs.append(ValidatorRun("drift", time.perf_counter() - drift_began, len(mine), 0))
+    # a cold check renders every app for the drift: its render workers boot meanwhile (render.RenderWorkers)
+    with _prestarted_render(options, cache) as render_workers:
+        # ModelError: the caller reports it
+        platform = load_platform(options.tenants, options.clusters, cache=cache)
+        cache_findings += _recover_swap(options)
+        mine = shard_clusters(platform, options.shard)
+        phase(0, 0, "reading dist/")
+        scan_began = time.perf_counter()
+        by_cluster = {c: load_folders([options.dist / c]) if (options.dist / c).is_dir() else [] for c in mine}
+        folders = {f.path: f for fs in by_cluster.values() for f in fs}
+        scan = ValidatorRun("scan", time.perf_counter() - scan_began, len(mine), 0)
+        findings: list[Finding] = list(cache_findings)
+        # every file Argo CD could read is read by this check, or is a finding (no cache involved)
+        findings += tree_findings(options.dist, options.argocd, mine=mine, known={c.name for c in platform.clusters},
+                                  planned={a.path for a in plan_apps(platform)}, first=options.shard[0] == 1,
+                                  drift=options.drift)
+        runs = [scan]
+        if options.drift:
+            phase(0, 0, "comparing dist/ and argocd/ with a fresh synth (drift)")
+            drift_began = time.perf_counter()
+            findings += _drift(options, platform, mine, folders, cache, render_workers)
+            runs.append(ValidatorRun("drift", time.perf_counter() - drift_began, len(mine), 0))
     targets = []
     for cluster in platform.clusters:
         if cluster.name not in mine:

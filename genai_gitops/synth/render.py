@@ -6,9 +6,14 @@ Rendering runs in the calling process for small repositories and in spawned work
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
+import pickle
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from multiprocessing.pool import Pool
 from typing import Any
 
 from genai_gitops import pools
@@ -89,18 +94,67 @@ def _render_chunk(specs: Sequence[AppSpec]) -> list[RenderedApp]:
     return render_apps(_worker_inputs, specs)
 
 
-def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int) -> list[RenderedApp]:
-    chunks = [list(specs[i:i + CHUNK]) for i in range(0, len(specs), CHUNK)]
-    # spawn, not fork: a forked child would share the parent's jsii pipes. The children start
-    # with -O (PYTHONOPTIMIZE) because jsii's bindings type-check every call under __debug__.
+def _booted_worker(ready: Any, inputs_path: str) -> None:
+    """A prestarted worker: boots while the caller loads the data, then waits for the inputs' file."""
+    from genai_gitops.jsii_node import use_bundled_node
+
+    global _worker_inputs
+    use_bundled_node()
+    # the slow part of a start: cdk8s and cdk8s-plus loaded into this worker's jsii kernel
+    import cdk8s_plus_28  # noqa: F401
+
+    import genai_gitops_constructs.stacks  # noqa: F401
+
+    ready.wait()
+    # written by this run's own parent into its private (0700) folder, as trusted as the Pool's own pipes
+    with open(inputs_path, "rb") as handle:
+        _worker_inputs = pickle.load(handle)  # noqa: S301
+
+
+class RenderWorkers:
+    """Render workers started before their inputs exist: each imports cdk8s and starts its jsii kernel
+    (about 2 s) while the caller loads tenants and reads dist/. `render(..., started=...)` hands them the
+    inputs; `close()` stops them whether or not they rendered anything."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._folder = tempfile.mkdtemp(prefix="genai-gitops-render-")  # 0700: only this user reads the inputs
+        self._inputs_path = os.path.join(self._folder, "inputs.pickle")
+        self._ready = pools.context(StartMethod.SPAWN).Event()
+        self._given = False
+        with _optimised():
+            # replacement workers (max_tasks_per_child) boot the same way and find the inputs written
+            self.pool = pools.pool(StartMethod.SPAWN, workers, initializer=_booted_worker,
+                                   initargs=(self._ready, self._inputs_path), max_tasks_per_child=MAX_TASKS_PER_WORKER)
+
+    def give(self, inputs: SynthInputs) -> None:
+        if self._given:
+            raise RuntimeError("the prestarted render workers already have their inputs")
+        fd = os.open(self._inputs_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(inputs, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self._given = True
+        self._ready.set()
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    def __enter__(self) -> RenderWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextlib.contextmanager
+def _optimised() -> Iterator[None]:
+    """Spawned children start with -O (PYTHONOPTIMIZE): jsii's bindings type-check every call under __debug__."""
     previous = os.environ.get("PYTHONOPTIMIZE")
     os.environ["PYTHONOPTIMIZE"] = "1"
     try:
-        # a Pool (pools.pool): replacing workers bounds the memory a long-lived jsii kernel accumulates
-        with pools.pool(StartMethod.SPAWN, workers, initializer=_worker_init, initargs=(inputs,),
-                        max_tasks_per_child=MAX_TASKS_PER_WORKER) as pool:
-            results = pools.watched_map(pool, _render_chunk, chunks)
-            return [app for chunk in results for app in chunk]
+        yield
     finally:
         if previous is None:
             os.environ.pop("PYTHONOPTIMIZE", None)
@@ -108,10 +162,31 @@ def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int)
             os.environ["PYTHONOPTIMIZE"] = previous
 
 
-def render(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int | None = None) -> list[RenderedApp]:
+def _chunks(specs: Sequence[AppSpec]) -> list[list[AppSpec]]:
+    return [list(specs[i:i + CHUNK]) for i in range(0, len(specs), CHUNK)]
+
+
+def _rendered(pool: Pool, specs: Sequence[AppSpec]) -> list[RenderedApp]:
+    return [app for chunk in pools.watched_map(pool, _render_chunk, _chunks(specs)) for app in chunk]
+
+
+def render_parallel(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int) -> list[RenderedApp]:
+    # spawn, not fork: a forked child would share the parent's jsii pipes
+    # a Pool (pools.pool): replacing workers bounds the memory a long-lived jsii kernel accumulates
+    with _optimised(), pools.pool(StartMethod.SPAWN, workers, initializer=_worker_init, initargs=(inputs,),
+                                  max_tasks_per_child=MAX_TASKS_PER_WORKER) as pool:
+        return _rendered(pool, specs)
+
+
+def render(inputs: SynthInputs, specs: Sequence[AppSpec], workers: int | None = None,
+           started: RenderWorkers | None = None) -> list[RenderedApp]:
+    """`started`: workers the caller prestarted, used when this render runs in parallel on as many workers."""
     if not specs:
         return []  # nothing to render: do not start a jsii kernel (argocd/ alone needs none)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     if workers > 1 and len(specs) >= PARALLEL_THRESHOLD:
+        if started is not None and started.workers == workers:
+            started.give(inputs)
+            return _rendered(started.pool, specs)
         return render_parallel(inputs, specs, workers)
     return render_apps(inputs, specs)
