@@ -141,9 +141,9 @@ def test_check_after_synth_renders_nothing(repo_copy: Path, tmp_path: Path, monk
     rendered: list[int] = []
     original = check.render
 
-    def counting(inputs, specs, workers=None):
+    def counting(inputs, specs, *rest):
         rendered.append(len(specs))
-        return original(inputs, specs, workers)
+        return original(inputs, specs, *rest)
 
     monkeypatch.setattr(check, "render", counting)
     assert findings(run_check(options(repo_copy, cache_dir=cache_dir))) == []
