@@ -121,6 +121,8 @@ class Violation:
 class _Entry:
     constraint: Constraint
     parameters_json: str
+    #: the constraint's actions at the engine's enforcement points (fixed for the engine's life)
+    actions: frozenset[str]
 
 
 class PolicyEngine:
@@ -165,7 +167,8 @@ class PolicyEngine:
                                   + "; ".join(errors), schema=True)
         if isinstance(nested(obj, "spec", "parameters"), Mapping):
             constraint = replace(constraint, parameters=compiled.apply_defaults(constraint.parameters))
-        self._constraints[(constraint.kind, constraint.name)] = _Entry(constraint, to_json(constraint.parameters))
+        self._constraints[(constraint.kind, constraint.name)] = _Entry(
+            constraint, to_json(constraint.parameters), constraint.actions_at(self.enforcement_points))
         self._by_kind.clear()
         return constraint
 
@@ -194,7 +197,7 @@ class PolicyEngine:
         for key in self._candidates(targets):
             entry = self._constraints[key]
             constraint = entry.constraint
-            actions = constraint.actions_at(self.enforcement_points)
+            actions = entry.actions
             if not actions:
                 continue
             compiled = self._templates.get(constraint.kind)
@@ -240,25 +243,31 @@ class PolicyEngine:
     def may_select(self, obj: Mapping[str, Any]) -> bool:
         """False when no constraint's `kinds` select `obj`: reviewing it as written (not expanded)
         finds nothing, so a caller may skip building its review at all."""
-        return not self.kind_index or bool(self._candidates([Matchable(obj)]))
+        if not self.kind_index:
+            return True
+        group, _, _ = group_version_kind(obj)
+        return bool(self._selecting(group, str(obj.get("kind", ""))))
 
-    def _candidates(self, targets: Sequence[Matchable]) -> list[tuple[str, str]]:
+    def _candidates(self, targets: Sequence[Matchable]) -> Sequence[tuple[str, str]]:
         """The constraint keys, in order, whose `kinds` select one of `targets`: the others cannot
         match (ConstraintMatcher.selects_kind), so they are not offered the object at all."""
         if not self.kind_index:
             return sorted(self._constraints)
+        if len(targets) == 1:
+            return self._selecting(targets[0].group, targets[0].kind)
         selected: set[tuple[str, str]] = set()
         for target in targets:
-            group_kind = (target.group, target.kind)
-            keys = self._by_kind.get(group_kind)
-            if keys is None:
-                keys = tuple(key for key in sorted(self._constraints)
-                             if self._constraints[key].constraint.matcher.selects_kind(*group_kind))
-                self._by_kind[group_kind] = keys
-            if len(targets) == 1:
-                return list(keys)
-            selected.update(keys)
+            selected.update(self._selecting(target.group, target.kind))
         return sorted(selected)
+
+    def _selecting(self, group: str, kind: str) -> tuple[tuple[str, str], ...]:
+        """The constraint keys, in order, whose `kinds` select this group and kind (computed once per kind)."""
+        keys = self._by_kind.get((group, kind))
+        if keys is None:
+            keys = tuple(key for key in sorted(self._constraints)
+                         if self._constraints[key].constraint.matcher.selects_kind(group, kind))
+            self._by_kind[(group, kind)] = keys
+        return keys
 
     def _scope(self, obj: Mapping[str, Any]) -> bool | None:
         if not self.kind_scopes:

@@ -36,6 +36,7 @@ class Inventory:
     def __init__(self, objects: Iterable[Mapping[str, Any]] = ()) -> None:
         self._tree: dict[str, dict[str, Any]] = {}
         self._namespaces: dict[str, Mapping[str, Any]] = {}
+        self._namespace_json: dict[str, tuple[Mapping[str, Any], str]] = {}
         self._json: str | None = None
         self._size = 0
         for obj in objects:
@@ -66,6 +67,17 @@ class Inventory:
     def namespace(self, name: str) -> Mapping[str, Any] | None:
         """The synced Namespace object of that name, if any."""
         return self._namespaces.get(name)
+
+    def namespace_json(self, name: str) -> str | None:
+        """`to_json` of that Namespace, made once: every review in the namespace embeds it."""
+        obj = self._namespaces.get(name)
+        if obj is None:
+            return None
+        cached = self._namespace_json.get(name)
+        if cached is None or cached[0] is not obj:
+            cached = (obj, to_json(obj))
+            self._namespace_json[name] = cached
+        return cached[1]
 
     def to_data(self) -> dict[str, Any]:
         return self._tree

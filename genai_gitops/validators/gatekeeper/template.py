@@ -239,9 +239,12 @@ class BoundTemplate:
         """
         try:
             self._engine.set_input_json(input_json)
-            raw = json.loads(self._engine.eval_rule_as_json(self.compiled.query))
+            text = self._engine.eval_rule_as_json(self.compiled.query)
         except RuntimeError as exc:
             raise EvaluationError(engine_message(exc)) from exc
+        if text == "[]":
+            return []  # most evaluations find nothing: no need to parse the empty set
+        raw = json.loads(text)
         if raw is None:
             return []
         if not isinstance(raw, list):
