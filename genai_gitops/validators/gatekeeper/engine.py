@@ -194,6 +194,8 @@ class PolicyEngine:
         webhook_only = self.enforcement_points == (WEBHOOK,)
         violations: list[Violation] = []
         input_prefix = ""  # serialised on the first evaluation: most objects match no constraint
+        # one object offered through the kind index: every candidate's `kinds` already selects it
+        selected = targets[0] if self.kind_index and len(targets) == 1 else None
         for key in self._candidates(targets):
             entry = self._constraints[key]
             constraint = entry.constraint
@@ -207,7 +209,10 @@ class PolicyEngine:
                     review.operation in compiled.template.operations or "*" in compiled.template.operations):
                 continue
             try:
-                if not constraint.matcher.matches_any(targets):
+                if selected is not None:
+                    if not constraint.matcher.matches_selected(selected):
+                        continue
+                elif not constraint.matcher.matches_any(targets):
                     continue
             except MatchError as exc:
                 name = name_of(review.object)

@@ -206,10 +206,17 @@ class ConstraintMatcher:
                     (self._namespace_selector, self.namespace_selector is not None),
                     (self._name, bool(self.name)), (self._source, self.source != SOURCE_ALL))
         self._criteria = tuple(check for check, is_set in criteria if is_set) if self.defined else ()
+        #: the same without `kinds`, for an object whose kind `selects_kind` already accepted
+        self._criteria_of_selected = tuple(check for check in self._criteria if check != self._kinds)
 
     def matches(self, target: Matchable) -> bool:
         """Whether the constraint applies; MatchError when Gatekeeper could not decide."""
         return all(criterion(target) for criterion in self._criteria)
+
+    def matches_selected(self, target: Matchable) -> bool:
+        """`matches` for a target whose group and kind `selects_kind` accepted: `kinds`, the first
+        criterion, holds, so the answer (or MatchError) is decided by the others."""
+        return all(criterion(target) for criterion in self._criteria_of_selected)
 
     def selects_kind(self, group: str, kind: str) -> bool:
         """The `kinds` criterion alone: False means `matches` is False for every object of this group

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections import Counter
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -220,6 +221,7 @@ def test_review_shortcuts_find_exactly_what_the_plain_review_finds(repository: P
 
     monkeypatch.setattr(Review, "json", property(plain_json))
     monkeypatch.setattr(ConstraintMatcher, "matches", _full_chain)
+    monkeypatch.setattr(ConstraintMatcher, "matches_selected", _full_chain)
     monkeypatch.setattr(BoundTemplate, "violations", plain_violations)
     for target in targets:
         validator = GatekeeperValidator(options)
@@ -230,8 +232,9 @@ def test_review_shortcuts_find_exactly_what_the_plain_review_finds(repository: P
 
 
 def test_matcher_answers_as_the_full_criteria_chain(repository: Path) -> None:
-    """Every constraint of every cluster against every object there: same answer, same MatchError."""
-    compared = 0
+    """Every constraint of every cluster against every object there: same answer, same MatchError
+    (and from `matches_selected`, for an object whose kind the constraint selects)."""
+    compared = selected = 0
     for target in _targets(repository):
         inventory = {r.name: r.obj for r in target.resources if r.kind == "Namespace" and not r.group}
         constraints = [Constraint.from_object(r.obj) for r in target.resources if is_constraint(r.obj)]
@@ -240,11 +243,16 @@ def test_matcher_answers_as_the_full_criteria_chain(repository: Path) -> None:
             candidate = Matchable(resource.obj, inventory.get(resource.namespace), namespaced=scope_of(group, kind))
             for constraint in constraints:
                 answers: list[bool | str] = []
-                for matches in (constraint.matcher.matches, partial(_full_chain, constraint.matcher)):
+                ways: list[Callable[[Matchable], bool]] = [constraint.matcher.matches,
+                                                           partial(_full_chain, constraint.matcher)]
+                if constraint.matcher.selects_kind(group, kind):
+                    ways.append(constraint.matcher.matches_selected)
+                for matches in ways:
                     try:
                         answers.append(matches(candidate))
                     except MatchError as exc:
                         answers.append(str(exc))
-                assert answers[0] == answers[1], (constraint.name, resource.file)
+                assert answers[1:] == answers[:-1], (constraint.name, resource.file)
                 compared += 1
-    assert compared > 10_000
+                selected += len(ways) == 3
+    assert compared > 10_000 and selected > 900
