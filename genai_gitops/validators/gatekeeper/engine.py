@@ -283,6 +283,7 @@ class PolicyEngine:
     def _bind(self, kind: str, compiled: CompiledTemplate) -> BoundTemplate:
         bound = self._bound.get(kind)
         if bound is None:
-            bound = compiled.bind(self._inventory.to_json() if compiled.reads_inventory else "{}")
+            bound = compiled.bind(self._inventory.to_json(compiled.inventory_kinds) if compiled.reads_inventory
+                                  else "{}")
             self._bound[kind] = bound
         return bound
