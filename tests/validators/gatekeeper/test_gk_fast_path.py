@@ -23,6 +23,7 @@ from genai_gitops.model import load_platform
 from genai_gitops.report.finding import Finding
 from genai_gitops.report.run import finding_sort_key
 from genai_gitops.validators.base import Target
+from genai_gitops.validators.gatekeeper import template as template_module
 from genai_gitops.validators.gatekeeper.engine import Constraint, is_constraint
 from genai_gitops.validators.gatekeeper.inventory import to_json
 from genai_gitops.validators.gatekeeper.match import ConstraintMatcher, Matchable, MatchError, scope_of
@@ -199,8 +200,9 @@ def _full_chain(matcher: ConstraintMatcher, target: Matchable) -> bool:
 def test_review_shortcuts_find_exactly_what_the_plain_review_finds(repository: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The per-review shortcuts (a Namespace's JSON made once and spliced into each review, only the
-    match criteria a constraint sets checked, empty result sets not parsed) against the plain
-    review: every object of every cluster of the generated repository, both paths."""
+    match criteria a constraint sets checked, empty result sets not parsed, only the inventory kinds
+    a template names) against the plain review with the whole inventory: every object of every
+    cluster of the generated repository, both paths."""
     options = ValidatorOptions(policy_paths=(REPO / "policies",))
     targets = _targets(repository)
     fast = {t.name: _ordered(_planned(GatekeeperValidator(options), t)) for t in targets}
@@ -223,6 +225,7 @@ def test_review_shortcuts_find_exactly_what_the_plain_review_finds(repository: P
     monkeypatch.setattr(ConstraintMatcher, "matches", _full_chain)
     monkeypatch.setattr(ConstraintMatcher, "matches_selected", _full_chain)
     monkeypatch.setattr(BoundTemplate, "violations", plain_violations)
+    monkeypatch.setattr(template_module, "inventory_kinds", lambda sources: None)  # the whole inventory
     for target in targets:
         validator = GatekeeperValidator(options)
         assert fast[target.name] == _ordered(_planned(validator, target)), target.name
