@@ -63,13 +63,14 @@ class Review:
     @cached_property
     def json(self) -> str:
         """`input.review` serialised once; every constraint's input embeds it."""
-        namespace_json = self.namespace_json
-        if namespace_json is None or self.request.get("namespaceObject") is not self.namespace_object:
-            return to_json(self.request)
-        # the same bytes as to_json(self.request): a dict is serialised member by member, in order,
-        # so the Namespace's members can be the text already made for it
-        return "{" + ",".join(to_json(key) + ":" + (namespace_json if key == "namespaceObject" else to_json(value))
-                              for key, value in self.request.items()) + "}"
+        namespace_json, request = self.namespace_json, self.request
+        if (namespace_json is None or len(request) < 2 or list(request)[-1] != "namespaceObject"
+                or request["namespaceObject"] is not self.namespace_object):
+            return to_json(request)
+        # the same bytes as to_json(request): a dict is serialised member by member, in order, so
+        # its last member, the Namespace, can be the text already made for it
+        rest = to_json({key: value for key, value in request.items() if key != "namespaceObject"})
+        return rest[:-1] + ',"namespaceObject":' + namespace_json + "}"
 
 
 def is_admission_review(obj: Mapping[str, Any]) -> bool:
