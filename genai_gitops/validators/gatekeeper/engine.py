@@ -121,6 +121,8 @@ class Violation:
 class _Entry:
     constraint: Constraint
     parameters_json: str
+    #: the constraint's actions at the engine's enforcement points (fixed for the engine's life)
+    actions: frozenset[str]
 
 
 class PolicyEngine:
@@ -165,7 +167,8 @@ class PolicyEngine:
                                   + "; ".join(errors), schema=True)
         if isinstance(nested(obj, "spec", "parameters"), Mapping):
             constraint = replace(constraint, parameters=compiled.apply_defaults(constraint.parameters))
-        self._constraints[(constraint.kind, constraint.name)] = _Entry(constraint, to_json(constraint.parameters))
+        self._constraints[(constraint.kind, constraint.name)] = _Entry(
+            constraint, to_json(constraint.parameters), constraint.actions_at(self.enforcement_points))
         self._by_kind.clear()
         return constraint
 
@@ -191,10 +194,12 @@ class PolicyEngine:
         webhook_only = self.enforcement_points == (WEBHOOK,)
         violations: list[Violation] = []
         input_prefix = ""  # serialised on the first evaluation: most objects match no constraint
+        # one object offered through the kind index: every candidate's `kinds` already selects it
+        selected = targets[0] if self.kind_index and len(targets) == 1 else None
         for key in self._candidates(targets):
             entry = self._constraints[key]
             constraint = entry.constraint
-            actions = constraint.actions_at(self.enforcement_points)
+            actions = entry.actions
             if not actions:
                 continue
             compiled = self._templates.get(constraint.kind)
@@ -204,7 +209,10 @@ class PolicyEngine:
                     review.operation in compiled.template.operations or "*" in compiled.template.operations):
                 continue
             try:
-                if not constraint.matcher.matches_any(targets):
+                if selected is not None:
+                    if not constraint.matcher.matches_selected(selected):
+                        continue
+                elif not constraint.matcher.matches_any(targets):
                     continue
             except MatchError as exc:
                 name = name_of(review.object)
@@ -240,25 +248,31 @@ class PolicyEngine:
     def may_select(self, obj: Mapping[str, Any]) -> bool:
         """False when no constraint's `kinds` select `obj`: reviewing it as written (not expanded)
         finds nothing, so a caller may skip building its review at all."""
-        return not self.kind_index or bool(self._candidates([Matchable(obj)]))
+        if not self.kind_index:
+            return True
+        group, _, _ = group_version_kind(obj)
+        return bool(self._selecting(group, str(obj.get("kind", ""))))
 
-    def _candidates(self, targets: Sequence[Matchable]) -> list[tuple[str, str]]:
+    def _candidates(self, targets: Sequence[Matchable]) -> Sequence[tuple[str, str]]:
         """The constraint keys, in order, whose `kinds` select one of `targets`: the others cannot
         match (ConstraintMatcher.selects_kind), so they are not offered the object at all."""
         if not self.kind_index:
             return sorted(self._constraints)
+        if len(targets) == 1:
+            return self._selecting(targets[0].group, targets[0].kind)
         selected: set[tuple[str, str]] = set()
         for target in targets:
-            group_kind = (target.group, target.kind)
-            keys = self._by_kind.get(group_kind)
-            if keys is None:
-                keys = tuple(key for key in sorted(self._constraints)
-                             if self._constraints[key].constraint.matcher.selects_kind(*group_kind))
-                self._by_kind[group_kind] = keys
-            if len(targets) == 1:
-                return list(keys)
-            selected.update(keys)
+            selected.update(self._selecting(target.group, target.kind))
         return sorted(selected)
+
+    def _selecting(self, group: str, kind: str) -> tuple[tuple[str, str], ...]:
+        """The constraint keys, in order, whose `kinds` select this group and kind (computed once per kind)."""
+        keys = self._by_kind.get((group, kind))
+        if keys is None:
+            keys = tuple(key for key in sorted(self._constraints)
+                         if self._constraints[key].constraint.matcher.selects_kind(group, kind))
+            self._by_kind[(group, kind)] = keys
+        return keys
 
     def _scope(self, obj: Mapping[str, Any]) -> bool | None:
         if not self.kind_scopes:
@@ -269,6 +283,7 @@ class PolicyEngine:
     def _bind(self, kind: str, compiled: CompiledTemplate) -> BoundTemplate:
         bound = self._bound.get(kind)
         if bound is None:
-            bound = compiled.bind(self._inventory.to_json() if compiled.reads_inventory else "{}")
+            bound = compiled.bind(self._inventory.to_json(compiled.inventory_kinds) if compiled.reads_inventory
+                                  else "{}")
             self._bound[kind] = bound
         return bound

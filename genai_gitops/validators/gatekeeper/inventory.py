@@ -36,7 +36,9 @@ class Inventory:
     def __init__(self, objects: Iterable[Mapping[str, Any]] = ()) -> None:
         self._tree: dict[str, dict[str, Any]] = {}
         self._namespaces: dict[str, Mapping[str, Any]] = {}
+        self._namespace_json: dict[str, tuple[Mapping[str, Any], str]] = {}
         self._json: str | None = None
+        self._projected: dict[frozenset[tuple[str, str]], str] = {}
         self._size = 0
         for obj in objects:
             self.add(obj)
@@ -62,19 +64,63 @@ class Inventory:
         if kind == "Namespace" and api_version == "v1" and not namespace:
             self._namespaces[name] = obj
         self._json = None
+        self._projected.clear()
 
     def namespace(self, name: str) -> Mapping[str, Any] | None:
         """The synced Namespace object of that name, if any."""
         return self._namespaces.get(name)
 
+    def namespace_json(self, name: str) -> str | None:
+        """`to_json` of that Namespace, made once: every review in the namespace embeds it."""
+        obj = self._namespaces.get(name)
+        if obj is None:
+            return None
+        cached = self._namespace_json.get(name)
+        if cached is None or cached[0] is not obj:
+            cached = (obj, to_json(obj))
+            self._namespace_json[name] = cached
+        return cached[1]
+
     def to_data(self) -> dict[str, Any]:
         return self._tree
 
-    def to_json(self) -> str:
-        """The inventory as JSON, serialised once per content (every template engine loads it)."""
-        if self._json is None:
-            self._json = to_json(self._tree)
-        return self._json
+    def to_json(self, kinds: frozenset[tuple[str, str]] | None = None) -> str:
+        """The inventory as JSON, serialised once per content (every template engine loads it);
+        with `kinds`, only the objects of those (scope, kind) pairs (projection.py says when a
+        template cannot tell the difference)."""
+        if kinds is None:
+            if self._json is None:
+                self._json = to_json(self._tree)
+            return self._json
+        cached = self._projected.get(kinds)
+        if cached is None:
+            cached = self._projected[kinds] = to_json(self._projection(kinds))
+        return cached
+
+    def _projection(self, kinds: frozenset[tuple[str, str]]) -> dict[str, Any]:
+        wanted = {scope: {kind for where, kind in kinds if where == scope} for scope in ("namespace", "cluster")}
+        namespaces = {}
+        for namespace, versions in self._tree.get("namespace", {}).items():
+            kept = _keep(versions, wanted["namespace"])
+            if kept:
+                namespaces[namespace] = kept
+        cluster = _keep(self._tree.get("cluster", {}), wanted["cluster"])
+        tree: dict[str, Any] = {}
+        for scope in self._tree:  # in the order the full tree has them
+            part = namespaces if scope == "namespace" else cluster
+            if part:
+                tree[scope] = part
+        return tree
 
     def __len__(self) -> int:
         return self._size
+
+
+def _keep(versions: dict[str, Any], kinds: set[str]) -> dict[str, Any]:
+    """{apiVersion: {kind: objects}} with only `kinds`, and no version left empty."""
+    kept = {}
+    for version, by_kind in versions.items():
+        chosen = {kind: objects for kind, objects in by_kind.items() if kind in kinds}
+        if chosen:
+            kept[version] = chosen
+    return kept

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from genai_gitops.globs import gatekeeper_generate_name_match, gatekeeper_wildcard_match
@@ -120,19 +121,21 @@ class Matchable:
     #: the object's scope when known from its kind; None: decided by metadata.namespace
     namespaced: bool | None = None
 
-    @property
+    # read once per object: every candidate constraint's matcher asks again (cached_property writes
+    # the instance dict directly, which a frozen dataclass allows)
+    @cached_property
     def metadata(self) -> Mapping[str, Any]:
         return metadata(self.obj)
 
-    @property
+    @cached_property
     def group(self) -> str:
         return group_version_kind(self.obj)[0]
 
-    @property
+    @cached_property
     def kind(self) -> str:
         return str(self.obj.get("kind", ""))
 
-    @property
+    @cached_property
     def is_namespace(self) -> bool:
         return self.kind == "Namespace" and self.group == ""
 
@@ -194,14 +197,26 @@ class ConstraintMatcher:
         self.source = str(match.get("source") or SOURCE_ALL)
         if self.source not in _SOURCES:
             raise MatchError(f"spec.match.source: invalid source field {self.source!r}")
+        # the criteria this match sets, in Gatekeeper's order; an unset one is True for every object,
+        # so leaving it out changes no answer and no MatchError (each is checked only after the
+        # previous ones held, as before)
+        criteria = ((self._kinds, bool(self.kinds)), (self._scope, self.scope != "*"),
+                    (self._namespaces, bool(self.namespaces)), (self._excluded, bool(self.excluded_namespaces)),
+                    (self._labels, self.label_selector is not None),
+                    (self._namespace_selector, self.namespace_selector is not None),
+                    (self._name, bool(self.name)), (self._source, self.source != SOURCE_ALL))
+        self._criteria = tuple(check for check, is_set in criteria if is_set) if self.defined else ()
+        #: the same without `kinds`, for an object whose kind `selects_kind` already accepted
+        self._criteria_of_selected = tuple(check for check in self._criteria if check != self._kinds)
 
     def matches(self, target: Matchable) -> bool:
         """Whether the constraint applies; MatchError when Gatekeeper could not decide."""
-        if not self.defined:
-            return True
-        return (self._kinds(target) and self._scope(target) and self._namespaces(target)
-                and self._excluded(target) and self._labels(target) and self._namespace_selector(target)
-                and self._name(target) and self._source(target))
+        return all(criterion(target) for criterion in self._criteria)
+
+    def matches_selected(self, target: Matchable) -> bool:
+        """`matches` for a target whose group and kind `selects_kind` accepted: `kinds`, the first
+        criterion, holds, so the answer (or MatchError) is decided by the others."""
+        return all(criterion(target) for criterion in self._criteria_of_selected)
 
     def selects_kind(self, group: str, kind: str) -> bool:
         """The `kinds` criterion alone: False means `matches` is False for every object of this group

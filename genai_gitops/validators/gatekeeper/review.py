@@ -48,6 +48,8 @@ class Review:
     source: str = SOURCE_ORIGINAL
     #: the object's Namespace, when the caller knows it
     namespace_object: Mapping[str, Any] | None = field(default=None, compare=False)
+    #: `to_json(namespace_object)` when the caller has it already (serialised once per Namespace)
+    namespace_json: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def object(self) -> Mapping[str, Any]:
@@ -61,7 +63,14 @@ class Review:
     @cached_property
     def json(self) -> str:
         """`input.review` serialised once; every constraint's input embeds it."""
-        return to_json(self.request)
+        namespace_json, request = self.namespace_json, self.request
+        if (namespace_json is None or len(request) < 2 or list(request)[-1] != "namespaceObject"
+                or request["namespaceObject"] is not self.namespace_object):
+            return to_json(request)
+        # the same bytes as to_json(request): a dict is serialised member by member, in order, so
+        # its last member, the Namespace, can be the text already made for it
+        rest = to_json({key: value for key, value in request.items() if key != "namespaceObject"})
+        return rest[:-1] + ',"namespaceObject":' + namespace_json + "}"
 
 
 def is_admission_review(obj: Mapping[str, Any]) -> bool:
@@ -70,7 +79,7 @@ def is_admission_review(obj: Mapping[str, Any]) -> bool:
 
 
 def review_object(obj: Mapping[str, Any], *, operation: str = "", source: str = SOURCE_ORIGINAL,
-                  namespace_object: Mapping[str, Any] | None = None) -> Review:
+                  namespace_object: Mapping[str, Any] | None = None, namespace_json: str | None = None) -> Review:
     """The review gator sends for an object given as a file (not an AdmissionReview)."""
     group, version, kind = group_version_kind(obj)
     name, namespace = name_of(obj), namespace_of(obj)
@@ -92,7 +101,7 @@ def review_object(obj: Mapping[str, Any], *, operation: str = "", source: str = 
         request["oldObject"] = obj  # Gatekeeper reviews the old object of a DELETE, also as `object`
     request["namespaceObject"] = namespace_object
     return Review(request=request, candidates=(obj,), namespace=namespace, source=source,
-                  namespace_object=namespace_object)
+                  namespace_object=namespace_object, namespace_json=namespace_json)
 
 
 def review_admission_request(admission_review: Mapping[str, Any], *, source: str = SOURCE_ORIGINAL) -> Review:

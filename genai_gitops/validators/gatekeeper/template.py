@@ -23,6 +23,7 @@ import regorus
 from genai_gitops.validators.gatekeeper import builtins
 from genai_gitops.validators.gatekeeper.normalise import normalise_rego
 from genai_gitops.validators.gatekeeper.objects import mapping, name_of
+from genai_gitops.validators.gatekeeper.projection import inventory_kinds
 
 TEMPLATE_GROUP = "templates.gatekeeper.sh"
 TARGET = "admission.k8s.gatekeeper.sh"
@@ -146,6 +147,8 @@ class CompiledTemplate:
         self.package = packages[0]
         self.query = f"{self.package}.violation"
         self.reads_inventory = any(_READS_INVENTORY.search(src) for src in (template.rego, *template.libs))
+        #: the only (scope, kind) pairs of data.inventory it can read; None: any
+        self.inventory_kinds = inventory_kinds((template.rego, *template.libs))
         # regorus prepares the policies on the first evaluation after any data change (~0.3 ms);
         # preparing here, with Gatekeeper's empty inventory, lets every clone skip that step unless
         # it loads an inventory of its own
@@ -239,9 +242,12 @@ class BoundTemplate:
         """
         try:
             self._engine.set_input_json(input_json)
-            raw = json.loads(self._engine.eval_rule_as_json(self.compiled.query))
+            text = self._engine.eval_rule_as_json(self.compiled.query)
         except RuntimeError as exc:
             raise EvaluationError(engine_message(exc)) from exc
+        if text == "[]":
+            return []  # most evaluations find nothing: no need to parse the empty set
+        raw = json.loads(text)
         if raw is None:
             return []
         if not isinstance(raw, list):

@@ -261,7 +261,8 @@ class GatekeeperValidator(Validator):
     def _review(self, engine: PolicyEngine, expander: Expander, inventory: Inventory,
                 resource: Resource) -> Iterator[Finding]:
         namespace = inventory.namespace(resource.namespace) if resource.namespace else None
-        review = review_object(resource.obj, namespace_object=namespace)
+        review = review_object(resource.obj, namespace_object=namespace,
+                               namespace_json=inventory.namespace_json(resource.namespace) if namespace else None)
         try:
             violations = engine.review_expanded(review, expander)
         except ExpansionError as exc:

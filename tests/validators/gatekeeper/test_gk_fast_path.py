@@ -7,8 +7,12 @@ multi-tenant repository with objects that break several constraints, some of the
 from __future__ import annotations
 
 import importlib.util
+import json
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,6 +23,13 @@ from genai_gitops.model import load_platform
 from genai_gitops.report.finding import Finding
 from genai_gitops.report.run import finding_sort_key
 from genai_gitops.validators.base import Target
+from genai_gitops.validators.gatekeeper import template as template_module
+from genai_gitops.validators.gatekeeper.engine import Constraint, is_constraint
+from genai_gitops.validators.gatekeeper.inventory import to_json
+from genai_gitops.validators.gatekeeper.match import ConstraintMatcher, Matchable, MatchError, scope_of
+from genai_gitops.validators.gatekeeper.objects import group_version_kind
+from genai_gitops.validators.gatekeeper.review import Review
+from genai_gitops.validators.gatekeeper.template import BoundTemplate
 from genai_gitops.validators.gatekeeper.validator import GatekeeperValidator
 from genai_gitops.validators.registry import ValidatorOptions
 
@@ -175,3 +186,76 @@ def test_only_a_template_reading_nothing_but_namespaces_leaves_the_referential_u
     assert not reads_only_namespaces(imported % "inventory.cluster.v1.Namespace")
     commented = body.replace("package p\n", "package p\n# reads data.inventory\n")
     assert not reads_only_namespaces(commented % "data.inventory.cluster.v1.Namespace")
+
+
+def _full_chain(matcher: ConstraintMatcher, target: Matchable) -> bool:
+    """Every criterion in Gatekeeper's order, set or not (what `matches` did before it skipped unset ones)."""
+    if not matcher.defined:
+        return True
+    return (matcher._kinds(target) and matcher._scope(target) and matcher._namespaces(target)
+            and matcher._excluded(target) and matcher._labels(target) and matcher._namespace_selector(target)
+            and matcher._name(target) and matcher._source(target))
+
+
+def test_review_shortcuts_find_exactly_what_the_plain_review_finds(repository: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-review shortcuts (a Namespace's JSON made once and spliced into each review, only the
+    match criteria a constraint sets checked, empty result sets not parsed, only the inventory kinds
+    a template names) against the plain review with the whole inventory: every object of every
+    cluster of the generated repository, both paths."""
+    options = ValidatorOptions(policy_paths=(REPO / "policies",))
+    targets = _targets(repository)
+    fast = {t.name: _ordered(_planned(GatekeeperValidator(options), t)) for t in targets}
+    spliced = 0
+    original_json = Review.json.func  # type: ignore[attr-defined]
+
+    def plain_json(review: Review) -> str:
+        nonlocal spliced
+        text = original_json(review)
+        assert text == to_json(review.request)  # byte for byte, spliced or not
+        spliced += review.namespace_json is not None
+        return text
+
+    def plain_violations(bound: BoundTemplate, input_json: str) -> list[dict[str, Any]]:
+        bound._engine.set_input_json(input_json)
+        raw = json.loads(bound._engine.eval_rule_as_json(bound.compiled.query))
+        return [{"msg": r["msg"], "details": r.get("details", {})} for r in raw or () if "msg" in r]
+
+    monkeypatch.setattr(Review, "json", property(plain_json))
+    monkeypatch.setattr(ConstraintMatcher, "matches", _full_chain)
+    monkeypatch.setattr(ConstraintMatcher, "matches_selected", _full_chain)
+    monkeypatch.setattr(BoundTemplate, "violations", plain_violations)
+    monkeypatch.setattr(template_module, "inventory_kinds", lambda sources: None)  # the whole inventory
+    for target in targets:
+        validator = GatekeeperValidator(options)
+        assert fast[target.name] == _ordered(_planned(validator, target)), target.name
+        assert fast[target.name] == _ordered(list(GatekeeperValidator(options, fast=False).validate(target)))
+    assert spliced > 500  # most reviews are of objects in a known Namespace
+    assert sum(len(f) for f in fast.values()) == 17  # those of the first test
+
+
+def test_matcher_answers_as_the_full_criteria_chain(repository: Path) -> None:
+    """Every constraint of every cluster against every object there: same answer, same MatchError
+    (and from `matches_selected`, for an object whose kind the constraint selects)."""
+    compared = selected = 0
+    for target in _targets(repository):
+        inventory = {r.name: r.obj for r in target.resources if r.kind == "Namespace" and not r.group}
+        constraints = [Constraint.from_object(r.obj) for r in target.resources if is_constraint(r.obj)]
+        for resource in target.resources:
+            group, _, kind = group_version_kind(resource.obj)
+            candidate = Matchable(resource.obj, inventory.get(resource.namespace), namespaced=scope_of(group, kind))
+            for constraint in constraints:
+                answers: list[bool | str] = []
+                ways: list[Callable[[Matchable], bool]] = [constraint.matcher.matches,
+                                                           partial(_full_chain, constraint.matcher)]
+                if constraint.matcher.selects_kind(group, kind):
+                    ways.append(constraint.matcher.matches_selected)
+                for matches in ways:
+                    try:
+                        answers.append(matches(candidate))
+                    except MatchError as exc:
+                        answers.append(str(exc))
+                assert answers[1:] == answers[:-1], (constraint.name, resource.file)
+                compared += 1
+                selected += len(ways) == 3
+    assert compared > 10_000 and selected > 900
