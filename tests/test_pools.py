@@ -145,3 +145,19 @@ def test_a_fork_waits_for_a_process_being_started_with_pipes() -> None:
     assert waited >= 0.25
     process = pools.popen(["true"])  # and popen itself never waits for a hook: it runs none
     assert process.wait(timeout=10) == 0
+
+
+def test_forked_call_answers_or_says_it_cannot() -> None:
+    """ForkedCall: the child's result, or None when it raised, died or sent what cannot be pickled (the caller
+    then computes it itself)."""
+    import os
+    import threading
+
+    from genai_gitops.pools import ForkedCall
+
+    held = {"a": [1, 2, 3]}
+    assert ForkedCall(lambda: sorted(held["a"], reverse=True)).result() == [3, 2, 1]  # a closure, inherited
+    assert ForkedCall(lambda: 1 // 0).result() is None
+    assert ForkedCall(lambda: os._exit(3)).result() is None
+    assert ForkedCall(lambda: threading.Lock()).result() is None
+    assert ForkedCall(lambda: []).result() == []
