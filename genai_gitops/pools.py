@@ -171,21 +171,31 @@ class InheritedMap(Generic[T, R]):
     in the work done meanwhile stops the workers."""
 
     def __init__(self, fn: Callable[[T], R], items: Sequence[T], *, workers: int, min_items: int,
-                 chunks_per_worker: int = 8) -> None:
+                 chunks_per_worker: int = 8, few_in_child: bool = False) -> None:
+        """`few_in_child`: below `min_items`, compute the items in one forked child (ForkedCall) all the same, when
+        `workers` > 1: for a caller with other work meanwhile (a child costs a fork, a pool much more)."""
         self._fn, self._items = fn, items
         self._pool: Pool | None = None
         self._result: AsyncResult | None = None
+        self._child: ForkedCall[list[R]] | None = None
         if workers > 1 and len(items) >= max(min_items, 2) and available(StartMethod.FORK):
             # a forked Pool's initializer and its arguments are inherited with the worker process, not pickled
             self._pool = pool(StartMethod.FORK, workers, initializer=_adopt, initargs=(fn, items))
             self._result = self._pool.map_async(_call_inherited, range(len(items)),
                                                 chunksize=chunksize(len(items), workers, chunks_per_worker))
+        elif few_in_child and workers > 1 and items:
+            self._child = ForkedCall(lambda: [fn(item) for item in items])
 
     @property
     def parallel(self) -> bool:
         return self._pool is not None
 
     def results(self) -> list[R]:
+        if self._child is not None:
+            child, self._child = self._child, None
+            answer = child.result()
+            if answer is not None and len(answer) == len(self._items):
+                return answer
         if self._pool is None or self._result is None:
             return [self._fn(item) for item in self._items]
         return list(_watched(self._pool, self._result))
@@ -194,6 +204,9 @@ class InheritedMap(Generic[T, R]):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._child is not None:
+            self._child.cancel()
+            self._child = None
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()

@@ -202,8 +202,9 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
         # (they overlap: on a cold check both are many seconds, and either alone leaves a core idle). Fork:
         # a unit's `run` is a closure over its validator's compiled policies and schemas, which the workers
         # inherit instead of rebuilding (and a closure cannot be pickled)
+        # (a few units, as after one edit, compute in one forked child: the whole validators here meanwhile)
         with pools.InheritedMap(_run_unit, [(b.validator, u) for b, u in pending], workers=workers,
-                                min_items=PARALLEL_UNITS) as units:
+                                min_items=PARALLEL_UNITS, few_in_child=True) as units:
             if pending and units.parallel:
                 progress.update(done, total, f"running {len(pending)} uncached work units in the background")
             for bucket, validator in whole:

@@ -161,3 +161,22 @@ def test_forked_call_answers_or_says_it_cannot() -> None:
     assert ForkedCall(lambda: os._exit(3)).result() is None
     assert ForkedCall(lambda: threading.Lock()).result() is None
     assert ForkedCall(lambda: []).result() == []
+
+
+def test_a_few_items_in_one_child_give_the_results_computed_here() -> None:
+    """InheritedMap(few_in_child=True) below `min_items`: one forked child computes them (the caller works
+    meanwhile); the results are those of computing them here, also when the child dies."""
+    import os
+
+    from genai_gitops.pools import InheritedMap
+
+    items = [3, 1, 2]
+    with InheritedMap(lambda x: x * 10, items, workers=2, min_items=64, few_in_child=True) as started:
+        assert started._child is not None and not started.parallel
+        assert started.results() == [30, 10, 20]
+    parent = os.getpid()
+    with InheritedMap(lambda x: os._exit(1) if os.getpid() != parent else x, items, workers=2, min_items=64,
+                      few_in_child=True) as started:
+        assert started.results() == items  # the child died: computed here
+    with InheritedMap(lambda x: x, items, workers=1, min_items=64, few_in_child=True) as started:
+        assert started._child is None and started.results() == items
