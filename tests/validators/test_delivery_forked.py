@@ -5,6 +5,7 @@ delivery rule the edits below provoke."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,26 @@ def test_a_whole_check_with_delivery_forked_equals_one_without(repo: Path, tmp_p
     assert check(repo, 2, None) == expected
     assert check(repo, 2, tmp_path / "cache") == expected  # cold cache
     assert check(repo, 2, tmp_path / "cache") == expected  # warm
+
+
+def test_the_platform_loaded_in_a_child_while_dist_is_read(repo: Path, tmp_path: Path) -> None:
+    """check.py loads the tenants in a forked child while it reads dist/: the same findings as loading them first
+    (above), and for invalid data the same ModelError, problem for problem."""
+    from genai_gitops.cache import MemoryCache
+    from genai_gitops.check import _platform_in_child
+    from genai_gitops.model.errors import ModelError
+
+    options = CheckOptions(repo=repo, tenants=repo / "tenants", clusters=repo / "clusters.yaml", dist=repo / "dist",
+                           argocd=repo / "argocd", policies=repo / "policies", validators=VALIDATORS, workers=2)
+    early = _platform_in_child(options, MemoryCache())
+    assert early is not None and early[0].result() is not None
+    assert _platform_in_child(replace(options, workers=1), MemoryCache()) is None
+    assert _platform_in_child(replace(options, shard=(1, 2)), MemoryCache()) is None
+    tenant = sorted((repo / "tenants").glob("*.yaml"))[0]
+    tenant.write_text(tenant.read_text() + "favourite_colour: blue\n")
+    raised = []
+    for workers in (1, 2):
+        with pytest.raises(ModelError) as caught:
+            check(repo, workers, tmp_path / f"cache-{workers}")
+        raised.append(caught.value.problems)
+    assert raised[0] == raised[1] and raised[0]
