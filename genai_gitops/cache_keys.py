@@ -23,6 +23,7 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 | `tenant-file` | the JSON a clean tenant file's model is validated from | `tenant_file` |
 | `tenant-index` | the same JSON for every clean tenant file of a folder, by `tenant_file` key | `tenant_index` |
 | `inventory-file` | the JSON a clean clusters.yaml's model is validated from | `inventory_file` |
+| `clean-lines` | the lines of a target's long values the plaintext scan found clean | `clean_lines` |
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ CHECKOV_CLASS = "checkov-class"
 TENANT_FILE = "tenant-file"
 TENANT_INDEX = "tenant-index"
 INVENTORY_FILE = "inventory-file"
+CLEAN_LINES = "clean-lines"
 
 
 def target_results(validator: str) -> str:
@@ -239,3 +241,10 @@ def inventory_file(*, display: str, body: bytes) -> str:
     """A cluster inventory that loaded cleanly. Inputs: its path as shown and its bytes (what it parses to,
     and whether its values look like secrets, are functions of the bytes and the code alone)."""
     return digest("inventory-file", display, _content(body))
+
+
+def clean_lines(*, where: str) -> str:
+    """Where the plaintext scan keeps the lines of long values it found clean in one target (validators/plaintext.py):
+    found by the target's name alone, so the next run finds them after an edit; each line inside is used only
+    for its own (field, line) digest (secretscan.line_key)."""
+    return digest("clean-lines", where)

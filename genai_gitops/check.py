@@ -17,13 +17,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from genai_gitops import cache_keys
+from genai_gitops import cache_keys, pools
 from genai_gitops.cache import DiskCache, MemoryCache, ResultCache, files_digest
 from genai_gitops.cache_trust import git_tracked, untrusted_finding, untrusted_reason
 from genai_gitops.drift import drift_findings
 from genai_gitops.manifests.cached import Folder, LazyResources, folder_digest, load_folders
 from genai_gitops.model.apps import AppSpec, plan_apps
-from genai_gitops.model.loader import Platform, load_platform
+from genai_gitops.model.errors import ModelError
+from genai_gitops.model.loader import Platform, load_inventory, load_platform
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.progress import Progress
 from genai_gitops.report.rules import RuleRegistry
@@ -191,13 +192,37 @@ def _cache(options: CheckOptions) -> tuple[ResultCache, list[Finding]]:
     return DiskCache(options.cache_dir), []
 
 
+def _platform_in_child(options: CheckOptions,
+                       cache: ResultCache) -> tuple[pools.ForkedCall[Platform], list[str]] | None:
+    """load_platform begun in a forked child, to compute while this process reads dist/, and the clusters this
+    run checks; None when that is not the same as loading first: one worker, a shard (which clusters it owns
+    depends on the tenants), an interrupted synth to complete, or an inventory that does not load cleanly here
+    (then load_platform reports it with everything else)."""
+    if options.workers < 2 or options.shard != (1, 1) or _swap_patterns(options):
+        return None
+    try:
+        inventory = load_inventory(options.clusters, cache)
+    except (ModelError, OSError):
+        return None
+    # shard_clusters of the one shard: every cluster of the inventory, by name
+    mine = sorted(c.name for c in inventory.clusters)
+    return pools.ForkedCall(lambda: load_platform(options.tenants, options.clusters, cache=cache)), mine
+
+
+def _swap_patterns(options: CheckOptions) -> list[str]:
+    """The journal and staging folders an interrupted synth leaves beside dist/ and argocd/, when there are any."""
+    parent, finals = options.dist.parent, [options.dist, options.argocd]
+    patterns = [JOURNAL, *(f".{f.name}.staging-*" for f in finals), *(f".{f.name}.old-*" for f in finals)]
+    return patterns if any(next(parent.glob(p), None) is not None for p in patterns) else []
+
+
 def _recover_swap(options: CheckOptions) -> list[Finding]:
     """Complete a synth killed mid-swap (synth/swap.py) before reading the tree - unless the journal or a
     staging folder is committed: then it is the change's own, and completing it would check a tree other
     than the committed one Argo CD deploys."""
     parent, finals = options.dist.parent, [options.dist, options.argocd]
-    patterns = [JOURNAL, *(f".{f.name}.staging-*" for f in finals), *(f".{f.name}.old-*" for f in finals)]
-    if not any(next(parent.glob(p), None) is not None for p in patterns):
+    patterns = _swap_patterns(options)
+    if not patterns:
         return []
 
     def finding(severity: Severity, message: str) -> Finding:
@@ -223,13 +248,20 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
     cache, cache_findings = _cache(options)
     # a cold check renders every app for the drift: its render workers boot meanwhile (render.RenderWorkers)
     with _prestarted_render(options, cache) as render_workers:
-        # ModelError: the caller reports it
-        platform = load_platform(options.tenants, options.clusters, cache=cache)
-        cache_findings += _recover_swap(options)
-        mine = shard_clusters(platform, options.shard)
+        early = _platform_in_child(options, cache)
+        if early is None:
+            # ModelError: the caller reports it
+            platform = load_platform(options.tenants, options.clusters, cache=cache)
+            cache_findings += _recover_swap(options)
+            mine = shard_clusters(platform, options.shard)
+        else:
+            child, mine = early
         phase(0, 0, "reading dist/")
         scan_began = time.perf_counter()
         by_cluster = {c: load_folders([options.dist / c]) if (options.dist / c).is_dir() else [] for c in mine}
+        if early is not None:
+            # the child's platform, or (it failed: invalid data, or it died) this process's, with the same ModelError
+            platform = child.result() or load_platform(options.tenants, options.clusters, cache=cache)
         folders = {f.path: f for fs in by_cluster.values() for f in fs}
         scan = ValidatorRun("scan", time.perf_counter() - scan_began, len(mine), 0)
         findings: list[Finding] = list(cache_findings)

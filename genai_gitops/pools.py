@@ -171,21 +171,31 @@ class InheritedMap(Generic[T, R]):
     in the work done meanwhile stops the workers."""
 
     def __init__(self, fn: Callable[[T], R], items: Sequence[T], *, workers: int, min_items: int,
-                 chunks_per_worker: int = 8) -> None:
+                 chunks_per_worker: int = 8, few_in_child: bool = False) -> None:
+        """`few_in_child`: below `min_items`, compute the items in one forked child (ForkedCall) all the same, when
+        `workers` > 1: for a caller with other work meanwhile (a child costs a fork, a pool much more)."""
         self._fn, self._items = fn, items
         self._pool: Pool | None = None
         self._result: AsyncResult | None = None
+        self._child: ForkedCall[list[R]] | None = None
         if workers > 1 and len(items) >= max(min_items, 2) and available(StartMethod.FORK):
             # a forked Pool's initializer and its arguments are inherited with the worker process, not pickled
             self._pool = pool(StartMethod.FORK, workers, initializer=_adopt, initargs=(fn, items))
             self._result = self._pool.map_async(_call_inherited, range(len(items)),
                                                 chunksize=chunksize(len(items), workers, chunks_per_worker))
+        elif few_in_child and workers > 1 and items:
+            self._child = ForkedCall(lambda: [fn(item) for item in items])
 
     @property
     def parallel(self) -> bool:
         return self._pool is not None
 
     def results(self) -> list[R]:
+        if self._child is not None:
+            child, self._child = self._child, None
+            answer = child.result()
+            if answer is not None and len(answer) == len(self._items):
+                return answer
         if self._pool is None or self._result is None:
             return [self._fn(item) for item in self._items]
         return list(_watched(self._pool, self._result))
@@ -194,7 +204,60 @@ class InheritedMap(Generic[T, R]):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._child is not None:
+            self._child.cancel()
+            self._child = None
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+
+
+class ForkedCall(Generic[R]):
+    """`fn()` computed in a forked child while this process goes on; `result()` waits for it. The child
+    inherits `fn` (a closure over the parent's state is fine) and sends back only the pickled result.
+
+    A speed-up only: `result()` is None when the child could not give an answer (it failed, raised or
+    died, or fork is unavailable), and the caller then computes `fn()` itself, so every answer, and every
+    error, is exactly the one the caller would have had without the child."""
+
+    def __init__(self, fn: Callable[[], R]) -> None:
+        self._process: BaseProcess | None = None
+        self._reader: Any = None
+        if not available(StartMethod.FORK):
+            return
+        ctx = multiprocessing.get_context("fork")
+        self._reader, writer = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_send_result, args=(fn, writer), daemon=True)
+        self._process.start()
+        writer.close()  # the child's copy stays open: end-of-file here means the child ended
+
+    def result(self) -> R | None:
+        if self._process is None:
+            return None
+        try:
+            ok, value = self._reader.recv()
+        except (EOFError, OSError, ValueError, TypeError, AttributeError, ImportError):
+            ok, value = False, None
+        finally:
+            self._reader.close()
+            self._process.join()
+            self._process = None
+        return value if ok else None
+
+    def cancel(self) -> None:
+        """Stop the child (the caller no longer needs its answer)."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+            self._reader.close()
+            self._process = None
+
+
+def _send_result(fn: Callable[[], Any], writer: Any) -> None:
+    try:
+        value = fn()
+    except BaseException:  # the parent computes fn() itself, and meets the error there
+        writer.send((False, None))
+        return
+    writer.send((True, value))

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
@@ -232,14 +233,43 @@ def secret_kind(value: str, field: str = "") -> str | None:
     return _long(value[:_MAX_SCANNED], field, 0)
 
 
-def _long(value: str, field: str, depth: int) -> str | None:
+@dataclass
+class CleanLines:
+    """Lines of long values (`_long`) known to hold nothing `secret_kind` flags, by `line_key`: `known` as an
+    earlier run of the same code found them (the trusted result cache, whose entries carry the tool
+    fingerprint), `found` the ones this run found or confirmed clean (what the next run is given). A known
+    line is skipped: `secret_kind` is a pure function of (line, field) and its answer there was None, so
+    the value's answer is the same; a 400 KiB ConfigMap with one line edited scans one line, not 8,000."""
+
+    known: frozenset[str] = frozenset()
+    found: set[str] = field(default_factory=set)
+
+
+def line_key(field: str, line: str) -> str:
+    return hashlib.blake2b(f"{field}\0{line}".encode(), digest_size=16).hexdigest()
+
+
+def secret_kind_in(value: str, field: str, clean: CleanLines | None) -> str | None:
+    """`secret_kind(value, field)`; a long value skips the lines `clean` knows and records the clean ones."""
+    if clean is None or len(value) <= _WHOLE:
+        return secret_kind(value, field)
+    return _long(value[:_MAX_SCANNED], field, 0, clean)
+
+
+def _long(value: str, field: str, depth: int, clean: CleanLines | None = None) -> str | None:
     """A long value, line by line (cached: config files share many lines)."""
     if "PRIVATE KEY" in value and _PRIVATE_KEY.search(value):
         return "a private key"
     for line in dict.fromkeys(value.splitlines()):
         if len(line) <= _WHOLE:
-            if what := secret_kind(line, field):
+            if clean is None:
+                if what := secret_kind(line, field):
+                    return what
+                continue
+            key = line_key(field, line)
+            if key not in clean.known and (what := secret_kind(line, field)):
                 return what
+            clean.found.add(key)
             continue
         for part in dict.fromkeys(_SEPARATORS.split(line)):
             if len(part) <= _WHOLE:

@@ -144,12 +144,18 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
         return keys[validator.name, t]
 
     try:
+        # validators that can begin their cache context in the background (delivery's is its whole run) have their
+        # buckets filled last, after the others' work, which their forked child overlaps (the order of the buckets,
+        # and so of the findings, is the same)
+        later = {v.name for v in validators if workers > 1 and type(v).begin is not Validator.begin}
         # a target some validator has no cached result for is parsed below (to plan, prefetch or run):
         # all such targets at once, in one map rather than one pool per cluster. Only time is at stake:
-        # if this fails, each target's first use parses it again and reports what fails
+        # if this fails, each target's first use parses it again and reports what fails. (The validators
+        # begun later are left out: their key is their run, computed in a forked child.)
         needed = [target.resources for t, target in enumerate(targets)
                   if any(not (key := key_of(validator, t))
-                         or not cache.has(cache_keys.target_results(validator.name), key) for validator in validators)]
+                         or not cache.has(cache_keys.target_results(validator.name), key)
+                         for validator in validators if validator.name not in later)]
         with contextlib.suppress(Exception):
             parse_together(needed)
         # head starts first (checkov scans in the background while the others run), for what the cache lacks
@@ -162,32 +168,54 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                                     or not cache.has(cache_keys.target_results(validator.name), key)])
             timings[validator.name].add(clock() - began, 0)
         whole: list[tuple[_Bucket, Validator]] = []
+        deferred: list[tuple[int, _Bucket, Validator]] = []
+
+        def fill(t: int, bucket: _Bucket, validator: Validator, began: float) -> list[WorkUnit] | None:
+            """The bucket from the cache or the validator's plan (its units still to run), or None: it runs whole."""
+            nonlocal done
+            target = targets[t]
+            bucket.key = key_of(validator, t)
+            cached = cache.get(cache_keys.target_results(validator.name), bucket.key) if bucket.key else None
+            misses: list[WorkUnit] = []
+            if cached is not None:
+                bucket.findings = [Finding.from_dict(f) for f in cached["findings"]]
+                bucket.sections = [Section(s["title"], tuple(s["headers"]), tuple(map(tuple, s["rows"])))
+                                   for s in cached["sections"]]
+                bucket.cached = True
+            elif (planned := _planned(validator, target, cache)) is not None:
+                bucket.findings, misses = planned
+            else:
+                return None  # timed when it runs
+            done += 1
+            timings[validator.name].add(clock() - began, len(target.resources) if not bucket.cached else 0)
+            return misses
+
         for t, target in enumerate(targets):
             for validator in validators:
                 began = clock()
-                bucket = _Bucket(validator.name, target, key_of(validator, t))
+                bucket = _Bucket(validator.name, target, None)
                 buckets.append(bucket)
-                cached = cache.get(cache_keys.target_results(validator.name), bucket.key) if bucket.key else None
-                if cached is not None:
-                    bucket.findings = [Finding.from_dict(f) for f in cached["findings"]]
-                    bucket.sections = [Section(s["title"], tuple(s["headers"]), tuple(map(tuple, s["rows"])))
-                                       for s in cached["sections"]]
-                    bucket.cached = True
-                    done += 1
-                elif (planned := _planned(validator, target, cache)) is not None:
-                    bucket.findings, misses = planned
-                    pending.extend((bucket, unit) for unit in misses)
-                    done += 1
+                if validator.name in later:
+                    deferred.append((t, bucket, validator))
+                elif (misses := fill(t, bucket, validator, began)) is None:
+                    whole.append((bucket, validator))
                 else:
-                    whole.append((bucket, validator))  # timed when it runs
-                    continue
-                timings[validator.name].add(clock() - began, len(target.resources) if not bucket.cached else 0)
+                    pending.extend((bucket, unit) for unit in misses)
+        # begun only now: the targets the others needed are parsed, and the child reads them from the cache
+        later = {v.name for v in validators if v.name in later and _begun(v, targets)}
+        for t, bucket, validator in [d for d in deferred if d[2].name not in later]:
+            if (misses := fill(t, bucket, validator, clock())) is None:
+                whole.append((bucket, validator))
+            else:
+                pending.extend((bucket, unit) for unit in misses)
+        deferred = [d for d in deferred if d[2].name in later]
         # the work units compute on forked workers while this process runs the validators that run whole
         # (they overlap: on a cold check both are many seconds, and either alone leaves a core idle). Fork:
         # a unit's `run` is a closure over its validator's compiled policies and schemas, which the workers
         # inherit instead of rebuilding (and a closure cannot be pickled)
+        # (a few units, as after one edit, compute in one forked child: the whole validators here meanwhile)
         with pools.InheritedMap(_run_unit, [(b.validator, u) for b, u in pending], workers=workers,
-                                min_items=PARALLEL_UNITS) as units:
+                                min_items=PARALLEL_UNITS, few_in_child=True) as units:
             if pending and units.parallel:
                 progress.update(done, total, f"running {len(pending)} uncached work units in the background")
             for bucket, validator in whole:
@@ -197,15 +225,21 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                 bucket.findings, bucket.sections = _run_one(validator, bucket.target)
                 timings[validator.name].add(clock() - began, len(bucket.target.resources))
                 done += 1
+            for t, bucket, validator in deferred:
+                began = clock()
+                if (misses := fill(t, bucket, validator, began)) is None:
+                    bucket.findings, bucket.sections = _run_one(validator, bucket.target)
+                    timings[validator.name].add(clock() - began, len(bucket.target.resources))
+                    done += 1
+                else:  # units of a deferred validator run here: the workers were given theirs already
+                    for unit in misses:
+                        found_dicts, seconds = _run_unit((validator.name, unit))
+                        _unit_done(bucket, unit, found_dicts, seconds, timings, cache)
             if pending:
                 progress.update(done, total, f"waiting for {len(pending)} uncached work units")
             executed = units.results()
         for (bucket, unit), (found_dicts, seconds) in zip(pending, executed, strict=True):
-            found = [Finding.from_dict(d) for d in found_dicts]
-            bucket.findings.extend(found)
-            timings[bucket.validator].seconds += seconds
-            if unit.key is not None and not any(f.rule == INTERNAL_ERROR_RULE for f in found):
-                cache.put(cache_keys.unit_results(bucket.validator), unit.key, [f.to_dict() for f in found])
+            _unit_done(bucket, unit, found_dicts, seconds, timings, cache)
         progress.update(done, total, "")
     finally:
         progress.close()
@@ -230,6 +264,25 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                   seconds=clock() - started,
                   targets=tuple(t.name for t in targets),
                   objects=tuple(objects))
+
+
+def _begun(validator: Validator, targets: Sequence[Target]) -> bool:
+    """Whether the validator began its work in the background (Validator.begin); a failed start costs only time."""
+    if type(validator).begin is Validator.begin:
+        return False
+    try:
+        return validator.begin(targets)
+    except Exception:
+        return False
+
+
+def _unit_done(bucket: _Bucket, unit: WorkUnit, found_dicts: list[dict], seconds: float,
+               timings: dict[str, _Timing], cache: ResultCache) -> None:
+    found = [Finding.from_dict(d) for d in found_dicts]
+    bucket.findings.extend(found)
+    timings[bucket.validator].seconds += seconds
+    if unit.key is not None and not any(f.rule == INTERNAL_ERROR_RULE for f in found):
+        cache.put(cache_keys.unit_results(bucket.validator), unit.key, [f.to_dict() for f in found])
 
 
 @dataclass

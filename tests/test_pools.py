@@ -145,3 +145,38 @@ def test_a_fork_waits_for_a_process_being_started_with_pipes() -> None:
     assert waited >= 0.25
     process = pools.popen(["true"])  # and popen itself never waits for a hook: it runs none
     assert process.wait(timeout=10) == 0
+
+
+def test_forked_call_answers_or_says_it_cannot() -> None:
+    """ForkedCall: the child's result, or None when it raised, died or sent what cannot be pickled (the caller
+    then computes it itself)."""
+    import os
+    import threading
+
+    from genai_gitops.pools import ForkedCall
+
+    held = {"a": [1, 2, 3]}
+    assert ForkedCall(lambda: sorted(held["a"], reverse=True)).result() == [3, 2, 1]  # a closure, inherited
+    assert ForkedCall(lambda: 1 // 0).result() is None
+    assert ForkedCall(lambda: os._exit(3)).result() is None
+    assert ForkedCall(lambda: threading.Lock()).result() is None
+    assert ForkedCall(lambda: []).result() == []
+
+
+def test_a_few_items_in_one_child_give_the_results_computed_here() -> None:
+    """InheritedMap(few_in_child=True) below `min_items`: one forked child computes them (the caller works
+    meanwhile); the results are those of computing them here, also when the child dies."""
+    import os
+
+    from genai_gitops.pools import InheritedMap
+
+    items = [3, 1, 2]
+    with InheritedMap(lambda x: x * 10, items, workers=2, min_items=64, few_in_child=True) as started:
+        assert started._child is not None and not started.parallel
+        assert started.results() == [30, 10, 20]
+    parent = os.getpid()
+    with InheritedMap(lambda x: os._exit(1) if os.getpid() != parent else x, items, workers=2, min_items=64,
+                      few_in_child=True) as started:
+        assert started.results() == items  # the child died: computed here
+    with InheritedMap(lambda x: x, items, workers=1, min_items=64, few_in_child=True) as started:
+        assert started._child is None and started.results() == items

@@ -6,9 +6,10 @@ Writers present a Report; they never decide whether the run failed. That decisio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from itertools import pairwise
+from typing import NamedTuple, TypeVar
 
 from genai_gitops.report.finding import Finding, Severity
 from genai_gitops.report.section import Section
@@ -70,6 +71,20 @@ class ValidatorRun:
     resources: int = 0
 
 
+T = TypeVar("T")
+
+
+def _sorted_unique(items: Sequence[T]) -> tuple[T, ...]:
+    """`tuple(sorted(set(items)))`, without the set and the sort when `items` are in that order already (a Report
+    made again by `dataclasses.replace`: at 1,000 tenants each of 31,634 objects was hashed and sorted twice)."""
+    try:
+        if all(a < b for a, b in pairwise(items)):  # type: ignore[operator]
+            return tuple(items)
+    except TypeError:  # items that do not compare (None beside a number): sorted() decides, as without this
+        pass
+    return tuple(sorted(set(items)))  # type: ignore[type-var]
+
+
 @dataclass(frozen=True)
 class Report:
     findings: tuple[Finding, ...] = ()
@@ -95,8 +110,8 @@ class Report:
         # Sorted and de-duplicated here so every writer, and every run over the same input, agrees:
         # two targets sharing a file must not report the same problem twice.
         object.__setattr__(self, "findings", tuple(sorted(set(self.findings), key=finding_sort_key)))
-        object.__setattr__(self, "files", tuple(sorted(set(self.files))))
-        object.__setattr__(self, "objects", tuple(sorted(set(self.objects))))
+        object.__setattr__(self, "files", _sorted_unique(self.files))
+        object.__setattr__(self, "objects", _sorted_unique(self.objects))
         object.__setattr__(self, "data_files", tuple(sorted(set(self.data_files))))
         grouped: dict[str, list[Finding]] = {}
         for finding in self.findings:

@@ -99,6 +99,13 @@ class Validator(ABC):
         Whatever it computes is a memo of a pure function: `validate` returns the same with or without it."""
         return None
 
+    def begin(self, targets: Sequence[Target]) -> bool:
+        """False: nothing begun. True: it started, in a forked child, the work its `cache_context` needs for these
+        targets (delivery's context is its whole run), and the runner asks for its keys only after the other
+        validators' work, so both compute together. A memo of a pure function, as `prefetch`; the runner calls it
+        only when it may use a second process."""
+        return False
+
     def plan(self, target: Target) -> Sequence[WorkUnit] | None:
         """None: run whole (`run`). Work units: the target's work split into cacheable, parallel pieces;
         the findings are the units' findings together (no tables)."""

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
+from genai_gitops import cache_keys
+from genai_gitops.cache import MemoryCache
 from genai_gitops.manifests.reader import read_text
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.plaintext import plaintext_findings
@@ -125,3 +129,39 @@ def test_reported_by_the_refs_validator() -> None:
     found = list(RefsValidator(ValidatorOptions()).validate(Target(name="x", k8s_version="1.30",
                                                                    resources=resources)))
     assert sum(f.rule == "plaintext-secret" and f.validator == "refs" for f in found) == 6
+
+
+def _teams_config_map(teams: int, note: str) -> str:
+    """A LiteLLM teams ConfigMap as the synth writes it (a long teams.json), plus one more document."""
+    rows = "\n".join(f'      {{"team_id": "t{i:04d}", "rpm_limit": {300 + i}, "models": ["claude-sonnet"]}},'
+                     for i in range(teams))
+    return f"""\
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: litellm-teams, namespace: central}}
+data:
+  teams.json: |
+    {{"teams": [
+{rows}
+      {{"team_id": "last", "note": "{note}"}}]}}
+  dashboard.json: |
+{chr(10).join(f'    {{"panel": {i}, "title": "Requests of team t{i:04d}"}}' for i in range(teams))}
+"""
+
+
+@pytest.mark.parametrize("note", ["no key here", "sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2", KEY])
+def test_clean_lines_kept_from_the_last_run_give_the_same_findings(note: str) -> None:
+    """The refs validator keeps the clean lines of long values in the run's cache (plaintext.py): a second
+    run after an edit (one more team, a changed rate limit, `note` written into teams.json) reports exactly
+    what a run without a cache reports."""
+    cache = MemoryCache()
+    before = read_text(_teams_config_map(300, "no key here"), "dist/c/central/cm.yaml").resources
+    assert list(plaintext_findings(before, "refs", cache=cache, where="c")) == []
+    edited = _teams_config_map(301, note).replace('"rpm_limit": 305,', '"rpm_limit": 306,')
+    after = read_text(edited, "dist/c/central/cm.yaml").resources
+    warm = list(plaintext_findings(after, "refs", cache=cache, where="c"))
+    assert warm == list(plaintext_findings(after, "refs"))
+    assert bool(warm) == (note != "no key here")
+    # and the next run is given this run's clean lines under the target's name, not another target's
+    assert cache.get(cache_keys.CLEAN_LINES, cache_keys.clean_lines(where="c"))
+    assert cache.get(cache_keys.CLEAN_LINES, cache_keys.clean_lines(where="other")) is None

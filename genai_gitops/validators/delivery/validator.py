@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from genai_gitops import pools
 from genai_gitops.cache import digest, digest_json
 from genai_gitops.manifests import Resource
 from genai_gitops.model.errors import ModelError
@@ -33,6 +34,20 @@ class DeliveryValidator(Validator):
         self.read_folders = options.read_folders
         self._checks: dict[tuple[str, str], DeliveryCheck] = {}
         self._memo: dict[tuple[str, str], list[Located]] = {}
+        #: runs begun in a forked child (`begin`), by the same key as `_memo`
+        self._children: dict[tuple[str, str], pools.ForkedCall[list[Located]]] = {}
+
+    def begin(self, targets: Sequence[Target]) -> bool:
+        """Each repository's run (what `cache_context` needs: the findings) in a forked child, while the runner
+        does the other validators' work; `validate` takes its answer, or runs in this process when the child
+        gave none (the same findings, or the same error)."""
+        for target in targets:
+            setup = self._setup(target)
+            if isinstance(setup, tuple):
+                key, check = setup
+                if key not in self._memo and key not in self._children:
+                    self._children[key] = pools.ForkedCall(check.run)
+        return bool(self._children)
 
     def cache_context(self, target: Target) -> str:
         """The digest of the target's findings themselves. What they depend on beyond the target's own
@@ -56,7 +71,9 @@ class DeliveryValidator(Validator):
             return
         key, check = setup
         if key not in self._memo:
-            self._memo[key] = check.run()
+            child = self._children.pop(key, None)
+            answer = child.result() if child is not None else None
+            self._memo[key] = answer if answer is not None else check.run()
         first = min((c.name for c in check.inventory.clusters), default=None)
         mine = target.cluster.name if target.cluster is not None else None
         for located in self._memo[key]:

@@ -16,6 +16,8 @@ class RefsValidator(Validator):
     """Every reference between the objects of one cluster resolves: selectors select, names name, keys exist."""
 
     name = VALIDATOR
+    #: the cache keeps the plaintext scan's clean lines from one run to the next (plaintext.py)
+    options_used = ("cache",)
     data_used = ()
 
     def __init__(self, options: ValidatorOptions) -> None:
@@ -27,4 +29,5 @@ class RefsValidator(Validator):
 
     def validate(self, target: Target) -> Iterator[Finding]:
         yield from ReferenceCheck(target.resources).findings()
-        yield from plaintext_findings(target.resources, VALIDATOR)
+        yield from plaintext_findings(target.resources, VALIDATOR, cache=self.options.cache,
+                                      where=target.name if target.digest else "")

@@ -25,6 +25,7 @@ compiled once per (Kubernetes version, apiVersion, kind) and kept.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -47,7 +48,12 @@ _GROUP_SUFFIX = re.compile(r"^([^./]*)(?:\.[^/]*)?/")
 
 
 def bundled_schema_root() -> Path:
-    return Path(str(resources.files("kubernetes_validate") / "kubernetes-json-schema"))
+    """kubernetes-validate's schema folder, located without importing the package (its import pulls in
+    jsonschema: about 0.15 s a run that only reads the JSON files)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("kubernetes-validate is not installed; install the project (make install)")
+    return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
 
 
 def project_crd_root() -> Path:
