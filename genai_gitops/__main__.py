@@ -1,5 +1,3 @@
-import sys
+from genai_gitops.cli import entry
 
-from genai_gitops.cli import main
-
-sys.exit(main())
+entry()

@@ -85,6 +85,11 @@ class ResultCache(ABC):
         """False when nothing put is ever returned (NullCache): callers may skip work done only to fill it."""
         return True
 
+    @property
+    def persistent(self) -> bool:
+        """Whether what is put outlives this run (DiskCache): work done only for a later run is wasted otherwise."""
+        return False
+
     def get(self, namespace: str, key: str) -> Any | None:
         """The value stored under (namespace, key), or None (then counted as a miss)."""
         value = self._read(namespace, key)
@@ -132,6 +137,10 @@ class DiskCache(ResultCache):
         super().__init__()
         self.root = root
         self.fingerprint = fingerprint or tool_fingerprint()
+
+    @property
+    def persistent(self) -> bool:
+        return True
 
     def _path(self, namespace: str, key: str) -> Path:
         return self.root / namespace / key[:2] / f"{key}.json"

@@ -24,6 +24,7 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 | `tenant-index` | the same JSON for every clean tenant file of a folder, by `tenant_file` key | `tenant_index` |
 | `inventory-file` | the JSON a clean clusters.yaml's model is validated from | `inventory_file` |
 | `clean-lines` | the lines of a target's long values the plaintext scan found clean | `clean_lines` |
+| `known-files` | the content digest of each file below a folder, by its `stat` signature | `known_files` |
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ TENANT_FILE = "tenant-file"
 TENANT_INDEX = "tenant-index"
 INVENTORY_FILE = "inventory-file"
 CLEAN_LINES = "clean-lines"
+KNOWN_FILES = "known-files"
 
 
 def target_results(validator: str) -> str:
@@ -248,3 +250,9 @@ def clean_lines(*, where: str) -> str:
     found by the target's name alone, so the next run finds them after an edit; each line inside is used only
     for its own (field, line) digest (secretscan.line_key)."""
     return digest("clean-lines", where)
+
+
+def known_files(*, folder: str) -> str:
+    """Where the content digests of the files below one folder are remembered: found by the folder's real path
+    alone; each record inside is used only while its file's stat signature is unchanged (manifests/known_files.py)."""
+    return digest("known-files", folder)

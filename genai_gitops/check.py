@@ -258,7 +258,8 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
             child, mine = early
         phase(0, 0, "reading dist/")
         scan_began = time.perf_counter()
-        by_cluster = {c: load_folders([options.dist / c]) if (options.dist / c).is_dir() else [] for c in mine}
+        by_cluster = {c: load_folders([options.dist / c], cache=cache) if (options.dist / c).is_dir() else []
+                      for c in mine}
         if early is not None:
             # the child's platform, or (it failed: invalid data, or it died) this process's, with the same ModelError
             platform = child.result() or load_platform(options.tenants, options.clusters, cache=cache)

@@ -9,9 +9,11 @@ bug report (GENAI_GITOPS_DEBUG=1 shows the traceback).
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,18 +31,23 @@ EXIT_INTERRUPTED = 130
 COMMANDS = ("synth", "tenant", "validate", "check", "diff", "policy", "graph", "argocd", "rules")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Every sub-command's parser, or only that of `only` (the command given: importing the others, and the
+    library each imports, is a tenth of a second of an incremental check)."""
     parser = argparse.ArgumentParser(prog="genai-gitops", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"genai-gitops {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"genai_gitops.cli.{name}").register(sub)
+        if only is None or name == only:
+            importlib.import_module(f"genai_gitops.cli.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # `genai-gitops check ...`: the command comes first (the top level has only --help and --version)
+    parser = build_parser(arguments[0] if arguments and arguments[0] in COMMANDS else None)
+    args = parser.parse_args(arguments)
     prog = f"genai-gitops {args.command}"
     try:
         return int(args.handler(args))
@@ -67,6 +74,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{prog}: internal error: {type(exc).__name__}: {exc}{where}; please report it "
               "(GENAI_GITOPS_DEBUG=1 shows the traceback)", file=sys.stderr)
         return EXIT_ERROR
+
+
+def entry() -> None:
+    """The `genai-gitops` command (and `python -m genai_gitops`): main, then a quick exit.
+
+    After a check of 1,000 tenants the interpreter's own teardown (freeing every object, one by one) takes
+    0.15 s, for nothing: the exit handlers run and the streams are flushed here, then the process ends.
+    With a thread other than daemons still running, the usual exit waits for it as always."""
+    code = main()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None and not stream.closed:
+                stream.flush()
+        except (OSError, ValueError):
+            code = code or 120  # what the interpreter's own exit returns when its last flush fails
+    os._exit(code)
 
 
 def describe_os_error(exc: OSError) -> str:

@@ -7,15 +7,18 @@ cores. The result is identical to `read_paths` on the same tree.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 
 from genai_gitops import cache_keys, pools, safeyaml
 from genai_gitops.cache import NO_CACHE, ResultCache, digest
+from genai_gitops.manifests.known_files import RACY_NS, KnownFiles, now_ns
 from genai_gitops.manifests.reader import (
     FREEZE_FILES,
     MANIFEST_SUFFIXES,
@@ -31,35 +34,66 @@ from genai_gitops.report.finding import Finding
 PARALLEL_FOLDERS = 200
 
 
-@dataclass
 class Folder:
-    path: str
-    #: the manifest files the check parses: (path, content)
-    files: list[tuple[str, bytes]]
-    #: every other entry of the folder, never parsed but part of its key and digest: (path, marker),
-    #: where the marker is the content digest, `link:<target>` for a symbolic link, `dir-link:<target>`
-    #: for a link to a folder or `special` (a file the check never reads must still change the digest,
-    #: or a warm cache would hide a `main.jsonnet` added beside the manifests)
-    others: list[tuple[str, str]] = field(default_factory=list)
+    """One folder of a tree: its manifest files, which the check parses, and every other entry.
+
+    `others`: every other entry, never parsed but part of the folder's key and digest: (path, marker), where
+    the marker is the content digest, `link:<target>` for a symbolic link, `dir-link:<target>` for a link to a
+    folder or `special` (a file the check never reads must still change the digest, or a warm cache would
+    hide a `main.jsonnet` added beside the manifests). A file whose digest is remembered (known_files) is read
+    only when its bytes are asked for."""
+
+    def __init__(self, path: str, files: Sequence[tuple[str, bytes]] = (),
+                 others: list[tuple[str, str]] | None = None) -> None:
+        self.path = path
+        #: the manifest files' paths, in parse order
+        self.paths: list[str] = [name for name, _ in files]
+        self._bodies: list[bytes | None] = [body for _, body in files]
+        self._known: list[str | None] = [None] * len(self.paths)
+        self.others: list[tuple[str, str]] = others if others is not None else []
+
+    def _add(self, path: str, body: bytes | None, hashed: str | None) -> None:
+        self.paths.append(path)
+        self._bodies.append(body)
+        self._known.append(hashed)
+
+    @property
+    def files(self) -> list[tuple[str, bytes]]:
+        """(path, content) of each manifest file. A file known only by its digest is read now and must
+        still hold what the digest says: one changed while the check ran is an error, not a silent mix."""
+        for index, body in enumerate(self._bodies):
+            if body is None:
+                body = safeyaml.read_bytes(self.paths[index])
+                if cache_keys.content_digest(body) != self._known[index]:
+                    raise OSError(errno.ESTALE, "changed while the check was reading it; run the check again",
+                                  self.paths[index])
+                self._bodies[index] = body
+        return list(zip(self.paths, cast("list[bytes]", self._bodies), strict=True))
+
+    def truncated(self) -> bool:
+        """Whether a file read is over the size limit (read_bytes keeps only its start). A file known by its
+        digest is not: only files within the limit are remembered."""
+        return any(body is not None and len(body) > safeyaml.MAX_BYTES for body in self._bodies)
 
     @cached_property
     def hashes(self) -> list[str]:
-        """Each manifest file's `cache_keys.content_digest`, in `files` order: hashed once for both the
+        """Each manifest file's `cache_keys.content_digest`, in `paths` order: hashed once for both the
         key and the digest."""
-        return [cache_keys.content_digest(body) for _, body in self.files]
+        return [known if known is not None else cache_keys.content_digest(cast(bytes, body))
+                for known, body in zip(self._known, self._bodies, strict=True)]
 
     @cached_property
     def key(self) -> str:
-        names = (name for name, _ in self.files)
-        return cache_keys.folder_hashed(path=self.path, files=zip(names, self.hashes, strict=True), others=self.others)
+        return cache_keys.folder_hashed(path=self.path, files=zip(self.paths, self.hashes, strict=True),
+                                        others=self.others)
 
     @cached_property
     def digest(self) -> str:
         """Content digest of the folder, independent of where it lives (drift compares with it)."""
-        named = [(os.path.basename(name), body) for name, body in self.files]
+        names = [os.path.basename(name) for name in self.paths]
         # in (name, content) order, as folder_digest sorts (the content decides only between equal names)
-        order = sorted(range(len(named)), key=named.__getitem__)
-        return _hashed_digest([(named[i][0], self.hashes[i]) for i in order],
+        order = sorted(range(len(names)), key=lambda i: (names[i], self.hashes[i]))
+        return _hashed_digest([(names[i], self.hashes[i]) for i in order],
                               [(os.path.basename(name), marker) for name, marker in self.others])
 
 
@@ -85,44 +119,80 @@ def _marker(entry: os.DirEntry[str]) -> str:
         return hashlib.blake2b(handle.read(), digest_size=20).hexdigest()
 
 
-def load_folders(paths: Sequence[str | os.PathLike[str]]) -> list[Folder]:
+def load_folders(paths: Sequence[str | os.PathLike[str]], *, cache: ResultCache | None = None) -> list[Folder]:
     """Every folder below `paths` that holds anything, hidden folders included: the manifest files
     read_paths reads (regular files, outside hidden folders) to parse, every other entry (links,
-    other files, anything in a hidden folder) as a marker. One scandir per folder, no stat per file."""
+    other files, anything in a hidden folder) as a marker. One scandir per folder and, without a cache, no
+    stat per file.
+
+    With a `cache` (trusted: cache_trust), the content digests of the files below each path are remembered
+    by their stat signature (known_files): a file as it was is not read, until its bytes are asked for."""
     folders: dict[str, Folder] = {}
 
     def folder(name: str) -> Folder:
-        return folders.setdefault(name, Folder(name, []))
+        return folders.setdefault(name, Folder(name))
 
     for raw in paths:
         top = str(Path(raw))
         if not os.path.isdir(top):
             if os.path.exists(top):  # a file named on its own is read whatever its suffix, as read_paths does
-                folder(os.path.dirname(top)).files.append((top, safeyaml.read_bytes(top)))
+                folder(os.path.dirname(top))._add(top, safeyaml.read_bytes(top), None)
             continue
+        known = KnownFiles(cache, top) if cache is not None and cache.persistent else None
+        # before any file is read: what is remembered must be older than this (known_files.settled)
+        began = now_ns()
         stack = [(top, False)]
         while stack:
             current, hidden = stack.pop()
             with os.scandir(current) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
             below = []
-            files: list[tuple[str, bytes]] = []
+            files: list[tuple[str, bytes | None, str | None]] = []
             others: list[tuple[str, str]] = []
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     below.append((entry.path, hidden or entry.name.startswith(".")))
                 elif (not hidden and entry.name.endswith(MANIFEST_SUFFIXES)
                       and entry.is_file(follow_symlinks=False)):
-                    # a file over the size limit is refused on its first MiB
-                    files.append((entry.path, safeyaml.read_bytes(entry.path)))
+                    files.append(_manifest_file(entry, known, began))
                 else:
                     others.append((entry.path, _marker(entry)))
             if files or others:
                 found = folder(current)
-                found.files += files
+                for path, body, hashed in files:
+                    found._add(path, body, hashed)
                 found.others += others
             stack.extend(reversed(below))
+        if known is not None:
+            known.save()
     return [folders[k] for k in sorted(folders)]
+
+
+def remember_written(paths: Sequence[str | os.PathLike[str]], cache: ResultCache) -> None:
+    """Hash the files below `paths`, just written, into the cache's known-files memory (what a synth leaves for
+    the next check). Their change times must be settled first (known_files.RACY_NS), hence the wait."""
+    if not cache.persistent:
+        return
+    time.sleep(1.5 * RACY_NS / 1e9)
+    for path in paths:
+        load_folders([path], cache=cache)
+
+
+def _manifest_file(entry: os.DirEntry[str], known: KnownFiles | None,
+                   began: int) -> tuple[str, bytes | None, str | None]:
+    """(path, bytes or None when its digest is remembered, digest when known)."""
+    if known is None:
+        # a file over the size limit is refused on its first MiB
+        return entry.path, safeyaml.read_bytes(entry.path), None
+    status = entry.stat(follow_symlinks=False)
+    hashed = known.digest(entry.path, status)
+    if hashed is not None:
+        return entry.path, None, hashed
+    body = safeyaml.read_bytes(entry.path)
+    hashed = cache_keys.content_digest(body)
+    if len(body) <= safeyaml.MAX_BYTES:  # a file refused for its size is read (and refused) every time
+        known.remember(entry.path, status, hashed, began)
+    return entry.path, body, hashed
 
 
 def _parse(folder: Folder) -> dict:
@@ -148,7 +218,7 @@ def _restore(data: dict) -> ManifestSet:
 def parse_folders(folders: Sequence[Folder], *, cache: ResultCache = NO_CACHE, workers: int = 1) -> ManifestSet:
     # the collector paused (and what was parsed frozen, for a large tree) as read_paths does: parsed
     # documents hold no cycles, and walking them again and again found nothing
-    with no_collection(freeze=sum(len(folder.files) for folder in folders) >= FREEZE_FILES):
+    with no_collection(freeze=sum(len(folder.paths) for folder in folders) >= FREEZE_FILES):
         return _assembled(folders, _parsed_by_folder(folders, cache, workers))
 
 
@@ -163,7 +233,7 @@ def parse_together(sets: Iterable[object]) -> None:
     if len(lazies) < 2 or len({(id(s._cache), s._workers) for s in lazies}) != 1:
         return
     folders = list({folder.path: folder for s in lazies for folder in s._folders}.values())
-    with no_collection(freeze=sum(len(folder.files) for folder in folders) >= FREEZE_FILES):
+    with no_collection(freeze=sum(len(folder.paths) for folder in folders) >= FREEZE_FILES):
         parsed = _parsed_by_folder(folders, lazies[0]._cache, lazies[0]._workers)
         for lazy in lazies:
             lazy._adopt(_assembled(lazy._folders, parsed))
@@ -241,7 +311,7 @@ class LazyResources(DeferredResources):
         """One entry for the next run: each folder's object count (what RESOURCE_COUNT holds per
         folder) and the YAML problems in parse order."""
         counts = {folder.path: 0 for folder in self._folders}
-        by_file = {name: folder.path for folder in self._folders for name, _ in folder.files}
+        by_file = {name: folder.path for folder in self._folders for name in folder.paths}
         for resource in parsed.resources:
             if resource.file not in by_file:
                 return  # not a resource of these files: record nothing rather than a wrong count
@@ -255,7 +325,7 @@ class LazyResources(DeferredResources):
 
     # what the run's summary counts: every file checked, whether its results were computed or cached
     def file_names(self) -> list[str]:
-        return [name for folder in self._folders for name, _ in folder.files]
+        return [name for folder in self._folders for name in folder.paths]
 
     def resource_count(self) -> int:
         """How many objects these folders hold, from the cache when they were not parsed in this run."""
@@ -267,8 +337,8 @@ class LazyResources(DeferredResources):
         """Files not read and parsed again in this run: every file when no validator needed them, else
         those of folders an earlier run had parsed (their per-folder results come from the cache too)."""
         if self._parsed is None:
-            return sum(len(folder.files) for folder in self._folders)
-        return sum(len(folder.files) for folder in self._folders if folder.path in self._counts)
+            return sum(len(folder.paths) for folder in self._folders)
+        return sum(len(folder.paths) for folder in self._folders if folder.path in self._counts)
 
     def parse_findings(self) -> list[Finding]:
         """YAML problems of these folders, without parsing them when the cache knows the answer."""

@@ -13,7 +13,7 @@ use_bundled_node()  # before anything imports cdk8s
 
 from genai_gitops import cache_keys  # noqa: E402
 from genai_gitops.cache import ResultCache, files_digest  # noqa: E402
-from genai_gitops.manifests.cached import folder_digest  # noqa: E402
+from genai_gitops.manifests.cached import folder_digest, remember_written  # noqa: E402
 from genai_gitops.manifests.policies import load_policy_bundle  # noqa: E402
 from genai_gitops.model.apps import AppSpec, plan_apps  # noqa: E402
 from genai_gitops.model.loader import Platform, load_platform  # noqa: E402
@@ -85,6 +85,9 @@ def synthesize_platform(platform: Platform, out_dir: Path, *, policies_dir: Path
     # dist/ and argocd/ as one step: journalled, completed by the next synth or check after a kill
     swap_all([(staged, out_dir), *([(staged_argocd, argocd_dir)] if staged_argocd is not None and argocd_dir
                                     is not None else [])], out_dir.parent)
+    if cache is not None:
+        # the next check stats these files instead of reading them (manifests/known_files.py)
+        remember_written(sorted(p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink()), cache)
     return result
 
 

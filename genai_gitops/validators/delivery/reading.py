@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 
-from genai_gitops import safeyaml
 from genai_gitops.argocd.directory import Listing, list_folder
 from genai_gitops.cache import ResultCache
 from genai_gitops.manifests import ManifestSet, Resource
@@ -105,17 +104,17 @@ class SharedFolders:
 
     def own_files(self, directory: str) -> tuple[Folder, ...] | None:
         found = self._folders.get(directory)
-        if found is None or found.path != directory or found.others or not found.files:
+        if found is None or found.path != directory or found.others or not found.paths:
             return None
         # load_folders names a file `<folder>/<name>`: checked, not assumed (loops in C: asked per folder)
         prefix = directory + "/"
-        paths = [path for path, _body in found.files]
+        paths = found.paths
         names = [path[len(prefix):] for path in paths]
         exact = (all(map(str.startswith, paths, repeat(prefix))) and "/" not in "\0".join(names)
                  and not any(map(str.startswith, names, repeat(".")))
                  and all(map(str.endswith, names, repeat(_MANIFEST_SUFFIXES))))
         # the check kept only the start of a file too large
-        if not exact or max(len(body) for _path, body in found.files) > safeyaml.MAX_BYTES:
+        if not exact or found.truncated():
             return None
         self.clean[directory] = frozenset(names)
         return (found,)
@@ -123,7 +122,7 @@ class SharedFolders:
     def holds_files(self, directory: str) -> bool:
         """Whether the check read a manifest file directly in `directory` (False: it does not know)."""
         found = self._folders.get(directory)
-        return found is not None and bool(found.files)
+        return found is not None and bool(found.paths)
 
 
 def _own_files(directory: str, listings: dict[str, Listing] | None) -> tuple[Folder, ...]:
