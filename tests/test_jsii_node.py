@@ -117,6 +117,46 @@ def test_the_entry_moves_the_channel_and_relays_what_the_kernel_prints(env: pyte
         ("stdout", b"hello from the kernel\n"), ("stderr", b"a warning\n"), ("stderr", b"debug line\n")]
 
 
+def test_the_entry_inspects_as_node_does(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The entry remembers util.inspect's text of plain data (jsii's type references): the same text as Node's
+    own, for those and for anything else (class instances, getters, symbols, arrays, options, cycles)."""
+    jsii_node.use_bundled_node()
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "lib").mkdir()
+    shutil.copy(REPO / "genai_gitops/jsii_direct.js", tmp_path / "bin/jsii-direct.js")
+    values = r"""
+        const cyclic = { a: 'x' }; cyclic.self = cyclic;
+        class Ref { constructor() { this.type = { primitive: 'any' }; } }
+        const getter = {}; Object.defineProperty(getter, 'type', { enumerable: true, get: () => 'g' });
+        const hidden = { type: 'x' }; Object.defineProperty(hidden, 'secret', { enumerable: false, value: 1 });
+        const values = [
+          { type: { primitive: 'any' } }, { type: { primitive: 'any' } }, { optional: true, type: { fqn: 'a.B' } },
+          { type: { collection: { kind: 'map', elementtype: { primitive: 'string' } } } },
+          { type: "it's \n quoted" }, { a: { b: { c: { d: { e: 'deep' } } } } }, {}, 'text', 3, null, undefined,
+          [1, 2], new Ref(), getter, hidden, { [Symbol('s')]: 1, type: 'x' }, cyclic, Object.create(null),
+        ];
+    """
+    (tmp_path / "lib/program.js").write_text(values + r"""
+        const util = require('util');
+        const lines = [];
+        for (const value of values) lines.push(util.inspect(value), util.inspect(value, { depth: 0 }));
+        require('fs').writeSync(3, Buffer.from(JSON.stringify(lines)));
+    """)
+    plain = tmp_path / "plain.js"
+    plain.write_text(values + r"""
+        const util = require('util');
+        const lines = [];
+        for (const value of values) lines.push(util.inspect(value), util.inspect(value, { depth: 0 }));
+        process.stdout.write(JSON.stringify(lines));
+    """)
+    node = os.environ["JSII_NODE"]
+    entry = subprocess.run([node, str(tmp_path / "bin/jsii-direct.js")], input=b"", capture_output=True,
+                           timeout=60, check=True)
+    own = subprocess.run([node, str(plain)], capture_output=True, timeout=60, check=True)
+    assert json.loads(entry.stdout) == json.loads(own.stdout)
+    assert "{ type: { primitive: 'any' } }" in json.loads(own.stdout)
+
+
 RENDER = """
 import hashlib, sys
 from pathlib import Path
