@@ -23,6 +23,7 @@ import base64
 import binascii
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -250,10 +251,31 @@ def line_key(field: str, line: str) -> str:
 
 
 def secret_kind_in(value: str, field: str, clean: CleanLines | None) -> str | None:
-    """`secret_kind(value, field)`; a long value skips the lines `clean` knows and records the clean ones."""
-    if clean is None or len(value) <= _WHOLE:
+    """`secret_kind(value, field)`; a long value skips the lines `clean` knows and records the clean ones, and a
+    short value is one such line (the same function of the same (line, field)): known, it is not scanned again."""
+    if clean is None or len(value) < 8:  # secret_kind's own floor: nothing to remember
         return secret_kind(value, field)
+    if len(value) <= _WHOLE:
+        return _known_or(clean, line_key(field, value), lambda: secret_kind(value, field))
     return _long(value[:_MAX_SCANNED], field, 0, clean)
+
+
+def keyword_kind_in(name: str, value: str, clean: CleanLines | None) -> str | None:
+    """`keyword_kind(name, value)`, remembered in `clean` as secret_kind_in's lines are (under a field name no
+    YAML key can have: the reader refuses NUL)."""
+    if clean is None or len(value) < 6:
+        return keyword_kind(name, value)
+    return _known_or(clean, line_key(f"\0keyword\0{name}", value), lambda: keyword_kind(name, value))
+
+
+def _known_or(clean: CleanLines, key: str, scan: Callable[[], str | None]) -> str | None:
+    if key in clean.known:
+        clean.found.add(key)
+        return None
+    what = scan()
+    if what is None:
+        clean.found.add(key)
+    return what
 
 
 def _long(value: str, field: str, depth: int, clean: CleanLines | None = None) -> str | None:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from genai_gitops.secretscan import CleanLines, line_key, secret_kind, secret_kind_in
+from genai_gitops.secretscan import CleanLines, keyword_kind, keyword_kind_in, line_key, secret_kind, secret_kind_in
 
 #: a generated teams.json as the LiteLLM ConfigMap carries it: 400 teams, ~3,600 lines
 TEAMS = json.dumps({"teams": [{"team_id": f"t{i:04d}", "team_alias": f"Tenant {i}", "rpm_limit": 300 + i,
@@ -57,3 +57,25 @@ def test_short_values_and_values_without_known_lines_are_scanned_as_before() -> 
     value = "\n".join([*LINES[:600], key])
     _, clean = scanned("\n".join(LINES[:600]), "data", frozenset())
     assert scanned(value, "data", frozenset(clean.found))[0] == secret_kind(value, "data") == "a private key"
+
+
+SHORT = ["sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2", "postgres://app:Sup3rS3cret@db:5432/app", "litellm.genai-platform.svc",
+         "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", "ghcr.io/open-webui/open-webui:v0.6.5", "short", "hunter2hunter2",
+         "Zm9vOmJhcg==Zm9vOmJhcg==", "true", "12345678901234567890"]
+
+
+@pytest.mark.parametrize("field", ["note", "checksum", "DB_PASSWORD", "image"])
+def test_short_values_known_clean_are_not_scanned_and_give_the_same_answers(field: str) -> None:
+    """A short value is one line of secret_kind's: remembered clean under its field, it answers None without a scan;
+    a value that looks like a secret is never remembered, so it is found again in every run. The same for the
+    keyword rule of environment variables, under a field of its own."""
+    first = CleanLines()
+    answers = [(secret_kind_in(v, field, first), keyword_kind_in(field, v, first)) for v in SHORT]
+    assert answers == [(secret_kind(v, field), keyword_kind(field, v)) for v in SHORT]
+    second = CleanLines(known=frozenset(first.found))
+    assert [(secret_kind_in(v, field, second), keyword_kind_in(field, v, second)) for v in SHORT] == answers
+    assert second.found == first.found
+    flagged = {v for v, (kind, keyword) in zip(SHORT, answers, strict=True) if kind}
+    assert flagged and not {line_key(field, v) for v in flagged} & first.found
+    # a value known clean for the keyword rule only is still scanned by secret_kind, and the other way round
+    assert not {line_key(f"\0keyword\0{field}", v) for v in SHORT} & {line_key(field, v) for v in SHORT}

@@ -22,7 +22,7 @@ from genai_gitops.cache import NO_CACHE, ResultCache
 from genai_gitops.manifests.pods import pod_spec_path, pod_template_body
 from genai_gitops.manifests.resource import Resource
 from genai_gitops.report.finding import Finding
-from genai_gitops.secretscan import CleanLines, keyword_kind, secret_kind_in
+from genai_gitops.secretscan import CleanLines, keyword_kind_in, secret_kind_in
 from genai_gitops.validators.workloads import as_dict, as_dicts
 
 RULE = "plaintext-secret"
@@ -78,10 +78,11 @@ def _values(resource: Resource) -> Iterator[tuple[str, str, str, bool]]:
 
 def plaintext_findings(resources: Iterable[Resource], validator: str, *, cache: ResultCache = NO_CACHE,
                        where: str = "") -> Iterator[Finding]:
-    """The findings; with a `cache` that stores, the lines of long values (files in ConfigMaps) found clean
-    are kept under `where` (the target's name) for the next run, which scans only the lines it does not
-    know (secretscan.CleanLines): the findings are the same."""
-    clean = _clean_lines(cache, where) if cache.enabled and where else None
+    """The findings; with a `cache` that lasts, the values and the lines of long values (files in ConfigMaps)
+    found clean are kept under `where` (the target's name) for the next run, which scans only those it does
+    not know (secretscan.CleanLines): the findings are the same, and a run that meets no new value does not
+    even load detect-secrets."""
+    clean = _clean_lines(cache, where) if cache.persistent and where else None
     yield from _findings(resources, validator, clean)
     if clean is not None:
         cache.put(cache_keys.CLEAN_LINES, cache_keys.clean_lines(where=where), sorted(clean.found))
@@ -96,7 +97,7 @@ def _clean_lines(cache: ResultCache, where: str) -> CleanLines:
 def _findings(resources: Iterable[Resource], validator: str, clean: CleanLines | None) -> Iterator[Finding]:
     for resource in resources:
         for path, name, value, is_env in _values(resource):
-            what = secret_kind_in(value, name, clean) or (keyword_kind(name, value) if is_env else None)
+            what = secret_kind_in(value, name, clean) or (keyword_kind_in(name, value, clean) if is_env else None)
             if what:
                 yield Finding.about(resource, validator=validator, rule=RULE,
                                     message=f"{path}: this looks like {what} in plain text; {_HOW}")

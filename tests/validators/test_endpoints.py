@@ -58,3 +58,19 @@ def test_endpoints_resolve_to_a_service_port(tmp_path: Path) -> None:
         f"ExternalSecret {NS}/db points at postgres.{NS}.svc port 5432, but the cluster has no Service "
         f"{NS}/postgres: fix the host or port, or deploy the Service",
     ]
+
+
+def test_lines_without_svc_are_skipped_with_the_same_matches() -> None:
+    """The pattern is tried only on lines holding `.svc` (a long configuration is mostly other lines): on texts
+    built from endpoint-like pieces, the matches are exactly those of the pattern on the whole text."""
+    import random
+
+    from genai_gitops.validators import endpoints
+
+    pieces = ["http://", "https://", "redis://u:p@", "a", "b.", "svc", ".svc", ".svc.cluster.local", ":80", ":65535",
+              "\n", " ", "-", "x.y", "@", "/", "ns", "litellm.genai-platform.svc:4000", ".", "A", "\r", "\u2028", "\t"]
+    generator = random.Random(7)
+    for _ in range(5000):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 40)))
+        whole = [(m.group(0), m.groupdict()) for m in endpoints._ENDPOINT.finditer(text)]
+        assert [(m.group(0), m.groupdict()) for m in endpoints._matches(text)] == whole, text

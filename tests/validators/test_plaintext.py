@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
 from genai_gitops import cache_keys
-from genai_gitops.cache import MemoryCache
+from genai_gitops.cache import DiskCache, MemoryCache
 from genai_gitops.manifests.reader import read_text
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.plaintext import plaintext_findings
@@ -150,11 +151,14 @@ data:
 
 
 @pytest.mark.parametrize("note", ["no key here", "sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2", KEY])
-def test_clean_lines_kept_from_the_last_run_give_the_same_findings(note: str) -> None:
-    """The refs validator keeps the clean lines of long values in the run's cache (plaintext.py): a second
+def test_clean_lines_kept_from_the_last_run_give_the_same_findings(note: str, tmp_path: Path) -> None:
+    """The refs validator keeps the clean lines of long values in the result cache (plaintext.py): a second
     run after an edit (one more team, a changed rate limit, `note` written into teams.json) reports exactly
-    what a run without a cache reports."""
-    cache = MemoryCache()
+    what a run without a cache reports. (A cache of one run only, --no-cache's, keeps nothing.)"""
+    assert list(plaintext_findings(read_text(_teams_config_map(3, "no key here"), "cm.yaml").resources, "refs",
+                                   cache=(memory := MemoryCache()), where="c")) == []
+    assert memory.get(cache_keys.CLEAN_LINES, cache_keys.clean_lines(where="c")) is None
+    cache = DiskCache(tmp_path / "cache")
     before = read_text(_teams_config_map(300, "no key here"), "dist/c/central/cm.yaml").resources
     assert list(plaintext_findings(before, "refs", cache=cache, where="c")) == []
     edited = _teams_config_map(301, note).replace('"rpm_limit": 305,', '"rpm_limit": 306,')
