@@ -401,3 +401,59 @@ def test_a_failed_head_start_costs_nothing_but_time():
     target = Target("eu-1", "1.30", [resource("a", "dist/eu-1/a.yaml")])
     report = run_validators([target], [HeadStart(ValidatorOptions())])
     assert [(f.rule, f.message) for f in report.findings] == [("seen", "eu-1")]
+
+
+class Apart(Validator):
+    """Runs whole in a child of its own when the runner has a core to spare; says where it ran, and can fail."""
+
+    name = "apart"
+    runs_apart = True
+
+    def __init__(self, how: str = "ok") -> None:
+        self.how, self.parent = how, os.getpid()
+
+    def validate(self, target: Target) -> Iterator[Finding]:
+        elsewhere = os.getpid() != self.parent
+        if self.how == "dies" and elsewhere:
+            os._exit(3)  # as the out-of-memory killer would
+        if self.how == "raises":
+            raise KeyError("spec")
+        yield Finding.about(target.resources[0], validator=self.name, rule="ran",
+                            message=f"{target.name} {'elsewhere' if elsewhere else 'here'}")
+
+    def sections(self, target: Target) -> list[Section]:
+        return [Section("Apart", ("target",), ((target.name,),))]
+
+
+class Here(Validator):
+    name = "here"
+
+    def validate(self, target: Target) -> Iterator[Finding]:
+        yield Finding.about(target.resources[0], validator=self.name, rule="ran", message=f"{target.name} here")
+
+
+def apart_report(how: str, workers: int):
+    targets = [Target(name, "1.30", [resource("a", f"dist/{name}/a.yaml")]) for name in ("c1", "c2")]
+    return run_validators(targets, [Here(), Apart(how)], workers=workers)
+
+
+def comparable(report) -> list[tuple[str, str, str, str]]:
+    return [(f.file, f.validator, f.rule, f.message.replace("elsewhere", "here")) for f in report.findings]
+
+
+@pytest.mark.skipif(not pools.available(pools.StartMethod.FORK), reason="needs the fork start method")
+@pytest.mark.parametrize("how", ["ok", "dies", "raises"])
+def test_a_validator_that_runs_apart_gives_what_it_gives_in_this_process(how: str) -> None:
+    """With few work units (none here), a `runs_apart` validator's whole runs compute in one forked child while this
+    process runs the others: the same findings, tables and order; a child that dies is run again here, and an
+    error is the same internal-error finding either way."""
+    serial, forked = apart_report(how, 1), apart_report(how, 2)
+    assert comparable(forked) == comparable(serial) and forked.sections == serial.sections
+    messages = {f.message for f in forked.findings if f.validator == "apart"}
+    if how == "ok":
+        assert messages == {"c1 elsewhere", "c2 elsewhere"}
+    elif how == "dies":
+        assert messages == {"c1 here", "c2 here"}
+    else:
+        assert {f.rule for f in forked.findings if f.validator == "apart"} == {"internal-error"}
+    assert [r.name for r in forked.runs] == [r.name for r in serial.runs]
