@@ -83,20 +83,19 @@ class _Loaded:
     platform: Platform
     #: every file Argo CD could read is read by this check, or is a finding (tree.py)
     tree: list[Finding]
-    #: drift's input key of each app of this run's clusters, by app path (synth/inputs.py); empty without drift
-    app_keys: dict[str, str]
 
 
 def _load(options: CheckOptions, cache: ResultCache, mine: list[str] | None = None, *,
           platform: Platform | None = None) -> tuple[_Loaded, list[str]]:
-    """The data (ModelError: the caller reports it; or `platform`, loaded already), the tree's findings and drift's
-    keys, and this run's clusters (`mine`, when the caller knows them already)."""
+    """The data (ModelError: the caller reports it; or `platform`, loaded already), the tree's findings, and this
+    run's clusters (`mine`, when the caller knows them already). (Drift's input keys would fit here too, but they
+    made the child, not this process's reading, the longer of the two.)"""
     platform = platform or load_platform(options.tenants, options.clusters, cache=cache)
     mine = mine if mine is not None else shard_clusters(platform, options.shard)
     tree = tree_findings(options.dist, options.argocd, mine=mine, known={c.name for c in platform.clusters},
                          planned={a.path for a in plan_apps(platform)}, first=options.shard[0] == 1,
                          drift=options.drift)
-    return _Loaded(platform, tree, _app_keys(options, platform, mine) if options.drift else {}), mine
+    return _Loaded(platform, tree), mine
 
 
 def _app_keys(options: CheckOptions, platform: Platform, mine: list[str]) -> dict[str, str]:
@@ -301,7 +300,8 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
         if options.drift:
             phase(0, 0, "comparing dist/ and argocd/ with a fresh synth (drift)")
             drift_began = time.perf_counter()
-            findings += _drift(options, platform, mine, folders, cache, loaded.app_keys, render_workers)
+            findings += _drift(options, platform, mine, folders, cache, _app_keys(options, platform, mine),
+                                render_workers)
             runs.append(ValidatorRun("drift", time.perf_counter() - drift_began, len(mine), 0))
     targets = []
     for cluster in platform.clusters:

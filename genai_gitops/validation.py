@@ -218,34 +218,13 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                                 min_items=PARALLEL_UNITS, few_in_child=True) as units:
             if pending and units.parallel:
                 progress.update(done, total, f"running {len(pending)} uncached work units in the background")
-            # with a core to spare (the units in one child, or none), some validators run in a child of their own
-            apart = ([(b, v) for b, v in whole if v.runs_apart]
-                     if workers > 1 and not units.parallel and any(not v.runs_apart for _, v in whole) else [])
-            child = (pools.ForkedCall(lambda: [_run_one_apart(v, b.target) for b, v in apart])
-                     if len(apart) > 0 else None)
             for bucket, validator in whole:
-                if child is not None and validator.runs_apart:
-                    continue
                 progress.update(done, total, f"{validator.name} on {bucket.target.name}" if len(targets) > 1
                                 else validator.name)
                 began = clock()
                 bucket.findings, bucket.sections = _run_one(validator, bucket.target)
                 timings[validator.name].add(clock() - began, len(bucket.target.resources))
                 done += 1
-            if child is not None:
-                progress.update(done, total, f"waiting for {len(apart)} run(s) in a child")
-                sent = child.result()
-                answers: list[_Apart | None] = list(sent) if sent is not None else [None] * len(apart)
-                for (bucket, validator), answer in zip(apart, answers, strict=True):
-                    if answer is None:  # the child died or failed: the same run here, with the same errors
-                        began = clock()
-                        bucket.findings, bucket.sections = _run_one(validator, bucket.target)
-                        seconds = clock() - began
-                    else:
-                        found, bucket.sections, seconds = answer
-                        bucket.findings = [Finding.from_dict(f) for f in found]
-                    timings[validator.name].add(seconds, len(bucket.target.resources))
-                    done += 1
             for t, bucket, validator in deferred:
                 began = clock()
                 if (misses := fill(t, bucket, validator, began)) is None:
@@ -425,17 +404,6 @@ def _run_one(validator: Validator, target: Target) -> tuple[list[Finding], list[
         found.append(internal_error(validator.name, f"failed on {target.name}: {_describe(exc)}"))
         return found, []
     return found, sections
-
-
-#: what a run in a child sends back: its findings as dicts, its tables, its seconds
-_Apart = tuple[list[dict], list[Section], float]
-
-
-def _run_one_apart(validator: Validator, target: Target) -> _Apart:
-    """`_run_one` in a forked child: what it found as dicts (sent back pickled), its tables, its seconds."""
-    began = time.perf_counter()
-    found, sections = _run_one(validator, target)
-    return [f.to_dict() for f in found], sections, time.perf_counter() - began
 
 
 def _describe(exc: BaseException) -> str:

@@ -71,9 +71,6 @@ class Validator(ABC):
     #: for its whole-target results: all of them unless a validator declares fewer. Declaring fewer is a claim
     #: that it never reads the others: a tenant edit then does not re-run it on an unchanged cluster
     data_used: ClassVar[tuple[str, ...]] = ("k8s_version", "cluster", "tenants", "inventory")
-    #: True: when few work units are left (a check after an edit), the runner computes this validator's whole-target
-    #: runs in a forked child while its own process runs the others' (results are the same either way)
-    runs_apart: ClassVar[bool] = False
 
     @abstractmethod
     def validate(self, target: Target) -> Iterable[Finding]:

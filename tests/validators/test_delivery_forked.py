@@ -66,9 +66,9 @@ def test_a_whole_check_with_delivery_forked_equals_one_without(repo: Path, tmp_p
 
 
 def test_the_platform_loaded_in_a_child_while_dist_is_read(repo: Path, tmp_path: Path) -> None:
-    """check.py loads the tenants (and computes the tree's findings and drift's input keys) in a forked child while
-    it reads dist/: the same findings as loading them first (above), the same answer as this process computes, and
-    for invalid data the same ModelError, problem for problem."""
+    """check.py loads the tenants (and computes the tree's findings) in a forked child while it reads dist/: the
+    same findings as loading them first (above), the same answer as this process computes, and for invalid data
+    the same ModelError, problem for problem."""
     from genai_gitops.cache import MemoryCache
     from genai_gitops.check import _load, _loaded_in_child
     from genai_gitops.model.errors import ModelError
@@ -81,7 +81,7 @@ def test_the_platform_loaded_in_a_child_while_dist_is_read(repo: Path, tmp_path:
     assert answer is not None
     here, mine = _load(options, MemoryCache())
     assert answer[1] == mine == early[1]
-    assert (answer[0].tree, answer[0].app_keys) == (here.tree, here.app_keys) and len(here.app_keys) > 10
+    assert answer[0].tree == here.tree
     assert answer[0].platform == here.platform
     assert _loaded_in_child(replace(options, workers=1), MemoryCache()) is None
     assert _loaded_in_child(replace(options, shard=(1, 2)), MemoryCache()) is None

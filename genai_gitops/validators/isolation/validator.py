@@ -57,8 +57,6 @@ def address_book(subjects: Sequence[TenantWorkspace], target: Target, *, split: 
 class IsolationValidator(OnePassValidator):
     name = VALIDATOR
     options_used = ("cache",)
-    # nca's analysis of a changed tenant is the longest whole-cluster run after an edit
-    runs_apart = True
 
     def __init__(self, options: ValidatorOptions | None = None, *, workers: int = DEFAULT_WORKERS,
                  parallel_from: int = PARALLEL_FROM) -> None:
