@@ -75,43 +75,16 @@ def shard_clusters(platform: Platform, shard: tuple[int, int]) -> list[str]:
     return sorted(n for n, slot in owner.items() if slot == index - 1)
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    """What the check needs from the data and the tree alone (not from the folders it reads): computed in the
-    forked child that loads the data, while this process reads dist/ (_loaded_in_child)."""
-
-    platform: Platform
-    #: every file Argo CD could read is read by this check, or is a finding (tree.py)
-    tree: list[Finding]
-
-
-def _load(options: CheckOptions, cache: ResultCache, mine: list[str] | None = None, *,
-          platform: Platform | None = None) -> tuple[_Loaded, list[str]]:
-    """The data (ModelError: the caller reports it; or `platform`, loaded already), the tree's findings, and this
-    run's clusters (`mine`, when the caller knows them already). (Drift's input keys would fit here too, but they
-    made the child, not this process's reading, the longer of the two.)"""
-    platform = platform or load_platform(options.tenants, options.clusters, cache=cache)
-    mine = mine if mine is not None else shard_clusters(platform, options.shard)
-    tree = tree_findings(options.dist, options.argocd, mine=mine, known={c.name for c in platform.clusters},
-                         planned={a.path for a in plan_apps(platform)}, first=options.shard[0] == 1,
-                         drift=options.drift)
-    return _Loaded(platform, tree), mine
-
-
-def _app_keys(options: CheckOptions, platform: Platform, mine: list[str]) -> dict[str, str]:
-    policies = options.policies if options.policies.is_dir() else None
-    keys = InputKeys(platform, files_digest([policies]) if policies else "")
-    return {app.path: keys.key(app) for app in plan_apps(platform) if app.cluster in mine}
-
-
 def _drift(options: CheckOptions, platform: Platform, mine: list[str], folders: dict[str, Folder],
-           cache: ResultCache, app_keys: dict[str, str], render_workers: RenderWorkers | None = None) -> list[Finding]:
+           cache: ResultCache, render_workers: RenderWorkers | None = None) -> list[Finding]:
     """Committed dist/ (and argocd/, in shard 1) against a fresh synth of only what may differ."""
     policies = options.policies if options.policies.is_dir() else None
+    keys = InputKeys(platform, files_digest([policies]) if policies else "")
     apps = [a for a in plan_apps(platform) if a.cluster in mine]
     committed = {os.path.relpath(path, options.dist): folder.digest for path, folder in folders.items()}
     # an app folder with anything in a subfolder differs from the synth whatever its own digest says
     nested = {os.sep.join(path.split(os.sep)[:2]).replace(os.sep, "/") for path in committed if path.count(os.sep) >= 2}
+    app_keys = {app.path: keys.key(app) for app in apps}
     expected, recorded = _expected_digests(apps, app_keys, cache)
     stale = [app for app in apps
              if expected.get(app.path) is None or committed.get(app.path) != expected[app.path] or app.path in nested]
@@ -219,12 +192,12 @@ def _cache(options: CheckOptions) -> tuple[ResultCache, list[Finding]]:
     return DiskCache(options.cache_dir), []
 
 
-def _loaded_in_child(options: CheckOptions,
-                     cache: ResultCache) -> tuple[pools.ForkedCall[tuple[_Loaded, list[str]]], list[str]] | None:
-    """_load begun in a forked child, to compute while this process reads dist/, and the clusters this run checks;
-    None when that is not the same as loading first: one worker, a shard (which clusters it owns depends on the
-    tenants), an interrupted synth to complete, or an inventory that does not load cleanly here (then
-    load_platform reports it with everything else)."""
+def _platform_in_child(options: CheckOptions,
+                       cache: ResultCache) -> tuple[pools.ForkedCall[Platform], list[str]] | None:
+    """load_platform begun in a forked child, to compute while this process reads dist/, and the clusters this
+    run checks; None when that is not the same as loading first: one worker, a shard (which clusters it owns
+    depends on the tenants), an interrupted synth to complete, or an inventory that does not load cleanly here
+    (then load_platform reports it with everything else)."""
     if options.workers < 2 or options.shard != (1, 1) or _swap_patterns(options):
         return None
     try:
@@ -233,7 +206,7 @@ def _loaded_in_child(options: CheckOptions,
         return None
     # shard_clusters of the one shard: every cluster of the inventory, by name
     mine = sorted(c.name for c in inventory.clusters)
-    return pools.ForkedCall(lambda: _load(options, cache, mine)), mine
+    return pools.ForkedCall(lambda: load_platform(options.tenants, options.clusters, cache=cache)), mine
 
 
 def _swap_patterns(options: CheckOptions) -> list[str]:
@@ -275,13 +248,12 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
     cache, cache_findings = _cache(options)
     # a cold check renders every app for the drift: its render workers boot meanwhile (render.RenderWorkers)
     with _prestarted_render(options, cache) as render_workers:
-        early = _loaded_in_child(options, cache)
+        early = _platform_in_child(options, cache)
         if early is None:
             # ModelError: the caller reports it
             platform = load_platform(options.tenants, options.clusters, cache=cache)
-            # an interrupted synth is completed before the tree is read
             cache_findings += _recover_swap(options)
-            loaded, mine = _load(options, cache, platform=platform)
+            mine = shard_clusters(platform, options.shard)
         else:
             child, mine = early
         phase(0, 0, "reading dist/")
@@ -289,19 +261,20 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
         by_cluster = {c: load_folders([options.dist / c], cache=cache) if (options.dist / c).is_dir() else []
                       for c in mine}
         if early is not None:
-            # the child's answer, or (it failed: invalid data, or it died) this process's, with the same ModelError
-            answer = child.result()
-            loaded = answer[0] if answer is not None else _load(options, cache, mine)[0]
-        platform = loaded.platform
+            # the child's platform, or (it failed: invalid data, or it died) this process's, with the same ModelError
+            platform = child.result() or load_platform(options.tenants, options.clusters, cache=cache)
         folders = {f.path: f for fs in by_cluster.values() for f in fs}
         scan = ValidatorRun("scan", time.perf_counter() - scan_began, len(mine), 0)
-        findings: list[Finding] = [*cache_findings, *loaded.tree]
+        findings: list[Finding] = list(cache_findings)
+        # every file Argo CD could read is read by this check, or is a finding (no cache involved)
+        findings += tree_findings(options.dist, options.argocd, mine=mine, known={c.name for c in platform.clusters},
+                                  planned={a.path for a in plan_apps(platform)}, first=options.shard[0] == 1,
+                                  drift=options.drift)
         runs = [scan]
         if options.drift:
             phase(0, 0, "comparing dist/ and argocd/ with a fresh synth (drift)")
             drift_began = time.perf_counter()
-            findings += _drift(options, platform, mine, folders, cache, _app_keys(options, platform, mine),
-                                render_workers)
+            findings += _drift(options, platform, mine, folders, cache, render_workers)
             runs.append(ValidatorRun("drift", time.perf_counter() - drift_began, len(mine), 0))
     targets = []
     for cluster in platform.clusters:

@@ -64,8 +64,10 @@ class KnownFiles:
         """The content digest of `path` if it is as remembered, else None (read it)."""
         relative = self._relative(path)
         entry = self._loaded.get(relative)
-        if (isinstance(entry, list) and len(entry) == 6 and tuple(entry[:5]) == signature(status)
-                and isinstance(entry[5], str)):
+        # field by field, cheapest test first (31,634 files at 1,000 tenants: no tuple built per file)
+        if (isinstance(entry, list) and len(entry) == 6 and entry[4] == status.st_ctime_ns
+                and entry[3] == status.st_mtime_ns and entry[1] == status.st_ino and entry[2] == status.st_size
+                and entry[0] == status.st_dev and isinstance(entry[5], str)):
             self._seen[relative] = entry
             return entry[5]
         return None
