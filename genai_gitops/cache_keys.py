@@ -23,7 +23,7 @@ depends on the tool itself (the code, its bundled schemas, the dependencies that
 | `tenant-file` | the JSON a clean tenant file's model is validated from | `tenant_file` |
 | `tenant-index` | the same JSON for every clean tenant file of a folder, by `tenant_file` key | `tenant_index` |
 | `inventory-file` | the JSON a clean clusters.yaml's model is validated from | `inventory_file` |
-| `clean-lines` | the lines of a target's long values the plaintext scan found clean | `clean_lines` |
+| `clean-lines` | the values (and lines of long values) the plaintext scan found clean in a target | `clean_lines` |
 | `known-files` | the content digest of each file below a folder, by its `stat` signature | `known_files` |
 """
 

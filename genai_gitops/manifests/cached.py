@@ -7,6 +7,7 @@ cores. The result is identical to `read_paths` on the same tree.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -170,12 +171,14 @@ def load_folders(paths: Sequence[str | os.PathLike[str]], *, cache: ResultCache 
 
 def remember_written(paths: Sequence[str | os.PathLike[str]], cache: ResultCache) -> None:
     """Hash the files below `paths`, just written, into the cache's known-files memory (what a synth leaves for
-    the next check). Their change times must be settled first (known_files.RACY_NS), hence the wait."""
+    the next check). Their change times must be settled first (known_files.RACY_NS), hence the wait. Only a
+    speed-up: a file that cannot be read now is left for the check to read (and report)."""
     if not cache.persistent:
         return
     time.sleep(1.5 * RACY_NS / 1e9)
     for path in paths:
-        load_folders([path], cache=cache)
+        with contextlib.suppress(OSError):
+            load_folders([path], cache=cache)
 
 
 def _manifest_file(entry: os.DirEntry[str], known: KnownFiles | None,

@@ -153,3 +153,19 @@ def test_remembering_needs_a_cache_that_lasts(tmp_path: Path, reads: list[str]) 
     top = tree(tmp_path, settle=False)
     remember_written([top], MemoryCache())
     assert reads == []
+
+
+def test_a_file_that_cannot_be_read_after_a_synth_is_left_to_the_check(tmp_path: Path, reads: list[str],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remembering is only a speed-up: an unreadable file (permissions, a race with a cleaner) does not fail the
+    synth that already swapped its output in; the next check reads the file and reports what it finds."""
+    top = tree(tmp_path, settle=False)
+    real = safeyaml.read_bytes
+
+    def unreadable(path: str | os.PathLike[str]) -> bytes:
+        if str(path).endswith("Service-a.yaml"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(cached.safeyaml, "read_bytes", unreadable)
+    remember_written([top], DiskCache(tmp_path / "cache"))  # no error
