@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ class Cluster:
         spec = central.get("StatefulSet", "redis").obj["spec"]["template"]["spec"]
         self.init_env = {e["name"]: e["value"] for e in spec["initContainers"][0]["env"] if "value" in e}
         self.containers = {c["name"]: c for c in spec["containers"]}
+        self.grace = float(spec.get("terminationGracePeriodSeconds", 30))
         self.script = work / "init.sh"
         self.script.write_text(central.get("ConfigMap", "redis-scripts").obj["data"]["init.sh"])
         self.script.chmod(0o755)
@@ -96,6 +98,25 @@ class Cluster:
         wait_until(lambda: self.cli(i, "ping", sentinel=True) == "PONG", 30, f"sentinel-{i} answering",
                    lambda: self.log(f"sentinel-{i}"))
         return done.stdout
+
+    def stop(self, i: int) -> None:
+        """What the kubelet does to a deleted pod: TERM to every container at once, KILL after the grace period.
+
+        A Valkey that takes longer than the grace period (an fsync on a busy disk) is killed, as it would be
+        in the cluster; its append-only file was flushed within a second of the last write, long before.
+        """
+        pod = (self.data[i], self.sentinels[i])
+        for process in pod:
+            process.terminate()
+        deadline = time.monotonic() + self.grace
+        for process, name in zip(pod, ("valkey", "sentinel"), strict=True):
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                print(f"{name}-{i} outlived its {self.grace:.0f} s grace period and was killed:\n"
+                      f"{self.log(f'{name}-{i}')}")
+                process.kill()
+                process.wait(timeout=10)
 
     def log(self, name: str) -> str:
         path = self.work / f"{name}.log"
@@ -171,9 +192,7 @@ def test_sentinels_elect_a_new_master_and_a_restarted_pod_follows_it(cluster: Cl
     for i in range(cluster.replicas):
         wait_until(lambda i=i: cluster.known_replicas(i) == 2, 30, f"sentinel-{i} knowing both replicas")
     for i in range(cluster.replicas):
-        for started in (cluster.data, cluster.sentinels):
-            started[i].terminate()
-            started[i].wait(timeout=15)
+        cluster.stop(i)
     outputs = [cluster.start(i) for i in range(cluster.replicas)]
     assert f"no Sentinel answered; last known master: {new_master}" in outputs[0]
     for i in range(cluster.replicas):
