@@ -25,6 +25,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -134,26 +135,22 @@ def tree_digest(root: Path) -> str:
     return h.hexdigest()
 
 
-CHECK_SNIPPET = """
-import json, sys, time
-from pathlib import Path
-from genai_gitops.check import CheckOptions, run_check
-repo = Path(sys.argv[1]); cache = sys.argv[2]
-started = time.perf_counter()
-report = run_check(CheckOptions(repo=repo, tenants=repo / "tenants", clusters=repo / "clusters.yaml",
-    dist=repo / "dist", argocd=repo / "argocd", policies=repo / "policies",
-    validators=("schema", "policy", "checkov", "refs", "capacity", "foundations", "isolation", "delivery"),
-    cache_dir=Path(cache) if cache else None, workers=2))
-print("RESULT " + json.dumps({"seconds": time.perf_counter() - started, "errors": report.errors,
-    "warnings": report.warnings, "resources": report.resources,
-    "runs": {r.name: round(r.seconds, 3) for r in report.runs}}))
-"""
+# the text report's last two lines: "scan 0.32 s  drift 0.11 s ..." and "0 errors, 0 warnings in N files (N resources"
+RUN_TIME = re.compile(r"([a-z]+) ([0-9.]+) s")
+TOTALS = re.compile(r"^(\d+) errors?, (\d+) warnings? in \d+ files? \((\d+) resources?", re.M)
 
 
-def run_check(repo: Path, cache: Path | None) -> tuple[float, Peak, dict]:
-    seconds, peak, out = timed([*PYTHON, "-c", CHECK_SNIPPET, str(repo), str(cache or "")], REPO)
-    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
-    return seconds, peak, json.loads(line[len("RESULT "):])
+def run_check(repo: Path, cache: bool) -> tuple[float, Peak, dict]:
+    """The command a contributor and CI run, from the repository's folder (so the cache's keys are the ones
+    `genai-gitops synth` wrote); the per-validator seconds come from the text report's last lines."""
+    command = [*PYTHON, "-m", "genai_gitops", "check", "--quiet", *([] if cache else ["--no-cache"])]
+    seconds, peak, out = timed(command, repo)
+    totals = TOTALS.search(out)
+    if totals is None:
+        raise RuntimeError(f"{' '.join(command)} printed no summary:\n{out[-3000:]}")
+    timing = next(line for line in reversed(out.splitlines()) if line.startswith("scan "))
+    return seconds, peak, {"errors": int(totals[1]), "warnings": int(totals[2]), "resources": int(totals[3]),
+                           "runs": {name: float(s) for name, s in RUN_TIME.findall(timing)}}
 
 
 KV_SNIPPET = """
@@ -233,15 +230,14 @@ def bench(count: int, checkov_max: int, kv_sample: int, checkov_limit: float) ->
     shutil.rmtree(work / "dist2")
     shutil.rmtree(work / "argocd2")
 
-    check_s, check_rss, check = run_check(work, None)
-    cache = work / ".genai-gitops-cache"
-    shutil.rmtree(cache, ignore_errors=True)
-    cold_s, _, _ = run_check(work, cache)
+    check_s, check_rss, check = run_check(work, cache=False)
+    shutil.rmtree(work / ".genai-gitops-cache", ignore_errors=True)
+    cold_s, _, _ = run_check(work, cache=True)
     tenant = work / "tenants" / "t0001.yaml"
     tenant.write_text(tenant.read_text().replace("requests_per_minute: 300", "requests_per_minute: 301"))
     # the re-synth after one edit, over the committed dist/: what a contributor runs before committing
     resynth_s, _, _ = timed(synth_cmd, work)
-    incremental_s, _, incremental = run_check(work, cache)
+    incremental_s, _, incremental = run_check(work, cache=True)
     kv = kubernetes_validate(work / "dist", kv_sample)
     checkov_s = checkov(work / "dist", checkov_limit) if count <= checkov_max else None
     return {"n": count, "objects": objects, "synth_s": synth_s, "synth_peak_rss_mb": synth_rss.rss / 2**20,
