@@ -40,6 +40,10 @@ class _Node:
     lists: bool = False
 
 
+#: id(schema node) -> (that node, kept alive so its id is never reused; its compiled form)
+Memo = dict[int, tuple[Mapping[str, Any], _Node]]
+
+
 @dataclass(frozen=True)
 class Duplicate:
     path: str
@@ -62,11 +66,16 @@ class Duplicate:
 class Shape:
     """The structural facts of one compiled schema."""
 
-    def __init__(self, schema: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(self, schema: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]],
+                 memo: Memo | None = None) -> None:
+        """`memo`, shared by the shapes of one validator, compiles a definition many kinds use (PodSpec, in
+        Deployment, StatefulSet, Job...) once."""
         self._documents = documents
-        self._memo: dict[int, _Node] = {}
+        self._memo: Memo = {} if memo is None else memo
+        self._new: list[_Node] = []
         self.root = self._compile(schema, str(schema.get("$id", "")))
-        self._mark_lists()
+        _mark_lists(self._new)
+        del self._new
 
     # ----------------------------------------------------------------- compile
     def _resolve(self, node: Mapping[str, Any], base: str) -> tuple[Mapping[str, Any], str]:
@@ -91,9 +100,10 @@ class Shape:
         schema, base = self._resolve(raw, base)
         known = self._memo.get(id(schema))
         if known is not None:
-            return known
+            return known[1]
         node = _Node()
-        self._memo[id(schema)] = node
+        self._memo[id(schema)] = (schema, node)
+        self._new.append(node)
         kind = schema.get("type")
         types = kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
         node.nullable = not types or "null" in types or schema.get("nullable") is True
@@ -123,18 +133,6 @@ class Shape:
                 node.map_keys = node.map_keys or merged.map_keys
         return node
 
-    def _mark_lists(self) -> None:
-        nodes = list(self._memo.values())
-        changed = True
-        while changed:  # a fixpoint: schemas may be recursive through $ref
-            changed = False
-            for node in nodes:
-                if node.lists:
-                    continue
-                children = [*node.properties.values(), node.additional, node.items]
-                if node.list_type or any(c is not None and c.lists for c in children):
-                    node.lists = changed = True
-
     # ----------------------------------------------------------------- list types
     def duplicates(self, obj: Any) -> list[Duplicate]:
         if not self.root.lists:
@@ -147,6 +145,20 @@ class Shape:
         validates; and whether anything changed."""
         copied = copy.deepcopy(obj)
         return copied, _normalise(self.root, copied)
+
+
+def _mark_lists(nodes: list[_Node]) -> None:
+    """Set `lists` on these nodes (newly compiled; nodes compiled before them are final and never point at
+    them): a fixpoint, as schemas may be recursive through $ref."""
+    changed = True
+    while changed:
+        changed = False
+        for node in nodes:
+            if node.lists:
+                continue
+            children = [*node.properties.values(), node.additional, node.items]
+            if node.list_type or any(c is not None and c.lists for c in children):
+                node.lists = changed = True
 
 
 def _child(node: _Node, name: str) -> _Node | None:

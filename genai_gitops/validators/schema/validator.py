@@ -42,7 +42,7 @@ from genai_gitops.validators.schema.registry import (
     minor_version,
     split_api_version,
 )
-from genai_gitops.validators.schema.structural import Shape
+from genai_gitops.validators.schema.structural import Memo, Shape
 
 VALIDATOR_NAME = "schema"
 _SECRET_STORE_KINDS = frozenset({"SecretStore", "ClusterSecretStore"})
@@ -61,6 +61,7 @@ class SchemaValidator(Validator):
         self._explainers: dict[int, ErrorExplainer] = {}
         self._policy_digest: str | None = None
         self._shapes: dict[int, Shape] = {}
+        self._shape_memo: Memo = {}
         self._checked_providers: frozenset[str] | None = None
 
     def cache_context(self, target: Target) -> str:
@@ -181,7 +182,7 @@ class SchemaValidator(Validator):
     def _shape(self, found: CompiledSchema) -> Shape:
         shape = self._shapes.get(id(found))
         if shape is None:
-            shape = self._shapes[id(found)] = Shape(found.schema, found.documents)
+            shape = self._shapes[id(found)] = Shape(found.schema, found.documents, self._shape_memo)
         return shape
 
     def schema_for(self, target: Target, api_version: str, kind: str,

@@ -198,6 +198,29 @@ def test_recursive_schemas_compile():
     assert [d.path for d in shape.duplicates(obj)] == ["children[0].children[1]"]
 
 
+def test_shapes_sharing_a_memo_compile_a_shared_definition_once_and_answer_alike():
+    # Node has lists through a cycle; Leaf has none: both facts must hold whichever shape compiled them first
+    documents = {"https://x.invalid/s.json": {"$defs": {
+        "Node": {"type": "object", "properties": {
+            "children": {"type": "array", "items": {"$ref": "#/$defs/Node"},
+                         "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["id"]},
+            "leaf": {"$ref": "#/$defs/Leaf"}}},
+        "Leaf": {"type": "object", "properties": {"size": {"type": "integer", "default": 1}}}}}}
+    leaf = {"$id": "https://x.invalid/leaf.json", "$ref": "https://x.invalid/s.json#/$defs/Leaf"}
+    tree = {"$id": "https://x.invalid/tree.json", "type": "object",
+            "properties": {"root": {"$ref": "https://x.invalid/s.json#/$defs/Node"}}}
+    obj = {"root": {"children": [{"id": 1, "leaf": {"size": None}}, {"id": 1}]}}
+    alone = Shape(tree, documents)
+    memo: dict = {}
+    first = Shape(leaf, documents, memo)
+    compiled = len(memo)
+    shared = Shape(tree, documents, memo)
+    assert len(memo) < compiled + len(alone._memo)  # Leaf's nodes were reused, not compiled again
+    assert not first.root.lists and shared.root.lists
+    assert [d.path for d in shared.duplicates(obj)] == [d.path for d in alone.duplicates(obj)] == ["root.children[1]"]
+    assert shared.normalise(obj) == alone.normalise(obj)
+
+
 def test_a_secret_store_provider_without_a_field_schema_is_reported_as_unchecked(schema_registry):
     text = """
 apiVersion: external-secrets.io/v1
