@@ -38,7 +38,7 @@ from genai_gitops.synth.render import PARALLEL_THRESHOLD, RenderWorkers, SynthIn
 from genai_gitops.synth.swap import JOURNAL, SwapError, recover
 from genai_gitops.synth.writer import write_app
 from genai_gitops.tree import tree_findings
-from genai_gitops.validation import run_validators, start_validators
+from genai_gitops.validation import begin_background, run_validators, start_validators
 from genai_gitops.validators.base import Target
 from genai_gitops.validators.registry import ValidatorOptions
 
@@ -209,6 +209,21 @@ def _platform_in_child(options: CheckOptions,
     return pools.ForkedCall(lambda: load_platform(options.tenants, options.clusters, cache=cache)), mine
 
 
+def _targets(platform: Platform, mine: list[str], by_cluster: dict[str, list[Folder]], cache: ResultCache,
+             workers: int) -> list[Target]:
+    """One target per cluster this run checks: its dist/ folders, read lazily."""
+    targets = []
+    for cluster in platform.clusters:
+        if cluster.name not in mine:
+            continue
+        content = cache_keys.target_content((f.path, f.digest) for f in by_cluster[cluster.name])
+        resources = LazyResources(by_cluster[cluster.name], cache, workers, content)
+        targets.append(Target(name=cluster.name, k8s_version=cluster.kubernetes_version, resources=resources,
+                              cluster=cluster, tenants=platform.tenants_on(cluster.name),
+                              inventory=platform.inventory, digest=content))
+    return targets
+
+
 def _swap_patterns(options: CheckOptions) -> list[str]:
     """The journal and staging folders an interrupted synth leaves beside dist/ and argocd/, when there are any."""
     parent, finals = options.dist.parent, [options.dist, options.argocd]
@@ -265,6 +280,17 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
             platform = child.result() or load_platform(options.tenants, options.clusters, cache=cache)
         folders = {f.path: f for fs in by_cluster.values() for f in fs}
         scan = ValidatorRun("scan", time.perf_counter() - scan_began, len(mine), 0)
+        targets = _targets(platform, mine, by_cluster, cache, options.workers)
+        skips = options.policies / "checkov-skips.yaml"
+        validator_options = ValidatorOptions(policy_paths=(options.policies,) if options.policies.is_dir() else (),
+                                             checkov_skips=skips if skips.is_file() else None,
+                                             repo_root=options.repo, clusters_file=options.clusters, cache=cache,
+                                             read_folders=folders)
+        validators, startup = start_validators(options.validators, validator_options)
+        if render_workers is None:
+            # delivery's run, in a child, while this process finds the tree's files and the drift: after an edit
+            # that core is otherwise idle until the validators start (a cold check's render workers have it)
+            begin_background(validators, targets, options.workers)
         findings: list[Finding] = list(cache_findings)
         # every file Argo CD could read is read by this check, or is a finding (no cache involved)
         findings += tree_findings(options.dist, options.argocd, mine=mine, known={c.name for c in platform.clusters},
@@ -276,21 +302,6 @@ def run_check(options: CheckOptions, *, progress: Progress | None = None) -> Rep
             drift_began = time.perf_counter()
             findings += _drift(options, platform, mine, folders, cache, render_workers)
             runs.append(ValidatorRun("drift", time.perf_counter() - drift_began, len(mine), 0))
-    targets = []
-    for cluster in platform.clusters:
-        if cluster.name not in mine:
-            continue
-        content = cache_keys.target_content((f.path, f.digest) for f in by_cluster[cluster.name])
-        resources = LazyResources(by_cluster[cluster.name], cache, options.workers, content)
-        targets.append(Target(name=cluster.name, k8s_version=cluster.kubernetes_version, resources=resources,
-                              cluster=cluster, tenants=platform.tenants_on(cluster.name),
-                              inventory=platform.inventory, digest=content))
-    skips = options.policies / "checkov-skips.yaml"
-    validator_options = ValidatorOptions(policy_paths=(options.policies,) if options.policies.is_dir() else (),
-                                         checkov_skips=skips if skips.is_file() else None,
-                                         repo_root=options.repo, clusters_file=options.clusters, cache=cache,
-                                         read_folders=folders)
-    validators, startup = start_validators(options.validators, validator_options)
     report = run_validators(targets, validators, findings=[*findings, *startup], runs=runs, progress=progress,
                             started=started, cache=cache, workers=options.workers)
     parse_findings = [f for t in targets if isinstance(t.resources, LazyResources)

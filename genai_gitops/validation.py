@@ -266,6 +266,15 @@ def run_validators(targets: Sequence[Target], validators: Sequence[Validator], *
                   objects=tuple(objects))
 
 
+def begin_background(validators: Sequence[Validator], targets: Sequence[Target], workers: int) -> None:
+    """Begin now, in forked children, the work the validators can begin in the background (Validator.begin),
+    when a second process may be used: for a caller with other work to do before `run_validators`, which then
+    finds it begun."""
+    if workers > 1:
+        for validator in validators:
+            _begun(validator, targets)
+
+
 def _begun(validator: Validator, targets: Sequence[Target]) -> bool:
     """Whether the validator began its work in the background (Validator.begin); a failed start costs only time."""
     if type(validator).begin is Validator.begin:

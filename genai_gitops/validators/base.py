@@ -103,7 +103,8 @@ class Validator(ABC):
         """False: nothing begun. True: it started, in a forked child, the work its `cache_context` needs for these
         targets (delivery's context is its whole run), and the runner asks for its keys only after the other
         validators' work, so both compute together. A memo of a pure function, as `prefetch`; the runner calls it
-        only when it may use a second process."""
+        only when it may use a second process. It may be called again for the same targets (a caller can begin
+        early, `validation.begin_background`): work begun and not yet taken is not begun twice."""
         return False
 
     def plan(self, target: Target) -> Sequence[WorkUnit] | None:

@@ -52,6 +52,32 @@ def test_the_forked_run_gives_the_findings_of_the_run_in_process(repo: Path, tmp
     assert check._inputs is None  # the child's answer was used: this process never read the repository
 
 
+def test_begun_early_and_again_by_the_runner_forks_once(repo: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """check.py begins delivery before the drift (validation.begin_background), then run_validators begins it
+    again: the second call finds the child begun and starts no other."""
+    from genai_gitops import pools
+    from genai_gitops.validation import begin_background
+
+    options = ValidatorOptions(repo_root=repo, read_folders=read_as_check(repo), cache=DiskCache(tmp_path / "c"))
+    expected = [list(DeliveryValidator(options).validate(t)) for t in targets(repo)]
+    forks: list[object] = []
+    real = pools.ForkedCall.__init__
+
+    def counted(self: pools.ForkedCall, fn: object) -> None:
+        forks.append(fn)
+        real(self, fn)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pools.ForkedCall, "__init__", counted)
+    validator = DeliveryValidator(options)
+    begin_background([validator], targets(repo), workers=1)
+    assert forks == []  # one worker: no second process
+    begin_background([validator], targets(repo), workers=2)
+    assert validator.begin(targets(repo))
+    assert len(forks) == 1
+    assert [list(validator.validate(t)) for t in targets(repo)] == expected
+
+
 def test_a_whole_check_with_delivery_forked_equals_one_without(repo: Path, tmp_path: Path) -> None:
     """`check` with two workers (delivery forked, its buckets filled last) against one worker (no child): every
     finding in the order reported, cold and warm."""
