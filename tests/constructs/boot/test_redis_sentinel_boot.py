@@ -102,8 +102,10 @@ class Cluster:
     def stop(self, i: int) -> None:
         """What the kubelet does to a deleted pod: TERM to every container at once, KILL after the grace period.
 
-        A Valkey that takes longer than the grace period (an fsync on a busy disk) is killed, as it would be
-        in the cluster; its append-only file was flushed within a second of the last write, long before.
+        A replica still writing its first append-only file after a full sync refuses TERM ("Writing initial AOF,
+        can't exit": prepareForShutdown in server.c, Redis and Valkey alike) and runs on; on a slow disk that
+        outlasted 15 s in CI. The kubelet kills such a container after the grace period, and so does this; its
+        data is on the master, which it syncs from again.
         """
         pod = (self.data[i], self.sentinels[i])
         for process in pod:
