@@ -35,6 +35,7 @@ from genai_gitops.validators.schema.constraints import (
 )
 from genai_gitops.validators.schema.messages import ErrorExplainer
 from genai_gitops.validators.schema.registry import (
+    K8S_DEFINITIONS_URI,
     CompiledSchema,
     MissingSchema,
     SchemaLookup,
@@ -61,7 +62,9 @@ class SchemaValidator(Validator):
         self._explainers: dict[int, ErrorExplainer] = {}
         self._policy_digest: str | None = None
         self._shapes: dict[int, Shape] = {}
-        self._shape_memo: Memo = {}
+        #: one memo per Kubernetes version (by its definitions document, kept alive with it): the CRD documents
+        #: are shared by all versions, and their `$ref`s into the definitions resolve per version
+        self._shape_memos: dict[int, tuple[object, Memo]] = {}
         self._checked_providers: frozenset[str] | None = None
 
     def cache_context(self, target: Target) -> str:
@@ -182,7 +185,9 @@ class SchemaValidator(Validator):
     def _shape(self, found: CompiledSchema) -> Shape:
         shape = self._shapes.get(id(found))
         if shape is None:
-            shape = self._shapes[id(found)] = Shape(found.schema, found.documents, self._shape_memo)
+            definitions = found.documents.get(K8S_DEFINITIONS_URI)
+            _, memo = self._shape_memos.setdefault(id(definitions), (definitions, {}))
+            shape = self._shapes[id(found)] = Shape(found.schema, found.documents, memo)
         return shape
 
     def schema_for(self, target: Target, api_version: str, kind: str,

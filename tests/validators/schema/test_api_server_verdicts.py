@@ -11,6 +11,8 @@ open-policy-agent/frameworks `Target.Code` (+listType=map, +listMapKey=engine).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from genai_gitops.manifests import read_text
@@ -219,6 +221,27 @@ def test_shapes_sharing_a_memo_compile_a_shared_definition_once_and_answer_alike
     assert not first.root.lists and shared.root.lists
     assert [d.path for d in shared.duplicates(obj)] == [d.path for d in alone.duplicates(obj)] == ["root.children[1]"]
     assert shared.normalise(obj) == alone.normalise(obj)
+
+
+def test_a_crd_shared_by_two_kubernetes_versions_resolves_each_versions_definitions():
+    # the CRD documents are the same objects for every version; their $refs into the definitions are not
+    from genai_gitops.validators.schema.registry import K8S_DEFINITIONS_URI, CompiledSchema
+
+    crd: dict[str, Any] = {"$id": "https://x.invalid/crd.json", "type": "object",
+                           "properties": {"spec": {"$ref": f"{K8S_DEFINITIONS_URI}#/$defs/Spec"}}}
+
+    def definitions(**marker: str) -> dict:
+        ports: dict[str, object] = {"type": "array", "items": {"type": "string"}, **marker}
+        return {"$id": K8S_DEFINITIONS_URI, "$defs": {"Spec": {"type": "object", "properties": {"ports": ports}}}}
+
+    validator = SchemaValidator(ValidatorOptions())
+    # kept alive, as the registry keeps what it compiled (the validator knows its shapes by the schema's id)
+    found = [CompiledSchema(schema=crd, validator=None, source="test",  # type: ignore[arg-type]
+                            documents={K8S_DEFINITIONS_URI: version, "https://x.invalid/crd.json": crd})
+             for version in (definitions(), definitions(**{"x-kubernetes-list-type": "set"}))]
+    shapes = [validator._shape(compiled) for compiled in found]
+    obj = {"spec": {"ports": ["a", "a"]}}
+    assert [[d.path for d in shape.duplicates(obj)] for shape in shapes] == [[], ["spec.ports[1]"]]
 
 
 def test_a_secret_store_provider_without_a_field_schema_is_reported_as_unchecked(schema_registry):
