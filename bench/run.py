@@ -146,9 +146,9 @@ def run_check(repo: Path, cache: bool) -> tuple[float, Peak, dict]:
     command = [*PYTHON, "-m", "genai_gitops", "check", "--quiet", *([] if cache else ["--no-cache"])]
     seconds, peak, out = timed(command, repo)
     totals = TOTALS.search(out)
-    if totals is None:
-        raise RuntimeError(f"{' '.join(command)} printed no summary:\n{out[-3000:]}")
-    timing = next(line for line in reversed(out.splitlines()) if line.startswith("scan "))
+    timing = next((line for line in reversed(out.splitlines()) if line.startswith("scan ")), None)
+    if totals is None or timing is None:
+        raise RuntimeError(f"{' '.join(command)} printed no summary or no timings:\n{out[-3000:]}")
     return seconds, peak, {"errors": int(totals[1]), "warnings": int(totals[2]), "resources": int(totals[3]),
                            "runs": {name: float(s) for name, s in RUN_TIME.findall(timing)}}
 
